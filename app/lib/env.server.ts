@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { parseDatabaseUrl } from "./database-url";
+import { tfBackendChoice } from "./tf/backend-choice";
+
+/**
+ * The one configuration schema, shared by the app and the workers. Defaults are safe local values;
+ * secrets have none, so a missing secret stops start-up instead of running half-configured.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** The app's client id from the Partner Dashboard. */
+  SHOPIFY_API_KEY: z.string().min(1),
+  /** The app's client secret: signs webhooks, app-proxy requests and session tokens. */
+  SHOPIFY_API_SECRET: z.string().min(1),
+  /** The public https URL Shopify reaches the app at. @defaultValue none */
+  SHOPIFY_APP_URL: z.url(),
+  /** Comma-separated Admin API access scopes. */
+  SCOPES: z.string().min(1).default("read_products,read_orders,read_customers"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  /** @defaultValue file:./var/affinity.db (SQLite); use postgresql://… in production. */
+  DATABASE_URL: z
+    .string()
+    .default("file:./var/affinity.db")
+    .superRefine((value, ctx) => {
+      try {
+        parseDatabaseUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  /** @defaultValue redis://127.0.0.1:6379 */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://"),
+  /**
+   * Prefix of every BullMQ key. Braces make it a Redis Cluster hash tag, so all of a queue's keys
+   * share one slot, as BullMQ requires on a cluster. @defaultValue {affinity}
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .default("{affinity}")
+    .refine((v) => /^[A-Za-z0-9_{}:-]+$/.test(v), "may only contain letters, digits, _ - : { }"),
+  /** Force a TensorFlow.js backend instead of the tensorflow → wasm → cpu ladder. @defaultValue auto */
+  TF_BACKEND: tfBackendChoice.default("auto"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Jobs one worker process runs at once. @defaultValue 4 */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long a stopping worker waits for running jobs before it exits anyway. @defaultValue 10000 */
+  WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+const HINTS: Partial<Record<keyof Env, string>> = {
+  SHOPIFY_API_KEY: "the Client ID from your app in the Partner Dashboard (or `shopify app env show`)",
+  SHOPIFY_API_SECRET: "the Client secret from your app in the Partner Dashboard",
+  SHOPIFY_APP_URL: "the app's public https URL, e.g. https://affinity.example.com",
+  DATABASE_URL: "file:./var/affinity.db for SQLite or postgresql://user@host:5432/db for PostgreSQL",
+  REDIS_URL: "e.g. redis://127.0.0.1:6379",
+};
+
+/** Thrown when the environment is missing or invalid; its message names every bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: Array<{ variable: string; problem: string }>) {
+    const lines = problems.map(({ variable, problem }) => {
+      const hint = HINTS[variable as keyof Env];
+      return `  - ${variable}: ${problem}${hint ? ` (expected ${hint})` : ""}`;
+    });
+    super(
+      `Invalid configuration:\n${lines.join("\n")}\n` +
+        "Set these in the environment or in .env (copy .env.example to start).",
+    );
+  }
+}
+
+/** Validates a raw environment. Pure: pass any record, get an Env or a ConfigError. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? "(environment)"),
+      problem: source[String(issue.path[0])] === undefined ? "is not set" : issue.message,
+    })),
+  );
+}
+
+let cached: Env | undefined;
+
+/** The process's validated environment, read once. Loads ./.env first when it exists. */
+export function env(): Env {
+  if (cached) return cached;
+  // process.loadEnvFile never overrides variables that are already set, so the real
+  // environment (CI, a host's secrets) always wins over the local file.
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  cached = parseEnv(process.env);
+  return cached;
+}

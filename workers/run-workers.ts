@@ -1,0 +1,53 @@
+import { Worker, type Processor } from "bullmq";
+import type { Logger } from "../app/lib/logger.server";
+import { createRedis } from "../app/lib/redis.server";
+
+export interface WorkerSettings {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+}
+
+export interface RunningWorkers {
+  queues: string[];
+  /** Stops taking jobs, waits up to `timeoutMs` for running ones, then force-closes. */
+  close(timeoutMs: number): Promise<{ timedOut: boolean }>;
+}
+
+/** Starts one BullMQ worker per queue. Each gets its own connection, as blocking reads require. */
+export function startWorkers(
+  processors: Record<string, Processor>,
+  settings: WorkerSettings,
+  log: Logger,
+): RunningWorkers {
+  const workers = Object.entries(processors).map(([queue, processor]) => {
+    const worker = new Worker(queue, processor, {
+      connection: createRedis(settings.redisUrl, "worker"),
+      prefix: settings.prefix,
+      concurrency: settings.concurrency,
+    });
+    // Without an error listener a Redis hiccup becomes an unhandled 'error' event and kills the process.
+    worker.on("error", (error) => log.error("worker.error", { queue, error }));
+    worker.on("failed", (job, error) =>
+      log.warn("job.failed", { queue, jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, error }),
+    );
+    return worker;
+  });
+
+  return {
+    queues: Object.keys(processors),
+    async close(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((w) => w.close())).then(() => false);
+      const deadline = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      });
+      const timedOut = await Promise.race([graceful, deadline]);
+      clearTimeout(timer);
+      // Past the deadline the caller exits without waiting. A job still running keeps its lock
+      // until it expires; BullMQ's stalled-job check then gives it to another worker, so the
+      // job runs again rather than being lost.
+      return { timedOut };
+    },
+  };
+}
