@@ -1,5 +1,6 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { shopifyApi } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
@@ -26,6 +27,20 @@ const shopify = shopifyApp({
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
+
+/**
+ * The library's webhook check (HMAC over the raw body, required headers), from a shopifyApi()
+ * built with the same credentials. authenticate.webhook runs this same check but then loads the
+ * shop's session from the database, which the intake must not wait on (docs/decisions/004).
+ */
+export const validateWebhook = shopifyApi({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: ApiVersion.October26,
+  hostName: new URL(config.SHOPIFY_APP_URL).host,
+  isEmbeddedApp: true,
+  logger: { level: 0 },
+}).webhooks.validate;
 
 export default shopify;
 export const apiVersion = ApiVersion.October26;

@@ -2,11 +2,14 @@
  * Worker entry point (`npm run worker`). Validates config, checks Redis, starts every queue's
  * worker, and shuts down gracefully on SIGTERM/SIGINT with a bounded wait.
  */
+import { createDb } from "../app/lib/db.server";
 import { ConfigError, env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
-import { QUEUE_NAMES } from "../app/lib/queues.server";
-import { checkRedis, redactUrl, RedisUnavailableError } from "../app/lib/redis.server";
+import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
+import { checkRedis, createRedis, redactUrl, RedisUnavailableError } from "../app/lib/redis.server";
+import { removeShopSchedulers } from "../app/lib/schedules.server";
 import { processSystemJob } from "./processors/system";
+import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
 
 /** A startup problem the operator can fix: printed as one readable message, no stack trace. */
@@ -30,9 +33,27 @@ async function main(): Promise<void> {
   const health = await checkRedis(config.REDIS_URL).catch(exitWithReason);
   for (const warning of health.warnings) log.warn("redis.config", { warning });
 
+  const db = createDb(config.DATABASE_URL);
+  const producer = createRedis(config.REDIS_URL, "worker");
+  // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
+  const scheduled = [createQueue(QUEUE_NAMES.system, producer, config.QUEUE_PREFIX)];
+
   const running = startWorkers(
-    { [QUEUE_NAMES.system]: processSystemJob },
-    { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    {
+      [QUEUE_NAMES.system]: processSystemJob,
+      [QUEUE_NAMES.webhooks]: createWebhookProcessor({
+        db,
+        log,
+        removeShopSchedules: (shop) => removeShopSchedulers(scheduled, shop),
+      }),
+    },
+    {
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    },
     log,
   );
   log.info("worker.started", {
@@ -47,6 +68,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("worker.stopping", { signal, timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS });
     const { timedOut } = await running.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+    await Promise.allSettled([...scheduled.map((q) => q.close()), db.$disconnect()]);
+    producer.disconnect();
     log.info("worker.stopped", { signal, timedOut });
     process.exit(0);
   };

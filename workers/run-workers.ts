@@ -6,6 +6,10 @@ export interface WorkerSettings {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** @defaultValue BullMQ's 30000 */
+  lockDurationMs?: number;
+  /** @defaultValue BullMQ's 30000 */
+  stalledIntervalMs?: number;
 }
 
 export interface RunningWorkers {
@@ -25,6 +29,8 @@ export function startWorkers(
       connection: createRedis(settings.redisUrl, "worker"),
       prefix: settings.prefix,
       concurrency: settings.concurrency,
+      ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
+      ...(settings.stalledIntervalMs ? { stalledInterval: settings.stalledIntervalMs } : {}),
     });
     // Without an error listener a Redis hiccup becomes an unhandled 'error' event and kills the process.
     worker.on("error", (error) => log.error("worker.error", { queue, error }));

@@ -45,8 +45,26 @@ export const envSchema = z.object({
   /** Force a TensorFlow.js backend instead of the tensorflow → wasm → cpu ladder. @defaultValue auto */
   TF_BACKEND: tfBackendChoice.default("auto"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Largest webhook body accepted; Shopify orders with hundreds of lines stay well below. @defaultValue 2 MiB */
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  /**
+   * How many months of order history the install backfill imports. Beyond 60 days Shopify only
+   * returns orders to apps granted the read_all_orders scope. @defaultValue 12
+   */
+  BACKFILL_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   /** Jobs one worker process runs at once. @defaultValue 4 */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long a worker's job lock lasts without renewal. A worker that dies (kill -9, lost host)
+   * releases its job after about this long, and another worker runs it again. @defaultValue 30000
+   */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** How often workers look for jobs whose lock expired. @defaultValue 30000 */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How long a stopping worker waits for running jobs before it exits anyway. @defaultValue 10000 */
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });

@@ -5,6 +5,10 @@ import type { Redis } from "ioredis";
 export const QUEUE_NAMES = {
   /** Health checks: proves a worker is alive and which TF backend it runs. */
   system: "system",
+  /** Verified webhook deliveries waiting to be written to the database. */
+  webhooks: "webhooks",
+  /** The install-time import of a shop's catalog and order history (Admin API bulk operations). */
+  backfill: "backfill",
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -20,6 +24,30 @@ export const DEFAULT_JOB_OPTIONS: QueueOptions["defaultJobOptions"] = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/**
+ * Webhook jobs retry for about an hour (8 attempts, exponential from 2 s) to ride out a database
+ * restart. Completed jobs are kept a day so a redelivery with the same webhook id is recognised.
+ */
+export const WEBHOOK_JOB_OPTIONS: QueueOptions["defaultJobOptions"] = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};
+
+const JOB_OPTIONS: Partial<Record<string, QueueOptions["defaultJobOptions"]>> = {
+  [QUEUE_NAMES.webhooks]: WEBHOOK_JOB_OPTIONS,
+};
+
+/**
+ * Opens a queue for producing jobs. `skipWaitingForReady` makes add() fail at once when Redis is
+ * down instead of waiting for a connection, so a web request can answer 503 straight away.
+ */
 export function createQueue(name: string, connection: Redis, prefix: string): Queue {
-  return new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  return new Queue(name, {
+    connection,
+    prefix,
+    skipWaitingForReady: true,
+    defaultJobOptions: JOB_OPTIONS[name] ?? DEFAULT_JOB_OPTIONS,
+  });
 }

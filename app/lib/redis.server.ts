@@ -29,14 +29,41 @@ export type RedisRole = "worker" | "producer";
 /**
  * Opens an ioredis connection. Workers block on Redis and must never give up on a command
  * (BullMQ requires maxRetriesPerRequest: null). Producers in the web process instead fail fast,
- * so a webhook can be answered 503 and retried by Shopify rather than hang.
+ * so a webhook can be answered 503 and retried by Shopify rather than hang. The offline queue
+ * stays on for producers because BullMQ sends INFO as soon as a Queue is built; callers check
+ * `isConnected()` before adding instead.
  */
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const options: RedisOptions =
     role === "worker"
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
-  return new Redis(url, { lazyConnect: true, ...options, ...extra });
+      : {
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          // A hung Redis must not hang the request: fail the command and let the caller answer 503.
+          commandTimeout: 2_000,
+          retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+        };
+  return new Redis(url, { lazyConnect: role === "worker", ...options, ...extra });
+}
+
+/**
+ * True when the connection can take commands. A connection that is still (re)connecting gets a
+ * short grace period, so the first request after start-up or a blip does not fail needlessly.
+ */
+export async function isConnected(redis: Redis, graceMs = 1_000): Promise<boolean> {
+  if (redis.status === "ready") return true;
+  if (redis.status === "end" || redis.status === "close") return false;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, graceMs);
+    redis.once("ready", done);
+  });
+  return (redis.status as string) === "ready";
 }
 
 export interface RedisHealth {

@@ -1,0 +1,81 @@
+import type { Db } from "../db.server";
+import type { ApplyOutcome, CustomerRecord, OrderRecord } from "./records";
+
+function orderColumns(record: OrderRecord) {
+  return {
+    name: record.name,
+    customerShopifyId: record.customerShopifyId,
+    currency: record.currency,
+    subtotalPrice: record.subtotalPrice,
+    totalPrice: record.totalPrice,
+    financialStatus: record.financialStatus,
+    sourceName: record.sourceName,
+    noteAttributes: JSON.stringify(record.noteAttributes),
+    test: record.test,
+    processedAt: record.processedAt,
+    shopifyCreatedAt: record.createdAt,
+    shopifyUpdatedAt: record.updatedAt,
+    cancelledAt: record.cancelledAt,
+  };
+}
+
+/**
+ * Stores an order version with its lines unless a newer version is already stored.
+ * orders/create, orders/updated and orders/cancelled all carry the whole order, so each is
+ * the same idempotent write, ordered by updated_at.
+ */
+export async function applyOrder(db: Db, shopId: string, record: OrderRecord): Promise<ApplyOutcome> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.order.findUnique({
+      where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
+      select: { id: true },
+    });
+    if (existing) {
+      // Conditional in the statement itself, so a concurrent older version cannot win (see applyProduct).
+      const { count } = await tx.order.updateMany({
+        where: { id: existing.id, shopifyUpdatedAt: { lt: record.updatedAt } },
+        data: orderColumns(record),
+      });
+      if (count === 0) return "stale";
+    }
+    const order =
+      existing ?? (await tx.order.create({ data: { shopId, shopifyId: record.shopifyId, ...orderColumns(record) } }));
+    await tx.orderLine.deleteMany({
+      where: { orderId: order.id, shopifyId: { notIn: record.lines.map((l) => l.shopifyId) } },
+    });
+    for (const line of record.lines) {
+      const data = {
+        orderId: order.id,
+        productShopifyId: line.productShopifyId,
+        variantShopifyId: line.variantShopifyId,
+        title: line.title,
+        quantity: line.quantity,
+        price: line.price,
+        properties: JSON.stringify(line.properties),
+      };
+      await tx.orderLine.upsert({
+        where: { shopId_shopifyId: { shopId, shopifyId: line.shopifyId } },
+        create: { shopId, shopifyId: line.shopifyId, ...data },
+        update: data,
+      });
+    }
+    return existing ? "updated" : "created";
+  });
+}
+
+/** Stores the minimum we keep about a customer, newest version wins. */
+export async function applyCustomer(db: Db, shopId: string, record: CustomerRecord): Promise<ApplyOutcome> {
+  const data = { shopifyCreatedAt: record.createdAt, shopifyUpdatedAt: record.updatedAt };
+  const { count } = await db.customer.updateMany({
+    where: { shopId, shopifyId: record.shopifyId, shopifyUpdatedAt: { lt: record.updatedAt } },
+    data,
+  });
+  if (count > 0) return "updated";
+  const existing = await db.customer.findUnique({
+    where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
+    select: { id: true },
+  });
+  if (existing) return "stale";
+  await db.customer.create({ data: { shopId, shopifyId: record.shopifyId, ...data } });
+  return "created";
+}

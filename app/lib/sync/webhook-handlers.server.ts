@@ -1,0 +1,75 @@
+import type { Db } from "../db.server";
+import type { WebhookDelivery } from "../webhooks/intake.server";
+import { recordCustomerDataRequest, redactCustomer, redactShop } from "./compliance.server";
+import { markUninstalled, updateGrantedScopes, type RemoveShopSchedules } from "./lifecycle.server";
+import { ensureShopId } from "./shops-registry.server";
+import { applyProduct, deleteProduct } from "./store-products.server";
+import { applyCustomer, applyOrder } from "./store-orders.server";
+import * as payloads from "./webhook-payloads";
+
+export interface HandlerContext {
+  db: Db;
+  delivery: WebhookDelivery;
+  removeShopSchedules: RemoveShopSchedules;
+}
+
+/** What a handler did, for the job's return value and the log line. */
+export type HandlerResult = Record<string, string | number | boolean>;
+
+type Handler = (ctx: HandlerContext) => Promise<HandlerResult>;
+
+const shopId = (ctx: HandlerContext) => ensureShopId(ctx.db, ctx.delivery.shop);
+const deliveredAt = (ctx: HandlerContext) => new Date(ctx.delivery.triggeredAt ?? Date.now());
+
+const upsertProduct: Handler = async (ctx) => ({
+  outcome: await applyProduct(ctx.db, await shopId(ctx), payloads.productPayload.parse(ctx.delivery.payload)),
+});
+
+const upsertOrder: Handler = async (ctx) => ({
+  outcome: await applyOrder(ctx.db, await shopId(ctx), payloads.orderPayload.parse(ctx.delivery.payload)),
+});
+
+/** One handler per subscribed topic (shopify.app.toml). Each is idempotent. */
+export const WEBHOOK_HANDLERS: Record<string, Handler> = {
+  "products/create": upsertProduct,
+  "products/update": upsertProduct,
+  "products/delete": async (ctx) => {
+    const { id } = payloads.deletePayload.parse(ctx.delivery.payload);
+    await deleteProduct(ctx.db, await shopId(ctx), id, deliveredAt(ctx));
+    return { deleted: id };
+  },
+  "orders/create": upsertOrder,
+  "orders/updated": upsertOrder,
+  "orders/cancelled": upsertOrder,
+  "customers/create": async (ctx) => ({
+    outcome: await applyCustomer(ctx.db, await shopId(ctx), payloads.customerPayload.parse(ctx.delivery.payload)),
+  }),
+  "customers/update": async (ctx) => ({
+    outcome: await applyCustomer(ctx.db, await shopId(ctx), payloads.customerPayload.parse(ctx.delivery.payload)),
+  }),
+  "customers/delete": async (ctx) => {
+    const { id } = payloads.deletePayload.parse(ctx.delivery.payload);
+    const { count } = await ctx.db.customer.deleteMany({ where: { shopId: await shopId(ctx), shopifyId: id } });
+    return { deleted: count };
+  },
+  "customers/data_request": async (ctx) => {
+    const p = payloads.customerDataRequestPayload.parse(ctx.delivery.payload);
+    return recordCustomerDataRequest(ctx.db, await shopId(ctx), p.customer.id, ctx.delivery.webhookId);
+  },
+  "customers/redact": async (ctx) => {
+    const p = payloads.customerRedactPayload.parse(ctx.delivery.payload);
+    await redactCustomer(ctx.db, await shopId(ctx), p.customer.id);
+    return { redacted: p.customer.id };
+  },
+  "shop/redact": async (ctx) => {
+    payloads.shopRedactPayload.parse(ctx.delivery.payload);
+    await redactShop(ctx.db, ctx.delivery.shop);
+    return { redacted: ctx.delivery.shop };
+  },
+  "app/uninstalled": async (ctx) => markUninstalled(ctx.db, ctx.delivery.shop, ctx.removeShopSchedules),
+  "app/scopes_update": async (ctx) => {
+    const { current } = payloads.scopesUpdatePayload.parse(ctx.delivery.payload);
+    await updateGrantedScopes(ctx.db, ctx.delivery.shop, current);
+    return { scopes: current.join(",") };
+  },
+};

@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import { QueueEvents, type Job, type Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { Db } from "../../app/lib/db.server";
+import { createLogger } from "../../app/lib/logger.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { webhookJobId } from "../../app/lib/webhooks/enqueue.server";
+import type { WebhookDelivery } from "../../app/lib/webhooks/intake.server";
+import { createWebhookProcessor } from "../../workers/processors/webhooks";
+import { startWorkers, type RunningWorkers } from "../../workers/run-workers";
+import { createTestPrefix } from "./test-redis";
+
+/** A delivery as the intake route queues it. */
+export function delivery(
+  shop: string,
+  topic: string,
+  payload: unknown,
+  extra: Partial<WebhookDelivery> = {},
+): WebhookDelivery {
+  return {
+    topic,
+    shop,
+    webhookId: randomUUID(),
+    apiVersion: "2026-10",
+    triggeredAt: new Date().toISOString(),
+    eventId: null,
+    payload,
+    ...extra,
+  };
+}
+
+/** The real webhooks queue and ingest worker, in this process, on this test's own key prefix. */
+export async function startIngest(db: Db, options: { removedSchedules?: string[] } = {}) {
+  const { prefix, cleanup } = createTestPrefix();
+  const redisUrl = process.env.REDIS_URL!;
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue: Queue = createQueue(QUEUE_NAMES.webhooks, connection, prefix);
+  const events = new QueueEvents(QUEUE_NAMES.webhooks, {
+    connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+    prefix,
+  });
+  await events.waitUntilReady();
+  const workers: RunningWorkers = startWorkers(
+    {
+      [QUEUE_NAMES.webhooks]: createWebhookProcessor({
+        db,
+        log: createLogger("silent"),
+        removeShopSchedules: async (shop) => (options.removedSchedules?.push(shop), 1),
+      }),
+    },
+    { redisUrl, prefix, concurrency: 1 },
+    createLogger("silent"),
+  );
+
+  return {
+    queue,
+    /** Queues a delivery and waits until the worker finished it; resolves with the job. */
+    async ingest(d: WebhookDelivery): Promise<Job> {
+      const job = await queue.add(d.topic, d, {
+        jobId: webhookJobId(d.webhookId),
+        attempts: 2,
+        backoff: { type: "fixed", delay: 10 },
+      });
+      await job.waitUntilFinished(events, 30_000).catch(() => undefined);
+      return (await queue.getJob(job.id!))!;
+    },
+    async stop() {
+      await workers.close(5_000);
+      await events.close();
+      await queue.close();
+      connection.disconnect();
+      await cleanup();
+    },
+  };
+}

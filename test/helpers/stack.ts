@@ -1,0 +1,63 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort, spawnProcess, type Spawned } from "./child-process";
+
+/** The built app server (`npm start`), on a free port. */
+export async function startAppProcess(env: Record<string, string>): Promise<{ app: Spawned; origin: string }> {
+  const port = await freePort();
+  const app = spawnProcess("npx", ["remix-serve", "build/server/index.js"], { PORT: String(port), ...env });
+  await app.waitFor(/\[remix-serve\] http:\/\/localhost/);
+  return { app, origin: `http://127.0.0.1:${port}` };
+}
+
+/** The worker process (`npm run worker`). */
+export async function startWorkerProcess(env: Record<string, string>): Promise<Spawned> {
+  const worker = spawnProcess(process.execPath, ["--import", "tsx", "workers/main.ts"], { LOG_LEVEL: "info", ...env });
+  await worker.waitFor(/"event":"worker.started"/);
+  return worker;
+}
+
+/**
+ * A Redis of the test's own, with AOF persistence in a temporary folder, so it can be stopped
+ * and started again without touching the shared one.
+ */
+export async function startOwnRedis(): Promise<{ url: string; start(): Promise<Spawned>; dir: string; port: number }> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), "affinity-redis-"));
+  const start = async () => {
+    const redis = spawnProcess(
+      "redis-server",
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "everysec",
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "noeviction",
+      ],
+      {},
+    );
+    await redis.waitFor(/Ready to accept connections/);
+    return redis;
+  };
+  return { url: `redis://127.0.0.1:${port}`, start, dir, port };
+}
+
+/** Polls until `check` is true; fails with `what` after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
