@@ -35,3 +35,12 @@ export function queue(name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES]): Que
 export function queueConnected(): Promise<boolean> {
   return isConnected(state().connection);
 }
+
+/** Closes the producer queues and their connection (graceful shutdown). */
+export async function closeQueues(): Promise<void> {
+  const current = globalThis.__affinityQueues;
+  if (!current) return;
+  globalThis.__affinityQueues = undefined;
+  await Promise.allSettled([...current.queues.values()].map((q) => q.close()));
+  current.connection.disconnect();
+}

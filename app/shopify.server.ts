@@ -1,10 +1,12 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { shopifyApi } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
-import { recordInstall } from "./lib/shops.server";
+import { QUEUE_NAMES } from "./lib/queues.server";
+import { findShop, recordInstall } from "./lib/shops.server";
+import { enqueueBackfill } from "./lib/sync/backfill-queue.server";
+import { queue } from "./queues.server";
 
 const config = env();
 
@@ -22,25 +24,15 @@ const shopify = shopifyApp({
   future: { unstable_newEmbeddedAuthStrategy: true },
   hooks: {
     afterAuth: async ({ session }) => {
+      const before = await findShop(db, session.shop);
       await recordInstall(db, session.shop);
+      // A reinstall inside the 48 h before shop/redact finds its old import "completed"; force a
+      // fresh one so what changed while the app was gone is picked up.
+      await enqueueBackfill(queue(QUEUE_NAMES.backfill), session.shop, { force: before?.status === "uninstalled" });
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });
-
-/**
- * The library's webhook check (HMAC over the raw body, required headers), from a shopifyApi()
- * built with the same credentials. authenticate.webhook runs this same check but then loads the
- * shop's session from the database, which the intake must not wait on (docs/decisions/004).
- */
-export const validateWebhook = shopifyApi({
-  apiKey: config.SHOPIFY_API_KEY,
-  apiSecretKey: config.SHOPIFY_API_SECRET,
-  apiVersion: ApiVersion.October26,
-  hostName: new URL(config.SHOPIFY_APP_URL).host,
-  isEmbeddedApp: true,
-  logger: { level: 0 },
-}).webhooks.validate;
 
 export default shopify;
 export const apiVersion = ApiVersion.October26;

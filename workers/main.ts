@@ -8,6 +8,7 @@ import { createLogger } from "../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
 import { checkRedis, createRedis, redactUrl, RedisUnavailableError } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
+import { createBackfillProcessor } from "./processors/backfill";
 import { processSystemJob } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const running = startWorkers(
     {
       [QUEUE_NAMES.system]: processSystemJob,
+      [QUEUE_NAMES.backfill]: createBackfillProcessor({ db, log, months: config.BACKFILL_MONTHS }),
       [QUEUE_NAMES.webhooks]: createWebhookProcessor({
         db,
         log,

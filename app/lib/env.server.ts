@@ -16,7 +16,7 @@ export const envSchema = z.object({
   /** The public https URL Shopify reaches the app at. @defaultValue none */
   SHOPIFY_APP_URL: z.url(),
   /** Comma-separated Admin API access scopes. */
-  SCOPES: z.string().min(1).default("read_products,read_orders,read_customers"),
+  SCOPES: z.string().min(1).default("read_products,read_orders,read_all_orders,read_customers"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   /** @defaultValue file:./var/affinity.db (SQLite); use postgresql://… in production. */
   DATABASE_URL: z

@@ -3,7 +3,8 @@ import type { Browser } from "playwright-core";
 import { recordInstall } from "../../app/lib/shops.server";
 import { embeddedQuery, mintSessionToken, storeOfflineSession } from "../helpers/admin-session";
 import { appBridgeStandIn, confineToApp, DESKTOP_USER_AGENT, launchBrowser } from "../helpers/browser";
-import { freePort, spawnProcess, type Spawned } from "../helpers/child-process";
+import { freePort, type Spawned } from "../helpers/child-process";
+import { spawnAppProcess } from "../helpers/stack";
 import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
 import { TEST_SHOP } from "../helpers/test-env";
 
@@ -19,8 +20,8 @@ describe("the embedded admin index page, in Chromium", () => {
     await recordInstall(t.db, TEST_SHOP, new Date("2026-01-05T12:00:00Z"));
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    app = spawnProcess("npx", ["remix-serve", "build/server/index.js"], { PORT: String(port), DATABASE_URL: t.url });
-    await app.waitFor(/\[remix-serve\] http:\/\/localhost/);
+    app = spawnAppProcess({ PORT: String(port), DATABASE_URL: t.url });
+    await app.waitFor(/Affinity app listening on/);
     browser = await launchBrowser();
   });
 

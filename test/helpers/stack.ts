@@ -3,11 +3,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, spawnProcess, type Spawned } from "./child-process";
 
-/** The built app server (`npm start`), on a free port. */
+/** The built app server, as `npm start` runs it, on a free port. */
+export function spawnAppProcess(env: Record<string, string>): Spawned {
+  return spawnProcess(process.execPath, ["--import", "tsx", "server.ts"], { NODE_ENV: "production", ...env });
+}
+
 export async function startAppProcess(env: Record<string, string>): Promise<{ app: Spawned; origin: string }> {
   const port = await freePort();
-  const app = spawnProcess("npx", ["remix-serve", "build/server/index.js"], { PORT: String(port), ...env });
-  await app.waitFor(/\[remix-serve\] http:\/\/localhost/);
+  const app = spawnAppProcess({ PORT: String(port), ...env });
+  await app.waitFor(/Affinity app listening on/);
   return { app, origin: `http://127.0.0.1:${port}` };
 }
 

@@ -12,10 +12,13 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated SQLite database: a copy of the template that global setup migrated. */
-export function createSqliteTestDb(): TestDb {
-  const file = `var/test/${randomUUID()}.db`;
-  copyFileSync("var/test/template.db", file);
+/**
+ * A fresh, migrated SQLite database: a copy of the template that global setup migrated into
+ * `dir` (the benchmarks use a folder of their own so a test run cannot delete their files).
+ */
+export function createSqliteTestDb(dir = "var/test"): TestDb {
+  const file = `${dir}/${randomUUID()}.db`;
+  copyFileSync(`${dir}/template.db`, file);
   const url = `file:./${file}`;
   const db = createDb(url);
   return {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, spawnProcess, type Spawned } from "../helpers/child-process";
+import { freePort, type Spawned } from "../helpers/child-process";
+import { spawnAppProcess } from "../helpers/stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 
 // `npm run build` runs before the suite (see package.json), so this is the production server.
@@ -9,17 +10,26 @@ afterEach(async () => {
 });
 
 function startApp(env: Record<string, string>): Spawned {
-  const app = spawnProcess("npx", ["remix-serve", "build/server/index.js"], { NODE_ENV: "production", ...env });
+  const app = spawnAppProcess(env);
   started.push(app);
   return app;
 }
 
 describe("npm start (the built app server)", () => {
+  it("stops cleanly on SIGTERM", async () => {
+    const t = createSqliteTestDb();
+    const app = startApp({ PORT: String(await freePort()), DATABASE_URL: t.url });
+    await app.waitFor(/Affinity app listening on/);
+    app.child.kill("SIGTERM");
+    expect((await app.exited).code).toBe(0);
+    await t.drop();
+  });
+
   it("serves its health check from the database", async () => {
     const t = createSqliteTestDb();
     const port = await freePort();
     const app = startApp({ PORT: String(port), DATABASE_URL: t.url });
-    await app.waitFor(/\[remix-serve\] http:\/\/localhost/);
+    await app.waitFor(/Affinity app listening on/);
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
@@ -32,5 +42,6 @@ describe("npm start (the built app server)", () => {
     expect(code).not.toBe(0);
     expect(app.stderr()).toContain("Invalid configuration");
     expect(app.stderr()).toContain("SHOPIFY_APP_URL");
+    expect(app.stderr()).not.toMatch(/\n\s+at /);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { webhookJobId } from "../../app/lib/webhooks/enqueue.server";
-import { freePort, spawnProcess, type Spawned } from "../helpers/child-process";
+import { freePort, type Spawned } from "../helpers/child-process";
+import { startAppProcess } from "../helpers/stack";
 import { createTestPrefix } from "../helpers/test-redis";
 import { TEST_SHOP } from "../helpers/test-env";
 import { deliverWebhook, signWebhook } from "../helpers/webhooks";
@@ -10,16 +11,7 @@ import { productPayload } from "../fixtures/shopify-payloads";
 
 const MAX_BYTES = 16_384;
 
-async function startApp(env: Record<string, string>) {
-  const port = await freePort();
-  const app = spawnProcess("npx", ["remix-serve", "build/server/index.js"], {
-    PORT: String(port),
-    WEBHOOK_MAX_BYTES: String(MAX_BYTES),
-    ...env,
-  });
-  await app.waitFor(/\[remix-serve\] http:\/\/localhost/);
-  return { app, origin: `http://127.0.0.1:${port}` };
-}
+const startApp = (env: Record<string, string>) => startAppProcess({ WEBHOOK_MAX_BYTES: String(MAX_BYTES), ...env });
 
 describe("POST /webhooks (the built app, real Redis)", () => {
   const { prefix, cleanup } = createTestPrefix();

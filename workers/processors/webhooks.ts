@@ -40,7 +40,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
     if (!handler) return deadLetter(deps.db, delivery, `no handler for topic "${delivery.topic}"`, log);
     try {
       const result = await handler({ db: deps.db, delivery, removeShopSchedules: deps.removeShopSchedules });
-      log.info("webhook.applied", result);
+      log.debug("webhook.applied", result);
       return result;
     } catch (error) {
       if (error instanceof ZodError) return deadLetter(deps.db, delivery, describeZodError(error), log);

@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import type { ApplyOutcome, CustomerRecord, OrderRecord } from "./records";
+import type { ApplyOutcome, CustomerRecord, OrderLineRecord, OrderRecord } from "./records";
 
 function orderColumns(record: OrderRecord) {
   return {
@@ -19,6 +19,18 @@ function orderColumns(record: OrderRecord) {
   };
 }
 
+function lineColumns(orderId: string, line: OrderLineRecord) {
+  return {
+    orderId,
+    productShopifyId: line.productShopifyId,
+    variantShopifyId: line.variantShopifyId,
+    title: line.title,
+    quantity: line.quantity,
+    price: line.price,
+    properties: JSON.stringify(line.properties),
+  };
+}
+
 /**
  * Stores an order version with its lines unless a newer version is already stored.
  * orders/create, orders/updated and orders/cancelled all carry the whole order, so each is
@@ -30,36 +42,32 @@ export async function applyOrder(db: Db, shopId: string, record: OrderRecord): P
       where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
       select: { id: true },
     });
-    if (existing) {
-      // Conditional in the statement itself, so a concurrent older version cannot win (see applyProduct).
-      const { count } = await tx.order.updateMany({
-        where: { id: existing.id, shopifyUpdatedAt: { lt: record.updatedAt } },
-        data: orderColumns(record),
+    if (!existing) {
+      // A new order's lines are all new: one insert rather than an upsert per line.
+      const order = await tx.order.create({ data: { shopId, shopifyId: record.shopifyId, ...orderColumns(record) } });
+      await tx.orderLine.createMany({
+        data: record.lines.map((line) => ({ shopId, shopifyId: line.shopifyId, ...lineColumns(order.id, line) })),
       });
-      if (count === 0) return "stale";
+      return "created";
     }
-    const order =
-      existing ?? (await tx.order.create({ data: { shopId, shopifyId: record.shopifyId, ...orderColumns(record) } }));
+    // Conditional in the statement itself, so a concurrent older version cannot win (see applyProduct).
+    const { count } = await tx.order.updateMany({
+      where: { id: existing.id, shopifyUpdatedAt: { lt: record.updatedAt } },
+      data: orderColumns(record),
+    });
+    if (count === 0) return "stale";
     await tx.orderLine.deleteMany({
-      where: { orderId: order.id, shopifyId: { notIn: record.lines.map((l) => l.shopifyId) } },
+      where: { orderId: existing.id, shopifyId: { notIn: record.lines.map((l) => l.shopifyId) } },
     });
     for (const line of record.lines) {
-      const data = {
-        orderId: order.id,
-        productShopifyId: line.productShopifyId,
-        variantShopifyId: line.variantShopifyId,
-        title: line.title,
-        quantity: line.quantity,
-        price: line.price,
-        properties: JSON.stringify(line.properties),
-      };
+      const data = lineColumns(existing.id, line);
       await tx.orderLine.upsert({
         where: { shopId_shopifyId: { shopId, shopifyId: line.shopifyId } },
         create: { shopId, shopifyId: line.shopifyId, ...data },
         update: data,
       });
     }
-    return existing ? "updated" : "created";
+    return "updated";
   });
 }
 

@@ -1,0 +1,172 @@
+/**
+ * Webhook intake: signed orders/create (~5 KB) POSTed to the real app server at 64 in flight,
+ * beside raw BullMQ queue.add at 64 in flight in the same run; then how fast the real worker
+ * process drains a backlog of mixed webhooks, beside a no-op worker draining the same count.
+ */
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
+import { webhookJobId } from "../app/lib/webhooks/enqueue.server";
+import { createSqliteTestDb } from "../test/helpers/test-db";
+import { createTestPrefix } from "../test/helpers/test-redis";
+import { eventually, startAppProcess, startWorkerProcess } from "../test/helpers/stack";
+import { signWebhook } from "../test/helpers/webhooks";
+import { customerPayload, orderPayload, productPayload } from "../test/fixtures/shopify-payloads";
+import { BENCH_DB_DIR, createPoster, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
+
+const SHOP = "bench.myshopify.com";
+const IN_FLIGHT = 64;
+
+/** A realistic order: about 5 KB of JSON, like a typical orders/create body. */
+function benchOrder(i: number) {
+  const base = orderPayload(i);
+  const lines = Array.from({ length: 8 }, (_, k) => ({
+    ...base.line_items[0]!,
+    id: i * 100 + k,
+    product_id: 100 + k,
+    title: `Product ${100 + k} with a descriptive title`,
+  }));
+  return {
+    ...base,
+    line_items: lines,
+    billing_address: { address1: "1 High St", city: "London", zip: "N1 1AA", country: "GB" },
+  };
+}
+
+export async function benchIntake(options: { quick: boolean }): Promise<BenchResult[]> {
+  const requests = options.quick ? 2_000 : 6_000;
+  const rounds = options.quick ? 1 : 3;
+  const t = createSqliteTestDb(BENCH_DB_DIR);
+  const { prefix, cleanup } = createTestPrefix();
+  const { app, origin } = await startAppProcess({
+    DATABASE_URL: t.url,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+  });
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+  try {
+    const signed = Array.from({ length: requests * rounds + 500 }, (_, i) =>
+      signWebhook({ topic: "orders/create", shop: SHOP, payload: benchOrder(i) }),
+    );
+    const bodyBytes = median(signed.slice(0, 100).map((s) => Buffer.byteLength(s.body)));
+    let cursor = 0;
+    const send = createPoster(origin, IN_FLIGHT);
+    const post = async () => {
+      const w = signed[cursor++]!;
+      const status = await send("/webhooks", w.headers, w.body);
+      if (status !== 200) throw new Error(`intake answered ${status}`);
+    };
+    await runConcurrent(500, IN_FLIGHT, post); // warm-up: JIT, connection pools
+
+    const intake = [];
+    const reference = [];
+    for (let r = 0; r < rounds; r++) {
+      intake.push(await runConcurrent(requests, IN_FLIGHT, post));
+      const queue = createQueue(`bench-add-${r}`, redis, prefix);
+      const payload = JSON.parse(signed[0]!.body);
+      reference.push(
+        await runConcurrent(
+          requests,
+          IN_FLIGHT,
+          async (i) => void (await queue.add("orders/create", { payload }, { jobId: `ref-${r}-${i}` })),
+        ),
+      );
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    const throughput = median(intake.map((x) => requests / x.seconds));
+    const addThroughput = median(reference.map((x) => requests / x.seconds));
+    const latencies = intake.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
+    const addLatencies = reference.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
+    return [
+      result(
+        "intake.throughput",
+        throughput,
+        "webhooks/s",
+        addThroughput,
+        `signed orders/create, ${bodyBytes} B bodies, ${IN_FLIGHT} in flight; reference: raw BullMQ queue.add`,
+      ),
+      result("intake.p50_ms", percentile(latencies, 50), "ms", percentile(addLatencies, 50)),
+      result("intake.p99_ms", percentile(latencies, 99), "ms", percentile(addLatencies, 99)),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000)),
+    ];
+  } finally {
+    await app.stop();
+    redis.disconnect();
+    await cleanup();
+    await t.drop();
+  }
+}
+
+/** Queues `total` mixed deliveries, then times the real worker process draining them. */
+async function benchDrain(redis: Redis, total: number): Promise<BenchResult[]> {
+  const t = createSqliteTestDb(BENCH_DB_DIR);
+  const { prefix, cleanup } = createTestPrefix();
+  const databaseUrl = t.url;
+  const queue = createQueue(QUEUE_NAMES.webhooks, redis, prefix);
+  const kinds = [
+    (i: number) => ({ topic: "orders/create", payload: orderPayload(i) }),
+    (i: number) => ({ topic: "products/update", payload: productPayload(i % 2000) }),
+    (i: number) => ({ topic: "customers/update", payload: customerPayload(i % 3000) }),
+  ];
+  const jobs = Array.from({ length: total }, (_, i) => {
+    const { topic, payload } = kinds[i % kinds.length]!(i);
+    const d = {
+      topic,
+      shop: SHOP,
+      webhookId: `drain-${i}`,
+      apiVersion: "2026-10",
+      triggeredAt: new Date().toISOString(),
+      eventId: null,
+      payload,
+    };
+    return { name: topic, data: d, opts: { jobId: webhookJobId(d.webhookId) } };
+  });
+  for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+
+  const worker = await startWorkerProcess({
+    DATABASE_URL: databaseUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "info",
+    WORKER_CONCURRENCY: "8",
+  });
+  const start = performance.now();
+  await eventually(
+    async () => (await queue.getCompletedCount()) + (await queue.getFailedCount()) >= total,
+    "the backlog to drain",
+    600_000,
+  );
+  const drainSeconds = (performance.now() - start) / 1000;
+  const failed = await queue.getFailedCount();
+  await worker.stop();
+
+  // Reference: a no-op BullMQ worker draining the same number of jobs from the same Redis.
+  const noop = createQueue("bench-noop", redis, prefix);
+  for (let i = 0; i < jobs.length; i += 1000)
+    await noop.addBulk(jobs.slice(i, i + 1000).map((j) => ({ ...j, opts: {} })));
+  let done = 0;
+  const t0 = performance.now();
+  const noopWorker = new Worker("bench-noop", async () => undefined, {
+    connection: new Redis(redis.options),
+    prefix,
+    concurrency: 8,
+  });
+  await new Promise<void>((resolve) => noopWorker.on("completed", () => ++done === total && resolve()));
+  const noopSeconds = (performance.now() - t0) / 1000;
+  await noopWorker.close();
+  await noop.obliterate({ force: true });
+  await noop.close();
+  await queue.close();
+  await cleanup();
+  await t.drop();
+  return [
+    result(
+      "intake.drain_jobs_per_s",
+      total / drainSeconds,
+      "jobs/s",
+      total / noopSeconds,
+      `${total} mixed webhooks into SQLite, ${failed} failed; reference: no-op BullMQ worker`,
+    ),
+  ];
+}

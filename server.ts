@@ -1,0 +1,81 @@
+/**
+ * The app's HTTP server (`npm start`; `npm run dev:server` in development). Express serves the
+ * built assets and hands pages to Remix; POST /webhooks takes a lean path that never enters
+ * Remix, because the intake must keep up with Shopify's bursts (docs/decisions/004).
+ */
+import type { Server } from "node:http";
+import compression from "compression";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { ConfigError, env } from "./app/lib/env.server";
+import { createLogger } from "./app/lib/logger.server";
+import { QUEUE_NAMES } from "./app/lib/queues.server";
+import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
+import { closeQueues, queue, queueConnected } from "./app/queues.server";
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid });
+  const production = config.NODE_ENV === "production";
+  const app = express();
+  app.disable("x-powered-by");
+
+  app.post(
+    "/webhooks",
+    createWebhookIntake({
+      secret: config.SHOPIFY_API_SECRET,
+      maxBytes: config.WEBHOOK_MAX_BYTES,
+      queue: () => queue(QUEUE_NAMES.webhooks),
+      connected: queueConnected,
+      log,
+    }),
+  );
+  app.all(
+    "/webhooks",
+    (_req, res) => void res.status(405).set("Allow", "POST").json({ error: "Webhooks must be POSTed" }),
+  );
+  app.use(compression());
+
+  let build: ServerBuild | (() => Promise<ServerBuild>);
+  if (production) {
+    app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+    app.use(express.static("build/client", { maxAge: "1h" }));
+    build = (await import(/* @vite-ignore */ `${process.cwd()}/build/server/index.js`)) as ServerBuild;
+  } else {
+    const vite = await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }));
+    app.use(vite.middlewares);
+    build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+  }
+  app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
+
+  const port = Number(process.env.PORT ?? 3000);
+  const server = app.listen(port, () => {
+    // A plain line (not a JSON log) so people and tests can see when the app is up.
+    process.stdout.write(`Affinity app listening on http://localhost:${port}\n`);
+  });
+  stopOnSignals(server, log);
+}
+
+function loadConfig() {
+  try {
+    return env();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`affinity app: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** Stops accepting connections, lets in-flight requests finish, then closes Redis. */
+function stopOnSignals(server: Server, log: ReturnType<typeof createLogger>) {
+  const stop = (signal: NodeJS.Signals) => {
+    log.info("app.stopping", { signal });
+    server.close(() => void closeQueues().finally(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+void main();

@@ -1,0 +1,233 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { bulkJsonl, type GraphqlOrder, type GraphqlProduct } from "./bulk-fixtures";
+import { STAND_IN_SHOP_HEADER } from "./shopify-network";
+
+/**
+ * A local stand-in for the Admin GraphQL API (2026-10), enough for bulk query operations, with
+ * the response shapes Shopify uses: `POST /admin/api/2026-10/graphql.json` checks the access token,
+ * runs `bulkOperationRunQuery`, answers `bulkOperation(id:)` and `bulkOperations(...)`, and serves
+ * each result file at its own URL (as Shopify hands out a signed storage URL).
+ */
+
+export interface StandInConfig {
+  accessToken: string;
+  products: GraphqlProduct[];
+  orders: GraphqlOrder[];
+  /** Status polls before an operation ends. @defaultValue 3 */
+  pollsUntilDone: number;
+  /** End operations this way instead of COMPLETED. */
+  failWith?: { status?: "FAILED" | "CANCELED" | "EXPIRED"; errorCode?: string | null };
+  /** The next bulkOperationRunQuery finds its query already running, as if started by an earlier attempt. */
+  alreadyInProgress: boolean;
+  /** Cut the connection of the next download after this many lines. */
+  dropDownloadAfterLines?: number;
+}
+
+export interface RecordedRequest {
+  shop: string | undefined;
+  kind: "run" | "poll" | "list" | "unknown";
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+export interface StandInOperation {
+  id: string;
+  query: string;
+  groupObjects: boolean;
+  status: string;
+  polls: number;
+  objectCount: number;
+  errorCode: string | null;
+  lines: string[];
+}
+
+const PATH = "/admin/api/2026-10/graphql.json";
+const TERMINAL = ["COMPLETED", "FAILED", "CANCELED", "EXPIRED"];
+
+export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { accessToken: string }) {
+  const config: StandInConfig = { products: [], orders: [], pollsUntilDone: 3, alreadyInProgress: false, ...initial };
+  const requests: RecordedRequest[] = [];
+  const downloads: IncomingHttpHeaders[] = [];
+  const operations: StandInOperation[] = [];
+  let origin = "";
+
+  const view = (op: StandInOperation) => ({
+    id: op.id,
+    status: op.status,
+    errorCode: op.errorCode,
+    objectCount: String(op.objectCount), // UnsignedInt64 is serialised as a string
+    url:
+      op.status === "COMPLETED" && op.lines.length > 0
+        ? `${origin}/bulk-results/${operations.indexOf(op)}.jsonl`
+        : null,
+    partialDataUrl: null,
+  });
+
+  function advance(op: StandInOperation) {
+    if (TERMINAL.includes(op.status)) return;
+    op.polls += 1;
+    const total = op.lines.length;
+    if (op.polls < config.pollsUntilDone) {
+      op.status = "RUNNING";
+      op.objectCount = Math.floor((total * op.polls) / config.pollsUntilDone);
+    } else if (config.failWith) {
+      op.status = config.failWith.status ?? "FAILED";
+      op.errorCode = config.failWith.errorCode ?? (op.status === "FAILED" ? "INTERNAL_SERVER_ERROR" : null);
+    } else {
+      op.status = "COMPLETED";
+      op.objectCount = total;
+    }
+  }
+
+  function run(document: string, variables: Record<string, unknown>) {
+    const query = String(variables.query ?? "");
+    const root = /^\s*\{\s*(products|orders)\b/.exec(query)?.[1];
+    if (!root) {
+      return {
+        bulkOperationRunQuery: {
+          bulkOperation: null,
+          userErrors: [{ field: ["query"], message: "Invalid bulk query", code: "INVALID" }],
+        },
+      };
+    }
+    const groupObjects = /groupObjects:\s*true/.test(document) || variables.groupObjects === true;
+    const lines =
+      root === "products"
+        ? bulkJsonl(config.products, "variants", groupObjects)
+        : bulkJsonl(ordersSince(query), "lineItems", groupObjects);
+    const op: StandInOperation = {
+      id: `gid://shopify/BulkOperation/${9000 + operations.length}`,
+      query,
+      groupObjects,
+      status: "CREATED",
+      polls: 0,
+      objectCount: 0,
+      errorCode: null,
+      lines,
+    };
+    operations.push(op);
+    if (config.alreadyInProgress) {
+      config.alreadyInProgress = false;
+      const message = `A bulk query operation for this app and shop is already in progress: ${op.id}.`;
+      return {
+        bulkOperationRunQuery: {
+          bulkOperation: null,
+          userErrors: [{ field: null, message, code: "OPERATION_IN_PROGRESS" }],
+        },
+      };
+    }
+    return { bulkOperationRunQuery: { bulkOperation: { id: op.id, status: op.status }, userErrors: [] } };
+  }
+
+  // Shopify applies the search filter; so does the stand-in, for the one filter the backfill uses.
+  function ordersSince(query: string): GraphqlOrder[] {
+    const since = /created_at:>=([^"\s)]+)/.exec(query)?.[1];
+    return since ? config.orders.filter((o) => new Date(String(o.createdAt)) >= new Date(since)) : config.orders;
+  }
+
+  function answer(document: string, variables: Record<string, unknown>, shop: string | undefined) {
+    const kind = /bulkOperationRunQuery/.test(document)
+      ? "run"
+      : /bulkOperations\s*\(/.test(document)
+        ? "list"
+        : /bulkOperation\s*\(/.test(document)
+          ? "poll"
+          : "unknown";
+    requests.push({ shop, kind, query: document, variables });
+    if (kind === "run") return { data: run(document, variables) };
+    if (kind === "list") {
+      const nodes = operations
+        .filter((op) => op.status === "CREATED" || op.status === "RUNNING")
+        .map((op) => ({ ...view(op), query: op.query }));
+      return { data: { bulkOperations: { nodes } } };
+    }
+    if (kind === "poll") {
+      const op = operations.find((o) => o.id === variables.id);
+      if (op) advance(op);
+      return { data: { bulkOperation: op ? view(op) : null } };
+    }
+    return {
+      errors: [
+        {
+          message: "The Admin API stand-in does not implement this operation",
+          extensions: { code: "NOT_IMPLEMENTED" },
+        },
+      ],
+    };
+  }
+
+  function download(index: number, req: IncomingMessage, res: ServerResponse) {
+    const op = operations[index];
+    if (!op || op.status !== "COMPLETED") return send(res, 404, { error: "no such result" });
+    downloads.push(req.headers);
+    res.writeHead(200, { "content-type": "application/jsonl" });
+    const drop = config.dropDownloadAfterLines;
+    if (drop === undefined) return res.end(op.lines.map((l) => `${l}\n`).join(""));
+    config.dropDownloadAfterLines = undefined;
+    // Flush what "arrived", then cut the connection mid-body, as a network failure would.
+    res.write(
+      op.lines
+        .slice(0, drop)
+        .map((l) => `${l}\n`)
+        .join(""),
+      () => setTimeout(() => res.socket?.destroy(), 20),
+    );
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://stand-in");
+      const result = /^\/bulk-results\/(\d+)\.jsonl$/.exec(url.pathname);
+      if (req.method === "GET" && result) return download(Number(result[1]), req, res);
+      if (req.method !== "POST" || url.pathname !== PATH) return send(res, 404, { errors: "Not Found" });
+      if (req.headers["x-shopify-access-token"] !== config.accessToken) {
+        return send(res, 401, {
+          errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+        });
+      }
+      let body: { query?: unknown; variables?: Record<string, unknown> };
+      try {
+        body = JSON.parse(await readBody(req)) as typeof body;
+      } catch {
+        return send(res, 400, { errors: "Bad Request" });
+      }
+      const shop = req.headers[STAND_IN_SHOP_HEADER];
+      send(
+        res,
+        200,
+        answer(String(body.query ?? ""), body.variables ?? {}, typeof shop === "string" ? shop : undefined),
+      );
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    origin,
+    config,
+    requests,
+    downloads,
+    operations,
+    /** The bulk queries the app asked Shopify to run, in order. */
+    bulkQueries: () => requests.filter((r) => r.kind === "run").map((r) => String(r.variables.query)),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+export type AdminApiStandIn = Awaited<ReturnType<typeof startAdminApiStandIn>>;
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
