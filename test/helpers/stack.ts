@@ -24,32 +24,19 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
 
 /**
  * A Redis of the test's own, with AOF persistence in a temporary folder, so it can be stopped
- * and started again without touching the shared one.
+ * and started again without touching the shared one. `maxmemoryPolicy` lets a test start a
+ * misconfigured one on purpose.
  */
-export async function startOwnRedis(): Promise<{ url: string; start(): Promise<Spawned>; dir: string; port: number }> {
+export async function startOwnRedis(
+  options: { maxmemoryPolicy?: string } = {},
+): Promise<{ url: string; start(): Promise<Spawned>; dir: string; port: number }> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), "affinity-redis-"));
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+  args.push("--appendonly", "yes", "--appendfsync", "everysec");
+  args.push("--maxmemory-policy", options.maxmemoryPolicy ?? "noeviction");
   const start = async () => {
-    const redis = spawnProcess(
-      "redis-server",
-      [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        dir,
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--save",
-        "",
-        "--maxmemory-policy",
-        "noeviction",
-      ],
-      {},
-    );
+    const redis = spawnProcess("redis-server", args, {});
     await redis.waitFor(/Ready to accept connections/);
     return redis;
   };

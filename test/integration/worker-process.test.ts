@@ -3,6 +3,7 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { createQueue } from "../../app/lib/queues.server";
 import { freePort, spawnProcess, type Spawned } from "../helpers/child-process";
+import { startOwnRedis } from "../helpers/stack";
 import { createTestPrefix } from "../helpers/test-redis";
 
 const redisUrl = process.env.REDIS_URL!;
@@ -69,25 +70,9 @@ describe("npm run worker (the real process)", () => {
   });
 
   it("warns when Redis may evict queue keys", async () => {
-    const port = await freePort();
-    const redis = spawnProcess(
-      "redis-server",
-      [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--maxmemory-policy",
-        "allkeys-lru",
-      ],
-      {},
-    );
-    started.push(redis);
-    await redis.waitFor(/Ready to accept connections/);
+    const own = await startOwnRedis({ maxmemoryPolicy: "allkeys-lru" });
+    started.push(await own.start());
+    const port = own.port;
     const worker = startWorker({ REDIS_URL: `redis://127.0.0.1:${port}` });
     const line = await worker.waitFor(/"event":"redis.config"/);
     expect(line).toContain('maxmemory-policy is \\"allkeys-lru\\"');
