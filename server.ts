@@ -3,7 +3,7 @@
  * built assets and hands pages to Remix; POST /webhooks takes a lean path that never enters
  * Remix, because the intake must keep up with Shopify's bursts (docs/decisions/004).
  */
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import compression from "compression";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
@@ -21,20 +21,13 @@ async function main() {
   const app = express();
   app.disable("x-powered-by");
 
-  app.post(
-    "/webhooks",
-    createWebhookIntake({
-      secret: config.SHOPIFY_API_SECRET,
-      maxBytes: config.WEBHOOK_MAX_BYTES,
-      queue: () => queue(QUEUE_NAMES.webhooks),
-      connected: queueConnected,
-      log,
-    }),
-  );
-  app.all(
-    "/webhooks",
-    (_req, res) => void res.status(405).set("Allow", "POST").json({ error: "Webhooks must be POSTed" }),
-  );
+  const intake = createWebhookIntake({
+    secret: config.SHOPIFY_API_SECRET,
+    maxBytes: config.WEBHOOK_MAX_BYTES,
+    queue: () => queue(QUEUE_NAMES.webhooks),
+    connected: queueConnected,
+    log,
+  });
   app.use(compression());
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
@@ -50,7 +43,13 @@ async function main() {
   app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
 
   const port = Number(process.env.PORT ?? 3000);
-  const server = app.listen(port, () => {
+  // Webhooks skip Express entirely: it adds nothing the intake needs and costs per request.
+  const server = createServer((req, res) => {
+    const path = req.url?.split("?")[0];
+    if (path === "/webhooks") void intake(req, res);
+    else app(req, res);
+  });
+  server.listen(port, () => {
     // A plain line (not a JSON log) so people and tests can see when the app is up.
     process.stdout.write(`Affinity app listening on http://localhost:${port}\n`);
   });

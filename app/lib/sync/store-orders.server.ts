@@ -1,4 +1,5 @@
 import type { Db } from "../db.server";
+import { isUniqueViolation } from "./prisma-errors";
 import type { ApplyOutcome, CustomerRecord, OrderLineRecord, OrderRecord } from "./records";
 
 function orderColumns(record: OrderRecord) {
@@ -19,9 +20,9 @@ function orderColumns(record: OrderRecord) {
   };
 }
 
-function lineColumns(orderId: string, line: OrderLineRecord) {
+function lineColumns(line: OrderLineRecord) {
   return {
-    orderId,
+    shopifyId: line.shopifyId,
     productShopifyId: line.productShopifyId,
     variantShopifyId: line.variantShopifyId,
     title: line.title,
@@ -37,33 +38,50 @@ function lineColumns(orderId: string, line: OrderLineRecord) {
  * the same idempotent write, ordered by updated_at.
  */
 export async function applyOrder(db: Db, shopId: string, record: OrderRecord): Promise<ApplyOutcome> {
+  const existing = await db.order.findUnique({
+    where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
+    select: { id: true },
+  });
+  if (!existing) {
+    // The common case: one nested create, atomic on its own, with no interactive transaction.
+    try {
+      await db.order.create({
+        data: {
+          shopId,
+          shopifyId: record.shopifyId,
+          ...orderColumns(record),
+          lines: { createMany: { data: record.lines.map((line) => ({ shopId, ...lineColumns(line) })) } },
+        },
+      });
+      return "created";
+    } catch (error) {
+      // Another worker created it first; apply ours as an update, ordered by updated_at.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  return updateOrder(db, shopId, record);
+}
+
+async function updateOrder(db: Db, shopId: string, record: OrderRecord): Promise<ApplyOutcome> {
   return db.$transaction(async (tx) => {
-    const existing = await tx.order.findUnique({
+    const { id } = await tx.order.findUniqueOrThrow({
       where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
       select: { id: true },
     });
-    if (!existing) {
-      // A new order's lines are all new: one insert rather than an upsert per line.
-      const order = await tx.order.create({ data: { shopId, shopifyId: record.shopifyId, ...orderColumns(record) } });
-      await tx.orderLine.createMany({
-        data: record.lines.map((line) => ({ shopId, shopifyId: line.shopifyId, ...lineColumns(order.id, line) })),
-      });
-      return "created";
-    }
     // Conditional in the statement itself, so a concurrent older version cannot win (see applyProduct).
     const { count } = await tx.order.updateMany({
-      where: { id: existing.id, shopifyUpdatedAt: { lt: record.updatedAt } },
+      where: { id, shopifyUpdatedAt: { lt: record.updatedAt } },
       data: orderColumns(record),
     });
     if (count === 0) return "stale";
     await tx.orderLine.deleteMany({
-      where: { orderId: existing.id, shopifyId: { notIn: record.lines.map((l) => l.shopifyId) } },
+      where: { orderId: id, shopifyId: { notIn: record.lines.map((l) => l.shopifyId) } },
     });
     for (const line of record.lines) {
-      const data = lineColumns(existing.id, line);
+      const data = { orderId: id, ...lineColumns(line) };
       await tx.orderLine.upsert({
         where: { shopId_shopifyId: { shopId, shopifyId: line.shopifyId } },
-        create: { shopId, shopifyId: line.shopifyId, ...data },
+        create: { shopId, ...data },
         update: data,
       });
     }

@@ -1,5 +1,6 @@
 import type { Db } from "../db.server";
-import type { ApplyOutcome, ProductRecord } from "./records";
+import { isUniqueViolation } from "./prisma-errors";
+import type { ApplyOutcome, ProductRecord, VariantRecord } from "./records";
 
 function productColumns(record: ProductRecord) {
   return {
@@ -27,26 +28,52 @@ function productColumns(record: ProductRecord) {
  * re-checks under the row lock, so two workers racing on one product cannot store the older one.
  */
 export async function applyProduct(db: Db, shopId: string, record: ProductRecord): Promise<ApplyOutcome> {
+  const existing = await db.product.findUnique({
+    where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
+    select: { id: true },
+  });
+  if (!existing) {
+    // The common case: one nested create, atomic on its own, with no interactive transaction.
+    try {
+      await db.product.create({
+        data: {
+          shopId,
+          shopifyId: record.shopifyId,
+          ...productColumns(record),
+          variants: { createMany: { data: record.variants.map((v) => ({ shopId, ...variantColumns(v) })) } },
+        },
+      });
+      return "created";
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error; // created meanwhile: apply ours as an update
+    }
+  }
   return db.$transaction(async (tx) => {
-    const existing = await tx.product.findUnique({
+    const { id } = await tx.product.findUniqueOrThrow({
       where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
       select: { id: true },
     });
-    if (existing) {
-      const { count } = await tx.product.updateMany({
-        where: { id: existing.id, deletedAt: null, shopifyUpdatedAt: { lt: record.updatedAt } },
-        data: productColumns(record),
-      });
-      if (count === 0) return "stale";
-      await replaceVariants(tx, shopId, existing.id, record);
-      return "updated";
-    }
-    const created = await tx.product.create({
-      data: { shopId, shopifyId: record.shopifyId, ...productColumns(record) },
+    const { count } = await tx.product.updateMany({
+      where: { id, deletedAt: null, shopifyUpdatedAt: { lt: record.updatedAt } },
+      data: productColumns(record),
     });
-    await replaceVariants(tx, shopId, created.id, record);
-    return "created";
+    if (count === 0) return "stale";
+    await replaceVariants(tx, shopId, id, record);
+    return "updated";
   });
+}
+
+function variantColumns(v: VariantRecord) {
+  return {
+    shopifyId: v.shopifyId,
+    title: v.title,
+    sku: v.sku,
+    price: v.price,
+    compareAtPrice: v.compareAtPrice,
+    position: v.position,
+    available: v.available,
+    inventoryQuantity: v.inventoryQuantity,
+  };
 }
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -55,19 +82,10 @@ async function replaceVariants(tx: Tx, shopId: string, productId: string, record
   const keep = record.variants.map((v) => v.shopifyId);
   await tx.variant.deleteMany({ where: { productId, shopifyId: { notIn: keep } } });
   for (const v of record.variants) {
-    const data = {
-      title: v.title,
-      sku: v.sku,
-      price: v.price,
-      compareAtPrice: v.compareAtPrice,
-      position: v.position,
-      available: v.available,
-      inventoryQuantity: v.inventoryQuantity,
-      productId,
-    };
+    const data = { ...variantColumns(v), productId };
     await tx.variant.upsert({
       where: { shopId_shopifyId: { shopId, shopifyId: v.shopifyId } },
-      create: { shopId, shopifyId: v.shopifyId, ...data },
+      create: { shopId, ...data },
       update: data,
     });
   }
