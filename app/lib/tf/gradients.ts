@@ -91,6 +91,13 @@ const configs: tf.GradConfig[] = [
       };
     },
   },
+  // Reshape moves no numbers, so its gradient is dy in the input's shape. The recommender
+  // needs it to broadcast per-customer gates over a [batch, feature, item] tensor.
+  {
+    kernelName: tf.Reshape,
+    inputsToSave: ["x"],
+    gradFunc: (dy, s) => ({ x: () => tf.reshape(single(dy), saved(s, 0).shape) }),
+  },
 ];
 
 /** Registers the gradients above unless some other package already did. Idempotent. */
