@@ -1,0 +1,90 @@
+import type { Redis } from "ioredis";
+
+/**
+ * Precomputed recommendation lists in Redis, one set per training run, so the storefront answers
+ * from a single hash lookup and never computes from the database on a request. The shop's
+ * "active" pointer names the run being served; the run before it is kept so a rollback is a
+ * pointer swap, not a retrain. Keys carry the shop in a hash tag, so on Redis Cluster all of a
+ * shop's keys share one slot (one pipeline, one MULTI).
+ */
+export interface RunLists {
+  /** Per known customer: product ids, best first. */
+  forCustomer: Map<string, string[]>;
+  /** Per product: related product ids, best first. */
+  related: Map<string, string[]>;
+  /** The fallback for visitors we know nothing about. */
+  popular: string[];
+}
+
+const key = (prefix: string, shop: string, ...parts: string[]) => [`${prefix}:recs:{${shop}}`, ...parts].join(":");
+const BATCH = 500;
+
+export async function writeRunLists(redis: Redis, prefix: string, shop: string, runId: string, lists: RunLists) {
+  const entries = async (hash: string, map: Map<string, string[]>) => {
+    const all = [...map.entries()];
+    for (let i = 0; i < all.length; i += BATCH) {
+      const fields = all.slice(i, i + BATCH).flatMap(([id, ids]) => [id, ids.join(",")]);
+      if (fields.length > 0) await redis.hset(hash, ...fields);
+    }
+  };
+  await redis.del(key(prefix, shop, runId, "for"), key(prefix, shop, runId, "related"));
+  await entries(key(prefix, shop, runId, "for"), lists.forCustomer);
+  await entries(key(prefix, shop, runId, "related"), lists.related);
+  await redis.set(key(prefix, shop, runId, "popular"), lists.popular.join(","));
+}
+
+/** Serves `runId` from now on; keeps the previous run's lists and deletes any older ones. */
+export async function activateRun(redis: Redis, prefix: string, shop: string, runId: string): Promise<string | null> {
+  const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
+  if (active === runId) return previous;
+  const tx = redis.multi().set(key(prefix, shop, "active"), runId);
+  if (active) tx.set(key(prefix, shop, "previous"), active);
+  if (previous && previous !== runId)
+    tx.del(...["for", "related", "popular"].map((p) => key(prefix, shop, previous, p)));
+  await tx.exec();
+  return active;
+}
+
+/** Swaps back to the previous run, if its lists are still there. Returns the run now served. */
+export async function rollbackRun(redis: Redis, prefix: string, shop: string): Promise<string | null> {
+  const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
+  if (!previous || !(await redis.exists(key(prefix, shop, previous, "popular")))) return null;
+  await redis
+    .multi()
+    .set(key(prefix, shop, "active"), previous)
+    .set(key(prefix, shop, "previous"), active ?? previous)
+    .exec();
+  return previous;
+}
+
+export type ListKind = "for" | "related";
+
+/** One precomputed list from the active run: customer or product id in, product ids out. */
+export async function readList(
+  redis: Redis,
+  prefix: string,
+  shop: string,
+  kind: ListKind,
+  id: string,
+): Promise<string[]> {
+  const runId = await redis.get(key(prefix, shop, "active"));
+  if (!runId) return [];
+  const value = await redis.hget(key(prefix, shop, runId, kind), id);
+  return value ? value.split(",") : [];
+}
+
+export async function readPopular(redis: Redis, prefix: string, shop: string): Promise<string[]> {
+  const runId = await redis.get(key(prefix, shop, "active"));
+  const value = runId ? await redis.get(key(prefix, shop, runId, "popular")) : null;
+  return value ? value.split(",") : [];
+}
+
+/** Removes every list of a shop (uninstall, shop/redact). */
+export async function deleteShopLists(redis: Redis, prefix: string, shop: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${key(prefix, shop)}:*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+}

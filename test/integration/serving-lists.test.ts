@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import {
+  activateRun,
+  deleteShopLists,
+  readList,
+  readPopular,
+  rollbackRun,
+  writeRunLists,
+} from "../../app/lib/serving/lists.server";
+import { createTestPrefix } from "../helpers/test-redis";
+
+const SHOP = "lists.myshopify.com";
+
+function lists(tag: string) {
+  return {
+    forCustomer: new Map([["c1", [`${tag}-1`, `${tag}-2`]]]),
+    related: new Map([["p1", [`${tag}-r`]]]),
+    popular: [`${tag}-pop`],
+  };
+}
+
+describe("precomputed lists in Redis", () => {
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL!);
+  afterAll(async () => {
+    redis.disconnect();
+    await cleanup();
+  });
+
+  it("serves nothing before a run is active, then the active run's lists", async () => {
+    expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual([]);
+    await writeRunLists(redis, prefix, SHOP, "run1", lists("one"));
+    expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual([]);
+    await activateRun(redis, prefix, SHOP, "run1");
+    expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual(["one-1", "one-2"]);
+    expect(await readList(redis, prefix, SHOP, "related", "p1")).toEqual(["one-r"]);
+    expect(await readList(redis, prefix, SHOP, "for", "unknown")).toEqual([]);
+    expect(await readPopular(redis, prefix, SHOP)).toEqual(["one-pop"]);
+  });
+
+  it("keeps the previous run for rollback and drops older ones", async () => {
+    await writeRunLists(redis, prefix, SHOP, "run2", lists("two"));
+    expect(await activateRun(redis, prefix, SHOP, "run2")).toBe("run1");
+    await writeRunLists(redis, prefix, SHOP, "run3", lists("three"));
+    await activateRun(redis, prefix, SHOP, "run3");
+    expect(await redis.exists(`${prefix}:recs:{${SHOP}}:run1:popular`)).toBe(0);
+    expect(await rollbackRun(redis, prefix, SHOP)).toBe("run2");
+    expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual(["two-1", "two-2"]);
+  });
+
+  it("never mixes shops, and deletes one shop's lists only", async () => {
+    await writeRunLists(redis, prefix, "other.myshopify.com", "run9", lists("other"));
+    await activateRun(redis, prefix, "other.myshopify.com", "run9");
+    expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual(["two-1", "two-2"]);
+    await deleteShopLists(redis, prefix, SHOP);
+    expect(await readPopular(redis, prefix, SHOP)).toEqual([]);
+    expect(await readPopular(redis, prefix, "other.myshopify.com")).toEqual(["other-pop"]);
+  });
+});
