@@ -9,9 +9,11 @@ import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
 import { checkRedis, createRedis, redactUrl, RedisUnavailableError } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
 import { createBackfillProcessor } from "./processors/backfill";
-import { processSystemJob } from "./processors/system";
+import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
+import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
+import { scheduleDailyTraining } from "../app/lib/training/schedule.server";
 
 /** A startup problem the operator can fix: printed as one readable message, no stack trace. */
 function exitWithReason(error: unknown): never {
@@ -36,17 +38,30 @@ async function main(): Promise<void> {
 
   const db = createDb(config.DATABASE_URL);
   const producer = createRedis(config.REDIS_URL, "worker");
+  const systemQueue = createQueue(QUEUE_NAMES.system, producer, config.QUEUE_PREFIX);
+  const trainQueue = createQueue(QUEUE_NAMES.train, producer, config.QUEUE_PREFIX);
   // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
-  const scheduled = [createQueue(QUEUE_NAMES.system, producer, config.QUEUE_PREFIX)];
+  const scheduled = [systemQueue];
+  const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
 
   const running = startWorkers(
     {
-      [QUEUE_NAMES.system]: processSystemJob,
-      [QUEUE_NAMES.backfill]: createBackfillProcessor({ db, log, months: config.BACKFILL_MONTHS }),
+      [QUEUE_NAMES.system]: createSystemProcessor({ requestTraining: (shop) => train(shop, "schedule") }),
+      [QUEUE_NAMES.backfill]: createBackfillProcessor({
+        db,
+        log,
+        months: config.BACKFILL_MONTHS,
+        onImported: async (shop) => {
+          await scheduleDailyTraining(systemQueue, shop, config.TRAIN_CRON, SCHEDULED_TRAINING_JOB);
+          await train(shop, "install");
+        },
+      }),
       [QUEUE_NAMES.webhooks]: createWebhookProcessor({
         db,
         log,
         removeShopSchedules: (shop) => removeShopSchedulers(scheduled, shop),
+        requestTraining: train,
+        trainAfterOrders: config.TRAIN_AFTER_ORDERS,
       }),
     },
     {
@@ -70,7 +85,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("worker.stopping", { signal, timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS });
     const { timedOut } = await running.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
-    await Promise.allSettled([...scheduled.map((q) => q.close()), db.$disconnect()]);
+    await Promise.allSettled([systemQueue.close(), trainQueue.close(), db.$disconnect()]);
     producer.disconnect();
     log.info("worker.stopped", { signal, timedOut });
     process.exit(0);

@@ -56,6 +56,10 @@ export const envSchema = z.object({
    * returns orders to apps granted the read_all_orders scope. @defaultValue 12
    */
   BACKFILL_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  /** New orders after which a shop's model is retrained. @defaultValue 50 */
+  TRAIN_AFTER_ORDERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  /** When each shop's daily retrain runs (cron, server time). @defaultValue 17 3 * * * */
+  TRAIN_CRON: z.string().min(9).default("17 3 * * *"),
   /** Jobs one worker process runs at once. @defaultValue 4 */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**

@@ -9,6 +9,8 @@ export const QUEUE_NAMES = {
   webhooks: "webhooks",
   /** The install-time import of a shop's catalog and order history (Admin API bulk operations). */
   backfill: "backfill",
+  /** Per-shop model training, in its own process (workers/processors/train.ts). */
+  train: "train",
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -30,7 +30,10 @@ export function delivery(
 }
 
 /** The real webhooks queue and ingest worker, in this process, on this test's own key prefix. */
-export async function startIngest(db: Db, options: { removedSchedules?: string[] } = {}) {
+export async function startIngest(
+  db: Db,
+  options: { removedSchedules?: string[]; trainingRequests?: string[]; trainAfterOrders?: number } = {},
+) {
   const { prefix, cleanup } = createTestPrefix();
   const redisUrl = process.env.REDIS_URL!;
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -46,6 +49,8 @@ export async function startIngest(db: Db, options: { removedSchedules?: string[]
         db,
         log: createLogger("silent"),
         removeShopSchedules: async (shop) => (options.removedSchedules?.push(shop), 1),
+        requestTraining: async (shop, trigger) => options.trainingRequests?.push(`${trigger}@${shop}`),
+        trainAfterOrders: options.trainAfterOrders ?? 1_000,
       }),
     },
     { redisUrl, prefix, concurrency: 1 },

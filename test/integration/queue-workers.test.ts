@@ -4,7 +4,9 @@ import { Redis } from "ioredis";
 import { createLogger } from "../../app/lib/logger.server";
 import { createQueue } from "../../app/lib/queues.server";
 import { createRedis } from "../../app/lib/redis.server";
-import { processSystemJob } from "../../workers/processors/system";
+import { createSystemProcessor } from "../../workers/processors/system";
+
+const processSystemJob = createSystemProcessor({ requestTraining: async () => undefined });
 import { startWorkers } from "../../workers/run-workers";
 import { createTestPrefix } from "../helpers/test-redis";
 

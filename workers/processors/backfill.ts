@@ -22,6 +22,8 @@ export interface BackfillProcessorDeps {
   apiVersion?: AdminGraphqlOptions["apiVersion"];
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /** Called once the history is in: the shop's first training. */
+  onImported?: (shop: string) => Promise<unknown>;
 }
 
 export type BackfillResult = Partial<Record<BackfillResource, BackfillProgress>>;
@@ -86,6 +88,7 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps): Processor<
       products: progress.products?.recordsImported,
       orders: progress.orders?.recordsImported,
     });
+    await deps.onImported?.(shop);
     return progress;
   };
 }

@@ -4,7 +4,7 @@ import type { Db } from "../../app/lib/db.server";
 import type { Logger } from "../../app/lib/logger.server";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
 import type { RemoveShopSchedules } from "../../app/lib/sync/lifecycle.server";
-import { WEBHOOK_HANDLERS } from "../../app/lib/sync/webhook-handlers.server";
+import { WEBHOOK_HANDLERS, type HandlerContext } from "../../app/lib/sync/webhook-handlers.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/intake.server";
 
 const deliverySchema = z.object({
@@ -21,6 +21,8 @@ export interface WebhookProcessorDeps {
   db: Db;
   log: Logger;
   removeShopSchedules: RemoveShopSchedules;
+  requestTraining: HandlerContext["requestTraining"];
+  trainAfterOrders: number;
 }
 
 /**
@@ -39,7 +41,13 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
     const handler = WEBHOOK_HANDLERS[delivery.topic];
     if (!handler) return deadLetter(deps.db, delivery, `no handler for topic "${delivery.topic}"`, log);
     try {
-      const result = await handler({ db: deps.db, delivery, removeShopSchedules: deps.removeShopSchedules });
+      const result = await handler({
+        db: deps.db,
+        delivery,
+        removeShopSchedules: deps.removeShopSchedules,
+        requestTraining: deps.requestTraining,
+        trainAfterOrders: deps.trainAfterOrders,
+      });
       log.debug("webhook.applied", result);
       return result;
     } catch (error) {

@@ -131,8 +131,11 @@ export class RecommenderDnn {
     const h = tf.relu(tf.add(tf.add(tf.matMul(x, w.w1), tf.matMul(user, w.wu)), w.b1));
     const dot = tf.add(tf.matMul(tf.matMul(h, w.w2), w.items, false, true), w.itemBias);
     if (!features) return dot as tf.Tensor2D;
-    const gates = tf.reshape(tf.add(tf.matMul(h, w.wg), w.bg), [x.shape[0], NUM_ITEM_FEATURES, 1]);
-    return tf.add(dot, tf.sum(tf.mul(gates, features), 1)) as tf.Tensor2D;
+    // Per-row gates [B,1,F] × features [B,F,N]: one batched matmul instead of a broadcast
+    // multiply and a sum, which on wasm is several times faster forwards and backwards.
+    const batch = x.shape[0];
+    const gates = tf.reshape(tf.add(tf.matMul(h, w.wg), w.bg), [batch, 1, NUM_ITEM_FEATURES]);
+    return tf.add(dot, tf.reshape(tf.matMul(gates, features), [batch, this.numItems])) as tf.Tensor2D;
   }
 
   /** Dense batch tensors from sparse rows (built per batch: the full set would not fit). */
@@ -226,7 +229,9 @@ export class RecommenderDnn {
       const loss = this.optimizer!.minimize(
         () => {
           // Cross-entropy against the order's items (each 1/|order|), as in a multi-label softmax.
-          const ce = tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(this.logits(input.x, input.user, input.features))), 1)));
+          const ce = tf.neg(
+            tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(this.logits(input.x, input.user, input.features))), 1)),
+          );
           const w = this.weights;
           const reg = tf.add(tf.sum(tf.mul(w.items, w.items)), tf.sum(tf.mul(w.w1, w.w1)));
           return tf.add(ce, tf.mul(reg, l2)) as tf.Scalar;

@@ -20,7 +20,9 @@ export interface TimedExample extends TrainingExample {
 export function purchasesOf(data: ShopData, orderIndices: readonly number[]): PastPurchase[] {
   return orderIndices.flatMap((i) => {
     const order = data.orders[i];
-    return order ? Array.from(order.items, (item, k) => ({ item, at: order.at, quantity: order.quantities[k] ?? 1 })) : [];
+    return order
+      ? Array.from(order.items, (item, k) => ({ item, at: order.at, quantity: order.quantities[k] ?? 1 }))
+      : [];
   });
 }
 

@@ -3,6 +3,7 @@ import type { WebhookDelivery } from "../webhooks/intake.server";
 import { recordCustomerDataRequest, redactCustomer, redactShop } from "./compliance.server";
 import { markUninstalled, updateGrantedScopes, type RemoveShopSchedules } from "./lifecycle.server";
 import { ensureShopId } from "./shops-registry.server";
+import { countNewOrder } from "./training-counter.server";
 import { applyProduct, deleteProduct } from "./store-products.server";
 import { applyCustomer, applyOrder } from "./store-orders.server";
 import * as payloads from "./webhook-payloads";
@@ -11,6 +12,10 @@ export interface HandlerContext {
   db: Db;
   delivery: WebhookDelivery;
   removeShopSchedules: RemoveShopSchedules;
+  /** Asks for a retrain ("orders" after enough new orders, "redact" after a customers/redact). */
+  requestTraining: (shop: string, trigger: "orders" | "redact") => Promise<unknown>;
+  /** New orders that make a retrain worthwhile (TRAIN_AFTER_ORDERS). */
+  trainAfterOrders: number;
 }
 
 /** What a handler did, for the job's return value and the log line. */
@@ -25,9 +30,14 @@ const upsertProduct: Handler = async (ctx) => ({
   outcome: await applyProduct(ctx.db, await shopId(ctx), payloads.productPayload.parse(ctx.delivery.payload)),
 });
 
-const upsertOrder: Handler = async (ctx) => ({
-  outcome: await applyOrder(ctx.db, await shopId(ctx), payloads.orderPayload.parse(ctx.delivery.payload)),
-});
+const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
+  const id = await shopId(ctx);
+  const outcome = await applyOrder(ctx.db, id, payloads.orderPayload.parse(ctx.delivery.payload));
+  if (outcome !== "created") return { outcome };
+  const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
+  if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
+  return { outcome, retrain: due };
+};
 
 /** One handler per subscribed topic (shopify.app.toml). Each is idempotent. */
 export const WEBHOOK_HANDLERS: Record<string, Handler> = {
@@ -59,6 +69,8 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   "customers/redact": async (ctx) => {
     const p = payloads.customerRedactPayload.parse(ctx.delivery.payload);
     await redactCustomer(ctx.db, await shopId(ctx), p.customer.id);
+    // The served lists were learned from this customer's orders; rebuild them without.
+    await ctx.requestTraining(ctx.delivery.shop, "redact");
     return { redacted: p.customer.id };
   },
   "shop/redact": async (ctx) => {

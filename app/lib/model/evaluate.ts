@@ -1,0 +1,206 @@
+/**
+ * One call per training run: split, baselines, rolling-origin DNN training and evaluation,
+ * promotion. DB-free; the job layer passes a shop's orders in and stores what comes out.
+ *
+ * Leakage: the README lets a customer's ranking use only orders before their last order. The
+ * baselines honour that per customer (sweep.ts). One network cannot be retrained per
+ * customer, so it is trained in stages (rolling origin): stage b learns from examples whose
+ * target order is before t_b, and ranks the customers whose cutoff lies in [t_b, t_b+1).
+ * Each stage continues from the previous weights, so the whole schedule costs little more
+ * than one training; the served model then takes a last pass over everything.
+ */
+import { activeTfBackend } from "../tf/backend.server";
+import { BASELINE_NAMES, baselineScores, type BaselineName } from "./baselines";
+import { indexShopData, type ShopData } from "./dataset";
+import { RecommenderDnn, type DnnOptions, type EpochProgress } from "./dnn";
+import { MetricsAccumulator, type SettingMetrics } from "./evaluate-lists";
+import { buildExamples, type TimedExample } from "./examples";
+import type { FeatureOptions } from "./features";
+import { decidePromotion, type Contender, type PromotionRule } from "./promote";
+import { buildSnapshots, type ShopSnapshots, type SnapshotOptions } from "./snapshots";
+import { buildTimeSplit, pastItems } from "./split";
+import { sweepCases } from "./sweep";
+import type { CatalogItem, HistoryOrder } from "./types";
+
+export interface TrainAndEvaluateOptions {
+  /** @defaultValue 10 */
+  k?: number;
+  /** Below this many orders no network is trained. @defaultValue 20 */
+  minOrders?: number;
+  /** Below this many training examples no network is trained. @defaultValue 10 */
+  minExamples?: number;
+  /** Epochs of the first stage. @defaultValue 4 */
+  epochs?: number;
+  /** Epochs of every later stage and of the final pass. @defaultValue 1 */
+  epochsPerStage?: number;
+  /**
+   * Stage boundaries as quantiles of the evaluation cutoffs. Cases before the first one are
+   * ranked by the untrained network (its initial blend). @defaultValue [0.1, 0.3, 0.5, 0.7, 0.85]
+   */
+  stageQuantiles?: number[];
+  dnn?: DnnOptions;
+  features?: FeatureOptions;
+  snapshots?: SnapshotOptions;
+  promotion?: PromotionRule;
+  onEpoch?: (progress: EpochProgress) => void;
+}
+
+export interface MetricsRow {
+  all: { hr: number; recall: number; ndcg: number };
+  new: { hr: number; recall: number; ndcg: number };
+  coverage: number;
+}
+
+/** Everything serving needs, whichever ranker won. */
+export interface TrainedRecommender {
+  data: ShopData;
+  /** Counts/vectors as of the end of the history. */
+  snapshots: ShopSnapshots;
+  dnn: RecommenderDnn | null;
+  features: FeatureOptions;
+  promoted: Contender;
+}
+
+export interface TrainAndEvaluateResult {
+  model: TrainedRecommender;
+  metrics: { model: MetricsRow | null; baselines: Record<BaselineName, MetricsRow> };
+  promoted: Contender;
+  reason: string;
+  sizes: { examples: number; customers: number; items: number; evalCases: number; orders: number };
+  timings: { totalMs: number; baselinesMs: number; featuresMs: number; trainMs: number; evaluateMs: number };
+}
+
+const row = (m: SettingMetrics): MetricsRow => ({ all: m.all, new: m.new, coverage: m.coverage });
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))] ?? 0;
+}
+
+export function evaluateBaselines(data: ShopData, k: number): Record<BaselineName, SettingMetrics> {
+  const cases = buildTimeSplit(data);
+  const acc = Object.fromEntries(BASELINE_NAMES.map((n) => [n, new MetricsAccumulator(k, data.productIds.length)]));
+  sweepCases(data, cases, (ctx) => {
+    for (const name of BASELINE_NAMES) {
+      const { scores, tiebreak } = baselineScores(name, ctx);
+      acc[name]!.add(scores, tiebreak, ctx.evalCase.targets, ctx.past);
+    }
+  });
+  return Object.fromEntries(BASELINE_NAMES.map((n) => [n, acc[n]!.result()])) as Record<BaselineName, SettingMetrics>;
+}
+
+export async function trainAndEvaluate(
+  orders: readonly HistoryOrder[],
+  catalog: readonly CatalogItem[],
+  options: TrainAndEvaluateOptions = {},
+): Promise<TrainAndEvaluateResult> {
+  const started = performance.now();
+  const { k = 10, minOrders = 20, minExamples = 10, epochs = 4, epochsPerStage = 1 } = options;
+  const stageQuantiles = options.stageQuantiles ?? [0.1, 0.3, 0.5, 0.7, 0.85];
+  const data = indexShopData(orders, catalog);
+  const cases = buildTimeSplit(data);
+  const numItems = data.productIds.length;
+
+  const baselineMetrics = evaluateBaselines(data, k);
+  const baselinesMs = performance.now() - started;
+  const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
+  const snapshots = buildSnapshots(data, lastAt, options.snapshots);
+  const examples = buildExamples(data, cases, snapshots, options.features);
+  const featuresMs = performance.now() - started - baselinesMs;
+  const training = examples.filter((e) => e.row.inputIndex.length > 0);
+  const sizes = {
+    examples: training.length,
+    customers: data.customerIds.length,
+    items: numItems,
+    evalCases: cases.length,
+    orders: data.orders.length,
+  };
+  const base = { data, snapshots, features: options.features ?? {} };
+  const baselines = Object.fromEntries(BASELINE_NAMES.map((n) => [n, row(baselineMetrics[n])])) as Record<
+    BaselineName,
+    MetricsRow
+  >;
+
+  const tooLittle =
+    data.orders.length < minOrders
+      ? `only ${data.orders.length} orders (< ${minOrders})`
+      : training.length < minExamples || cases.length === 0
+        ? `only ${training.length} training examples and ${cases.length} evaluation customers`
+        : null;
+  if (tooLittle) {
+    const decision = decidePromotion(null, baselineMetrics, options.promotion, `not trained: ${tooLittle}`);
+    return {
+      model: { ...base, dnn: null, promoted: decision.promoted },
+      metrics: { model: null, baselines },
+      ...decision,
+      sizes,
+      timings: { totalMs: performance.now() - started, baselinesMs, featuresMs, trainMs: 0, evaluateMs: 0 },
+    };
+  }
+  if (!activeTfBackend()) throw new Error("call initTfBackend() before trainAndEvaluate");
+
+  const dnn = new RecommenderDnn(numItems, options.dnn);
+  try {
+    const evalRows = examples.filter((e) => e.evalCase);
+    const cutoffs = evalRows.map((e) => e.at).sort((a, b) => a - b);
+    const boundaries = [...new Set(stageQuantiles.map((q) => quantile(cutoffs, q)))].sort((a, b) => a - b);
+    const totalEpochs = epochs + epochsPerStage * boundaries.length;
+    const scores = new Map<TimedExample, Float32Array>();
+    let epochOffset = 0;
+    let trainMs = 0;
+    let evaluateMs = 0;
+    const scoreRange = (from: number, to: number) => {
+      const t = performance.now();
+      const rows = evalRows.filter((e) => e.at >= from && e.at < to);
+      dnn
+        .score(
+          rows.map((e) => e.row),
+          snapshots,
+        )
+        .forEach((s, i) => scores.set(rows[i]!, s));
+      evaluateMs += performance.now() - t;
+    };
+    const train = (before: number, n: number) => {
+      const t = performance.now();
+      dnn.fit(
+        training.filter((e) => e.at < before),
+        snapshots,
+        n,
+        { epochOffset, totalEpochs, onEpoch: options.onEpoch },
+      );
+      epochOffset += n;
+      trainMs += performance.now() - t;
+    };
+    scoreRange(-Infinity, boundaries[0] ?? Infinity);
+    boundaries.forEach((boundary, b) => {
+      train(boundary, b === 0 ? epochs : epochsPerStage);
+      scoreRange(boundary, boundaries[b + 1] ?? Infinity);
+    });
+
+    const t = performance.now();
+    const modelAcc = new MetricsAccumulator(k, numItems);
+    const byOrder = new Map(evalRows.map((e) => [e.evalCase!.targetOrder, e]));
+    sweepCases(data, cases, (ctx) => {
+      const example = byOrder.get(ctx.evalCase.targetOrder);
+      const s = example ? scores.get(example) : undefined;
+      if (!s) throw new Error(`no model scores for customer ${ctx.evalCase.customer}`);
+      modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, pastItems(data, ctx.evalCase.history));
+    });
+    const modelMetrics = modelAcc.result();
+    evaluateMs += performance.now() - t;
+
+    const decision = decidePromotion(modelMetrics, baselineMetrics, options.promotion);
+    // The served network also learns from the most recent orders the evaluation held out.
+    if (decision.promoted === "model") train(Infinity, epochsPerStage);
+    else dnn.dispose();
+    return {
+      model: { ...base, dnn: decision.promoted === "model" ? dnn : null, promoted: decision.promoted },
+      metrics: { model: row(modelMetrics), baselines },
+      ...decision,
+      sizes,
+      timings: { totalMs: performance.now() - started, baselinesMs, featuresMs, trainMs, evaluateMs },
+    };
+  } catch (err) {
+    dnn.dispose();
+    throw err;
+  }
+}
