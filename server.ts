@@ -10,6 +10,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { ConfigError, env } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
+import { checkRedis } from "./app/lib/redis.server";
 import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
 import { closeQueues, queue, queueConnected } from "./app/queues.server";
@@ -53,6 +54,12 @@ async function main() {
     // A plain line (not a JSON log) so people and tests can see when the app is up.
     process.stdout.write(`Affinity app listening on http://localhost:${port}\n`);
   });
+  // The app can serve its pages without Redis, but webhooks will get 503 until it is back: say so.
+  checkRedis(config.REDIS_URL).then(
+    (health) => health.warnings.forEach((warning) => log.warn("redis.config", { warning })),
+    (error: Error) =>
+      process.stderr.write(`affinity app: ${error.message} Webhooks are answered 503 until it is reachable.\n`),
+  );
   stopOnSignals(server, log);
 }
 

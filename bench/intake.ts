@@ -20,7 +20,7 @@ const IN_FLIGHT = 64;
 /** A realistic order: about 5 KB of JSON, like a typical orders/create body. */
 function benchOrder(i: number) {
   const base = orderPayload(i);
-  const lines = Array.from({ length: 8 }, (_, k) => ({
+  const lines = Array.from({ length: 20 }, (_, k) => ({
     ...base.line_items[0]!,
     id: i * 100 + k,
     product_id: 100 + k,

@@ -122,6 +122,8 @@ describe("POST /webhooks while Redis is unreachable", () => {
       const response = await deliverWebhook(origin, webhook);
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("5");
+      expect(app.stderr()).toContain(`Cannot reach Redis at redis://127.0.0.1:${deadPort}`);
+      expect(app.stderr()).not.toMatch(/\n\s+at /);
     } finally {
       await app.stop();
     }
