@@ -1,0 +1,96 @@
+import type { Redis } from "ioredis";
+import type { Db } from "../db.server";
+import type { Logger } from "../logger.server";
+import { TrainingDivergedError } from "../model/errors";
+import type { EpochProgress } from "../model/dnn";
+import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
+import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
+import { loadCatalog, loadOrderHistory } from "./shop-history.server";
+import type { TrainTrigger } from "./train-queue.server";
+
+export interface RunTrainingDeps {
+  db: Db;
+  redis: Redis;
+  /** The Redis key prefix the serving lists live under (QUEUE_PREFIX). */
+  prefix: string;
+  log: Logger;
+  backend: string;
+  /** Turns whatever won (model or baseline) into the lists the storefront serves. */
+  buildLists: (result: TrainAndEvaluateResult) => RunLists;
+  options?: TrainAndEvaluateOptions;
+  onProgress?: (progress: EpochProgress & { stage: "training" }) => void;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: "completed" | "failed";
+  served: string | null;
+  reason: string;
+}
+
+/**
+ * One training run for a shop, recorded from start to end in ModelRun: load the shop's history,
+ * train and evaluate beside the baselines, write the winner's lists to Redis, and only then make
+ * them the shop's active lists (the previous run stays for rollback). A diverged run is recorded
+ * as failed and changes nothing the shop is served.
+ */
+export async function runTraining(
+  deps: RunTrainingDeps,
+  shopDomain: string,
+  trigger: TrainTrigger,
+): Promise<RunOutcome> {
+  const shop = await deps.db.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
+  const startedAt = new Date();
+  const run = await deps.db.modelRun.create({
+    data: { shopId: shop.id, trigger, status: "running", backend: deps.backend, startedAt },
+  });
+  // Orders that arrive from now on count towards the next run.
+  await deps.db.shop.update({ where: { id: shop.id }, data: { ordersSinceTraining: 0, retrainRequestedAt: null } });
+  const log = deps.log.child({ shop: shopDomain, runId: run.id });
+  try {
+    const [orders, catalog] = await Promise.all([loadOrderHistory(deps.db, shop.id), loadCatalog(deps.db, shop.id)]);
+    const result = await trainAndEvaluate(orders, catalog, {
+      ...deps.options,
+      onEpoch: (p) => deps.onProgress?.({ ...p, stage: "training" }),
+    });
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, deps.buildLists(result));
+    await activateRun(deps.redis, deps.prefix, shopDomain, run.id);
+    const durationMs = Date.now() - startedAt.getTime();
+    await deps.db.$transaction([
+      deps.db.modelRun.update({
+        where: { id: run.id },
+        data: {
+          status: "completed",
+          served: result.promoted,
+          reason: result.reason,
+          orders: result.sizes.orders,
+          customers: result.sizes.customers,
+          items: result.sizes.items,
+          examples: result.sizes.examples,
+          durationMs,
+          examplesPerSecond:
+            result.timings.trainMs > 0 ? (result.sizes.examples * 1000) / result.timings.trainMs : null,
+          metrics: JSON.stringify({ ...result.metrics, timings: result.timings }),
+          finishedAt: new Date(),
+        },
+      }),
+      deps.db.shop.update({
+        where: { id: shop.id },
+        data: { activeModelRunId: run.id, previousModelRunId: shop.activeModelRunId },
+      }),
+    ]);
+    log.info("training.completed", { served: result.promoted, reason: result.reason, durationMs });
+    result.model.dnn?.dispose();
+    return { runId: run.id, status: "completed", served: result.promoted, reason: result.reason };
+  } catch (error) {
+    const reason =
+      error instanceof TrainingDivergedError ? error.message : `training failed: ${(error as Error).message}`;
+    await deps.db.modelRun.update({
+      where: { id: run.id },
+      data: { status: "failed", reason, finishedAt: new Date(), durationMs: Date.now() - startedAt.getTime() },
+    });
+    log.warn("training.failed", { reason });
+    if (error instanceof TrainingDivergedError) return { runId: run.id, status: "failed", served: null, reason };
+    throw error;
+  }
+}
