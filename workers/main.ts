@@ -8,6 +8,7 @@ import { createLogger } from "../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
 import { checkRedis, createRedis, redactUrl, RedisUnavailableError } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
+import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
         removeShopSchedules: (shop) => removeShopSchedulers(scheduled, shop),
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
+        forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
       }),
     },
     {

@@ -32,7 +32,12 @@ export function delivery(
 /** The real webhooks queue and ingest worker, in this process, on this test's own key prefix. */
 export async function startIngest(
   db: Db,
-  options: { removedSchedules?: string[]; trainingRequests?: string[]; trainAfterOrders?: number } = {},
+  options: {
+    removedSchedules?: string[];
+    trainingRequests?: string[];
+    trainAfterOrders?: number;
+    forgottenShops?: string[];
+  } = {},
 ) {
   const { prefix, cleanup } = createTestPrefix();
   const redisUrl = process.env.REDIS_URL!;
@@ -51,6 +56,7 @@ export async function startIngest(
         removeShopSchedules: async (shop) => (options.removedSchedules?.push(shop), 1),
         requestTraining: async (shop, trigger) => options.trainingRequests?.push(`${trigger}@${shop}`),
         trainAfterOrders: options.trainAfterOrders ?? 1_000,
+        forgetShop: async (shop) => void options.forgottenShops?.push(shop),
       }),
     },
     { redisUrl, prefix, concurrency: 1 },

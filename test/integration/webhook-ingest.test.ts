@@ -12,12 +12,13 @@ describe.each(DATABASE_KINDS)("webhook ingest on %s", (kind) => {
   let t: TestDb;
   let harness: Awaited<ReturnType<typeof startIngest>>;
   const removedSchedules: string[] = [];
+  const forgottenShops: string[] = [];
   const ingest = (topic: string, payload: unknown, extra = {}) => harness.ingest(delivery(SHOP, topic, payload, extra));
   const shopId = async (domain = SHOP) => (await t.db.shop.findUniqueOrThrow({ where: { domain } })).id;
 
   beforeAll(async () => {
     t = await createTestDb(kind);
-    harness = await startIngest(t.db, { removedSchedules });
+    harness = await startIngest(t.db, { removedSchedules, forgottenShops });
   });
   afterAll(async () => {
     await harness.stop();
@@ -207,6 +208,7 @@ describe.each(DATABASE_KINDS)("webhook ingest on %s", (kind) => {
     }
     expect(await snapshot()).toEqual(before);
     expect(await t.db.shop.count({ where: { domain: SHOP } })).toBe(0);
+    expect(forgottenShops).toEqual([SHOP]);
     expect(await t.db.product.count({ where: { shop: { domain: SHOP } } })).toBe(0);
   });
 });

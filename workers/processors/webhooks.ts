@@ -23,6 +23,7 @@ export interface WebhookProcessorDeps {
   removeShopSchedules: RemoveShopSchedules;
   requestTraining: HandlerContext["requestTraining"];
   trainAfterOrders: number;
+  forgetShop: HandlerContext["forgetShop"];
 }
 
 /**
@@ -47,6 +48,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         removeShopSchedules: deps.removeShopSchedules,
         requestTraining: deps.requestTraining,
         trainAfterOrders: deps.trainAfterOrders,
+        forgetShop: deps.forgetShop,
       });
       log.debug("webhook.applied", result);
       return result;

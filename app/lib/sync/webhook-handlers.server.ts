@@ -16,6 +16,8 @@ export interface HandlerContext {
   requestTraining: (shop: string, trigger: "orders" | "redact") => Promise<unknown>;
   /** New orders that make a retrain worthwhile (TRAIN_AFTER_ORDERS). */
   trainAfterOrders: number;
+  /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
+  forgetShop: (shop: string) => Promise<void>;
 }
 
 /** What a handler did, for the job's return value and the log line. */
@@ -76,6 +78,7 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   "shop/redact": async (ctx) => {
     payloads.shopRedactPayload.parse(ctx.delivery.payload);
     await redactShop(ctx.db, ctx.delivery.shop);
+    await ctx.forgetShop(ctx.delivery.shop);
     return { redacted: ctx.delivery.shop };
   },
   "app/uninstalled": async (ctx) => markUninstalled(ctx.db, ctx.delivery.shop, ctx.removeShopSchedules),
