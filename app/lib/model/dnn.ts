@@ -4,12 +4,12 @@
  *
  *   h      = relu(x·W1 + userFeatures·Wu + b1)         x = recency-pooled bag of past items
  *   u      = h·W2                                       the user vector
- *   gates  = h·Wg + bg                                   one weight per item feature
- *   logit_j = u·e_j + b_j + Σ_f gates_f · feature_f(j)   full softmax over the catalog
+ *   gate_c = h·g_c + b_c                                 one per channel c (features.ts)
+ *   logit_j = u·e_j + b_j + Σ_c gate_c · channel_c(j)    full softmax over the catalog
  *
  * The gates are what lets the model "know which of the two a shop needs": a wholesaler who
  * reorders the same 30 lines leans on frequency and cycle features, a gift buyer on
- * co-occurrence and trend. bg starts at a hand-set blend, so an untrained (or barely trained)
+ * co-occurrence and trend. b_c starts at 1, the hand-set blend, so an untrained (or barely trained)
  * model already ranks like a sensible heuristic and training only has to improve on it.
  *
  * tfjs-core ops only, items as dense multi-hot matmuls (no gather): see ADR 002.
@@ -17,7 +17,8 @@
 import { seededRandom } from "../tf/tiny-model";
 import { tf } from "../tf/backend.server";
 import { TrainingDivergedError } from "./errors";
-import { NUM_ITEM_FEATURES, SPARSE_FEATURES, USER_FEATURES, type FeatureRow } from "./features";
+import { matMulFast } from "./fast-matmul";
+import { CHANNELS, POPULARITY_MIX, USER_FEATURES, type FeatureRow } from "./features";
 import type { ShopSnapshots } from "./snapshots";
 
 export interface DnnOptions {
@@ -53,19 +54,6 @@ export interface TrainingExample {
   targets: ArrayLike<number>;
 }
 
-/** Initial blend: a frequency-and-recency repeat ranker plus co-occurrence and trend. */
-const INITIAL_GATES: Record<string, number> = {
-  freq: 4,
-  share: 2,
-  recent: 1,
-  recentLong: 2,
-  cycle: 1,
-  cooc: 3,
-  coocRecent: 1,
-  popularity: 2,
-  trend: 2,
-};
-
 type Weights = {
   w1: tf.Variable;
   wu: tf.Variable;
@@ -73,8 +61,8 @@ type Weights = {
   w2: tf.Variable;
   items: tf.Variable;
   itemBias: tf.Variable;
-  wg: tf.Variable;
-  bg: tf.Variable;
+  /** Per channel: gate weights [hidden, 1] and bias [1]. */
+  gates: Array<{ w: tf.Variable; b: tf.Variable }>;
 };
 
 export class RecommenderDnn {
@@ -106,62 +94,69 @@ export class RecommenderDnn {
         ),
       );
     const glorot = (rows: number, cols: number) => uniform(rows, cols, Math.sqrt(6 / (rows + cols)));
-    const names = [...SPARSE_FEATURES, "popularity", "trend"];
     this.weights = tf.tidy(() => ({
       w1: glorot(numItems, hidden),
       wu: glorot(USER_FEATURES.length, hidden),
       b1: tf.variable(tf.zeros([hidden])),
       w2: glorot(hidden, dim),
       // Small item vectors: the dot-product logits start near zero, so the initial blend rules.
-      items: uniform(numItems, dim, 0.01),
+      // Stored [dim, items] so the forward pass needs no transpose.
+      items: uniform(dim, numItems, 0.01),
       itemBias: tf.variable(tf.zeros([numItems])),
-      wg: uniform(hidden, NUM_ITEM_FEATURES, 0.01),
-      bg: tf.variable(tf.tensor1d(names.map((name) => (this.options.itemFeatures ? (INITIAL_GATES[name] ?? 0) : 0)))),
+      gates: CHANNELS.map(() => ({
+        w: uniform(hidden, 1, 0.01),
+        b: tf.variable(tf.tensor1d([this.options.itemFeatures ? 1 : 0])),
+      })),
     }));
   }
 
   private variables(): tf.Variable[] {
     const w = this.weights;
     const list = [w.w1, w.wu, w.b1, w.w2, w.items, w.itemBias];
-    return this.options.itemFeatures ? [...list, w.wg, w.bg] : list;
+    return this.options.itemFeatures ? [...list, ...w.gates.flatMap((g) => [g.w, g.b])] : list;
   }
 
-  private logits(x: tf.Tensor2D, user: tf.Tensor2D, features: tf.Tensor3D | null): tf.Tensor2D {
+  private logits(x: tf.Tensor2D, user: tf.Tensor2D, features: tf.Tensor2D[] | null): tf.Tensor2D {
     const w = this.weights;
-    const h = tf.relu(tf.add(tf.add(tf.matMul(x, w.w1), tf.matMul(user, w.wu)), w.b1));
-    const dot = tf.add(tf.matMul(tf.matMul(h, w.w2), w.items, false, true), w.itemBias);
-    if (!features) return dot as tf.Tensor2D;
-    // Per-row gates [B,1,F] × features [B,F,N]: one batched matmul instead of a broadcast
-    // multiply and a sum, which on wasm is several times faster forwards and backwards.
-    const batch = x.shape[0];
-    const gates = tf.reshape(tf.add(tf.matMul(h, w.wg), w.bg), [batch, 1, NUM_ITEM_FEATURES]);
-    return tf.add(dot, tf.reshape(tf.matMul(gates, features), [batch, this.numItems])) as tf.Tensor2D;
+    const h = tf.relu(tf.add(tf.add(matMulFast(x, w.w1 as tf.Tensor2D), tf.matMul(user, w.wu)), w.b1));
+    let logits = tf.add(matMulFast(tf.matMul(h, w.w2), w.items as tf.Tensor2D), w.itemBias);
+    if (!features) return logits as tf.Tensor2D;
+    // One [B,N] tensor per channel times a per-row gate [B,1]: on wasm a broadcast multiply
+    // of that shape is several times cheaper than a batched [B,1,C]×[B,C,N] matmul.
+    features.forEach((feature, f) => {
+      const gate = w.gates[f]!;
+      logits = tf.add(logits, tf.mul(feature, tf.add(tf.matMul(h, gate.w), gate.b)));
+    });
+    return logits as tf.Tensor2D;
   }
 
   /** Dense batch tensors from sparse rows (built per batch: the full set would not fit). */
   private batch(rows: readonly FeatureRow[], snapshots: ShopSnapshots) {
     const n = this.numItems;
-    const f = NUM_ITEM_FEATURES;
-    const s = SPARSE_FEATURES.length;
-    const x = new Float32Array(rows.length * n);
-    const user = new Float32Array(rows.length * USER_FEATURES.length);
-    const feats = this.options.itemFeatures ? new Float32Array(rows.length * f * n) : null;
+    const b = rows.length;
+    const x = new Float32Array(b * n);
+    const user = new Float32Array(b * USER_FEATURES.length);
+    const channels = this.options.itemFeatures ? CHANNELS.map(() => new Float32Array(b * n)) : null;
     rows.forEach((row, r) => {
       row.inputIndex.forEach((item, k) => (x[r * n + item] = row.inputValue[k]!));
       user.set(row.user, r * USER_FEATURES.length);
-      if (!feats) return;
+      if (!channels) return;
+      const [repeat, discovery, popularity] = channels as [Float32Array, Float32Array, Float32Array];
       const m = row.featureIndex.length;
-      for (let fi = 0; fi < s; fi++) {
-        const base = (r * f + fi) * n;
-        for (let k = 0; k < m; k++) feats[base + row.featureIndex[k]!] = row.featureValue[fi * m + k]!;
+      for (let k = 0; k < m; k++) {
+        repeat[r * n + row.featureIndex[k]!] = row.featureValue[k]!;
+        discovery[r * n + row.featureIndex[k]!] = row.featureValue[m + k]!;
       }
-      feats.set(snapshots.popularity[row.day]!, (r * f + s) * n);
-      feats.set(snapshots.trend[row.day]!, (r * f + s + 1) * n);
+      const pop = snapshots.popularity[row.day]!;
+      const trend = snapshots.trend[row.day]!;
+      for (let j = 0; j < n; j++) {
+        popularity[r * n + j] = POPULARITY_MIX.popularity * pop[j]! + POPULARITY_MIX.trend * trend[j]!;
+      }
     });
     return {
-      x: tf.tensor2d(x, [rows.length, n]),
-      user: tf.tensor2d(user, [rows.length, USER_FEATURES.length]),
-      features: feats ? tf.tensor3d(feats, [rows.length, f, n]) : null,
+      x: tf.tensor2d(x, [b, n]),
+      user: tf.tensor2d(user, [b, USER_FEATURES.length]),
+      features: channels ? channels.map((c) => tf.tensor2d(c, [b, n])) : null,
     };
   }
 
@@ -243,7 +238,7 @@ export class RecommenderDnn {
       loss?.dispose();
       return value;
     } finally {
-      tf.dispose([input.x, input.user, input.features ?? [], target]);
+      tf.dispose([input.x, input.user, ...(input.features ?? []), target]);
     }
   }
 
@@ -252,8 +247,10 @@ export class RecommenderDnn {
     const out: Float32Array[] = [];
     for (let start = 0; start < rows.length; start += this.options.batchSize) {
       const input = this.batch(rows.slice(start, start + this.options.batchSize), snapshots);
-      const values = tf.tidy(() => this.logits(input.x, input.user, input.features).dataSync() as Float32Array);
-      tf.dispose([input.x, input.user, input.features ?? []]);
+      // dataSync outside tidy: tidy would walk every element of a returned typed array.
+      const logits = tf.tidy(() => this.logits(input.x, input.user, input.features));
+      const values = logits.dataSync() as Float32Array;
+      tf.dispose([logits, input.x, input.user, ...(input.features ?? [])]);
       for (let r = 0; r * this.numItems < values.length; r++) {
         out.push(values.slice(r * this.numItems, (r + 1) * this.numItems));
       }
@@ -262,7 +259,8 @@ export class RecommenderDnn {
   }
 
   dispose(): void {
-    tf.dispose(Object.values(this.weights));
+    const { gates, ...matrices } = this.weights;
+    tf.dispose([...Object.values(matrices), ...gates.flatMap((g) => [g.w, g.b])]);
     this.optimizer?.dispose();
     this.optimizer = null;
   }

@@ -29,13 +29,13 @@ export interface TrainAndEvaluateOptions {
   minOrders?: number;
   /** Below this many training examples no network is trained. @defaultValue 10 */
   minExamples?: number;
-  /** Epochs of the first stage. @defaultValue 4 */
+  /** Epochs of the first stage. @defaultValue 2 */
   epochs?: number;
   /** Epochs of every later stage and of the final pass. @defaultValue 1 */
   epochsPerStage?: number;
   /**
    * Stage boundaries as quantiles of the evaluation cutoffs. Cases before the first one are
-   * ranked by the untrained network (its initial blend). @defaultValue [0.1, 0.3, 0.5, 0.7, 0.85]
+   * ranked by the untrained network (its initial blend). @defaultValue [0.2, 0.5, 0.8]
    */
   stageQuantiles?: number[];
   dnn?: DnnOptions;
@@ -94,8 +94,8 @@ export async function trainAndEvaluate(
   options: TrainAndEvaluateOptions = {},
 ): Promise<TrainAndEvaluateResult> {
   const started = performance.now();
-  const { k = 10, minOrders = 20, minExamples = 10, epochs = 4, epochsPerStage = 1 } = options;
-  const stageQuantiles = options.stageQuantiles ?? [0.1, 0.3, 0.5, 0.7, 0.85];
+  const { k = 10, minOrders = 20, minExamples = 10, epochs = 2, epochsPerStage = 1 } = options;
+  const stageQuantiles = options.stageQuantiles ?? [0.2, 0.5, 0.8];
   const data = indexShopData(orders, catalog);
   const cases = buildTimeSplit(data);
   const numItems = data.productIds.length;

@@ -4,7 +4,7 @@
  * order's own timestamp. The evaluation cases are the same kind of row for the last order.
  */
 import type { ShopData } from "./dataset";
-import { buildFeatureRow, type FeatureOptions, type PastPurchase } from "./features";
+import { buildFeatureRow, CustomerState, type FeatureOptions, type PastOrder } from "./features";
 import type { TrainingExample } from "./dnn";
 import type { ShopSnapshots } from "./snapshots";
 import type { EvalCase } from "./split";
@@ -17,12 +17,10 @@ export interface TimedExample extends TrainingExample {
   evalCase?: EvalCase;
 }
 
-export function purchasesOf(data: ShopData, orderIndices: readonly number[]): PastPurchase[] {
+export function pastOrdersOf(data: ShopData, orderIndices: readonly number[]): PastOrder[] {
   return orderIndices.flatMap((i) => {
     const order = data.orders[i];
-    return order
-      ? Array.from(order.items, (item, k) => ({ item, at: order.at, quantity: order.quantities[k] ?? 1 }))
-      : [];
+    return order ? [{ at: order.at, items: order.items }] : [];
   });
 }
 
@@ -37,14 +35,19 @@ export function buildExamples(
   const examples: TimedExample[] = [];
   data.ordersByCustomer.forEach((orderIdx, customer) => {
     if (orderIdx.length < 2) return;
-    const purchases = purchasesOf(data, orderIdx);
+    const state = new CustomerState(options.inputDays);
+    const orders = pastOrdersOf(data, orderIdx);
+    let added = 0;
     orderIdx.forEach((oi, k) => {
       const order = data.orders[oi];
+      if (!order) return;
+      // Strictly earlier orders only: one placed at the same moment is not "before".
+      while (added < orders.length && orders[added]!.at < order.at) state.add(orders[added++]!);
       const evalCase = caseByOrder.get(oi);
-      if (!order || (k === 0 && !evalCase)) return;
-      const row = buildFeatureRow(snapshots, purchases, order.at, scratch, options);
+      if (k === 0 && !evalCase) return;
       // Orders sharing a timestamp with an earlier one have no usable past: nothing to learn.
-      if (row.inputIndex.length === 0 && !evalCase) return;
+      if (state.orders === 0 && !evalCase) return;
+      const row = buildFeatureRow(snapshots, state, order.at, scratch, options);
       examples.push({ customer, at: order.at, row, targets: order.items, evalCase });
     });
   });

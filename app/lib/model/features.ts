@@ -1,17 +1,17 @@
 /**
  * What the DNN sees for one customer at one moment: a recency-pooled bag of past items (the
- * tower input), a few customer features, and per-item signals the network blends with its
- * own logits: repeat frequency, recency and repurchase cycle, co-occurrence with the
- * customer's items, and shop-wide popularity and trend. All are read strictly before the
- * moment, so the same code builds leak-free training examples and serving inputs.
+ * tower input), a few customer features, and per-item signal channels the network blends with
+ * its own logits with per-customer gates:
+ *  - repeat: own purchase frequency, share of orders, recency and repurchase cycle;
+ *  - discovery: cosine co-occurrence with the customer's items (plain and recency-weighted);
+ *  - popularity: shop-wide popularity and 28-day trend (added per batch from the snapshots).
+ * Everything is read strictly before the moment, so the same code builds leak-free training
+ * examples and serving inputs.
  */
 import { DAY_MS, dayIndex, neighboursAt, type ShopSnapshots } from "./snapshots";
 
-/** Sparse per-item features, in this order (documented in ADR 005). */
-export const SPARSE_FEATURES = ["freq", "share", "recent", "recentLong", "cycle", "cooc", "coocRecent"] as const;
-/** Dense per-item features read from the day snapshot. */
-export const DENSE_FEATURES = ["popularity", "trend"] as const;
-export const NUM_ITEM_FEATURES = SPARSE_FEATURES.length + DENSE_FEATURES.length;
+/** Sparse channels carried by a row; popularity is the third, dense channel. */
+export const CHANNELS = ["repeat", "discovery", "popularity"] as const;
 export const USER_FEATURES = ["orders", "lastOrderRecency", "repeatRatio", "distinctItems"] as const;
 
 export interface PastPurchase {
@@ -21,6 +21,11 @@ export interface PastPurchase {
   quantity: number;
 }
 
+export interface PastOrder {
+  at: number;
+  items: readonly number[] | Int32Array;
+}
+
 export interface FeatureRow {
   /** Epoch ms of the moment ranked for (the target order's time). */
   at: number;
@@ -28,28 +33,72 @@ export interface FeatureRow {
   /** Tower input: item indices and recency-pooled, L2-normalised weights. */
   inputIndex: Int32Array;
   inputValue: Float32Array;
-  /** Items with sparse features; values laid out [feature][k]. */
+  /** Items with sparse channel values, laid out [repeat: m][discovery: m]. */
   featureIndex: Int32Array;
   featureValue: Float32Array;
   user: Float32Array;
 }
 
 export interface FeatureOptions {
-  /** Half-life-like scale (days) of the tower input's recency weights. @defaultValue 90 */
+  /** Recency scale (days) of the tower input's weights. @defaultValue 90 */
   inputDays?: number;
   /** Co-occurrence candidates kept besides past items. @defaultValue 150 */
   coocCandidates?: number;
 }
 
+/**
+ * Fixed mix inside each channel (a hand-set repeat ranker). The network learns how much of
+ * each channel a customer needs; mixing inside a channel is fixed because, on wasm, every
+ * extra learned [batch × items] channel costs ~25 ms per batch (see ADR 005).
+ */
+const REPEAT_MIX = { freq: 4, share: 2, recent: 1, recentLong: 2, cycle: 1 };
+const DISCOVERY_MIX = { cooc: 3, coocRecent: 1 };
+export const POPULARITY_MIX = { popularity: 2, trend: 2 };
+
 interface ItemStats {
   orders: number;
   first: number;
   last: number;
+  /** Σ exp((t_order − origin)/inputDays): rescaled to any later moment in O(1). */
   pooled: number;
 }
 
+/** A customer's purchase state, grown one order at a time (training walks orders in time). */
+export class CustomerState {
+  readonly stats = new Map<number, ItemStats>();
+  orders = 0;
+  lastAt = -Infinity;
+  repeats = 0;
+  laterLines = 0;
+  private origin: number | null = null;
+
+  constructor(private readonly inputDays = 90) {}
+
+  add(order: PastOrder): void {
+    this.origin ??= order.at;
+    const weight = Math.exp((order.at - this.origin) / DAY_MS / this.inputDays);
+    if (this.orders > 0) this.laterLines += order.items.length;
+    for (const item of order.items) {
+      const s = this.stats.get(item);
+      if (s) {
+        s.orders++;
+        s.last = order.at;
+        s.pooled += weight;
+        this.repeats++;
+      } else this.stats.set(item, { orders: 1, first: order.at, last: order.at, pooled: weight });
+    }
+    this.orders++;
+    this.lastAt = order.at;
+  }
+
+  /** Pooled weight of an item as of `at` (exp(−age/inputDays) summed over its orders). */
+  pooledAt(s: ItemStats, at: number): number {
+    return s.pooled * Math.exp(((this.origin ?? at) - at) / DAY_MS / this.inputDays);
+  }
+}
+
 /** Groups purchases into orders by timestamp (an anonymous history has no order ids). */
-function ordersOf(history: readonly PastPurchase[]): Array<{ at: number; items: number[] }> {
+export function groupPurchases(history: readonly PastPurchase[]): PastOrder[] {
   const byTime = new Map<number, Set<number>>();
   for (const p of history) {
     const set = byTime.get(p.at) ?? new Set<number>();
@@ -59,35 +108,19 @@ function ordersOf(history: readonly PastPurchase[]): Array<{ at: number; items: 
   return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([at, items]) => ({ at, items: [...items] }));
 }
 
+/** The row for `state` (orders strictly before `at` only — the caller's contract). */
 export function buildFeatureRow(
   snapshots: ShopSnapshots,
-  history: readonly PastPurchase[],
+  state: CustomerState,
   at: number,
+  /** 2 × numItems zeros, reused across calls (and left zeroed). */
   scratch: Float32Array,
   options: FeatureOptions = {},
 ): FeatureRow {
-  const { inputDays = 90, coocCandidates = 150 } = options;
-  const orders = ordersOf(history.filter((p) => p.at < at));
-  const stats = new Map<number, ItemStats>();
-  let repeats = 0;
-  let laterLines = 0;
-  for (const order of orders) {
-    const weight = Math.exp(-(at - order.at) / DAY_MS / inputDays);
-    for (const item of order.items) {
-      const s = stats.get(item);
-      if (s) {
-        s.orders++;
-        s.last = order.at;
-        s.pooled += weight;
-        repeats++;
-      } else stats.set(item, { orders: 1, first: order.at, last: order.at, pooled: weight });
-    }
-    if (order !== orders[0]) laterLines += order.items.length;
-  }
-
+  const { coocCandidates = 150 } = options;
+  const { stats } = state;
   // Co-occurrence with the customer's items, plain and recency-weighted (scratch holds both).
   const n = snapshots.numItems;
-  scratch.fill(0, 0, 2 * n);
   const table = neighboursAt(snapshots, at);
   const touched: number[] = [];
   if (table) {
@@ -109,48 +142,74 @@ export function buildFeatureRow(
     maxPlain = Math.max(maxPlain, scratch[j]!);
     maxRecent = Math.max(maxRecent, scratch[n + j]!);
   }
-  const candidates = touched
-    .filter((j) => !stats.has(j))
-    .sort((a, b) => scratch[b]! - scratch[a]! || a - b)
-    .slice(0, coocCandidates);
+  const discovery = (j: number) =>
+    (maxPlain > 0 ? (DISCOVERY_MIX.cooc * scratch[j]!) / maxPlain : 0) +
+    (maxRecent > 0 ? (DISCOVERY_MIX.coocRecent * scratch[n + j]!) / maxRecent : 0);
+  // Best co-occurrence candidates the customer has not bought. A native numeric sort finds
+  // the cut-off value; sorting or inserting thousands of touched items per row by comparator
+  // dominated example building.
+  const fresh = touched.filter((j) => !stats.has(j));
+  let candidates = fresh;
+  if (fresh.length > coocCandidates) {
+    const values = Float32Array.from(fresh, (j) => scratch[j]!).sort();
+    const threshold = values[values.length - coocCandidates]!;
+    candidates = fresh.filter((j) => scratch[j]! >= threshold).slice(0, coocCandidates);
+  }
   const items = [...stats.keys(), ...candidates];
   const m = items.length;
-  const featureValue = new Float32Array(SPARSE_FEATURES.length * m);
-  const nOrders = orders.length;
+  const featureValue = new Float32Array(2 * m);
+  const logOrders = Math.log1p(Math.max(state.orders, 1));
   items.forEach((item, k) => {
     const s = stats.get(item);
     if (s) {
       const since = (at - s.last) / DAY_MS;
-      featureValue[k] = Math.log1p(s.orders) / Math.log1p(Math.max(nOrders, 1));
-      featureValue[m + k] = s.orders / nOrders;
-      featureValue[2 * m + k] = Math.exp(-since / 14);
-      featureValue[3 * m + k] = Math.exp(-since / 120);
+      let cycle = 0;
       if (s.orders >= 2) {
         // Repurchase cycle: 1 when the item's usual gap has just elapsed, falling off both ways.
         const gap = (s.last - s.first) / DAY_MS / (s.orders - 1);
-        featureValue[4 * m + k] = Math.exp(-Math.abs(Math.log((since + 1) / (gap + 1))));
+        cycle = Math.exp(-Math.abs(Math.log((since + 1) / (gap + 1))));
       }
+      featureValue[k] =
+        (REPEAT_MIX.freq * Math.log1p(s.orders)) / logOrders +
+        (REPEAT_MIX.share * s.orders) / state.orders +
+        REPEAT_MIX.recent * Math.exp(-since / 14) +
+        REPEAT_MIX.recentLong * Math.exp(-since / 120) +
+        REPEAT_MIX.cycle * cycle;
     }
-    featureValue[5 * m + k] = maxPlain > 0 ? scratch[item]! / maxPlain : 0;
-    featureValue[6 * m + k] = maxRecent > 0 ? scratch[n + item]! / maxRecent : 0;
+    featureValue[m + k] = discovery(item);
   });
+  // Leave scratch zeroed for the next row: clearing only what was touched is O(row).
+  for (const j of touched) scratch[j] = scratch[n + j] = 0;
 
+  const inputIndex = Int32Array.from(stats.keys());
+  const inputValue = Float32Array.from(stats.values(), (s) => state.pooledAt(s, at));
   let norm = 0;
-  for (const s of stats.values()) norm += s.pooled * s.pooled;
-  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  const last = orders[orders.length - 1];
+  for (const v of inputValue) norm += v * v;
+  if (norm > 0) inputValue.forEach((v, i) => (inputValue[i] = v / Math.sqrt(norm)));
   return {
     at,
     day: dayIndex(snapshots, at),
-    inputIndex: Int32Array.from(stats.keys()),
-    inputValue: Float32Array.from(stats.values(), (s) => s.pooled * inv),
+    inputIndex,
+    inputValue,
     featureIndex: Int32Array.from(items),
     featureValue,
     user: Float32Array.from([
-      Math.log1p(nOrders) / 4,
-      last ? Math.exp(-(at - last.at) / DAY_MS / 30) : 0,
-      laterLines > 0 ? repeats / laterLines : 0,
+      Math.log1p(state.orders) / 4,
+      state.orders > 0 ? Math.exp(-(at - state.lastAt) / DAY_MS / 30) : 0,
+      state.laterLines > 0 ? state.repeats / state.laterLines : 0,
       Math.log1p(stats.size) / 7,
     ]),
   };
+}
+
+/** Serving: a row from a raw purchase list (e.g. an anonymous visitor's browser history). */
+export function featureRowForHistory(
+  snapshots: ShopSnapshots,
+  history: readonly PastPurchase[],
+  at: number,
+  options: FeatureOptions = {},
+): FeatureRow {
+  const state = new CustomerState(options.inputDays);
+  for (const order of groupPurchases(history.filter((p) => p.at < at))) state.add(order);
+  return buildFeatureRow(snapshots, state, at, new Float32Array(2 * snapshots.numItems), options);
 }

@@ -31,7 +31,7 @@ export interface ShopSnapshots {
 export interface SnapshotOptions {
   /** @defaultValue 28 — one month of demand: short enough to see the Christmas ramp. */
   trendDays?: number;
-  /** @defaultValue 14 */
+  /** @defaultValue 28 */
   neighbourEveryDays?: number;
   /** @defaultValue 40 */
   neighboursPerItem?: number;
@@ -75,7 +75,7 @@ export function neighbourTable(counts: CooccurrenceCounts, m: number, boundary: 
 
 /** Builds every snapshot from the first order's day to the day after `until`. */
 export function buildSnapshots(data: ShopData, until: number, options: SnapshotOptions = {}): ShopSnapshots {
-  const { trendDays = 28, neighbourEveryDays = 14, neighboursPerItem = 40 } = options;
+  const { trendDays = 28, neighbourEveryDays = 28, neighboursPerItem = 40 } = options;
   const numItems = data.productIds.length;
   const first = data.orders[0]?.at ?? until;
   const day0 = Math.floor(first / DAY_MS) * DAY_MS;
