@@ -2,6 +2,7 @@
  * Worker entry point (`npm run worker`). Validates config, checks Redis, starts every queue's
  * worker, and shuts down gracefully on SIGTERM/SIGINT with a bounded wait.
  */
+import { fileURLToPath } from "node:url";
 import { createDb } from "../app/lib/db.server";
 import { ConfigError, env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
@@ -57,6 +58,11 @@ async function main(): Promise<void> {
           await train(shop, "install");
         },
       }),
+      // Training runs in child processes, one at a time per worker process (it uses a whole core).
+      [QUEUE_NAMES.train]: {
+        processor: fileURLToPath(new URL("./processors/train.ts", import.meta.url)),
+        concurrency: 1,
+      },
       [QUEUE_NAMES.webhooks]: createWebhookProcessor({
         db,
         log,

@@ -18,17 +18,25 @@ export interface RunningWorkers {
   close(timeoutMs: number): Promise<{ timedOut: boolean }>;
 }
 
+/**
+ * What runs a queue: a function in this process, or a file BullMQ runs in child processes
+ * (sandboxed), optionally with its own concurrency.
+ */
+export type QueueProcessor = Processor | string | { processor: Processor | string; concurrency: number };
+
 /** Starts one BullMQ worker per queue. Each gets its own connection, as blocking reads require. */
 export function startWorkers(
-  processors: Record<string, Processor>,
+  processors: Record<string, QueueProcessor>,
   settings: WorkerSettings,
   log: Logger,
 ): RunningWorkers {
-  const workers = Object.entries(processors).map(([queue, processor]) => {
+  const workers = Object.entries(processors).map(([queue, entry]) => {
+    const { processor, concurrency } =
+      typeof entry === "object" ? entry : { processor: entry, concurrency: settings.concurrency };
     const worker = new Worker(queue, processor, {
       connection: createRedis(settings.redisUrl, "worker"),
       prefix: settings.prefix,
-      concurrency: settings.concurrency,
+      concurrency,
       ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
       ...(settings.stalledIntervalMs ? { stalledInterval: settings.stalledIntervalMs } : {}),
     });

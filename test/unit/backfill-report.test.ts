@@ -12,7 +12,7 @@ describe("formatBackfillLine", () => {
 
   it("shows Shopify's running count before the import starts", () => {
     expect(formatBackfillLine({ ...row, status: "running", recordsImported: 0, objectCount: 120 })).toMatch(
-      / 0%  running\s+Shopify is exporting \(120 objects so far\)$/,
+      / 0% {2}running\s+Shopify is exporting \(120 objects so far\)$/,
     );
   });
 

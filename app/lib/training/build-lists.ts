@@ -1,0 +1,19 @@
+import type { TrainAndEvaluateResult } from "../model/evaluate";
+import { rankForHistory, relatedForProducts, topKForCustomers } from "../model/lists";
+import type { RunLists } from "../serving/lists.server";
+
+/**
+ * How many products each list keeps. The block shows at most 12; the rest are spares for the
+ * business rules applied at serving time (sold out, already in the cart, excluded).
+ */
+export const STORED_LIST_LENGTH = 24;
+
+/** The lists the storefront serves, from whichever ranker this run promoted. */
+export function buildRunLists(result: TrainAndEvaluateResult, k = STORED_LIST_LENGTH): RunLists {
+  return {
+    forCustomer: topKForCustomers(result.model, k),
+    related: relatedForProducts(result.model, k),
+    // A visitor with no history: the promoted ranker's answer for an empty basket.
+    popular: rankForHistory(result.model, [], k),
+  };
+}

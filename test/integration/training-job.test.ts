@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import type { Db } from "../../app/lib/db.server";
+import type { HistoryOrder } from "../../app/lib/model/types";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { readList, readPopular } from "../../app/lib/serving/lists.server";
+import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
+import { applyOrder } from "../../app/lib/sync/store-orders.server";
+import { applyProduct } from "../../app/lib/sync/store-products.server";
+import { requestTraining } from "../../app/lib/training/train-queue.server";
+import type { Spawned } from "../helpers/child-process";
+import { startWorkerProcess } from "../helpers/stack";
+import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
+import { createTestPrefix } from "../helpers/test-redis";
+import { syntheticShop } from "../unit/model/fixtures";
+
+const SHOP = "learner.myshopify.com";
+const EMPTY = "empty.myshopify.com";
+
+async function seedShop(db: Db, domain: string, orders: HistoryOrder[], productIds: string[]) {
+  const shopId = await ensureShopId(db, domain);
+  const updatedAt = new Date("2024-01-01T00:00:00Z");
+  for (const id of productIds) {
+    await applyProduct(db, shopId, {
+      shopifyId: id,
+      title: `Product ${id}`,
+      handle: id.toLowerCase(),
+      productType: "",
+      vendor: "",
+      tags: [],
+      status: "active",
+      isGiftCard: false,
+      publishedAt: updatedAt,
+      image: null,
+      createdAt: updatedAt,
+      updatedAt,
+      variants: [
+        {
+          shopifyId: `${id}-v`,
+          title: "",
+          sku: null,
+          price: "5.00",
+          compareAtPrice: null,
+          position: 1,
+          available: true,
+          inventoryQuantity: 3,
+        },
+      ],
+    });
+  }
+  for (const o of orders) {
+    await applyOrder(db, shopId, {
+      shopifyId: o.orderId,
+      name: o.orderId,
+      customerShopifyId: o.customerId,
+      currency: "GBP",
+      subtotalPrice: "5.00",
+      totalPrice: "5.00",
+      financialStatus: "paid",
+      sourceName: "web",
+      noteAttributes: [],
+      test: false,
+      processedAt: o.at,
+      createdAt: o.at,
+      updatedAt: o.at,
+      cancelledAt: null,
+      lines: o.items.map((item, i) => ({
+        shopifyId: `${o.orderId}-${i}`,
+        productShopifyId: item.productId,
+        variantShopifyId: `${item.productId}-v`,
+        title: item.productId,
+        quantity: item.quantity,
+        price: "5.00",
+        properties: [],
+      })),
+    });
+  }
+}
+
+describe("training jobs in the real worker (sandboxed child process)", () => {
+  let t: TestDb;
+  let worker: Spawned;
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  const queue = createQueue(QUEUE_NAMES.train, redis, prefix);
+  const events = new QueueEvents(QUEUE_NAMES.train, {
+    connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }),
+    prefix,
+  });
+
+  beforeAll(async () => {
+    t = createSqliteTestDb();
+    const { orders, catalog } = syntheticShop(12);
+    await seedShop(
+      t.db,
+      SHOP,
+      orders,
+      catalog.map((c) => c.productId),
+    );
+    await seedShop(t.db, EMPTY, [], ["X"]);
+    worker = await startWorkerProcess({ DATABASE_URL: t.url, QUEUE_PREFIX: prefix, TF_BACKEND: "wasm" });
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await events.close();
+    await queue.close();
+    redis.disconnect();
+    await cleanup();
+    await t.drop();
+  });
+
+  it("trains, records the run beside the baselines, and serves the winner's lists from Redis", async () => {
+    const job = await requestTraining(queue, SHOP, "manual");
+    const outcome = await job.waitUntilFinished(events, 120_000);
+    expect(outcome).toMatchObject({ status: "completed" });
+
+    const shop = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const run = await t.db.modelRun.findUniqueOrThrow({ where: { id: shop.activeModelRunId! } });
+    expect(run).toMatchObject({ status: "completed", trigger: "manual", backend: "wasm", served: outcome.served });
+    expect(run.orders).toBe(96); // 12 customers of each kind: 2 + 2 + 4 orders
+    const metrics = JSON.parse(run.metrics);
+    expect(Object.keys(metrics.baselines).sort()).toEqual(["cooccurrence", "cosine", "popularity", "repeat"].sort());
+    expect(metrics.baselines.repeat.all.ndcg).toBeGreaterThan(0);
+
+    // A repeat buyer of R1 (r0) gets R1 first; everyone who bought A went on to buy B.
+    expect((await readList(redis, prefix, SHOP, "for", "r0"))[0]).toBe("R1");
+    // Related lists exist for every product, hold only catalog products, and never the product itself.
+    // (Known issue, in the notes: with the network promoted, A's list ranks same-basket items above B.)
+    const related = await readList(redis, prefix, SHOP, "related", "A");
+    expect(related.length).toBeGreaterThan(3);
+    expect(related).not.toContain("A");
+    for (const id of related) expect(["B", "C", "D", "R1", "R2", "N1", "N2", "N3", "NEW"]).toContain(id);
+    expect((await readPopular(redis, prefix, SHOP)).length).toBeGreaterThan(0);
+  });
+
+  it("keeps the previous run for rollback when it trains again", async () => {
+    const before = (await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).activeModelRunId;
+    const job = await requestTraining(queue, SHOP, "orders");
+    await job.waitUntilFinished(events, 120_000);
+    const shop = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    expect(shop.previousModelRunId).toBe(before);
+    expect(shop.activeModelRunId).not.toBe(before);
+  });
+
+  it("does not train a shop with no orders, says why, and still serves a list", async () => {
+    const job = await requestTraining(queue, EMPTY, "install");
+    const outcome = await job.waitUntilFinished(events, 120_000);
+    expect(outcome.status).toBe("completed");
+    expect(outcome.served).not.toBe("model");
+    expect(outcome.reason).toMatch(/not trained: only 0 orders/);
+    const run = await t.db.modelRun.findFirstOrThrow({ where: { shop: { domain: EMPTY } } });
+    expect(run.reason).toMatch(/only 0 orders/);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The training processor. BullMQ runs this file in a child process (a sandboxed processor), so a
+ * minute of TensorFlow never blocks the worker's event loop: its job locks keep being renewed
+ * and webhooks keep flowing. Everything here is set up once per child process.
+ */
+import { DelayedError, UnrecoverableError, type SandboxedJob } from "bullmq";
+import { Redis } from "ioredis";
+import { createDb, type Db } from "../../app/lib/db.server";
+import { env } from "../../app/lib/env.server";
+import { createLogger, type Logger } from "../../app/lib/logger.server";
+import { initTfBackend } from "../../app/lib/tf/backend.server";
+import { buildRunLists } from "../../app/lib/training/build-lists";
+import { runTraining, type RunOutcome } from "../../app/lib/training/run-training.server";
+import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
+import { trainJobData } from "../../app/lib/training/train-queue.server";
+
+interface TrainContext {
+  db: Db;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  backend: string;
+}
+
+let context: Promise<TrainContext> | undefined;
+
+function setUp(): Promise<TrainContext> {
+  context ??= (async () => {
+    const config = env();
+    const log = createLogger(config.LOG_LEVEL, { service: "train", pid: process.pid });
+    const backend = await initTfBackend({ force: config.TF_BACKEND, log: (event, fields) => log.info(event, fields) });
+    return {
+      db: createDb(config.DATABASE_URL),
+      redis: new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix: config.QUEUE_PREFIX,
+      log,
+      backend: backend.name,
+    };
+  })();
+  return context;
+}
+
+/** How long a shop stays locked without renewal; the holder renews it while it trains. */
+const LOCK_TTL_MS = 60_000;
+
+export default async function processTrainJob(job: SandboxedJob, token?: string): Promise<RunOutcome> {
+  const parsed = trainJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a training request: ${parsed.error.message}`);
+  const { shop, trigger } = parsed.data;
+  const ctx = await setUp();
+  const release = await acquireShopLock(ctx.redis, `${ctx.prefix}:train-lock:{${shop}}`, LOCK_TTL_MS);
+  if (!release) {
+    // The shop's other slot is training right now: wait and run afterwards with the newest data.
+    await job.moveToDelayed(Date.now() + 15_000, token);
+    throw new DelayedError();
+  }
+  try {
+    return await runTraining(
+      {
+        db: ctx.db,
+        redis: ctx.redis,
+        prefix: ctx.prefix,
+        log: ctx.log.child({ jobId: job.id }),
+        backend: ctx.backend,
+        buildLists: (result) => buildRunLists(result),
+        onProgress: (progress) => void job.updateProgress(progress),
+      },
+      shop,
+      trigger,
+    );
+  } finally {
+    await release();
+  }
+}
