@@ -1,0 +1,328 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { confineToApp, DESKTOP_USER_AGENT, launchBrowser } from "../helpers/browser";
+import { startStorefront, type StorefrontServer } from "../helpers/storefront/storefront-server";
+
+// Records layout shifts from the first paint on, the way Core Web Vitals' CLS counts them.
+const LAYOUT_SHIFT_RECORDER = `
+  window.__layoutShifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) window.__layoutShifts.push(entry.value);
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+`;
+
+/** Beacons wait up to 1.5 s for a batch; network and rendering get generous room on a busy machine. */
+const WAIT = { timeout: 10_000 };
+
+interface OpenedPage {
+  page: Page;
+  block: Locator;
+  /** Page errors and console errors, except the ones a test says it expects. */
+  problems: string[];
+  blocked: string[];
+}
+
+describe("the storefront recommendations block, in Chromium", () => {
+  let server: StorefrontServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    server = await startStorefront();
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    server.proxy.mode = "ok";
+    server.proxy.hold = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
+    const context = await browser.newContext({ viewport, userAgent: DESKTOP_USER_AGENT });
+    contexts.push(context);
+    // Only the test storefront is reachable; anything else (CDNs, fonts, analytics) is recorded.
+    const { blocked } = await confineToApp(context, server.origin, "");
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console.error: ${message.text()} (${message.location().url})`);
+    });
+    await page.addInitScript(LAYOUT_SHIFT_RECORDER);
+    await page.goto(`${server.origin}${path}`);
+    return { page, block: page.locator("[data-affinity-recs]"), problems, blocked };
+  }
+
+  /** Holds the proxy's answer until the returned function is called. */
+  function holdProxy(): () => void {
+    let release = () => {};
+    server.proxy.hold = new Promise<void>((resolve) => (release = resolve));
+    return release;
+  }
+
+  async function requestsAfter(count: number): Promise<StorefrontServer["recommendationRequests"][number]> {
+    await expect.poll(() => server.recommendationRequests.length, WAIT).toBeGreaterThan(count);
+    return server.recommendationRequests[count]!;
+  }
+
+  /** Document coordinates of the block, its list and the footer below it. */
+  function geometry(page: Page) {
+    return page.evaluate(() => {
+      const box = (selector: string) => {
+        const r = document.querySelector(selector)!.getBoundingClientRect();
+        return { top: Math.round(r.top + scrollY), height: Math.round(r.height * 10) / 10 };
+      };
+      return { block: box("[data-affinity-recs]"), list: box("[data-affinity-list]"), footer: box("[data-footer]") };
+    });
+  }
+
+  async function layoutShift(page: Page): Promise<number> {
+    // Let images decode and any late shift be reported before reading the total.
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+    await page.waitForTimeout(300);
+    return page.evaluate(() =>
+      (window as unknown as { __layoutShifts: number[] }).__layoutShifts.reduce((a, b) => a + b, 0),
+    );
+  }
+
+  it("fills the reserved space with the proxy's products, priced in the shop's currency, without moving anything", async () => {
+    const release = holdProxy();
+    const before = server.recommendationRequests.length;
+    const { page, block, problems, blocked } = await open("/products/linen-shirt?cart=8120007");
+
+    const query = await requestsAfter(before);
+    expect(Object.fromEntries(query)).toEqual({
+      context: "product",
+      limit: "4",
+      product_id: "8120001",
+      cart: "8120007",
+    });
+    expect(await block.getByRole("heading", { name: "Recommended for you" }).count()).toBe(1);
+    expect(await block.getByRole("listitem").count()).toBe(0);
+    const reserved = await geometry(page);
+    expect(reserved.list.height).toBeGreaterThan(300);
+
+    release();
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    expect(await geometry(page)).toEqual(reserved);
+    expect(await layoutShift(page)).toBe(0);
+
+    const cards = block.getByRole("list").getByRole("listitem");
+    const links = await cards
+      .getByRole("link")
+      .evaluateAll((as) =>
+        as.map((a) => ({ href: new URL((a as HTMLAnchorElement).href).pathname, text: a.textContent })),
+      );
+    expect(links).toEqual([
+      { href: "/products/stoneware-mug", text: "Stoneware Mug" },
+      { href: "/products/canvas-tote", text: "Heavy Canvas Tote Bag with Inside Pocket" },
+      { href: "/products/merino-beanie", text: "Merino Rib Beanie" },
+      { href: "/products/beeswax-candle", text: "Beeswax Pillar Candle" },
+    ]);
+    // Each amount is preceded by its (visually hidden) label for screen readers.
+    const prices = await block
+      .locator(".affinity-card__price")
+      .evaluateAll((boxes) => boxes.map((box) => [...box.children].map((child) => child.textContent).join(" ")));
+    expect(prices).toEqual([
+      "Regular price £12.50",
+      "Regular price £24.00",
+      "Regular price £29.95",
+      "Sale price £16.00 Regular price £20.00",
+    ]);
+    const hiddenLabel = await block
+      .getByText("Regular price")
+      .first()
+      .evaluate((span) => span.getBoundingClientRect().width);
+    expect(hiddenLabel).toBeLessThanOrEqual(1);
+    const firstImage = block.getByRole("img", { name: "Stoneware Mug" });
+    expect(await firstImage.getAttribute("width")).toBe("600");
+    expect(await firstImage.getAttribute("height")).toBe("600");
+    expect(await firstImage.getAttribute("loading")).toBe("lazy");
+    const soldOut = block.getByRole("button", { name: "Sold out – Merino Rib Beanie" });
+    expect(await soldOut.isDisabled()).toBe(true);
+    expect(await block.getByRole("button", { name: /^Add to cart – / }).count()).toBe(3);
+
+    // Keyboard users reach the cards in order and see where they are.
+    await block.getByRole("link", { name: "Stoneware Mug" }).focus();
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe("none");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Add to cart – Stoneware Mug");
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+
+    await block.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "test-output/storefront-block.png", fullPage: true });
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+  });
+
+  it("adds to cart with the recommendation id as a hidden line-item property, and tells the theme", async () => {
+    const { page, block, problems } = await open("/products/linen-shirt?cart=8120007");
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    await page.evaluate(() => {
+      const seen: Record<string, unknown[]> = {};
+      for (const name of ["affinity:cart-updated", "cart:refresh"]) {
+        seen[name] = [];
+        document.addEventListener(name, (event) => seen[name]!.push((event as CustomEvent).detail));
+      }
+      (window as unknown as { __cartEvents: typeof seen }).__cartEvents = seen;
+    });
+    const adds = server.cartAdds.length;
+
+    await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+
+    await expect.poll(() => server.cartAdds.length, WAIT).toBe(adds + 1);
+    const posted = server.cartAdds[adds] as { items: Array<{ properties: { _affinity_rec: string } }> };
+    const recommendationId = posted.items[0]!.properties._affinity_rec;
+    expect(recommendationId).toMatch(/^rec_\d{4}$/);
+    expect(posted).toEqual({
+      items: [{ id: "4412002", quantity: 1, properties: { _affinity_rec: recommendationId } }],
+    });
+
+    const events = await page.evaluate(() => (window as unknown as { __cartEvents: object }).__cartEvents);
+    expect(events).toMatchObject({
+      "affinity:cart-updated": [{ recommendationId, productId: "8120002", variantId: "4412002" }],
+      "cart:refresh": [{ recommendationId }],
+    });
+    // The stand-in theme refreshes its cart count on cart:refresh, as many themes do.
+    await expect.poll(() => page.locator("[data-cart-count]").textContent(), WAIT).toBe("1");
+    expect(await block.getByRole("button", { name: "Added – Stoneware Mug" }).count()).toBe(1);
+    expect(await block.getByRole("status").textContent()).toBe("Stoneware Mug was added to your cart");
+
+    await expect
+      .poll(() => server.beacons.flatMap((b) => b.events).filter((e) => e.type === "add_to_cart"), WAIT)
+      .toEqual([expect.objectContaining({ recommendationId, productId: "8120002" })]);
+    expect(problems).toEqual([]);
+  });
+
+  it("loads only when it nears the viewport, then beacons one impression and each click", async () => {
+    const before = server.recommendationRequests.length;
+    const { page, block, problems } = await open("/?spacer=2200");
+    await page.waitForTimeout(600);
+    expect(server.recommendationRequests.length).toBe(before);
+
+    // Scroll until the block is 200 px below the screen: inside the 400 px look-ahead, not yet seen.
+    await page.evaluate(() => {
+      const top = document.querySelector("[data-affinity-recs]")!.getBoundingClientRect().top + scrollY;
+      scrollTo(0, top - innerHeight - 200);
+    });
+    const request = await requestsAfter(before);
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    const blockRecommendation = request.response!.recommendationId;
+    const blockEvents = () =>
+      server.beacons.flatMap((b) => b.events).filter((e) => e.recommendationId === blockRecommendation);
+    await page.waitForTimeout(2000);
+    expect(blockEvents()).toEqual([]);
+
+    await block.scrollIntoViewIfNeeded();
+    await expect.poll(() => blockEvents().map((e) => e.type), WAIT).toEqual(["impression"]);
+    // Scrolling away and back does not count again.
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.waitForTimeout(200);
+    await block.scrollIntoViewIfNeeded();
+
+    await block.getByRole("link", { name: "Canvas Tote" }).click();
+    await page.waitForURL(/\/products\/canvas-tote$/);
+    await expect.poll(() => blockEvents().map((e) => e.type), WAIT).toEqual(["impression", "click"]);
+
+    const [impression, click] = blockEvents();
+    expect(impression).toEqual({
+      type: "impression",
+      recommendationId: blockRecommendation,
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      visitorId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect(click).toEqual({ ...impression, type: "click", productId: "8120003", at: expect.any(String) });
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem("affinity:visitor")!))).toBe(
+      impression!.visitorId,
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("remembers viewed products in localStorage and sends them, newest first, as history", async () => {
+    let before = server.recommendationRequests.length;
+    const { page } = await open("/products/linen-shirt");
+    await requestsAfter(before);
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem("affinity:history")), WAIT)
+      .toContain('"id":"8120001"');
+    // An entry older than 30 days is forgotten.
+    await page.evaluate(() => {
+      const list = JSON.parse(localStorage.getItem("affinity:history")!) as object[];
+      list.push({ id: "999", at: Date.now() - 31 * 24 * 3600 * 1000 });
+      localStorage.setItem("affinity:history", JSON.stringify(list));
+    });
+    before = server.recommendationRequests.length;
+    await page.goto(`${server.origin}/products/dot-grid-notebook`);
+    await requestsAfter(before);
+    before = server.recommendationRequests.length;
+    await page.goto(`${server.origin}/products/canvas-tote`);
+    const query = await requestsAfter(before);
+    expect(query.get("product_id")).toBe("8120003");
+    expect(query.get("history")).toBe("8120006,8120001");
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("affinity:history")!) as { id: string }[]);
+    expect(stored.map((e) => e.id)).toEqual(["8120003", "8120006", "8120001"]);
+  });
+
+  it.each([
+    ["a 500", "error"],
+    ["a body that is not JSON", "bad-json"],
+    ["no products", "empty"],
+  ] as const)("hides itself quietly when the proxy answers with %s", async (_label, mode) => {
+    server.proxy.mode = mode;
+    const before = server.recommendationRequests.length;
+    const { page, block, problems } = await open("/products/linen-shirt");
+    await requestsAfter(before);
+    await expect.poll(() => block.getAttribute("hidden"), WAIT).toBe("");
+    expect(await block.isVisible()).toBe(false);
+    expect(await page.getByRole("heading", { name: "Recommended for you" }).count()).toBe(0);
+    await page.waitForTimeout(200);
+    // Chromium itself logs a failed response to the console; the block adds nothing.
+    const expected = mode === "error" ? [expect.stringMatching(/status of 500.*apps\/affinity\/recommendations/)] : [];
+    expect(problems).toEqual(expected);
+  });
+
+  it.each([
+    { name: "grid, desktop", query: "layout=grid&count=6", viewport: { width: 1280, height: 900 } },
+    { name: "grid, phone", query: "layout=grid&count=4", viewport: { width: 390, height: 844 } },
+    { name: "scroll, desktop", query: "layout=scroll&count=6", viewport: { width: 1280, height: 900 } },
+    { name: "scroll, phone", query: "layout=scroll&count=6", viewport: { width: 390, height: 844 } },
+    { name: "grid, desktop, no price or button", query: "count=3&show_price=false&show_add_to_cart=false" },
+  ])("reserves exactly the space it fills ($name)", async ({ name, query, viewport }) => {
+    const release = holdProxy();
+    const before = server.recommendationRequests.length;
+    const { page, block, problems } = await open(`/?${query}`, viewport);
+    const count = Number(new URLSearchParams(query).get("count"));
+    await requestsAfter(before);
+    const reserved = await geometry(page);
+    release();
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(count);
+    expect(await geometry(page)).toEqual(reserved);
+    expect(await layoutShift(page)).toBe(0);
+    if (query.includes("scroll")) {
+      const scrolls = await block.getByRole("list").evaluate((ul) => ul.scrollWidth > ul.clientWidth);
+      expect(scrolls).toBe(true);
+    }
+    await block.scrollIntoViewIfNeeded();
+    await block.screenshot({ path: `test-output/storefront-block-${name.replace(/[^a-z]+/g, "-")}.png` });
+    expect(problems).toEqual([]);
+  });
+
+  it("speaks the shopper's language and currency", async () => {
+    const { block, problems } = await open("/products/linen-shirt?locale=fr&country=FR&currency=EUR&cart=8120007");
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    expect(await block.getByRole("heading").textContent()).toBe("Recommandé pour vous");
+    expect(await block.getByRole("button", { name: "Ajouter au panier – Stoneware Mug" }).count()).toBe(1);
+    const price = await block.locator(".affinity-card__amount").first().textContent();
+    expect(price?.replace(/\s/g, " ")).toBe("12,50 €");
+    expect(problems).toEqual([]);
+  });
+});

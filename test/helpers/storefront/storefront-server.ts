@@ -1,0 +1,191 @@
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { type AddressInfo } from "node:net";
+import { basename, extname, join } from "node:path";
+import { PRODUCTS, productArtSvg, productByHandle, type RecommendationsResponse } from "./products";
+import { blockSettings, EXTENSION_DIR, renderBlock, type StorefrontContext } from "./render-block";
+import { themePage } from "./theme-page";
+
+/** One event as the block beacons it to `POST /apps/affinity/events`. */
+export interface BeaconEvent {
+  type: "impression" | "click" | "add_to_cart";
+  recommendationId: string;
+  productId?: string;
+  at: string;
+  visitorId: string;
+}
+
+/** How the stand-in app proxy answers. */
+export type ProxyMode = "ok" | "error" | "bad-json" | "empty";
+
+export interface StorefrontServer {
+  origin: string;
+  /** Query strings the block sent to the app proxy, in order, with what the proxy answered. */
+  recommendationRequests: Array<URLSearchParams & { response?: RecommendationsResponse }>;
+  /** JSON bodies posted to /cart/add.js. */
+  cartAdds: unknown[];
+  /** Parsed beacon bodies posted to the events endpoint. */
+  beacons: Array<{ events: BeaconEvent[] }>;
+  /** Change `mode` to make the proxy fail; while `hold` is set, proxy answers wait for it. */
+  proxy: { mode: ProxyMode; hold?: Promise<void> };
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/**
+ * A storefront for the block on 127.0.0.1: theme pages that render the real
+ * blocks/recommendations.liquid with liquidjs, the extension's assets, and stand-ins for the
+ * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
+ * query string: layout, count, locale, country, currency, spacer, show_price, show_add_to_cart,
+ * context, cart (comma-separated product ids).
+ */
+export async function startStorefront(): Promise<StorefrontServer> {
+  const state: Omit<StorefrontServer, "origin" | "close"> = {
+    recommendationRequests: [],
+    cartAdds: [],
+    beacons: [],
+    proxy: { mode: "ok" },
+  };
+  const cart: Array<{ variantId: string; quantity: number }> = [];
+  let issued = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname;
+
+    if (req.method === "GET" && (path === "/" || path === "/cart" || path.startsWith("/products/"))) {
+      return sendPage(res, url);
+    }
+    if (req.method === "GET" && path.startsWith("/assets/")) {
+      const file = basename(path);
+      if (![".js", ".css"].includes(extname(file))) return send(res, 404, "text/plain", "not found");
+      const body = await readFile(join(EXTENSION_DIR, "assets", file)).catch(() => null);
+      return body ? send(res, 200, TYPES[extname(file)]!, body) : send(res, 404, "text/plain", "not found");
+    }
+    if (req.method === "GET" && path.startsWith("/images/")) {
+      const svg = productArtSvg(basename(path, ".svg"));
+      return svg ? send(res, 200, "image/svg+xml", svg) : send(res, 404, "text/plain", "not found");
+    }
+    if (req.method === "GET" && path === "/apps/affinity/recommendations") {
+      const request: StorefrontServer["recommendationRequests"][number] = url.searchParams;
+      state.recommendationRequests.push(request);
+      await state.proxy.hold;
+      request.response = answerProxy(res, url.searchParams);
+      return;
+    }
+    if (req.method === "POST" && path === "/cart/add.js") {
+      const body = JSON.parse(await readBody(req)) as {
+        items: Array<{ id: string; quantity: number; properties: object }>;
+      };
+      state.cartAdds.push(body);
+      const items = body.items.map((item) => {
+        const product = PRODUCTS.find((p) => p.variantId === String(item.id));
+        cart.push({ variantId: String(item.id), quantity: item.quantity });
+        return { ...item, id: Number(item.id), variant_id: Number(item.id), product_id: Number(product?.id) };
+      });
+      return send(res, 200, "application/json", JSON.stringify({ items }));
+    }
+    if (req.method === "GET" && path === "/cart.js") {
+      const itemCount = cart.reduce((sum, item) => sum + item.quantity, 0);
+      return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount }));
+    }
+    if (req.method === "POST" && path === "/apps/affinity/events") {
+      state.beacons.push(JSON.parse(await readBody(req)) as { events: BeaconEvent[] });
+      res.writeHead(204).end();
+      return;
+    }
+    send(res, 404, "text/plain", "not found");
+  }
+
+  function answerProxy(res: ServerResponse, query: URLSearchParams): RecommendationsResponse | undefined {
+    if (state.proxy.mode === "error") {
+      send(res, 500, "application/json", '{"error":"internal"}');
+      return undefined;
+    }
+    if (state.proxy.mode === "bad-json") {
+      send(res, 200, "application/json", "<html>not json");
+      return undefined;
+    }
+    // Like the real route: never recommend the product on screen or what is already in the cart.
+    const exclude = new Set([query.get("product_id"), ...(query.get("cart") ?? "").split(",")]);
+    const limit = Number(query.get("limit") ?? 4);
+    issued += 1;
+    const response: RecommendationsResponse = {
+      recommendationId: `rec_${issued.toString().padStart(4, "0")}`,
+      products: state.proxy.mode === "empty" ? [] : PRODUCTS.filter((p) => !exclude.has(p.id)).slice(0, limit),
+    };
+    send(res, 200, "application/json", JSON.stringify(response));
+    return response;
+  }
+
+  async function sendPage(res: ServerResponse, url: URL): Promise<void> {
+    const q = url.searchParams;
+    const product = url.pathname.startsWith("/products/")
+      ? productByHandle(url.pathname.slice("/products/".length))
+      : undefined;
+    if (url.pathname.startsWith("/products/") && !product) return send(res, 404, "text/plain", "no such product");
+    const currency = q.get("currency") ?? "GBP";
+    const locale = q.get("locale") ?? "en";
+    const context: StorefrontContext = {
+      pageType: product ? "product" : url.pathname === "/cart" ? "cart" : "index",
+      locale,
+      country: q.get("country") ?? "GB",
+      shopCurrency: "GBP",
+      cartCurrency: currency,
+      productId: product?.id,
+      cartProductIds: (q.get("cart") ?? "").split(",").filter(Boolean),
+      settings: blockSettings({
+        ...(q.has("layout") && { layout: q.get("layout") }),
+        ...(q.has("count") && { product_count: Number(q.get("count")) }),
+        ...(q.has("context") && { context: q.get("context") }),
+        ...(q.has("show_price") && { show_price: q.get("show_price") === "true" }),
+        ...(q.has("show_add_to_cart") && { show_add_to_cart: q.get("show_add_to_cart") === "true" }),
+        ...(q.has("heading") && { heading: q.get("heading") }),
+      }),
+    };
+    const blockHtml = await renderBlock(context);
+    const price = product
+      ? new Intl.NumberFormat(`${locale}-${context.country}`, { style: "currency", currency }).format(product.price)
+      : undefined;
+    const html = themePage({
+      title: product?.title ?? "Home",
+      lang: locale,
+      blockHtml,
+      product,
+      formattedPrice: price,
+      spacerPx: Number(q.get("spacer") ?? 0),
+    });
+    send(res, 200, "text/html; charset=utf-8", html);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, "text/plain", String(error));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...state,
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
