@@ -5,7 +5,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { benchBlock } from "./block";
 import { benchIntake } from "./intake";
+import { benchTraining } from "./training";
 import { BENCH_DB_DIR, machine, type BenchResult } from "./lib";
 
 process.env.SHOPIFY_API_KEY ??= "bench-api-key";
@@ -15,6 +17,8 @@ process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
 
 const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<BenchResult[]>> = {
   intake: benchIntake,
+  training: benchTraining,
+  block: benchBlock,
 };
 
 async function main() {

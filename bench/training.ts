@@ -1,0 +1,47 @@
+/**
+ * Training and quality: one full train + evaluation on ../shared/data (UCI Online Retail) in a
+ * child process. Quality figures sit beside the best baseline of the same run and setting.
+ */
+import { execFileSync } from "node:child_process";
+import type { MetricsRow } from "../app/lib/model/evaluate";
+import { result, type BenchResult } from "./lib";
+
+interface ChildReport {
+  backend: string;
+  wallSeconds: number;
+  examplesPerSecond: number;
+  peakRssMb: number;
+  promoted: string;
+  metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow> };
+}
+
+export async function benchTraining(): Promise<BenchResult[]> {
+  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/training-child.ts"], {
+    env: { ...process.env, TF_BACKEND: process.env.TF_BACKEND ?? "auto" },
+    maxBuffer: 64 * 1024 * 1024,
+  }).toString();
+  const report = JSON.parse(out.trim().split("\n").at(-1)!) as ChildReport;
+  const note = `backend ${report.backend}; promoted ${report.promoted}`;
+  const rows: BenchResult[] = [
+    result("training.wall_s", report.wallSeconds, "s", null, note),
+    result("training.examples_per_s", report.examplesPerSecond, "examples/s"),
+    result("training.peak_rss_mb", report.peakRssMb, "MB"),
+  ];
+  const model = report.metrics.model;
+  if (!model) return rows;
+  for (const setting of ["all", "new"] as const) {
+    const best = Object.entries(report.metrics.baselines).sort((a, b) => b[1][setting].ndcg - a[1][setting].ndcg)[0]!;
+    for (const metric of ["ndcg", "hr", "recall"] as const) {
+      rows.push(
+        result(
+          `quality.${setting}.${metric}10`,
+          model[setting][metric],
+          metric,
+          best[1][setting][metric],
+          `reference: ${best[0]} baseline`,
+        ),
+      );
+    }
+  }
+  return rows;
+}
