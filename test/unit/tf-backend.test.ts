@@ -10,6 +10,7 @@ import {
   type TfLog,
 } from "../../app/lib/tf/backend.server";
 import { trainTinyRecommender, type TinyExample } from "../../app/lib/tf/tiny-model";
+import { gradientAgainstFiniteDifferences } from "../helpers/finite-differences";
 
 // tfjs-core keeps one global engine per process, so these tests run in order and
 // each one states the backend it needs instead of assuming the previous state.
@@ -133,20 +134,7 @@ describe("registered gradients", () => {
 
   it.each(cases)("%s matches finite differences", async (_name, point, f) => {
     await initTfBackend({ force: "cpu", log });
-    const { analytic, numeric } = tf.tidy(() => {
-      const at = point();
-      const values = at.dataSync();
-      const eps = 1e-2;
-      const probe = (i: number, delta: number) => {
-        const shifted = Float32Array.from(values);
-        shifted[i] = (shifted[i] ?? 0) + delta;
-        return f(tf.tensor(shifted, at.shape)).dataSync()[0] ?? Number.NaN;
-      };
-      return {
-        analytic: Array.from(tf.grad(f)(at).dataSync()),
-        numeric: Array.from(values, (_, i) => (probe(i, eps) - probe(i, -eps)) / (2 * eps)),
-      };
-    });
+    const { analytic, numeric } = gradientAgainstFiniteDifferences(point, f);
     analytic.forEach((g, i) => expect(g).toBeCloseTo(numeric[i] ?? Number.NaN, 3));
   });
 });

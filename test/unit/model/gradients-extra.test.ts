@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { initTfBackend, tf } from "../../../app/lib/tf/backend.server";
 import { matMulFast } from "../../../app/lib/model/fast-matmul";
+import { gradientAgainstFiniteDifferences } from "../../helpers/finite-differences";
 
 // Same style as test/unit/tf-backend.test.ts: central differences on functions that are
 // linear or quadratic in the checked input, so the quotient is exact up to float32 rounding.
@@ -21,20 +22,7 @@ describe.each(["cpu", "wasm"] as const)("gradients added for the recommender (%s
 
   it.each(cases)("%s matches finite differences", async (_name, point, f) => {
     await initTfBackend({ force: backend, log: () => {} });
-    const { analytic, numeric } = tf.tidy(() => {
-      const at = point();
-      const values = at.dataSync();
-      const eps = 1e-2;
-      const probe = (i: number, delta: number) => {
-        const shifted = Float32Array.from(values);
-        shifted[i] = (shifted[i] ?? 0) + delta;
-        return f(tf.tensor(shifted, at.shape)).dataSync()[0] ?? Number.NaN;
-      };
-      return {
-        analytic: Array.from(tf.grad(f)(at).dataSync()),
-        numeric: Array.from(values, (_, i) => (probe(i, eps) - probe(i, -eps)) / (2 * eps)),
-      };
-    });
+    const { analytic, numeric } = gradientAgainstFiniteDifferences(point, f);
     analytic.forEach((g, i) => expect(g).toBeCloseTo(numeric[i] ?? Number.NaN, 3));
   });
 });
