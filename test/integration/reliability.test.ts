@@ -20,7 +20,8 @@ async function stack(env: Record<string, string> = {}) {
   const t: TestDb = createSqliteTestDb();
   const { prefix, cleanup } = createTestPrefix();
   cleanups.push(() => t.drop(), cleanup);
-  const shared = { DATABASE_URL: t.url, QUEUE_PREFIX: prefix, ...env };
+  // These tests are about delivery, not training: keep the order counter from starting one.
+  const shared = { DATABASE_URL: t.url, QUEUE_PREFIX: prefix, TRAIN_AFTER_ORDERS: "1000000", ...env };
   const { app, origin } = await startAppProcess(shared);
   processes.push(app);
   const startWorker = async (extra: Record<string, string> = {}) => {

@@ -14,6 +14,11 @@ import { runTraining, type RunOutcome } from "../../app/lib/training/run-trainin
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import { trainJobData } from "../../app/lib/training/train-queue.server";
 
+// BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
+// its children (kill -9, OOM), the channel drops; without this the orphan would train on,
+// holding the shop's lock and a core, with nobody to report to.
+process.once("disconnect", () => process.exit(1));
+
 interface TrainContext {
   db: Db;
   redis: Redis;
