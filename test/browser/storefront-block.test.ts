@@ -187,7 +187,11 @@ describe("the storefront recommendations block, in Chromium", () => {
       items: [{ id: "4412002", quantity: 1, properties: { _affinity_rec: recommendationId } }],
     });
 
-    const events = await page.evaluate(() => (window as unknown as { __cartEvents: object }).__cartEvents);
+    // The server sees the POST before the page has its answer; the events follow the answer.
+    const cartEvents = () =>
+      page.evaluate(() => (window as unknown as { __cartEvents: Record<string, unknown[]> }).__cartEvents);
+    await expect.poll(async () => (await cartEvents())["cart:refresh"]?.length, WAIT).toBe(1);
+    const events = await cartEvents();
     expect(events).toMatchObject({
       "affinity:cart-updated": [{ recommendationId, productId: "8120002", variantId: "4412002" }],
       "cart:refresh": [{ recommendationId }],

@@ -50,9 +50,10 @@ describe("training requests: at most one running and one waiting per shop", () =
     expect((await requestTraining(queue, SHOP, "manual")).id).toBe(followUp.id);
     release();
     await eventually(async () => (await queue.getCompletedCount()) >= 3, "all runs to finish");
+    // Stop the worker first, or it may take the fresh job before we look at it.
+    await worker.close();
     const fresh = await requestTraining(queue, SHOP, "schedule");
     expect(await fresh.getState()).toBe("waiting");
-    await worker.close();
   });
 
   it("refuses bad input", async () => {
