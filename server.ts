@@ -8,9 +8,10 @@ import compression from "compression";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { ConfigError, env } from "./app/lib/env.server";
+import { env } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
 import { checkRedis } from "./app/lib/redis.server";
+import { exitOnOperatorError } from "./app/lib/startup.server";
 import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
 import { closeQueues, queue, queueConnected } from "./app/queues.server";
@@ -67,9 +68,7 @@ function loadConfig() {
   try {
     return env();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`affinity app: ${error.message}\n`);
-    process.exit(1);
+    return exitOnOperatorError("app", error);
   }
 }
 

@@ -4,11 +4,12 @@
  */
 import { fileURLToPath } from "node:url";
 import { createDb } from "../app/lib/db.server";
-import { ConfigError, env } from "../app/lib/env.server";
+import { env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
-import { checkRedis, createRedis, redactUrl, RedisUnavailableError } from "../app/lib/redis.server";
+import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
+import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
@@ -17,14 +18,7 @@ import { startWorkers } from "./run-workers";
 import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
 import { scheduleDailyTraining } from "../app/lib/training/schedule.server";
 
-/** A startup problem the operator can fix: printed as one readable message, no stack trace. */
-function exitWithReason(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof RedisUnavailableError) {
-    process.stderr.write(`affinity worker: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const exitWithReason = (error: unknown): never => exitOnOperatorError("worker", error);
 
 async function main(): Promise<void> {
   const config = (() => {

@@ -42,8 +42,9 @@ const JOB_OPTIONS: Partial<Record<string, QueueOptions["defaultJobOptions"]>> = 
 };
 
 /**
- * Opens a queue for producing jobs. `skipWaitingForReady` makes add() fail at once when Redis is
- * down instead of waiting for a connection, so a web request can answer 503 straight away.
+ * Opens a queue for producing jobs. `skipWaitingForReady` keeps construction from waiting on a
+ * connection, so a process can start while Redis is down; web requests check the connection
+ * themselves (isConnected) and answer 503 rather than wait on add().
  */
 export function createQueue(name: string, connection: Redis, prefix: string): Queue {
   return new Queue(name, {

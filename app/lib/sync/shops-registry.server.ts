@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import { isUniqueViolation } from "./prisma-errors";
+import { createUnlessTaken } from "./prisma-errors";
 
 /**
  * The shop row for a verified delivery, created on first sight: a webhook can arrive before the
@@ -10,10 +10,6 @@ import { isUniqueViolation } from "./prisma-errors";
 export async function ensureShopId(db: Db, domain: string): Promise<string> {
   const found = await db.shop.findUnique({ where: { domain }, select: { id: true } });
   if (found) return found.id;
-  try {
-    return (await db.shop.create({ data: { domain }, select: { id: true } })).id;
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return (await db.shop.findUniqueOrThrow({ where: { domain }, select: { id: true } })).id;
-  }
+  const created = await createUnlessTaken(() => db.shop.create({ data: { domain }, select: { id: true } }));
+  return created?.id ?? (await db.shop.findUniqueOrThrow({ where: { domain }, select: { id: true } })).id;
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import { isUniqueViolation } from "./prisma-errors";
+import { createUnlessTaken } from "./prisma-errors";
 import type { ApplyOutcome, CustomerRecord, OrderLineRecord, OrderRecord } from "./records";
 
 function orderColumns(record: OrderRecord) {
@@ -42,32 +42,34 @@ export async function applyOrder(db: Db, shopId: string, record: OrderRecord): P
     where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
     select: { id: true },
   });
-  if (!existing) {
-    // The common case: one nested create, atomic on its own, with no interactive transaction.
-    try {
-      await db.order.create({
+  // The common case: one nested create, atomic on its own, with no interactive transaction.
+  const created =
+    !existing &&
+    (await createUnlessTaken(() =>
+      db.order.create({
         data: {
           shopId,
           shopifyId: record.shopifyId,
           ...orderColumns(record),
           lines: { createMany: { data: record.lines.map((line) => ({ shopId, ...lineColumns(line) })) } },
         },
-      });
-      return "created";
-    } catch (error) {
-      // Another worker created it first; apply ours as an update, ordered by updated_at.
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
-  return updateOrder(db, shopId, record);
+      }),
+    ));
+  if (created) return "created";
+  // Known, or created by another worker meanwhile: apply ours as an update, ordered by updated_at.
+  return updateOrder(db, shopId, record, existing?.id);
 }
 
-async function updateOrder(db: Db, shopId: string, record: OrderRecord): Promise<ApplyOutcome> {
+async function updateOrder(db: Db, shopId: string, record: OrderRecord, knownId?: string): Promise<ApplyOutcome> {
   return db.$transaction(async (tx) => {
-    const { id } = await tx.order.findUniqueOrThrow({
-      where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
-      select: { id: true },
-    });
+    const id =
+      knownId ??
+      (
+        await tx.order.findUniqueOrThrow({
+          where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
+          select: { id: true },
+        })
+      ).id;
     // Conditional in the statement itself, so a concurrent older version cannot win (see applyProduct).
     const { count } = await tx.order.updateMany({
       where: { id, shopifyUpdatedAt: { lt: record.updatedAt } },

@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import { isUniqueViolation } from "./prisma-errors";
+import { createUnlessTaken } from "./prisma-errors";
 import type { ApplyOutcome, ProductRecord, VariantRecord } from "./records";
 
 function productColumns(record: ProductRecord) {
@@ -32,27 +32,30 @@ export async function applyProduct(db: Db, shopId: string, record: ProductRecord
     where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
     select: { id: true },
   });
-  if (!existing) {
-    // The common case: one nested create, atomic on its own, with no interactive transaction.
-    try {
-      await db.product.create({
+  // The common case: one nested create, atomic on its own, with no interactive transaction.
+  const created =
+    !existing &&
+    (await createUnlessTaken(() =>
+      db.product.create({
         data: {
           shopId,
           shopifyId: record.shopifyId,
           ...productColumns(record),
           variants: { createMany: { data: record.variants.map((v) => ({ shopId, ...variantColumns(v) })) } },
         },
-      });
-      return "created";
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error; // created meanwhile: apply ours as an update
-    }
-  }
+      }),
+    ));
+  if (created) return "created";
+  // Known, or created by another worker meanwhile: apply ours as an update, ordered by updated_at.
   return db.$transaction(async (tx) => {
-    const { id } = await tx.product.findUniqueOrThrow({
-      where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
-      select: { id: true },
-    });
+    const id =
+      existing?.id ??
+      (
+        await tx.product.findUniqueOrThrow({
+          where: { shopId_shopifyId: { shopId, shopifyId: record.shopifyId } },
+          select: { id: true },
+        })
+      ).id;
     const { count } = await tx.product.updateMany({
       where: { id, deletedAt: null, shopifyUpdatedAt: { lt: record.updatedAt } },
       data: productColumns(record),
