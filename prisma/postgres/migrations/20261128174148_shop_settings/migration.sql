@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN     "settings" TEXT NOT NULL DEFAULT '{}';
+
