@@ -1,7 +1,8 @@
 /**
  * The app's HTTP server (`npm start`; `npm run dev:server` in development). Express serves the
- * built assets and hands pages to Remix; POST /webhooks takes a lean path that never enters
- * Remix, because the intake must keep up with Shopify's bursts (docs/decisions/004).
+ * built assets and hands pages to Remix. POST /webhooks and the storefront's recommendations take
+ * lean paths that never enter Remix: the intake must keep up with Shopify's bursts
+ * (docs/decisions/004), and the storefront waits on every answer (docs/decisions/009).
  */
 import { createServer, type Server } from "node:http";
 import compression from "compression";
@@ -14,7 +15,9 @@ import { checkRedis } from "./app/lib/redis.server";
 import { exitOnOperatorError } from "./app/lib/startup.server";
 import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
-import { closeQueues, queue, queueConnected } from "./app/queues.server";
+import { createRecommendationsEndpoint } from "./app/lib/recommendations/http.server";
+import { db } from "./app/db.server";
+import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
 
 async function main() {
   const config = loadConfig();
@@ -27,6 +30,14 @@ async function main() {
     secret: config.SHOPIFY_API_SECRET,
     maxBytes: config.WEBHOOK_MAX_BYTES,
     queue: () => queue(QUEUE_NAMES.webhooks),
+    connected: queueConnected,
+    log,
+  });
+  const recommendations = createRecommendationsEndpoint({
+    secret: config.SHOPIFY_API_SECRET,
+    db,
+    redis: redisConnection(),
+    prefix: config.QUEUE_PREFIX,
     connected: queueConnected,
     log,
   });
@@ -45,10 +56,11 @@ async function main() {
   app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
 
   const port = Number(process.env.PORT ?? 3000);
-  // Webhooks skip Express entirely: it adds nothing the intake needs and costs per request.
+  // The two hot paths skip Express entirely: it adds nothing they need and costs per request.
   const server = createServer((req, res) => {
     const path = req.url?.split("?")[0];
     if (path === "/webhooks") void intake(req, res);
+    else if (path === "/apps/affinity/recommendations") void recommendations(req, res);
     else app(req, res);
   });
   server.listen(port, () => {

@@ -31,6 +31,11 @@ export function queue(name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES]): Que
   return existing;
 }
 
+/** The app process's Redis connection, shared by the queues and the storefront's reads. */
+export function redisConnection(): Redis {
+  return state().connection;
+}
+
 /** Whether the producer connection is up; routes answer 503 at once when it is not. */
 export function queueConnected(): Promise<boolean> {
   return isConnected(state().connection);

@@ -4,9 +4,10 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
 import { QUEUE_NAMES } from "./lib/queues.server";
+import { forgetShopState } from "./lib/recommendations/shop-state.server";
 import { findShop, recordInstall } from "./lib/shops.server";
 import { enqueueBackfill } from "./lib/sync/backfill-queue.server";
-import { queue } from "./queues.server";
+import { queue, redisConnection } from "./queues.server";
 
 const config = env();
 
@@ -26,6 +27,8 @@ const shopify = shopifyApp({
     afterAuth: async ({ session }) => {
       const before = await findShop(db, session.shop);
       await recordInstall(db, session.shop);
+      // The storefront cached "unknown" or "uninstalled" for this shop; let it read the row again.
+      await forgetShopState(redisConnection(), config.QUEUE_PREFIX, session.shop);
       // A reinstall inside the 48 h before shop/redact finds its old import "completed"; force a
       // fresh one so what changed while the app was gone is picked up.
       await enqueueBackfill(queue(QUEUE_NAMES.backfill), session.shop, { force: before?.status === "uninstalled" });

@@ -1,27 +1,11 @@
-import { createHmac } from "node:crypto";
+import { appProxySignature } from "../app/lib/app-proxy/verify-signature";
 
-/**
- * Shopify's App Proxy signature, produced the way Shopify produces it, for tests, the demo's
- * local storefront and the serving benchmark. The app itself only verifies, through
- * `authenticate.public.appProxy`.
- *
- * Shopify appends `shop`, `logged_in_customer_id`, `path_prefix` and `timestamp` to the
- * shopper's query, then signs every pair except `signature`: keys sorted, each written
- * `key=value` (repeated keys joined with commas), concatenated with no separator, HMAC-SHA256
- * in hex with the app's secret.
+/*
+ * Shopify's side of the App Proxy, for tests, the demo's local storefront and the serving
+ * benchmark: Shopify appends `shop`, `logged_in_customer_id`, `path_prefix` and `timestamp` to
+ * the shopper's query and signs it. The app only verifies (app/lib/app-proxy).
  */
-export function appProxySignature(params: URLSearchParams, secret: string): string {
-  const grouped = new Map<string, string[]>();
-  for (const [key, value] of params) {
-    if (key === "signature") continue;
-    grouped.set(key, [...(grouped.get(key) ?? []), value]);
-  }
-  const message = [...grouped.keys()]
-    .sort((a, b) => a.localeCompare(b))
-    .map((key) => `${key}=${grouped.get(key)!.join(",")}`)
-    .join("");
-  return createHmac("sha256", secret).update(message, "utf8").digest("hex");
-}
+export { appProxySignature };
 
 export interface ProxyContext {
   shop: string;

@@ -11,6 +11,8 @@ import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
+import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
+import { ensureShopId } from "../app/lib/sync/shops-registry.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
+  const storefront = createStorefrontSync(db, producer, config.QUEUE_PREFIX);
 
   const running = startWorkers(
     {
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
         log,
         months: config.BACKFILL_MONTHS,
         onImported: async (shop) => {
+          await storefront.catalogImported(shop, await ensureShopId(db, shop));
           await scheduleDailyTraining(systemQueue, shop, config.TRAIN_CRON, SCHEDULED_TRAINING_JOB);
           await train(shop, "install");
         },
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
+        storefront,
       }),
     },
     {

@@ -6,6 +6,7 @@ import { createLogger } from "../../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { webhookJobId } from "../../app/lib/webhooks/enqueue.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/intake.server";
+import { createStorefrontSync } from "../../app/lib/recommendations/storefront-sync.server";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";
 import { startWorkers, type RunningWorkers } from "../../workers/run-workers";
 import { createTestPrefix } from "./test-redis";
@@ -57,6 +58,7 @@ export async function startIngest(
         requestTraining: async (shop, trigger) => options.trainingRequests?.push(`${trigger}@${shop}`),
         trainAfterOrders: options.trainAfterOrders ?? 1_000,
         forgetShop: async (shop) => void options.forgottenShops?.push(shop),
+        storefront: createStorefrontSync(db, connection, prefix),
       }),
     },
     { redisUrl, prefix, concurrency: 1 },
@@ -65,6 +67,9 @@ export async function startIngest(
 
   return {
     queue,
+    /** The Redis connection and key prefix the worker writes the storefront's copies under. */
+    redis: connection,
+    prefix,
     /** Queues a delivery and waits until the worker finished it; resolves with the job. */
     async ingest(d: WebhookDelivery): Promise<Job> {
       const job = await queue.add(d.topic, d, {

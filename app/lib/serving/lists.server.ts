@@ -16,7 +16,10 @@ export interface RunLists {
   popular: string[];
 }
 
-const key = (prefix: string, shop: string, ...parts: string[]) => [`${prefix}:recs:{${shop}}`, ...parts].join(":");
+/** A key in the shop's storefront namespace; every such key shares the shop's hash slot. */
+export const recsKey = (prefix: string, shop: string, ...parts: string[]) =>
+  [`${prefix}:recs:{${shop}}`, ...parts].join(":");
+const key = recsKey;
 const BATCH = 500;
 
 export async function writeRunLists(redis: Redis, prefix: string, shop: string, runId: string, lists: RunLists) {
@@ -58,6 +61,13 @@ export async function rollbackRun(redis: Redis, prefix: string, shop: string): P
 }
 
 export type ListKind = "for" | "related";
+
+/** The run a shop is served now, or null before its first training. */
+export async function activeRunId(redis: Redis, prefix: string, shop: string): Promise<string | null> {
+  return redis.get(key(prefix, shop, "active"));
+}
+
+export const parseList = (value: string | null | undefined): string[] => (value ? value.split(",") : []);
 
 /** One precomputed list from the active run: customer or product id in, product ids out. */
 export async function readList(

@@ -26,7 +26,7 @@ export const shopSettingsSchema = z.object({
       collectionProductIds: z.array(shopifyIdSchema).max(5_000).default([]),
       tags: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
     })
-    .default({}),
+    .prefault({}),
   /** Shown first, in this order, wherever the block appears and they are eligible. */
   pinnedProductIds: z.array(shopifyIdSchema).max(12).default([]),
   /**

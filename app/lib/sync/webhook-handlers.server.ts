@@ -18,6 +18,15 @@ export interface HandlerContext {
   trainAfterOrders: number;
   /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
   forgetShop: (shop: string) => Promise<void>;
+  /** Keeps the storefront's copies in Redis in step with the database. */
+  storefront: StorefrontSync;
+}
+
+export interface StorefrontSync {
+  /** Rebuilds these products' cards from the stored catalog. */
+  productsChanged: (shop: string, shopId: string, productIds: string[]) => Promise<void>;
+  /** The shop was installed or uninstalled, or its settings changed. */
+  shopChanged: (shop: string) => Promise<void>;
 }
 
 /** What a handler did, for the job's return value and the log line. */
@@ -28,9 +37,14 @@ type Handler = (ctx: HandlerContext) => Promise<HandlerResult>;
 const shopId = (ctx: HandlerContext) => ensureShopId(ctx.db, ctx.delivery.shop);
 const deliveredAt = (ctx: HandlerContext) => new Date(ctx.delivery.triggeredAt ?? Date.now());
 
-const upsertProduct: Handler = async (ctx) => ({
-  outcome: await applyProduct(ctx.db, await shopId(ctx), payloads.productPayload.parse(ctx.delivery.payload)),
-});
+const upsertProduct: Handler = async (ctx) => {
+  const id = await shopId(ctx);
+  const product = payloads.productPayload.parse(ctx.delivery.payload);
+  const outcome = await applyProduct(ctx.db, id, product);
+  // Also when ours was older than the stored version: the card may be what is behind.
+  await ctx.storefront.productsChanged(ctx.delivery.shop, id, [product.shopifyId]);
+  return { outcome };
+};
 
 const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
   const id = await shopId(ctx);
@@ -47,7 +61,9 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   "products/update": upsertProduct,
   "products/delete": async (ctx) => {
     const { id } = payloads.deletePayload.parse(ctx.delivery.payload);
-    await deleteProduct(ctx.db, await shopId(ctx), id, deliveredAt(ctx));
+    const shop = await shopId(ctx);
+    await deleteProduct(ctx.db, shop, id, deliveredAt(ctx));
+    await ctx.storefront.productsChanged(ctx.delivery.shop, shop, [id]);
     return { deleted: id };
   },
   "orders/create": upsertOrder,
@@ -81,7 +97,11 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
     await ctx.forgetShop(ctx.delivery.shop);
     return { redacted: ctx.delivery.shop };
   },
-  "app/uninstalled": async (ctx) => markUninstalled(ctx.db, ctx.delivery.shop, ctx.removeShopSchedules),
+  "app/uninstalled": async (ctx) => {
+    const result = await markUninstalled(ctx.db, ctx.delivery.shop, ctx.removeShopSchedules);
+    await ctx.storefront.shopChanged(ctx.delivery.shop);
+    return result;
+  },
   "app/scopes_update": async (ctx) => {
     const { current } = payloads.scopesUpdatePayload.parse(ctx.delivery.payload);
     await updateGrantedScopes(ctx.db, ctx.delivery.shop, current);

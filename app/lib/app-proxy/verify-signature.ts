@@ -1,0 +1,69 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/**
+ * Verifies Shopify's App Proxy signature with node:crypto, the same check as the library's
+ * `validateHmac(query, { signator: "appProxy" })` (a test holds the two together). The storefront
+ * hot path uses this instead of `authenticate.public.appProxy`, which also loads the shop's
+ * offline session from the database on every request (docs/decisions/009).
+ */
+export class InvalidProxySignatureError extends Error {
+  override name = "InvalidProxySignatureError";
+  constructor(
+    message: string,
+    /** 400 when the request cannot be from Shopify's proxy at all, 401 when its signature fails. */
+    readonly status: 400 | 401,
+  ) {
+    super(message);
+  }
+}
+
+/** Shopify's own tolerance for the proxy's timestamp, in seconds. */
+export const PROXY_CLOCK_TOLERANCE_S = 90;
+const SINGLE_VALUED = ["shop", "signature", "timestamp"];
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+export interface ProxyIdentity {
+  shop: string;
+  /** Shopify's customer id when a customer is logged in to the storefront, else null. */
+  loggedInCustomerId: string | null;
+}
+
+export function verifyAppProxyQuery(query: URLSearchParams, secret: string, nowMs = Date.now()): ProxyIdentity {
+  for (const key of SINGLE_VALUED) {
+    if (query.getAll(key).length > 1) throw new InvalidProxySignatureError(`"${key}" appears more than once`, 400);
+  }
+  const signature = query.get("signature");
+  const shop = query.get("shop");
+  const timestamp = Number(query.get("timestamp"));
+  if (!signature || !shop || !Number.isFinite(timestamp)) {
+    throw new InvalidProxySignatureError("Not an App Proxy request: shop, timestamp and signature are required", 400);
+  }
+  if (!SHOP_DOMAIN.test(shop)) throw new InvalidProxySignatureError("shop is not a myshopify.com domain", 400);
+  const expected = Buffer.from(appProxySignature(query, secret), "utf8");
+  const given = Buffer.from(signature, "utf8");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidProxySignatureError("App Proxy signature does not match", 401);
+  }
+  // Checked after the signature, so a caller cannot learn our clock from unsigned requests.
+  if (Math.abs(nowMs / 1000 - timestamp) > PROXY_CLOCK_TOLERANCE_S) {
+    throw new InvalidProxySignatureError("App Proxy signature has expired", 401);
+  }
+  const customer = query.get("logged_in_customer_id");
+  return { shop, loggedInCustomerId: customer && /^\d{1,20}$/.test(customer) ? customer : null };
+}
+
+/** Sorted `key=value` pairs (repeated keys comma-joined), no separator, hex HMAC-SHA256. */
+export function appProxySignature(query: URLSearchParams, secret: string): string {
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of query) {
+    if (key === "signature") continue;
+    // The library drops an empty `index` parameter that some proxies add; so do we.
+    if (key === "index" && !query.get("index")) continue;
+    grouped.set(key, [...(grouped.get(key) ?? []), value]);
+  }
+  const message = [...grouped.keys()]
+    .sort((a, b) => a.localeCompare(b))
+    .map((key) => `${key}=${grouped.get(key)!.join(",")}`)
+    .join("");
+  return createHmac("sha256", secret).update(message, "utf8").digest("hex");
+}

@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { InvalidProxySignatureError, verifyAppProxyQuery } from "../app-proxy/verify-signature";
+import type { Logger } from "../logger.server";
+import { BadRecommendationRequest, parseRecommendationRequest } from "./request";
+import { serveRecommendations, UnknownShopError, type ServeDeps } from "./serve.server";
+
+export interface RecommendationsEndpointDeps extends ServeDeps {
+  secret: string;
+  /** Whether Redis can take commands now; while it cannot, the answer is 503 at once. */
+  connected: () => Promise<boolean>;
+  log: Logger;
+}
+
+function answer(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) {
+  // Answers differ per shopper: neither Shopify's proxy nor the browser may reuse them.
+  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+class RedisDownError extends Error {}
+
+/**
+ * GET /apps/affinity/recommendations, as forwarded by Shopify's App Proxy. A lean path outside
+ * Remix, like the webhook intake: verify, parse, answer from Redis (docs/decisions/009).
+ * Every refusal carries no data, and the block hides itself on any non-2xx.
+ */
+export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== "GET") return answer(res, 405, { error: "Use GET" }, { Allow: "GET" });
+    let shop: string | undefined;
+    try {
+      const query = new URL(req.url ?? "/", "http://proxy").searchParams;
+      const identity = verifyAppProxyQuery(query, deps.secret);
+      shop = identity.shop;
+      const request = parseRecommendationRequest(query);
+      if (!(await deps.connected())) throw new RedisDownError();
+      answer(res, 200, await serveRecommendations(deps, identity, request));
+    } catch (error) {
+      const [status, message] = refusal(error);
+      if (status >= 500) deps.log.error("recommendations.failed", { shop, status, error });
+      else deps.log.info("recommendations.refused", { shop, status, reason: message });
+      answer(res, status, { error: message }, status === 503 ? { "Retry-After": "5" } : {});
+    }
+  };
+}
+
+function refusal(error: unknown): [number, string] {
+  if (error instanceof InvalidProxySignatureError) return [error.status, error.message];
+  if (error instanceof BadRecommendationRequest) return [400, error.message];
+  if (error instanceof UnknownShopError) return [404, "Unknown shop"];
+  if (error instanceof RedisDownError || isRedisFailure(error))
+    return [503, "Recommendations are unavailable, retry later"];
+  return [500, "Internal error"];
+}
+
+/** ioredis's own failures (connection lost, command timed out), as opposed to our bugs. */
+function isRedisFailure(error: unknown): boolean {
+  const name = (error as Error)?.name ?? "";
+  const message = (error as Error)?.message ?? "";
+  return name === "MaxRetriesPerRequestError" || /Connection is closed|Command timed out|ECONNREFUSED/.test(message);
+}

@@ -1,0 +1,20 @@
+import type { Redis } from "ioredis";
+import type { Db } from "../db.server";
+import type { StorefrontSync } from "../sync/webhook-handlers.server";
+import { rebuildAllCards, refreshCards } from "./cards.server";
+import { forgetShopState } from "./shop-state.server";
+
+/** What the workers call to keep the storefront's Redis copies in step with the database. */
+export function createStorefrontSync(
+  db: Db,
+  redis: Redis,
+  prefix: string,
+): StorefrontSync & {
+  catalogImported: (shop: string, shopId: string) => Promise<number>;
+} {
+  return {
+    productsChanged: (shop, shopId, ids) => refreshCards(db, redis, prefix, shop, shopId, ids),
+    shopChanged: (shop) => forgetShopState(redis, prefix, shop),
+    catalogImported: (shop, shopId) => rebuildAllCards(db, redis, prefix, shop, shopId),
+  };
+}

@@ -1,0 +1,51 @@
+import type { Redis } from "ioredis";
+import type { Db } from "../../app/lib/db.server";
+import { cardFromProduct, type CatalogProduct } from "../../app/lib/recommendations/cards";
+import { writeCards } from "../../app/lib/recommendations/cards.server";
+import { activateRun, writeRunLists, type RunLists } from "../../app/lib/serving/lists.server";
+import { recordInstall } from "../../app/lib/shops.server";
+
+/** A catalog product as our database holds it, with one variant. */
+export function catalogProduct(id: string, over: Partial<CatalogProduct> = {}): CatalogProduct {
+  return {
+    shopifyId: id,
+    title: `Product ${id}`,
+    handle: `product-${id}`,
+    status: "active",
+    isGiftCard: false,
+    publishedAt: new Date("2026-01-01"),
+    tags: "",
+    imageUrl: `https://cdn.shopify.com/s/files/${id}.jpg`,
+    imageWidth: 600,
+    imageHeight: 600,
+    imageAlt: null,
+    shopifyUpdatedAt: new Date("2026-02-01"),
+    deletedAt: null,
+    variants: [{ shopifyId: `${id}01`, price: "10.00", compareAtPrice: null, available: true, position: 1 }],
+    ...over,
+  };
+}
+
+/**
+ * A shop as the storefront sees it after install, sync and training: the shop row, the product
+ * cards the workers write, and a trained run's lists, activated.
+ */
+export async function seedServedShop(
+  db: Db,
+  redis: Redis,
+  prefix: string,
+  shop: string,
+  seed: { products: CatalogProduct[]; lists: Partial<RunLists>; settings?: object; runId?: string },
+) {
+  await recordInstall(db, shop);
+  if (seed.settings)
+    await db.shop.update({ where: { domain: shop }, data: { settings: JSON.stringify(seed.settings) } });
+  await writeCards(redis, prefix, shop, seed.products.map(cardFromProduct));
+  const runId = seed.runId ?? "run-1";
+  await writeRunLists(redis, prefix, shop, runId, {
+    forCustomer: seed.lists.forCustomer ?? new Map(),
+    related: seed.lists.related ?? new Map(),
+    popular: seed.lists.popular ?? [],
+  });
+  await activateRun(redis, prefix, shop, runId);
+}

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { forgetShopState } from "../../app/lib/recommendations/shop-state.server";
+import { markUninstalled } from "../../app/lib/sync/lifecycle.server";
+import { appProxyUrl } from "../helpers/app-proxy";
+import type { Spawned } from "../helpers/child-process";
+import { eventually, startAppProcess, startOwnRedis } from "../helpers/stack";
+import { catalogProduct, seedServedShop } from "../helpers/storefront-seed";
+import { createSqliteTestDb } from "../helpers/test-db";
+import { createTestPrefix } from "../helpers/test-redis";
+
+const SHOP_A = "shop-a.myshopify.com";
+const SHOP_B = "shop-b.myshopify.com";
+const ids = (body: { products: { id: string }[] }) => body.products.map((p) => p.id);
+
+describe("GET /apps/affinity/recommendations (the built app, real Redis and database)", () => {
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL!);
+  const testDb = createSqliteTestDb();
+  let app: Spawned;
+  let origin: string;
+
+  const get = (query: Record<string, string>, shop = SHOP_A, customer = "", init: RequestInit = {}) =>
+    fetch(appProxyUrl(origin, "recommendations", query, { shop, loggedInCustomerId: customer }), init);
+  const json = async (response: Response) => {
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    return (await response.json()) as { recommendationId: string; products: { id: string; title: string }[] };
+  };
+
+  beforeAll(async () => {
+    // Both shops use the same product ids, as different shops' ids may collide in our tables.
+    const products = (shop: string) =>
+      ["1", "2", "3", "4", "5", "6", "7", "8"].map((id) => catalogProduct(id, { title: `${shop} #${id}` }));
+    await seedServedShop(testDb.db, redis, prefix, SHOP_A, {
+      products: [
+        ...products("A").slice(0, 6),
+        catalogProduct("7", {
+          title: "A #7",
+          variants: [{ shopifyId: "71", price: "3", compareAtPrice: null, available: false, position: 1 }],
+        }),
+        catalogProduct("8", { title: "A #8", isGiftCard: true }),
+      ],
+      lists: {
+        forCustomer: new Map([["9001", ["7", "5", "4", "8", "3"]]]),
+        related: new Map([
+          ["1", ["2", "3", "6"]],
+          ["2", ["6", "1"]],
+        ]),
+        popular: ["4", "3", "2", "1"],
+      },
+    });
+    await seedServedShop(testDb.db, redis, prefix, SHOP_B, {
+      products: products("B"),
+      lists: { forCustomer: new Map([["9001", ["1", "2", "3"]]]), popular: ["5", "6"] },
+    });
+    ({ app, origin } = await startAppProcess({ DATABASE_URL: testDb.url, QUEUE_PREFIX: prefix }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    redis.disconnect();
+    await testDb.drop();
+    await cleanup();
+  });
+
+  it("gives a logged-in customer their own list, minus sold-out products and gift cards", async () => {
+    const body = await json(await get({ context: "home", limit: "3" }, SHOP_A, "9001"));
+    expect(ids(body)).toEqual(["5", "4", "3"]);
+    expect(body.recommendationId).toMatch(/^[\w-]{8,}$/);
+  });
+
+  it("returns what the card needs", async () => {
+    const body = (await (await get({ context: "home", limit: "2" })).json()) as { products: unknown[] };
+    expect(body.products[0]).toEqual({
+      id: "4",
+      variantId: "401",
+      title: "A #4",
+      url: "/products/product-4",
+      image: { url: "https://cdn.shopify.com/s/files/4.jpg", width: 600, height: 600, alt: "A #4" },
+      price: 10,
+      compareAtPrice: null,
+      available: true,
+    });
+  });
+
+  it("gives a product page its related products, never the product itself or what is in the cart", async () => {
+    const body = await json(await get({ context: "product", product_id: "1", cart: "3", limit: "4" }));
+    expect(ids(body).slice(0, 2)).toEqual(["2", "6"]);
+    expect(ids(body)).not.toContain("1");
+    expect(ids(body)).not.toContain("3");
+  });
+
+  it("gives an anonymous shopper recommendations from their recent history", async () => {
+    const body = await json(await get({ context: "home", history: "2,1", limit: "2" }));
+    expect(ids(body)).toEqual(["6", "1"]);
+  });
+
+  it("never returns another shop's products", async () => {
+    const a = await json(await get({ context: "home", limit: "12" }, SHOP_A, "9001"));
+    const b = await json(await get({ context: "home", limit: "12" }, SHOP_B, "9001"));
+    expect(a.products.every((p) => p.title.startsWith("A #"))).toBe(true);
+    expect(b.products.every((p) => p.title.startsWith("B #"))).toBe(true);
+    expect(ids(b).slice(0, 3)).toEqual(["1", "2", "3"]);
+  });
+
+  it("refuses a forged shop: the signature covers it (401, no data)", async () => {
+    const url = new URL(appProxyUrl(origin, "recommendations", { context: "home" }, { shop: SHOP_A }));
+    url.searchParams.set("shop", SHOP_B);
+    const response = await fetch(url);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it("refuses bad, missing and stale signatures", async () => {
+    const bad = new URL(appProxyUrl(origin, "recommendations", { context: "home" }, { shop: SHOP_A }));
+    bad.searchParams.set("signature", "0".repeat(64));
+    expect((await fetch(bad)).status).toBe(401);
+    expect((await fetch(`${origin}/apps/affinity/recommendations?shop=${SHOP_A}&context=home`)).status).toBe(400);
+    const stale = appProxyUrl(
+      origin,
+      "recommendations",
+      { context: "home" },
+      {
+        shop: SHOP_A,
+        timestamp: Math.floor(Date.now() / 1000) - 600,
+      },
+    );
+    expect((await fetch(stale)).status).toBe(401);
+  });
+
+  it("answers 404 for a shop that never installed", async () => {
+    const response = await get({ context: "home" }, "never-installed.myshopify.com");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "Unknown shop" });
+  });
+
+  it("answers 400 to a request that makes no sense, and clamps what it can", async () => {
+    expect((await get({ context: "checkout" })).status).toBe(400);
+    expect((await get({ limit: "lots" })).status).toBe(400);
+    const clamped = await json(
+      await get({
+        context: "home",
+        limit: "99",
+        history: `x,,${Array.from({ length: 400 }, (_, i) => i + 1).join(",")}`,
+      }),
+    );
+    expect(clamped.products.length).toBeLessThanOrEqual(12);
+    expect(clamped.products.length).toBeGreaterThan(0);
+  });
+
+  it("applies the merchant's settings on the next request, without a restart", async () => {
+    await testDb.db.shop.update({
+      where: { domain: SHOP_A },
+      data: { settings: JSON.stringify({ pinnedProductIds: ["6"], exclusions: { productIds: ["4"] } }) },
+    });
+    await forgetShopState(redis, prefix, SHOP_A);
+    const body = await json(await get({ context: "home", limit: "3" }));
+    expect(ids(body)).toEqual(["6", "3", "2"]);
+  });
+
+  it("stops serving a shop once it uninstalls", async () => {
+    await markUninstalled(testDb.db, SHOP_B, async () => 0);
+    await forgetShopState(redis, prefix, SHOP_B);
+    expect((await get({ context: "home" }, SHOP_B)).status).toBe(404);
+  });
+});
+
+describe("GET /apps/affinity/recommendations while Redis is down", () => {
+  it("answers 503 with Retry-After (the block hides), then serves again once Redis is back", async () => {
+    const own = await startOwnRedis();
+    let redisProcess = await own.start();
+    const redis = new Redis(own.url, { maxRetriesPerRequest: 1 });
+    redis.on("error", () => undefined);
+    const testDb = createSqliteTestDb();
+    const prefix = "{affinity-outage}";
+    await seedServedShop(testDb.db, redis, prefix, SHOP_A, {
+      products: [catalogProduct("1")],
+      lists: { popular: ["1"] },
+    });
+    const { app, origin } = await startAppProcess({
+      DATABASE_URL: testDb.url,
+      QUEUE_PREFIX: prefix,
+      REDIS_URL: own.url,
+    });
+    const get = () => fetch(appProxyUrl(origin, "recommendations", { context: "home" }, { shop: SHOP_A }));
+    try {
+      expect((await get()).status).toBe(200);
+      await redisProcess.stop("SIGTERM");
+      const down = await get();
+      expect(down.status).toBe(503);
+      expect(down.headers.get("retry-after")).toBe("5");
+      expect(await down.json()).toEqual({ error: expect.stringMatching(/unavailable/) });
+      redisProcess = await own.start();
+      await eventually(async () => (await get()).status === 200, "serving after Redis came back");
+    } finally {
+      await app.stop();
+      await redisProcess.stop("SIGKILL");
+      redis.disconnect();
+      await testDb.drop();
+    }
+  });
+});
