@@ -104,6 +104,7 @@ describe("the storefront recommendations block, in Chromium", () => {
       limit: "4",
       product_id: "8120001",
       cart: "8120007",
+      visitor: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     expect(await block.getByRole("heading", { name: "Recommended for you" }).count()).toBe(1);
     expect(await block.getByRole("listitem").count()).toBe(0);

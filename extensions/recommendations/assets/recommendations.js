@@ -199,7 +199,7 @@
   const load = async (root) => {
     const d = root.dataset;
     const limit = +d.limit || 4;
-    const query = new URLSearchParams({ context: d.context, limit });
+    const query = new URLSearchParams({ context: d.context, limit, visitor: visitorId() });
     if (d.productId) query.set("product_id", d.productId);
     if (d.collectionId) query.set("collection_id", d.collectionId);
     if (d.cart) query.set("cart", d.cart);

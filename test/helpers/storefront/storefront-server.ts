@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 import { basename, extname, join } from "node:path";
+import { forwardAppProxy, readBody, type AppProxyTarget, type ForwardedCall } from "../../../dev/app-proxy-forwarder";
 import { PRODUCTS, productArtSvg, productByHandle, type RecommendationsResponse } from "./products";
 import { blockSettings, EXTENSION_DIR, renderBlock, type StorefrontContext } from "./render-block";
 import { themePage } from "./theme-page";
@@ -28,6 +29,8 @@ export interface StorefrontServer {
   beacons: Array<{ events: BeaconEvent[] }>;
   /** Change `mode` to make the proxy fail; while `hold` is set, proxy answers wait for it. */
   proxy: { mode: ProxyMode; hold?: Promise<void> };
+  /** With a real app behind the proxy: every call forwarded to it, with the app's answer. */
+  forwarded: ForwardedCall[];
   close(): Promise<void>;
 }
 
@@ -42,13 +45,17 @@ const TYPES: Record<string, string> = {
  * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
  * query string: layout, count, locale, country, currency, spacer, show_price, show_add_to_cart,
  * context, cart (comma-separated product ids).
+ *
+ * Given `app`, `/apps/affinity/*` goes to the real app instead, signed as Shopify's App Proxy
+ * signs it, and the stand-in proxy is not used.
  */
-export async function startStorefront(): Promise<StorefrontServer> {
+export async function startStorefront(options: { app?: AppProxyTarget } = {}): Promise<StorefrontServer> {
   const state: Omit<StorefrontServer, "origin" | "close"> = {
     recommendationRequests: [],
     cartAdds: [],
     beacons: [],
     proxy: { mode: "ok" },
+    forwarded: [],
   };
   const cart: Array<{ variantId: string; quantity: number }> = [];
   let issued = 0;
@@ -69,6 +76,12 @@ export async function startStorefront(): Promise<StorefrontServer> {
     if (req.method === "GET" && path.startsWith("/images/")) {
       const svg = productArtSvg(basename(path, ".svg"));
       return svg ? send(res, 200, "image/svg+xml", svg) : send(res, 404, "text/plain", "not found");
+    }
+    if (options.app && path.startsWith("/apps/affinity/")) {
+      const call = await forwardAppProxy(req, res, url, options.app);
+      state.forwarded.push(call);
+      if (path.endsWith("/events") && call.requestBody) state.beacons.push(JSON.parse(call.requestBody) as { events: BeaconEvent[] });
+      return;
     }
     if (req.method === "GET" && path === "/apps/affinity/recommendations") {
       const request: StorefrontServer["recommendationRequests"][number] = url.searchParams;
@@ -182,10 +195,4 @@ export async function startStorefront(): Promise<StorefrontServer> {
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
