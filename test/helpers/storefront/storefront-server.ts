@@ -80,7 +80,8 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     if (options.app && path.startsWith("/apps/affinity/")) {
       const call = await forwardAppProxy(req, res, url, options.app);
       state.forwarded.push(call);
-      if (path.endsWith("/events") && call.requestBody) state.beacons.push(JSON.parse(call.requestBody) as { events: BeaconEvent[] });
+      if (path.endsWith("/events") && call.requestBody)
+        state.beacons.push(JSON.parse(call.requestBody) as { events: BeaconEvent[] });
       return;
     }
     if (req.method === "GET" && path === "/apps/affinity/recommendations") {
