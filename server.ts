@@ -16,6 +16,7 @@ import { exitOnOperatorError } from "./app/lib/startup.server";
 import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
 import { createRecommendationsEndpoint } from "./app/lib/recommendations/http.server";
+import { createServingCache } from "./app/lib/recommendations/serving-cache.server";
 import { db } from "./app/db.server";
 import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
 
@@ -38,6 +39,7 @@ async function main() {
     db,
     redis: redisConnection(),
     prefix: config.QUEUE_PREFIX,
+    cache: createServingCache(),
     connected: queueConnected,
     log,
   });

@@ -109,3 +109,18 @@ export function createPoster(origin: string, sockets: number) {
       req.end(body);
     });
 }
+
+/** GETs with node:http and a keep-alive agent; resolves with the status once the body is read. */
+export function createGetter(origin: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const { hostname, port } = new URL(origin);
+  return (path: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ hostname, port, path, method: "GET", agent }, (res) => {
+        res.resume();
+        res.once("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.once("error", reject);
+      req.end();
+    });
+}

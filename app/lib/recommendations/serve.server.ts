@@ -2,18 +2,18 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
 import type { Db } from "../db.server";
-import { parseList, recsKey } from "../serving/lists.server";
 import { publicCard, type ProductCard, type StoredCard } from "./cards";
-import { readCards } from "./cards.server";
 import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
-import { readShopState, stateKey, type ShopState } from "./shop-state.server";
+import { listFor, readCardsCached, readHead, readLists, type ListRef, type ServingCache } from "./serving-cache.server";
+import { readShopState, type ShopState } from "./shop-state.server";
 
 export interface ServeDeps {
   db: Db;
   redis: Redis;
   prefix: string;
+  cache: ServingCache;
 }
 
 export interface RecommendationResponse {
@@ -28,26 +28,29 @@ export class UnknownShopError extends Error {
 }
 
 /** Cards fetched per round: enough spares for the usual share of ineligible products. */
-const spares = (limit: number) => limit * 3 + 8;
+const spares = (limit: number) => limit * 2 + 4;
 
 /**
- * Answers one storefront request from Redis alone: the shop's state and active run, then the
- * lists the request needs, then the cards of the best candidates. The database is read only when
- * the shop's state is not cached (its first request, or after a change).
+ * Answers one storefront request from Redis (through the process cache) alone: the shop's state
+ * and active run, the lists the request needs, then the cards of the best candidates. The
+ * database is read only when the shop's state is not cached in Redis (its first request, or
+ * after a change).
  */
 export async function serveRecommendations(
   deps: ServeDeps,
   identity: ProxyIdentity,
   request: RecommendationRequest,
 ): Promise<RecommendationResponse> {
-  const { redis, prefix } = deps;
-  const [cachedState, runId] = await redis.mget(
-    stateKey(prefix, identity.shop),
-    recsKey(prefix, identity.shop, "active"),
-  );
-  const state = await readShopState(deps.db, redis, prefix, identity.shop, cachedState ?? null);
+  const head = await readHead(deps.cache, deps.redis, deps.prefix, identity.shop);
+  // The cached state is "unknown" for a shop we looked up and did not find.
+  const state =
+    head.state === null
+      ? await readShopState(deps.db, deps.redis, deps.prefix, identity.shop, null)
+      : head.state === "unknown"
+        ? null
+        : (JSON.parse(head.state) as ShopState);
   if (!state?.installed) throw new UnknownShopError(`No installed shop ${identity.shop}`);
-  const lists = runId ? await readSourceLists(deps, identity, runId, request) : emptyLists();
+  const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request) : emptyLists();
   const ranked = fuseLists(weightedSources(request, lists));
   const products = await pickWithCards(deps, identity.shop, ranked, request, state);
   return { recommendationId: newRecommendationId(), products: products.map(publicCard) };
@@ -56,30 +59,28 @@ export async function serveRecommendations(
 const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [] });
 
 async function readSourceLists(
-  { redis, prefix }: ServeDeps,
+  deps: ServeDeps,
   identity: ProxyIdentity,
   runId: string,
   request: RecommendationRequest,
 ): Promise<SourceLists> {
-  const key = (kind: string) => recsKey(prefix, identity.shop, runId, kind);
   const seeds = relatedSeeds(request);
-  const pipeline = redis.pipeline().get(key("popular"));
-  if (identity.loggedInCustomerId) pipeline.hget(key("for"), identity.loggedInCustomerId);
-  if (seeds.length > 0) pipeline.hmget(key("related"), ...seeds);
-  const replies = (await pipeline.exec()) ?? [];
-  const failed = replies.find(([error]) => error);
-  if (failed) throw failed[0];
-  const values = replies.map(([, value]) => value);
-  const popular = parseList(values.shift() as string | null);
-  const personal = identity.loggedInCustomerId ? parseList(values.shift() as string | null) : [];
-  const relatedValues = seeds.length > 0 ? (values.shift() as (string | null)[]) : [];
-  const related = new Map(seeds.map((id, i) => [id, parseList(relatedValues[i])]));
-  return { personal, related, popular };
+  const customer: ListRef | null = identity.loggedInCustomerId
+    ? { kind: "for", id: identity.loggedInCustomerId }
+    : null;
+  const refs: ListRef[] = [{ kind: "popular" }, ...(customer ? [customer] : [])];
+  refs.push(...seeds.map((id): ListRef => ({ kind: "related", id })));
+  const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, runId, refs);
+  return {
+    popular: listFor(lists, { kind: "popular" }),
+    personal: customer ? listFor(lists, customer) : [],
+    related: new Map(seeds.map((id) => [id, listFor(lists, { kind: "related", id })])),
+  };
 }
 
 /** Applies the business rules, fetching more cards if too many candidates were ineligible. */
 async function pickWithCards(
-  { redis, prefix }: ServeDeps,
+  deps: ServeDeps,
   shop: string,
   ranked: string[],
   request: RecommendationRequest,
@@ -93,7 +94,8 @@ async function pickWithCards(
   for (let round = 0; round < 2 && fetched < wanted.length; round++) {
     const batch = wanted.slice(fetched, fetched + spares(request.limit) * (round + 1));
     fetched += batch.length;
-    for (const [id, card] of await readCards(redis, prefix, shop, batch)) cards.set(id, card);
+    for (const [id, card] of await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch))
+      cards.set(id, card);
     picked = pickProducts(ranked, cards, request, state.settings);
     if (picked.length >= request.limit) break;
   }

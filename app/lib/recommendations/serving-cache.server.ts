@@ -1,0 +1,114 @@
+import type { Redis } from "ioredis";
+import { parseList, recsKey } from "../serving/lists.server";
+import type { StoredCard } from "./cards";
+import { parseCard } from "./cards.server";
+import { TtlCache } from "./ttl-cache";
+
+/**
+ * In-process copies of what serving reads from Redis, so a busy storefront costs Redis little
+ * and answers without a round trip most of the time. Each kind is cached for as long as it can
+ * safely be stale:
+ * - a shop's state and active run: a second (settings and rollbacks show within it);
+ * - lists: as long as they are used, because a run's lists never change (a new run has new keys);
+ * - product cards: a few seconds (a product that sells out may be offered that much longer).
+ */
+export interface ServingCache {
+  heads: TtlCache<{ state: string | null; runId: string | null }>;
+  lists: TtlCache<string[]>;
+  cards: TtlCache<StoredCard | null>;
+}
+
+export interface ServingCacheOptions {
+  /** @defaultValue 1000 */
+  headMs?: number;
+  /** @defaultValue 5000 */
+  cardMs?: number;
+}
+
+export function createServingCache(options: ServingCacheOptions = {}): ServingCache {
+  return {
+    heads: new TtlCache(10_000, options.headMs ?? 1_000),
+    lists: new TtlCache(200_000, 10 * 60_000),
+    cards: new TtlCache(100_000, options.cardMs ?? 5_000),
+  };
+}
+
+export type ListRef = { kind: "popular" } | { kind: "for" | "related"; id: string };
+const listRefKey = (ref: ListRef) => (ref.kind === "popular" ? "popular" : `${ref.kind}:${ref.id}`);
+
+/** The shop's cached state (raw JSON) and active run id. */
+export async function readHead(cache: ServingCache, redis: Redis, prefix: string, shop: string) {
+  const cached = cache.heads.get(shop);
+  if (cached) return cached;
+  const [state = null, runId = null] = await redis.mget(
+    recsKey(prefix, shop, "state"),
+    recsKey(prefix, shop, "active"),
+  );
+  const head = { state, runId };
+  // Only a complete answer is kept: a shop whose state is not cached in Redis yet is read again.
+  if (state) cache.heads.set(shop, head);
+  return head;
+}
+
+/** Lists of one run, from the process cache or, for the missing ones, one Redis pipeline. */
+export async function readLists(
+  cache: ServingCache,
+  redis: Redis,
+  prefix: string,
+  shop: string,
+  runId: string,
+  refs: ListRef[],
+): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  const missing: ListRef[] = [];
+  const now = Date.now();
+  for (const ref of refs) {
+    const hit = cache.lists.get(`${shop}:${runId}:${listRefKey(ref)}`, now);
+    if (hit) found.set(listRefKey(ref), hit);
+    else missing.push(ref);
+  }
+  if (missing.length === 0) return found;
+  const key = (kind: string) => recsKey(prefix, shop, runId, kind);
+  const pipeline = redis.pipeline();
+  for (const ref of missing) {
+    if (ref.kind === "popular") pipeline.get(key("popular"));
+    else pipeline.hget(key(ref.kind), ref.id);
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  missing.forEach((ref, i) => {
+    const [error, value] = replies[i] ?? [new Error("no reply")];
+    if (error) throw error;
+    const ids = parseList(value as string | null);
+    cache.lists.set(`${shop}:${runId}:${listRefKey(ref)}`, ids);
+    found.set(listRefKey(ref), ids);
+  });
+  return found;
+}
+
+export const listFor = (lists: Map<string, string[]>, ref: ListRef) => lists.get(listRefKey(ref)) ?? [];
+
+/** Product cards, from the process cache or one HMGET for the missing ones. */
+export async function readCardsCached(
+  cache: ServingCache,
+  redis: Redis,
+  prefix: string,
+  shop: string,
+  ids: string[],
+): Promise<Map<string, StoredCard>> {
+  const cards = new Map<string, StoredCard>();
+  const missing: string[] = [];
+  const now = Date.now();
+  for (const id of ids) {
+    const hit = cache.cards.get(`${shop}:${id}`, now);
+    if (hit === undefined) missing.push(id);
+    else if (hit) cards.set(id, hit);
+  }
+  if (missing.length === 0) return cards;
+  const values = await redis.hmget(recsKey(prefix, shop, "cards"), ...missing);
+  missing.forEach((id, i) => {
+    const card = parseCard(values[i]);
+    cache.cards.set(`${shop}:${id}`, card);
+    if (card) cards.set(id, card);
+  });
+  return cards;
+}

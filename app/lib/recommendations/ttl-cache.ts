@@ -1,0 +1,31 @@
+/**
+ * A small in-process cache with an age bound and a size bound. When full, the oldest insertion
+ * goes (Map keeps insertion order). Hits do not reorder entries: on the storefront's hot path a
+ * plain lookup is worth more than true LRU order, and every entry expires soon anyway.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(
+    /** Entries kept at most. */
+    private readonly maxEntries: number,
+    /** How long an entry may be served after it was stored, in ms. */
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string, now = this.now()): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expires > now ? entry.value : undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

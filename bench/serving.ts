@@ -1,0 +1,108 @@
+/**
+ * Storefront serving: signed App Proxy GETs to the real app server at 64 in flight, a mix of
+ * logged-in customers, anonymous shoppers with a viewing history, and product pages, against a
+ * shop the size of the UCI data set. Beside it, in the same run, raw ioredis GET at 64 in flight:
+ * the ceiling any Redis-backed answer is measured against.
+ */
+import { Redis } from "ioredis";
+import { signAppProxyQuery } from "../dev/app-proxy-signature";
+import { startAppProcess } from "../test/helpers/stack";
+import { catalogProduct, seedServedShop } from "../test/helpers/storefront-seed";
+import { createSqliteTestDb } from "../test/helpers/test-db";
+import { createTestPrefix } from "../test/helpers/test-redis";
+import { BENCH_DB_DIR, createGetter, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
+
+const SHOP = "bench-serving.myshopify.com";
+const IN_FLIGHT = 64;
+/** The UCI shop's catalog and customer counts. */
+const PRODUCTS = 3_659;
+const CUSTOMERS = 4_334;
+const LIST = 24;
+
+/** A deterministic pseudo-random list of product ids, as training would store. */
+function list(seed: number, length = LIST): string[] {
+  const ids: string[] = [];
+  for (let k = 1; ids.length < length; k++) ids.push(String(1 + ((seed * 7_919 + k * 104_729) % PRODUCTS)));
+  return ids;
+}
+
+function seedData() {
+  const products = Array.from({ length: PRODUCTS }, (_, i) =>
+    catalogProduct(String(i + 1), { title: `Bench product ${i + 1} with a typical title`, tags: "bench, gift" }),
+  );
+  const forCustomer = new Map(Array.from({ length: CUSTOMERS }, (_, c) => [String(10_000 + c), list(c)]));
+  const related = new Map(products.map((p, i) => [p.shopifyId, list(i + CUSTOMERS)]));
+  return { products, lists: { forCustomer, related, popular: list(0) } };
+}
+
+/** One storefront request in three: a known customer, an anonymous history, a product page. */
+function shopperRequest(i: number, secret: string): string {
+  const kind = i % 3;
+  const query = new URLSearchParams({ limit: "8", visitor: `visitor${i % 5_000}` });
+  let customer = "";
+  if (kind === 0) {
+    query.set("context", "home");
+    customer = String(10_000 + (i % CUSTOMERS));
+  } else if (kind === 1) {
+    query.set("context", "home");
+    query.set("history", list(i, 5).join(","));
+  } else {
+    query.set("context", "product");
+    query.set("product_id", String(1 + (i % PRODUCTS)));
+    query.set("history", list(i, 3).join(","));
+  }
+  const signed = signAppProxyQuery(query, { shop: SHOP, loggedInCustomerId: customer }, secret);
+  return `/apps/affinity/recommendations?${signed}`;
+}
+
+export async function benchServing(options: { quick: boolean }): Promise<BenchResult[]> {
+  const requests = options.quick ? 3_000 : 9_000;
+  const rounds = options.quick ? 1 : 3;
+  const secret = process.env.SHOPIFY_API_SECRET!;
+  const t = createSqliteTestDb(BENCH_DB_DIR);
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  await seedServedShop(t.db, redis, prefix, SHOP, seedData());
+  const { app, origin } = await startAppProcess({ DATABASE_URL: t.url, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" });
+  try {
+    const get = createGetter(origin, IN_FLIGHT);
+    // Signed per round: Shopify's signatures expire after 90 s.
+    const run = async (count: number) => {
+      const paths = Array.from({ length: count }, (_, i) => shopperRequest(i, secret));
+      return runConcurrent(count, IN_FLIGHT, async (i) => {
+        const status = await get(paths[i]!);
+        if (status !== 200) throw new Error(`serving answered ${status}`);
+      });
+    };
+    await run(1_000); // warm-up: JIT, the shop's cached state, connection pools
+    const serving = [];
+    const reference = [];
+    const key = `${prefix}:bench-get`;
+    await redis.set(key, list(1).join(","));
+    for (let r = 0; r < rounds; r++) {
+      serving.push(await run(requests));
+      reference.push(await runConcurrent(requests * 2, IN_FLIGHT, async () => void (await redis.get(key))));
+    }
+    const throughput = median(serving.map((x) => requests / x.seconds));
+    const getThroughput = median(reference.map((x) => (requests * 2) / x.seconds));
+    const latencies = serving.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
+    const getLatencies = reference.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
+    return [
+      result(
+        "serving.throughput",
+        throughput,
+        "requests/s",
+        getThroughput,
+        `signed proxy GETs (customers, anonymous histories, product pages), ${IN_FLIGHT} in flight, ` +
+          `${PRODUCTS} products; reference: raw ioredis GET`,
+      ),
+      result("serving.p50_ms", percentile(latencies, 50), "ms", percentile(getLatencies, 50)),
+      result("serving.p99_ms", percentile(latencies, 99), "ms", percentile(getLatencies, 99)),
+    ];
+  } finally {
+    await app.stop();
+    redis.disconnect();
+    await cleanup();
+    await t.drop();
+  }
+}
