@@ -9,6 +9,7 @@ import { createLogger } from "../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
 import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
+import { cancelPendingShopJobs } from "../app/lib/shop-jobs.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const producer = createRedis(config.REDIS_URL, "worker");
   const systemQueue = createQueue(QUEUE_NAMES.system, producer, config.QUEUE_PREFIX);
   const trainQueue = createQueue(QUEUE_NAMES.train, producer, config.QUEUE_PREFIX);
+  const backfillQueue = createQueue(QUEUE_NAMES.backfill, producer, config.QUEUE_PREFIX);
   // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
       [QUEUE_NAMES.webhooks]: createWebhookProcessor({
         db,
         log,
-        removeShopSchedules: (shop) => removeShopSchedulers(scheduled, shop),
+        removeShopSchedules: async (shop) =>
+          (await removeShopSchedulers(scheduled, shop)) +
+          (await cancelPendingShopJobs({ backfill: backfillQueue, train: trainQueue }, shop)),
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("worker.stopping", { signal, timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS });
     const { timedOut } = await running.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
-    await Promise.allSettled([systemQueue.close(), trainQueue.close(), db.$disconnect()]);
+    await Promise.allSettled([systemQueue.close(), trainQueue.close(), backfillQueue.close(), db.$disconnect()]);
     producer.disconnect();
     log.info("worker.stopped", { signal, timedOut });
     process.exit(0);

@@ -1,10 +1,13 @@
 import type { Db } from "../db.server";
 
-/** Removes every recurring job a shop has (training schedules, rollups). */
+/**
+ * Stops the work a shop has queued: its recurring jobs (training schedules, rollups) and its
+ * backfill and training jobs that have not started. Returns how many it stopped.
+ */
 export type RemoveShopSchedules = (shopDomain: string) => Promise<number>;
 
 /**
- * app/uninstalled: the shop's tokens are already revoked, so its sessions go; its schedules stop;
+ * app/uninstalled: the shop's tokens are already revoked, so its sessions go; its queued work stops;
  * the data stays until shop/redact, in case the merchant reinstalls within 48 hours.
  */
 export async function markUninstalled(
