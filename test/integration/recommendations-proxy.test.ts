@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { forgetShopState } from "../../app/lib/recommendations/shop-state.server";
+import { storefrontLastSeen } from "../../app/lib/recommendations/storefront-seen.server";
 import { markUninstalled } from "../../app/lib/sync/lifecycle.server";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";
@@ -67,6 +68,11 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     const body = await json(await get({ context: "home", limit: "3" }, SHOP_A, "9001"));
     expect(ids(body)).toEqual(["5", "4", "3"]);
     expect(body.recommendationId).toMatch(/^[\w-]{8,}$/);
+  });
+
+  it("records that the shop's storefront asks, for onboarding's block check", async () => {
+    expect(await storefrontLastSeen(redis, prefix, SHOP_A)).toBeInstanceOf(Date);
+    expect(await storefrontLastSeen(redis, prefix, "never-installed.myshopify.com")).toBeNull();
   });
 
   it("returns what the card needs", async () => {

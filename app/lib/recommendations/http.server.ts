@@ -3,6 +3,7 @@ import { InvalidProxySignatureError, verifyAppProxyQuery } from "../app-proxy/ve
 import type { Logger } from "../logger.server";
 import { BadRecommendationRequest, parseRecommendationRequest } from "./request";
 import { serveRecommendations, UnknownShopError, type ServeDeps } from "./serve.server";
+import { createSeenRecorder } from "./storefront-seen.server";
 
 export interface RecommendationsEndpointDeps extends ServeDeps {
   secret: string;
@@ -25,6 +26,7 @@ class RedisDownError extends Error {}
  * Every refusal carries no data, and the block hides itself on any non-2xx.
  */
 export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps) {
+  const recordSeen = createSeenRecorder(deps.redis, deps.prefix);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "GET") return answer(res, 405, { error: "Use GET" }, { Allow: "GET" });
     let shop: string | undefined;
@@ -35,6 +37,7 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
       const request = parseRecommendationRequest(query);
       if (!(await deps.connected())) throw new RedisDownError();
       answer(res, 200, await serveRecommendations(deps, identity, request));
+      recordSeen(identity.shop);
     } catch (error) {
       const [status, message] = refusal(error);
       if (status >= 500) deps.log.error("recommendations.failed", { shop, status, error });
