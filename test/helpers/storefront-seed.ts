@@ -46,6 +46,7 @@ export async function seedServedShop(
     forCustomer: seed.lists.forCustomer ?? new Map(),
     related: seed.lists.related ?? new Map(),
     popular: seed.lists.popular ?? [],
+    bought: seed.lists.bought ?? new Map(),
   });
   await activateRun(redis, prefix, shop, runId);
 }

@@ -167,6 +167,16 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     );
   });
 
+  it("leaves out what a customer bought when the merchant turns 'include previously bought' off", async () => {
+    const shop = "no-repeats.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
+      lists: { forCustomer: new Map([["77", ["1", "2", "3", "4"]]]), bought: new Map([["77", ["2", "4"]]]) },
+      settings: { includePurchased: false },
+    });
+    expect(ids(await json(await get({ context: "home", limit: "4" }, shop, "77")))).toEqual(["1", "3"]);
+  });
+
   it("stops serving a shop once it uninstalls", async () => {
     await markUninstalled(testDb.db, SHOP_B, async () => 0);
     await forgetShopState(redis, prefix, SHOP_B);

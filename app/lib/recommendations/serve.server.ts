@@ -50,30 +50,33 @@ export async function serveRecommendations(
         ? null
         : (JSON.parse(head.state) as ShopState);
   if (!state?.installed) throw new UnknownShopError(`No installed shop ${identity.shop}`);
-  const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request) : emptyLists();
+  const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request, state) : emptyLists();
   const ranked = fuseLists(weightedSources(request, lists));
-  const products = await pickWithCards(deps, identity.shop, ranked, request, state);
+  const products = await pickWithCards(deps, identity.shop, ranked, request, state, new Set(lists.bought));
   return { recommendationId: newRecommendationId(), products: products.map(publicCard) };
 }
 
-const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [] });
+const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [], bought: [] });
 
 async function readSourceLists(
   deps: ServeDeps,
   identity: ProxyIdentity,
   runId: string,
   request: RecommendationRequest,
+  state: ShopState,
 ): Promise<SourceLists> {
   const seeds = relatedSeeds(request);
-  const customer: ListRef | null = identity.loggedInCustomerId
-    ? { kind: "for", id: identity.loggedInCustomerId }
-    : null;
-  const refs: ListRef[] = [{ kind: "popular" }, ...(customer ? [customer] : [])];
+  const customerId = identity.loggedInCustomerId;
+  const customer: ListRef | null = customerId ? { kind: "for", id: customerId } : null;
+  const bought: ListRef | null =
+    customerId && !state.settings.includePurchased ? { kind: "bought", id: customerId } : null;
+  const refs: ListRef[] = [{ kind: "popular" }, ...(customer ? [customer] : []), ...(bought ? [bought] : [])];
   refs.push(...seeds.map((id): ListRef => ({ kind: "related", id })));
   const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, runId, refs);
   return {
     popular: listFor(lists, { kind: "popular" }),
     personal: customer ? listFor(lists, customer) : [],
+    bought: bought ? listFor(lists, bought) : [],
     related: new Map(seeds.map((id) => [id, listFor(lists, { kind: "related", id })])),
   };
 }
@@ -85,6 +88,7 @@ async function pickWithCards(
   ranked: string[],
   request: RecommendationRequest,
   state: ShopState,
+  alsoExcluded: ReadonlySet<string>,
 ): Promise<StoredCard[]> {
   const cards = new Map<string, StoredCard>();
   const wanted = [...state.settings.pinnedProductIds, ...ranked];
@@ -96,7 +100,7 @@ async function pickWithCards(
     fetched += batch.length;
     for (const [id, card] of await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch))
       cards.set(id, card);
-    picked = pickProducts(ranked, cards, request, state.settings);
+    picked = pickProducts(ranked, cards, request, state.settings, alsoExcluded);
     if (picked.length >= request.limit) break;
   }
   return picked;

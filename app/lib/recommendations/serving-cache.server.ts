@@ -33,7 +33,7 @@ export function createServingCache(options: ServingCacheOptions = {}): ServingCa
   };
 }
 
-export type ListRef = { kind: "popular" } | { kind: "for" | "related"; id: string };
+export type ListRef = { kind: "popular" } | { kind: "for" | "related" | "bought"; id: string };
 const listRefKey = (ref: ListRef) => (ref.kind === "popular" ? "popular" : `${ref.kind}:${ref.id}`);
 
 /** The shop's cached state (raw JSON) and active run id. */

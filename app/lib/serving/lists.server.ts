@@ -14,7 +14,12 @@ export interface RunLists {
   related: Map<string, string[]>;
   /** The fallback for visitors we know nothing about. */
   popular: string[];
+  /** Per customer: what they bought, for shops that do not recommend it again. */
+  bought?: Map<string, string[]>;
 }
+
+/** The hashes of one run, each keyed by a customer or product id. */
+const RUN_HASHES = ["for", "related", "bought"] as const;
 
 /** A key in the shop's storefront namespace; every such key shares the shop's hash slot. */
 export const recsKey = (prefix: string, shop: string, ...parts: string[]) =>
@@ -30,9 +35,10 @@ export async function writeRunLists(redis: Redis, prefix: string, shop: string, 
       if (fields.length > 0) await redis.hset(hash, ...fields);
     }
   };
-  await redis.del(key(prefix, shop, runId, "for"), key(prefix, shop, runId, "related"));
+  await redis.del(...RUN_HASHES.map((hash) => key(prefix, shop, runId, hash)));
   await entries(key(prefix, shop, runId, "for"), lists.forCustomer);
   await entries(key(prefix, shop, runId, "related"), lists.related);
+  await entries(key(prefix, shop, runId, "bought"), lists.bought ?? new Map());
   await redis.set(key(prefix, shop, runId, "popular"), lists.popular.join(","));
 }
 
@@ -42,8 +48,7 @@ export async function activateRun(redis: Redis, prefix: string, shop: string, ru
   if (active === runId) return previous;
   const tx = redis.multi().set(key(prefix, shop, "active"), runId);
   if (active) tx.set(key(prefix, shop, "previous"), active);
-  if (previous && previous !== runId)
-    tx.del(...["for", "related", "popular"].map((p) => key(prefix, shop, previous, p)));
+  if (previous && previous !== runId) tx.del(...[...RUN_HASHES, "popular"].map((p) => key(prefix, shop, previous, p)));
   await tx.exec();
   return active;
 }
@@ -60,7 +65,7 @@ export async function rollbackRun(redis: Redis, prefix: string, shop: string): P
   return previous;
 }
 
-export type ListKind = "for" | "related";
+export type ListKind = (typeof RUN_HASHES)[number];
 
 /** The run a shop is served now, or null before its first training. */
 export async function activeRunId(redis: Redis, prefix: string, shop: string): Promise<string | null> {

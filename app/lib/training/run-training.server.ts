@@ -6,6 +6,7 @@ import type { EpochProgress } from "../model/dnn";
 import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
 import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
+import { purchasedByCustomer } from "../recommendations/purchased";
 import type { TrainTrigger } from "./train-queue.server";
 
 export interface RunTrainingDeps {
@@ -53,7 +54,8 @@ export async function runTraining(
       ...deps.options,
       onEpoch: (p) => deps.onProgress?.({ ...p, stage: "training" }),
     });
-    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, deps.buildLists(result));
+    const lists = { ...deps.buildLists(result), bought: purchasedByCustomer(orders) };
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists);
     await activateRun(deps.redis, deps.prefix, shopDomain, run.id);
     const durationMs = Date.now() - startedAt.getTime();
     await deps.db.$transaction([
