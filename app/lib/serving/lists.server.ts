@@ -21,9 +21,14 @@ export interface RunLists {
 /** The hashes of one run, each keyed by a customer or product id. */
 const RUN_HASHES = ["for", "related", "bought"] as const;
 
-/** A key in the shop's storefront namespace; every such key shares the shop's hash slot. */
+/**
+ * A key in the shop's storefront namespace; every such key shares the shop's hash slot. The queue
+ * prefix's own hash tag (`{affinity}`) is dropped here: Redis hashes the first `{…}` in a key, and
+ * keeping it would put every shop's lists in the queues' one slot instead of spreading shops
+ * across a cluster.
+ */
 export const recsKey = (prefix: string, shop: string, ...parts: string[]) =>
-  [`${prefix}:recs:{${shop}}`, ...parts].join(":");
+  [`${prefix.replace(/[{}]/g, "")}:recs:{${shop}}`, ...parts].join(":");
 const key = recsKey;
 const BATCH = 500;
 
