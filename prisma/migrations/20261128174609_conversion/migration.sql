@@ -20,6 +20,7 @@ CREATE TABLE "Experiment" (
     "holdoutPercent" INTEGER NOT NULL,
     "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "endedAt" DATETIME,
+    "runningShopId" TEXT,
     CONSTRAINT "Experiment_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -94,6 +95,7 @@ CREATE TABLE "OrderAttribution" (
     "visitorId" TEXT,
     "experimentId" TEXT NOT NULL DEFAULT '',
     "arm" TEXT NOT NULL DEFAULT '',
+    "counted" BOOLEAN NOT NULL DEFAULT false,
     "revenue" DECIMAL NOT NULL DEFAULT 0,
     "attributedRevenue" DECIMAL NOT NULL DEFAULT 0,
     "attributedLines" TEXT NOT NULL DEFAULT '[]',
@@ -128,6 +130,9 @@ CREATE INDEX "Event_shopId_customerShopifyId_occurredAt_idx" ON "Event"("shopId"
 
 -- CreateIndex
 CREATE INDEX "Event_shopId_orderShopifyId_idx" ON "Event"("shopId", "orderShopifyId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Experiment_runningShopId_key" ON "Experiment"("runningShopId");
 
 -- CreateIndex
 CREATE INDEX "Experiment_shopId_startedAt_idx" ON "Experiment"("shopId", "startedAt");

@@ -21,6 +21,7 @@ CREATE TABLE "Experiment" (
     "holdoutPercent" INTEGER NOT NULL,
     "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "endedAt" TIMESTAMP(3),
+    "runningShopId" TEXT,
 
     CONSTRAINT "Experiment_pkey" PRIMARY KEY ("id")
 );
@@ -93,6 +94,7 @@ CREATE TABLE "OrderAttribution" (
     "visitorId" TEXT,
     "experimentId" TEXT NOT NULL DEFAULT '',
     "arm" TEXT NOT NULL DEFAULT '',
+    "counted" BOOLEAN NOT NULL DEFAULT false,
     "revenue" DECIMAL(65,30) NOT NULL DEFAULT 0,
     "attributedRevenue" DECIMAL(65,30) NOT NULL DEFAULT 0,
     "attributedLines" TEXT NOT NULL DEFAULT '[]',
@@ -125,6 +127,9 @@ CREATE INDEX "Event_shopId_customerShopifyId_occurredAt_idx" ON "Event"("shopId"
 
 -- CreateIndex
 CREATE INDEX "Event_shopId_orderShopifyId_idx" ON "Event"("shopId", "orderShopifyId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Experiment_runningShopId_key" ON "Experiment"("runningShopId");
 
 -- CreateIndex
 CREATE INDEX "Experiment_shopId_startedAt_idx" ON "Experiment"("shopId", "startedAt");
