@@ -31,6 +31,11 @@ export function queue(name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES]): Que
   return existing;
 }
 
+/** The producer connection itself, for the few fast Redis commands a route runs (rate limits). */
+export function producerRedis(): Redis {
+  return state().connection;
+}
+
 /** Whether the producer connection is up; routes answer 503 at once when it is not. */
 export function queueConnected(): Promise<boolean> {
   return isConnected(state().connection);

@@ -11,7 +11,9 @@ import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
+import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../app/lib/conversion/attribution";
 import { createBackfillProcessor } from "./processors/backfill";
+import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
+  // TODO(settings): read the merchant's attributionWindowDays once shop settings are stored.
+  const attributionWindowDays = async () => DEFAULT_ATTRIBUTION_WINDOW_DAYS;
 
   const running = startWorkers(
     {
@@ -64,7 +68,9 @@ async function main(): Promise<void> {
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
+        attributionWindowDays,
       }),
+      [QUEUE_NAMES.events]: createEventsProcessor({ db, log, attributionWindowDays }),
     },
     {
       redisUrl: config.REDIS_URL,

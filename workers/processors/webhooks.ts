@@ -24,6 +24,7 @@ export interface WebhookProcessorDeps {
   requestTraining: HandlerContext["requestTraining"];
   trainAfterOrders: number;
   forgetShop: HandlerContext["forgetShop"];
+  attributionWindowDays?: HandlerContext["attributionWindowDays"];
 }
 
 /**
@@ -49,6 +50,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         requestTraining: deps.requestTraining,
         trainAfterOrders: deps.trainAfterOrders,
         forgetShop: deps.forgetShop,
+        attributionWindowDays: deps.attributionWindowDays,
       });
       log.debug("webhook.applied", result);
       return result;

@@ -60,7 +60,8 @@ CREATE TABLE "VisitorDay" (
     "visitorId" TEXT NOT NULL,
     "exposed" BOOLEAN NOT NULL DEFAULT false,
 
-    PRIMARY KEY ("shopId", "day", "visitorId")
+    PRIMARY KEY ("shopId", "day", "visitorId"),
+    CONSTRAINT "VisitorDay_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable

@@ -150,6 +150,9 @@ ALTER TABLE "ExperimentVisitor" ADD CONSTRAINT "ExperimentVisitor_experimentId_f
 ALTER TABLE "ExperimentArmTotal" ADD CONSTRAINT "ExperimentArmTotal_experimentId_fkey" FOREIGN KEY ("experimentId") REFERENCES "Experiment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
+ALTER TABLE "VisitorDay" ADD CONSTRAINT "VisitorDay_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
 ALTER TABLE "DailyRollup" ADD CONSTRAINT "DailyRollup_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
