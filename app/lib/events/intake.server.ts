@@ -38,6 +38,8 @@ export interface EventsIntakeDeps {
   /** Whether Redis can take commands now; refuse at once rather than wait on a reconnect. */
   connected: () => Promise<boolean>;
   log: Logger;
+  /** The clock; tests pin it so a minute's window cannot turn mid-test. @defaultValue Date.now */
+  now?: () => Date;
 }
 
 /** Parses and validates a batch body. sendBeacon posts text/plain, so the JSON is parsed here. */
@@ -72,8 +74,8 @@ export function parseEventBatch(shop: string, customerId: string | null, body: s
 export async function acceptEventBatch(
   deps: EventsIntakeDeps,
   request: { shop: string; customerId: string | null; body: string },
-  now: Date = new Date(),
 ): Promise<{ accepted: number }> {
+  const now = deps.now?.() ?? new Date();
   const events = parseEventBatch(request.shop, request.customerId, request.body, now);
   if (!(await deps.connected())) throw new EventsUnavailable("Redis is not connected");
   const perVisitor = new Map<string, number>();
@@ -96,6 +98,7 @@ export async function recordRefusal(
   refusal: EventsRefused,
   now: Date = new Date(),
 ): Promise<void> {
+  // Counted by the server's day, whatever clock the request was judged by.
   deps.log.warn("events.refused", { shop, status: refusal.status, reason: refusal.reason, events: refusal.events });
   await countRefused(deps.redis, deps.prefix, shop, refusal.reason, refusal.events, now).catch(() => undefined);
 }
