@@ -3,6 +3,7 @@ import { assignArm } from "../conversion/assignment";
 import { experimentAt, shopExperiments, type ExperimentSpan } from "../conversion/experiments.server";
 import { changeArmTotal, changeRollup, dayOf, type RollupChange, type Tx } from "../conversion/rollups.server";
 import { isUniqueViolation } from "../sync/prisma-errors";
+import { ensureShopId } from "../sync/shops-registry.server";
 import type { EventsJob, EventType, StorefrontEvent } from "./schema";
 
 /** Which daily counter each event type adds to. */
@@ -30,9 +31,8 @@ export interface StoredEvents {
  * double-counts. A duplicate (same derived id) is skipped.
  */
 export async function storeEvents(db: Db, job: EventsJob): Promise<StoredEvents> {
-  const shop = await db.shop.findUnique({ where: { domain: job.shop }, select: { id: true } });
-  // Redacted since the events were accepted: nothing to count them against.
-  if (!shop) return { stored: 0, duplicates: job.events.length, followUps: [] };
+  // The route only accepts shops with an offline session; their row may not be written yet.
+  const shop = { id: await ensureShopId(db, job.shop) };
   const known = await db.event.findMany({ where: { id: { in: job.events.map((e) => e.id) } }, select: { id: true } });
   const seen = new Set(known.map((e) => e.id));
   const experiments = await shopExperiments(db, shop.id);
