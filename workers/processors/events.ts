@@ -33,7 +33,7 @@ export function createEventsProcessor(deps: EventsProcessorDeps): Processor {
         for (const id of await ordersAffectedBy(deps.db, shopRow.id, event, windowDays)) orders.add(id);
       }
       for (const id of orders) {
-        if (await recomputeOrderAttribution(deps.db, shopRow.id, shop, id, windowDays)) recomputed += 1;
+        if (await recomputeOrderAttribution(deps.db, shopRow.id, id, { windowDays })) recomputed += 1;
       }
     }
     const result = { stored: stored.stored, duplicates: stored.duplicates, ordersRecomputed: recomputed };
