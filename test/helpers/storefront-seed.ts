@@ -4,6 +4,7 @@ import { cardFromProduct, type CatalogProduct } from "../../app/lib/recommendati
 import { writeCards } from "../../app/lib/recommendations/cards.server";
 import { activateRun, writeRunLists, type RunLists } from "../../app/lib/serving/lists.server";
 import { recordInstall } from "../../app/lib/shops.server";
+import { storeOfflineSession } from "./admin-session";
 
 /** A catalog product as our database holds it, with one variant. */
 export function catalogProduct(id: string, over: Partial<CatalogProduct> = {}): CatalogProduct {
@@ -27,7 +28,8 @@ export function catalogProduct(id: string, over: Partial<CatalogProduct> = {}): 
 }
 
 /**
- * A shop as the storefront sees it after install, sync and training: the shop row, the product
+ * A shop as the storefront sees it after install, sync and training: the shop row and its offline
+ * session, the product
  * cards the workers write, and a trained run's lists, activated.
  */
 export async function seedServedShop(
@@ -38,6 +40,7 @@ export async function seedServedShop(
   seed: { products: CatalogProduct[]; lists: Partial<RunLists>; settings?: object; runId?: string },
 ) {
   await recordInstall(db, shop);
+  await storeOfflineSession(db, shop);
   if (seed.settings)
     await db.shop.update({ where: { domain: shop }, data: { settings: JSON.stringify(seed.settings) } });
   await writeCards(redis, prefix, shop, seed.products.map(cardFromProduct));
@@ -47,6 +50,7 @@ export async function seedServedShop(
     related: seed.lists.related ?? new Map(),
     popular: seed.lists.popular ?? [],
     bought: seed.lists.bought ?? new Map(),
+    bestSellers: seed.lists.bestSellers ?? [],
   });
   await activateRun(redis, prefix, shop, runId);
 }

@@ -9,6 +9,8 @@ export interface SourceLists {
   popular: string[];
   /** What the logged-in customer bought, when the shop does not recommend it again. */
   bought: string[];
+  /** The shop's best-sellers: what the holdout group may be shown instead. */
+  bestSellers: string[];
 }
 
 export interface WeightedList {

@@ -16,6 +16,8 @@ export interface RunLists {
   popular: string[];
   /** Per customer: what they bought, for shops that do not recommend it again. */
   bought?: Map<string, string[]>;
+  /** Most sold recently: what the holdout group is shown when the merchant chooses best-sellers. */
+  bestSellers?: string[];
 }
 
 /** The hashes of one run, each keyed by a customer or product id. */
@@ -45,6 +47,7 @@ export async function writeRunLists(redis: Redis, prefix: string, shop: string, 
   await entries(key(prefix, shop, runId, "related"), lists.related);
   await entries(key(prefix, shop, runId, "bought"), lists.bought ?? new Map());
   await redis.set(key(prefix, shop, runId, "popular"), lists.popular.join(","));
+  await redis.set(key(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
 }
 
 /** Serves `runId` from now on; keeps the previous run's lists and deletes any older ones. */

@@ -6,7 +6,8 @@ import type { EpochProgress } from "../model/dnn";
 import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
 import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
-import { purchasedByCustomer } from "../recommendations/purchased";
+import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
+import { STORED_LIST_LENGTH } from "./build-lists";
 import type { TrainTrigger } from "./train-queue.server";
 
 export interface RunTrainingDeps {
@@ -54,7 +55,11 @@ export async function runTraining(
       ...deps.options,
       onEpoch: (p) => deps.onProgress?.({ ...p, stage: "training" }),
     });
-    const lists = { ...deps.buildLists(result), bought: purchasedByCustomer(orders) };
+    const lists = {
+      ...deps.buildLists(result),
+      bought: purchasedByCustomer(orders),
+      bestSellers: bestSellers(orders, STORED_LIST_LENGTH),
+    };
     await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists);
     await activateRun(deps.redis, deps.prefix, shopDomain, run.id);
     const durationMs = Date.now() - startedAt.getTime();

@@ -89,6 +89,7 @@ describe("blending the lists", () => {
     ]),
     popular: ["pop1", "p1"],
     bought: [],
+    bestSellers: [],
   };
 
   it("ranks the page product's related products first on a product page", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { purchasedByCustomer } from "../../../app/lib/recommendations/purchased";
+import { bestSellers, purchasedByCustomer } from "../../../app/lib/recommendations/purchased";
 
 const order = (customerId: string, day: number, ...productIds: string[]) => ({
   orderId: `${customerId}-${day}`,
@@ -18,5 +18,18 @@ describe("purchasedByCustomer", () => {
       ]),
     );
     expect(purchasedByCustomer(orders, 2).get("a")).toEqual(["3", "1"]);
+  });
+});
+
+describe("bestSellers", () => {
+  it("ranks products by quantity sold in the last 90 days of the history", () => {
+    const line = (productId: string, quantity: number) => ({ productId, quantity, price: 1 });
+    const orders = [
+      { orderId: "old", customerId: "a", at: new Date(2025, 0, 1), items: [line("9", 100)] },
+      { orderId: "1", customerId: "a", at: new Date(2026, 0, 1), items: [line("1", 2), line("2", 5)] },
+      { orderId: "2", customerId: "b", at: new Date(2026, 1, 1), items: [line("1", 4), line("3", 1)] },
+    ];
+    expect(bestSellers(orders, 2)).toEqual(["1", "2"]);
+    expect(bestSellers(orders, 10)).toEqual(["1", "2", "3"]);
   });
 });
