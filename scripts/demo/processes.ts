@@ -1,15 +1,5 @@
-import { spawn, spawnSync } from "node:child_process";
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DemoPaths } from "./config";
 import { DemoError } from "./errors";
@@ -46,6 +36,14 @@ export interface StartOptions {
 /** Every child started and not yet exited, oldest first. */
 const running: DemoChild[] = [];
 
+type ExitListener = (child: DemoChild, code: number | null) => void;
+const unexpectedExitListeners: ExitListener[] = [];
+
+/** Calls `listener` when a child that was ready exits without having been asked to stop. */
+export function onUnexpectedExit(listener: ExitListener): void {
+  unexpectedExitListeners.push(listener);
+}
+
 /**
  * Starts a process with its output appended to `<logs>/<name>.log`, in a process group of its
  * own: Ctrl-C reaches only the demo, which then stops its children in order, and a child's own
@@ -71,17 +69,24 @@ export async function startChild(paths: DemoPaths, options: StartOptions): Promi
   writeFileSync(pidFile, JSON.stringify({ pid, identity: options.identity }));
   void exited.then(() => rmSync(pidFile, { force: true }));
 
+  let expected = false;
   const handle: DemoChild = {
     name: options.name,
     pid,
     logFile,
     exited,
-    stop: () => stopGroup(pid, exited, options.stopTimeoutMs ?? 15_000),
+    stop: () => {
+      expected = true;
+      return stopGroup(pid, exited, options.stopTimeoutMs ?? 15_000);
+    },
   };
   // Registered before it is ready, so a Ctrl-C while it starts stops it too.
   running.push(handle);
   void exited.then(() => running.splice(running.indexOf(handle), 1));
   await waitForLine(handle, startOffset, options.ready, options.readyTimeoutMs ?? 60_000);
+  void exited.then((code) => {
+    if (!expected) for (const listener of unexpectedExitListeners) listener(handle, code);
+  });
   return handle;
 }
 
@@ -133,7 +138,8 @@ function readFrom(file: string, offset: number): string {
   }
 }
 
-async function stopGroup(pid: number, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
+/** SIGTERM to the leader, a wait for it to exit, then SIGKILL to whatever is left of its group. */
+export async function stopGroup(pid: number, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
   signal(pid, "SIGTERM");
   const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
   await Promise.race([exited, timer]);
@@ -146,54 +152,5 @@ function signal(target: number, name: NodeJS.Signals): void {
     process.kill(target, name);
   } catch {
     // ESRCH: already gone.
-  }
-}
-
-/**
- * Stops processes an earlier demo run started and never stopped (it was killed, or the terminal
- * closed). Only a recorded pid whose command line still contains the recorded identity is touched.
- * Returns a sentence per process stopped.
- */
-export async function stopLeftovers(paths: DemoPaths): Promise<string[]> {
-  if (!existsSync(paths.pids)) return [];
-  const stopped: string[] = [];
-  for (const file of readdirSync(paths.pids).filter((f) => f.endsWith(".pid"))) {
-    const recordPath = path.join(paths.pids, file);
-    const record = readRecord(recordPath);
-    if (record && runningCommand(record.pid)?.includes(record.identity)) {
-      await stopGroup(record.pid, waitUntilGone(record.pid, 15_000), 15_000);
-      stopped.push(`stopped ${file.replace(/\.pid$/, "")} (pid ${record.pid}) left running by an earlier demo`);
-    }
-    rmSync(recordPath, { force: true });
-  }
-  return stopped;
-}
-
-function readRecord(file: string): { pid: number; identity: string } | null {
-  try {
-    const value = JSON.parse(readFileSync(file, "utf8")) as { pid?: unknown; identity?: unknown };
-    return typeof value.pid === "number" && typeof value.identity === "string" && value.identity !== ""
-      ? { pid: value.pid, identity: value.identity }
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The full command line of a running process, or null (`ps` exists on Linux and macOS alike). */
-function runningCommand(pid: number): string | null {
-  const result = spawnSync("ps", ["-p", String(pid), "-o", "command="], { encoding: "utf8" });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
-
-async function waitUntilGone(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -87,16 +87,24 @@ function groupOrders(lines: Array<Record<string, string>>): DemoOrder[] {
   return [...byInvoice.values()].sort((a, b) => a.at.localeCompare(b.at) || a.invoice.localeCompare(b.invoice));
 }
 
-/** The first customers (by id) with two to six orders: every one of them gives a training example. */
+/**
+ * The customers with three to eight orders who bought the fewest distinct products (ties by id):
+ * every one gives training examples, and the whole replay is about a hundred webhooks.
+ */
 function tinyOrders(orders: DemoOrder[]): DemoOrder[] {
-  const counts = new Map<string, number>();
-  for (const o of orders) counts.set(o.customer, (counts.get(o.customer) ?? 0) + 1);
+  const customers = new Map<string, { orders: number; products: Set<string> }>();
+  for (const o of orders) {
+    const c = customers.get(o.customer) ?? { orders: 0, products: new Set<string>() };
+    c.orders += 1;
+    for (const line of o.lines) c.products.add(line.code);
+    customers.set(o.customer, c);
+  }
   const chosen = new Set(
-    [...counts]
-      .filter(([, n]) => n >= 2 && n <= 6)
-      .map(([customer]) => customer)
-      .sort()
-      .slice(0, TINY_CUSTOMERS),
+    [...customers]
+      .filter(([, c]) => c.orders >= 3 && c.orders <= 8)
+      .sort(([a, x], [b, y]) => x.products.size - y.products.size || a.localeCompare(b))
+      .slice(0, TINY_CUSTOMERS)
+      .map(([customer]) => customer),
   );
   return orders.filter((o) => chosen.has(o.customer));
 }
