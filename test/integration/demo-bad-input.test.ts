@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { choosePort, isPortFree } from "../../scripts/demo/ports";
 import { spawnProcess } from "../helpers/child-process";
 
 /** The demo as a person runs it, stopped early by bad input: each gets one clear message. */
@@ -36,6 +37,14 @@ describe("npm run demo, given bad input", () => {
     expect(out).toContain(`Port ${busyPort} (asked for with --port, for the app) is busy`);
     expect(out).toMatch(/steps\s+0 succeeded, 1 failed/);
     expect(readdirSync(path.join(dir, "pids"))).toEqual([]);
+  });
+
+  it("given its default port busy, takes a free one and says so", async () => {
+    const chosen = await choosePort("app", "--port", undefined, busyPort);
+
+    expect(chosen.port).not.toBe(busyPort);
+    expect(await isPortFree(chosen.port)).toBe(true);
+    expect(chosen.note).toBe(`port ${busyPort} is busy, so the app uses port ${chosen.port}`);
   });
 
   it("given a folder it cannot write to, says so and what to do", async () => {
