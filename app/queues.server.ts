@@ -1,12 +1,12 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./lib/redis.server";
 import { env } from "./lib/env.server";
 import { createQueue, type QUEUE_NAMES } from "./lib/queues.server";
 import { createRedis, isConnected } from "./lib/redis.server";
 
 declare global {
   // One connection per app process, kept across Vite reloads in development.
-  var __affinityQueues: { connection: Redis; queues: Map<string, Queue> } | undefined;
+  var __affinityQueues: { connection: RedisClient; queues: Map<string, Queue> } | undefined;
 }
 
 function state() {
@@ -32,7 +32,7 @@ export function queue(name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES]): Que
 }
 
 /** The app process's Redis connection, shared by the queues and the storefront's reads. */
-export function redisConnection(): Redis {
+export function redisConnection(): RedisClient {
   return state().connection;
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../app/lib/redis.server";
 import type { Db } from "../../app/lib/db.server";
 import { cardFromProduct, type CatalogProduct } from "../../app/lib/recommendations/cards";
 import { writeCards } from "../../app/lib/recommendations/cards.server";
@@ -34,7 +34,7 @@ export function catalogProduct(id: string, over: Partial<CatalogProduct> = {}): 
  */
 export async function seedServedShop(
   db: Db,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   seed: { products: CatalogProduct[]; lists: Partial<RunLists>; settings?: object; runId?: string },

@@ -1,10 +1,10 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import { toStorefrontEvent } from "./event-id";
 import { enqueueEvents } from "./enqueue.server";
 
 export interface ExposureDeps {
-  redis: Redis;
+  redis: RedisClient;
   queue: Queue;
   prefix: string;
 }

@@ -1,5 +1,5 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import { assignArm, type Arm } from "../conversion/assignment";
 import { currentExperiment } from "../conversion/experiments.server";
 import type { Db } from "../db.server";
@@ -9,7 +9,7 @@ import type { ServingCache } from "./serving-cache.server";
 
 export interface HoldoutDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   cache: ServingCache;
   /** The events queue, where exposures go. */

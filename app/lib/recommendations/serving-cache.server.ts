@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import { parseList, recsKey } from "../serving/lists.server";
 import type { StoredCard } from "./cards";
 import { parseCard } from "./cards.server";
@@ -43,7 +43,7 @@ export type ListRef = { kind: "popular" | "bestsellers" } | { kind: "for" | "rel
 const listRefKey = (ref: ListRef) => ("id" in ref ? `${ref.kind}:${ref.id}` : ref.kind);
 
 /** The shop's cached state (raw JSON) and active run id. */
-export async function readHead(cache: ServingCache, redis: Redis, prefix: string, shop: string) {
+export async function readHead(cache: ServingCache, redis: RedisClient, prefix: string, shop: string) {
   const cached = cache.heads.get(shop);
   if (cached) return cached;
   const [state = null, runId = null] = await redis.mget(
@@ -59,7 +59,7 @@ export async function readHead(cache: ServingCache, redis: Redis, prefix: string
 /** Lists of one run, from the process cache or, for the missing ones, one Redis pipeline. */
 export async function readLists(
   cache: ServingCache,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   runId: string,
@@ -96,7 +96,7 @@ export const listFor = (lists: Map<string, string[]>, ref: ListRef) => lists.get
 /** Product cards, from the process cache or one HMGET for the missing ones. */
 export async function readCardsCached(
   cache: ServingCache,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   ids: string[],

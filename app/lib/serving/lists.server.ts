@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
+import type { RedisClient } from "../redis.server";
 
 /**
  * Precomputed recommendation lists in Redis, one set per training run, so the storefront answers
@@ -34,7 +35,7 @@ export const recsKey = (prefix: string, shop: string, ...parts: string[]) =>
 const key = recsKey;
 const BATCH = 500;
 
-export async function writeRunLists(redis: Redis, prefix: string, shop: string, runId: string, lists: RunLists) {
+export async function writeRunLists(redis: RedisClient, prefix: string, shop: string, runId: string, lists: RunLists) {
   const entries = async (hash: string, map: Map<string, string[]>) => {
     const all = [...map.entries()];
     for (let i = 0; i < all.length; i += BATCH) {
@@ -51,7 +52,12 @@ export async function writeRunLists(redis: Redis, prefix: string, shop: string, 
 }
 
 /** Serves `runId` from now on; keeps the previous run's lists and deletes any older ones. */
-export async function activateRun(redis: Redis, prefix: string, shop: string, runId: string): Promise<string | null> {
+export async function activateRun(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  runId: string,
+): Promise<string | null> {
   const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
   if (active === runId) return previous;
   const tx = redis.multi().set(key(prefix, shop, "active"), runId);
@@ -62,7 +68,7 @@ export async function activateRun(redis: Redis, prefix: string, shop: string, ru
 }
 
 /** Swaps back to the previous run, if its lists are still there. Returns the run now served. */
-export async function rollbackRun(redis: Redis, prefix: string, shop: string): Promise<string | null> {
+export async function rollbackRun(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
   const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
   if (!previous || !(await redis.exists(key(prefix, shop, previous, "popular")))) return null;
   await redis
@@ -76,7 +82,7 @@ export async function rollbackRun(redis: Redis, prefix: string, shop: string): P
 export type ListKind = (typeof RUN_HASHES)[number];
 
 /** The run a shop is served now, or null before its first training. */
-export async function activeRunId(redis: Redis, prefix: string, shop: string): Promise<string | null> {
+export async function activeRunId(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
   return redis.get(key(prefix, shop, "active"));
 }
 
@@ -84,7 +90,7 @@ export const parseList = (value: string | null | undefined): string[] => (value 
 
 /** One precomputed list from the active run: customer or product id in, product ids out. */
 export async function readList(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   kind: ListKind,
@@ -96,18 +102,22 @@ export async function readList(
   return value ? value.split(",") : [];
 }
 
-export async function readPopular(redis: Redis, prefix: string, shop: string): Promise<string[]> {
+export async function readPopular(redis: RedisClient, prefix: string, shop: string): Promise<string[]> {
   const runId = await redis.get(key(prefix, shop, "active"));
   const value = runId ? await redis.get(key(prefix, shop, runId, "popular")) : null;
   return value ? value.split(",") : [];
 }
 
 /** Removes every list of a shop (uninstall, shop/redact). */
-export async function deleteShopLists(redis: Redis, prefix: string, shop: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${key(prefix, shop)}:*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+export async function deleteShopLists(redis: RedisClient, prefix: string, shop: string): Promise<void> {
+  // SCAN walks one node: on a cluster, every master is walked (the shop's keys live on one).
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `${key(prefix, shop)}:*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { TrainingDivergedError } from "../model/errors";
@@ -12,7 +12,7 @@ import type { TrainTrigger } from "./train-queue.server";
 
 export interface RunTrainingDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   /** The Redis key prefix the serving lists live under (QUEUE_PREFIX). */
   prefix: string;
   log: Logger;
