@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cluster } from "ioredis";
+import { type Cluster } from "ioredis";
 import { createRedis } from "../../app/lib/redis.server";
 import { deleteShopLists, recsKey } from "../../app/lib/serving/lists.server";
 import { startCluster, stopCluster } from "../../scripts/redis-cluster";
