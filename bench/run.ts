@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { benchBlock } from "./block";
+import { benchEvents } from "./events";
 import { benchIntake } from "./intake";
 import { benchTraining } from "./training";
 import { BENCH_DB_DIR, machine, type BenchResult } from "./lib";
@@ -17,6 +18,7 @@ process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
 
 const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<BenchResult[]>> = {
   intake: benchIntake,
+  events: benchEvents,
   training: benchTraining,
   block: benchBlock,
 };
