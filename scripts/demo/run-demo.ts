@@ -18,6 +18,9 @@ import { prepareWorkspace } from "./workspace";
 
 export const STEP_COUNT = 10;
 
+/** Simulated shoppers per slice: enough for a funnel in full, quick for the tests' tiny slice. */
+const TRAFFIC_VISITORS = { full: 400, tiny: 60 } as const;
+
 const say = (text: string) => process.stdout.write(`  ${text}\n`);
 
 /** Every step of the demo, in order; the first failure stops the run (StepFailedError). */
@@ -148,7 +151,16 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
   );
   await steps.run(
     "Simulated shopper traffic",
-    async () => (state.traffic = await simulateShopperTraffic()),
+    async () =>
+      (state.traffic = await simulateShopperTraffic({
+        db,
+        redis: state.clients!.redis,
+        prefix: args.prefix,
+        shop: DEMO_SHOP,
+        appOrigin: state.appOrigin!,
+        secret: DEMO_API_SECRET,
+        visitors: TRAFFIC_VISITORS[args.slice],
+      })),
     (t) => t.message,
   );
 

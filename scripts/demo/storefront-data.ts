@@ -18,6 +18,7 @@ export interface DemoProductRef {
   handle: string;
   title: string;
   price: string;
+  variantId: string;
 }
 
 async function shopId(ctx: ShopLookups): Promise<string> {
@@ -67,8 +68,22 @@ export async function productByHandle(ctx: ShopLookups, handle: string): Promise
   return product ? toRef(product) : null;
 }
 
-function toRef(p: { shopifyId: string; handle: string; title: string; variants: Array<{ price: unknown }> }) {
-  return { id: p.shopifyId, handle: p.handle, title: p.title, price: String(p.variants[0]?.price ?? "") };
+interface ProductRow {
+  shopifyId: string;
+  handle: string;
+  title: string;
+  variants: Array<{ shopifyId: string; price: unknown }>;
+}
+
+function toRef(p: ProductRow): DemoProductRef {
+  const variant = p.variants[0];
+  return {
+    id: p.shopifyId,
+    handle: p.handle,
+    title: p.title,
+    price: String(variant?.price ?? "0"),
+    variantId: variant?.shopifyId ?? "",
+  };
 }
 
 export interface RunningExperiment {
