@@ -19,7 +19,7 @@ import { prepareWorkspace } from "./workspace";
 export const STEP_COUNT = 10;
 
 /** Simulated shoppers per slice: enough for a funnel in full, quick for the tests' tiny slice. */
-const TRAFFIC_VISITORS = { full: 400, tiny: 60 } as const;
+const TRAFFIC_VISITORS = { full: 400, tiny: 80 } as const;
 
 const say = (text: string) => process.stdout.write(`  ${text}\n`);
 
