@@ -46,11 +46,16 @@ const VISITOR_PREFIX = "demo-shopper-";
 export async function simulateShopperTraffic(options: TrafficOptions): Promise<TrafficResult> {
   const shop = await options.db.shop.findUniqueOrThrow({ where: { domain: options.shop }, select: { id: true } });
   const experiment = await runningExperiment(options);
-  const visitorIds = Array.from({ length: options.visitors }, (_, i) => `${VISITOR_PREFIX}${String(i).padStart(4, "0")}`);
+  const visitorIds = Array.from(
+    { length: options.visitors },
+    (_, i) => `${VISITOR_PREFIX}${String(i).padStart(4, "0")}`,
+  );
   const arms = { treatment: 0, control: 0 };
   for (const id of visitorIds) arms[experiment.armOf(id)] += 1;
 
-  const already = await options.db.event.count({ where: { shopId: shop.id, visitorId: { startsWith: VISITOR_PREFIX } } });
+  const already = await options.db.event.count({
+    where: { shopId: shop.id, visitorId: { startsWith: VISITOR_PREFIX } },
+  });
   if (already > 0) {
     const stored = await funnelCounts(options, shop.id);
     return { simulated: 0, stored, arms, message: `already simulated: ${describe(stored)} (nothing sent)` };

@@ -72,10 +72,22 @@ export async function simulateVisit(target: VisitTarget, visit: Visit): Promise<
     outcome.impressions = 1;
     if (visit.random() < BEHAVIOUR.click) {
       const clicked = answer.products[Math.floor(visit.random() * answer.products.length)]!;
-      events.push({ type: "click", recommendationId: rec, productId: clicked.id, at: now(), visitorId: visit.visitorId });
+      events.push({
+        type: "click",
+        recommendationId: rec,
+        productId: clicked.id,
+        at: now(),
+        visitorId: visit.visitorId,
+      });
       outcome.clicks = 1;
       if (visit.random() < BEHAVIOUR.addToCart) {
-        events.push({ type: "add_to_cart", recommendationId: rec, productId: clicked.id, at: now(), visitorId: visit.visitorId });
+        events.push({
+          type: "add_to_cart",
+          recommendationId: rec,
+          productId: clicked.id,
+          at: now(),
+          visitorId: visit.visitorId,
+        });
         outcome.addToCarts = 1;
         added = clicked;
       }
@@ -86,7 +98,13 @@ export async function simulateVisit(target: VisitTarget, visit: Visit): Promise<
   const orderId = String(ORDER_ID_BASE + visit.index);
   if (buysViewed || buysAdded) {
     // The web pixel's checkout_completed links this visitor to the order (ADR 007).
-    events.push({ type: "checkout_completed", id: `demo-checkout-${orderId}`, orderId, at: now(), visitorId: visit.visitorId });
+    events.push({
+      type: "checkout_completed",
+      id: `demo-checkout-${orderId}`,
+      orderId,
+      at: now(),
+      visitorId: visit.visitorId,
+    });
   }
   if (events.length > 0) await call(target, "POST", "/apps/affinity/events", new URLSearchParams(), { events });
   if (buysViewed || buysAdded) {
@@ -111,7 +129,8 @@ async function call(target: VisitTarget, method: "GET" | "POST", path: string, q
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
-  if (!response.ok) throw new DemoError(`The app answered ${response.status} to ${method} ${path}: ${text.slice(0, 200)}`);
+  if (!response.ok)
+    throw new DemoError(`The app answered ${response.status} to ${method} ${path}: ${text.slice(0, 200)}`);
   return text ? (JSON.parse(text) as unknown) : null;
 }
 
@@ -161,6 +180,10 @@ async function sendOrder(target: VisitTarget, orderId: string, lines: OrderLineI
     webhookId,
     eventId: webhookId,
   });
-  const response = await fetch(`${target.appOrigin}/webhooks`, { method: "POST", headers: webhook.headers, body: webhook.body });
+  const response = await fetch(`${target.appOrigin}/webhooks`, {
+    method: "POST",
+    headers: webhook.headers,
+    body: webhook.body,
+  });
   if (!response.ok) throw new DemoError(`The app answered ${response.status} to orders/create ${orderId}`);
 }

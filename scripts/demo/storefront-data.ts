@@ -26,7 +26,10 @@ async function shopId(ctx: ShopLookups): Promise<string> {
 }
 
 /** Customers with the most orders first: they have a history the model can use. */
-export async function customersWithOrders(ctx: ShopLookups, count: number): Promise<Array<{ id: string; orders: number }>> {
+export async function customersWithOrders(
+  ctx: ShopLookups,
+  count: number,
+): Promise<Array<{ id: string; orders: number }>> {
   const groups = await ctx.db.order.groupBy({
     by: ["customerShopifyId"],
     where: { shopId: await shopId(ctx), customerShopifyId: { not: null } },

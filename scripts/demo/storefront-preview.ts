@@ -84,7 +84,8 @@ export async function previewStorefront(options: StorefrontPreviewOptions): Prom
     if (chosen !== null && CUSTOMER_ID.test(chosen)) customerId = chosen;
     if (q.get("as") === "anonymous") customerId = undefined;
     if (chosen !== null || q.has("as")) {
-      headers["set-cookie"] = `${CUSTOMER_COOKIE}=${customerId ?? ""}; Path=/; SameSite=Lax${customerId ? "" : "; Max-Age=0"}`;
+      headers["set-cookie"] =
+        `${CUSTOMER_COOKIE}=${customerId ?? ""}; Path=/; SameSite=Lax${customerId ? "" : "; Max-Age=0"}`;
     }
     const anonymousHistory = q.get("as") === "anonymous";
     // A newly chosen shopper starts with an empty recently viewed list, or the seeded one.
