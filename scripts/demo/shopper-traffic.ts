@@ -53,13 +53,20 @@ export async function simulateShopperTraffic(options: TrafficOptions): Promise<T
   const arms = { treatment: 0, control: 0 };
   for (const id of visitorIds) arms[experiment.armOf(id)] += 1;
 
-  const already = await options.db.event.count({
+  // The app records an exposure for every visitor it answers, so a visitor with no stored event
+  // was never simulated (or an interrupted run did not get to them): only those go again.
+  const seen = await options.db.event.findMany({
     where: { shopId: shop.id, visitorId: { startsWith: VISITOR_PREFIX } },
+    distinct: ["visitorId"],
+    select: { visitorId: true },
   });
-  if (already > 0) {
+  const done = new Set(seen.map((e) => e.visitorId));
+  const pending = visitorIds.flatMap((id, index) => (done.has(id) ? [] : [index]));
+  if (pending.length === 0) {
     const stored = await funnelCounts(options, shop.id);
     return { simulated: 0, stored, arms, message: `already simulated: ${describe(stored)} (nothing sent)` };
   }
+  if (done.size > 0) process.stdout.write(`  resuming: ${done.size} of ${visitorIds.length} visitors already stored\n`);
 
   const products = await popularProducts(options, 40);
   if (products.length === 0) throw new DemoError("The demo shop has no products with orders to show shoppers.");
@@ -70,10 +77,10 @@ export async function simulateShopperTraffic(options: TrafficOptions): Promise<T
     webhookIdPrefix: `affinity-demo-${shop.id}-traffic`,
   };
   const before = await funnelCounts(options, shop.id);
-  const sent = await sendVisits(target, visitorIds, products, experiment.armOf, options.concurrency ?? 8);
+  const sent = await sendVisits(target, visitorIds, pending, products, experiment.armOf, options.concurrency ?? 8);
   const stored = await waitForRollups(options, shop.id, before, sent, options.stallMs ?? 60_000);
   return {
-    simulated: visitorIds.length,
+    simulated: pending.length,
     stored,
     arms,
     message: `${describe(stored)}; ${arms.treatment} visitors in treatment, ${arms.control} in control`,
@@ -83,18 +90,19 @@ export async function simulateShopperTraffic(options: TrafficOptions): Promise<T
 async function sendVisits(
   target: VisitTarget,
   visitorIds: string[],
+  pending: number[],
   products: Awaited<ReturnType<typeof popularProducts>>,
   armOf: (visitorId: string) => "treatment" | "control",
   concurrency: number,
 ): Promise<VisitOutcome> {
   const total: VisitOutcome = { shown: 0, impressions: 0, clicks: 0, addToCarts: 0, orders: 0, recOrders: 0 };
-  const progress = createProgress({ label: "shopping", total: visitorIds.length, unit: "visitors" });
+  const progress = createProgress({ label: "shopping", total: pending.length, unit: "visitors" });
   progress.update(0);
   let next = 0;
   let done = 0;
   const lane = async () => {
-    while (next < visitorIds.length) {
-      const index = next++;
+    while (next < pending.length) {
+      const index = pending[next++]!;
       const random = seededRandom(index + 1);
       const visitorId = visitorIds[index]!;
       const viewed = products[Math.floor(random() * products.length)]!;
