@@ -14,6 +14,7 @@ Runs Affinity end to end on this machine with a real shop's history and no Shopi
   --slice full|tiny   how much of the shipped shop to replay (default full; tiny is for tests)
   --port N            the app's port (default 3000, or a free one if 3000 is busy)
   --admin-port N      the admin preview's port (default 3001, or a free one if busy)
+  --storefront-port N the storefront preview's port (default 3002, or a free one if busy)
   --redis-url URL     use this Redis instead of 127.0.0.1:6379 or a demo-started one
   --dir PATH          where the demo keeps its database, Redis data and logs (default ${DEMO_DIR})
   --prefix P          Redis key prefix of the demo's queues (default ${DEMO_QUEUE_PREFIX})
@@ -29,6 +30,7 @@ const schema = z.object({
   slice: z.enum(SLICE_NAMES).default("full"),
   port: port.optional(),
   adminPort: port.optional(),
+  storefrontPort: port.optional(),
   redisUrl: z
     .string()
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
@@ -57,6 +59,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
         slice: { type: "string" },
         port: { type: "string" },
         "admin-port": { type: "string" },
+        "storefront-port": { type: "string" },
         "redis-url": { type: "string" },
         dir: { type: "string" },
         prefix: { type: "string" },
@@ -65,8 +68,8 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   } catch (error) {
     throw new DemoError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  const { "admin-port": adminPort, "redis-url": redisUrl, ...rest } = values;
-  const parsed = schema.safeParse({ ...rest, adminPort, redisUrl });
+  const { "admin-port": adminPort, "storefront-port": storefrontPort, "redis-url": redisUrl, ...rest } = values;
+  const parsed = schema.safeParse({ ...rest, adminPort, storefrontPort, redisUrl });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `  --${flagName(String(i.path[0]))}: ${i.message}`);
   throw new DemoError(`Invalid option:\n${problems.join("\n")}\n\n${USAGE}`);

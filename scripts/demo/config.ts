@@ -16,7 +16,7 @@ export const DEMO_QUEUE_PREFIX = "{affinity-demo}";
 export const DEMO_DIR = "var/demo";
 
 /** Ports tried first; a busy one is replaced by a free one unless the port was asked for. */
-export const PREFERRED_PORTS = { app: 3000, admin: 3001 } as const;
+export const PREFERRED_PORTS = { app: 3000, admin: 3001, storefront: 3002 } as const;
 
 export interface DemoPaths {
   /** The project root: the children run here, so .env and build/ are found. */

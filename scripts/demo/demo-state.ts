@@ -11,7 +11,7 @@ import type { TrainOutcome } from "./train";
 export interface DemoState {
   args: DemoArgs;
   paths: DemoPaths;
-  ports?: { app: number; admin: number };
+  ports?: { app: number; admin: number; storefront: number };
   redis?: DemoRedis;
   appOrigin?: string;
   /** The processes whose unexpected exit ends an interactive demo. */
@@ -20,9 +20,16 @@ export interface DemoState {
   clients?: { db: Db; redis: Redis };
   replay?: ReplayResult;
   training?: TrainOutcome;
-  storefront?: { url: string | null; message: string };
-  traffic?: { events: number; message: string };
+  storefront?: { url: string | null; message: string; close?: () => Promise<void> };
+  traffic?: { message: string };
   adminUrl?: string;
+}
+
+/** Stops the storefront preview, which runs inside the demo's own process. */
+export async function closeStorefront(state: DemoState): Promise<void> {
+  const close = state.storefront?.close;
+  if (state.storefront) state.storefront.close = undefined;
+  await close?.().catch(() => undefined);
 }
 
 export async function closeClients(state: DemoState): Promise<void> {

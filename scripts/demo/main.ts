@@ -7,7 +7,7 @@
 import path from "node:path";
 import { parseDemoArgs, USAGE } from "./args";
 import { demoPaths } from "./config";
-import { closeClients, type DemoState } from "./demo-state";
+import { closeClients, closeStorefront, type DemoState } from "./demo-state";
 import { describeFailure } from "./errors";
 import { killAllChildren, onUnexpectedExit, stopAllChildren } from "./processes";
 import { silenceProgress } from "./progress";
@@ -40,6 +40,7 @@ function shutdown(): Promise<void> {
   stopping ??= (async () => {
     steps.markStopping();
     silenceProgress();
+    await closeStorefront(state);
     await closeClients(state);
     await stopAllChildren();
   })();

@@ -18,6 +18,9 @@ import { prepareWorkspace } from "./workspace";
 
 export const STEP_COUNT = 10;
 
+/** Simulated shoppers per slice: enough for a funnel in full, quick for the tests' tiny slice. */
+const TRAFFIC_VISITORS = { full: 400, tiny: 80 } as const;
+
 const say = (text: string) => process.stdout.write(`  ${text}\n`);
 
 /** Every step of the demo, in order; the first failure stops the run (StepFailedError). */
@@ -31,10 +34,21 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
       const app = await choosePort("app", "--port", args.port, PREFERRED_PORTS.app);
       let admin = await choosePort("admin preview", "--admin-port", args.adminPort, PREFERRED_PORTS.admin);
       if (admin.port === app.port) admin = await choosePort("admin preview", "--admin-port", undefined, app.port + 1);
-      for (const note of [app.note, admin.note]) if (note) say(note);
-      return (state.ports = { app: app.port, admin: admin.port });
+      let storefront = await choosePort(
+        "storefront preview",
+        "--storefront-port",
+        args.storefrontPort,
+        PREFERRED_PORTS.storefront,
+      );
+      const taken = [app.port, admin.port];
+      for (let next = Math.max(...taken) + 1; taken.includes(storefront.port); next += 1)
+        storefront = await choosePort("storefront preview", "--storefront-port", undefined, next);
+      for (const note of [app.note, admin.note, storefront.note]) if (note) say(note);
+      return (state.ports = { app: app.port, admin: admin.port, storefront: storefront.port });
     },
-    (p) => `${paths.dir} is writable; app on port ${p.app}, admin preview on port ${p.admin}`,
+    (p) =>
+      `${paths.dir} is writable; app on port ${p.app}, admin preview on port ${p.admin}, ` +
+      `storefront preview on port ${p.storefront}`,
   );
 
   await steps.run(
@@ -123,12 +137,30 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
 
   await steps.run(
     "Storefront preview",
-    async () => (state.storefront = await previewStorefront()),
+    async () =>
+      (state.storefront = await previewStorefront({
+        db,
+        redis: state.clients!.redis,
+        prefix: args.prefix,
+        shop: DEMO_SHOP,
+        port: ports.storefront,
+        appOrigin: state.appOrigin!,
+        secret: DEMO_API_SECRET,
+      })),
     (s) => s.message,
   );
   await steps.run(
     "Simulated shopper traffic",
-    async () => (state.traffic = await simulateShopperTraffic()),
+    async () =>
+      (state.traffic = await simulateShopperTraffic({
+        db,
+        redis: state.clients!.redis,
+        prefix: args.prefix,
+        shop: DEMO_SHOP,
+        appOrigin: state.appOrigin!,
+        secret: DEMO_API_SECRET,
+        visitors: TRAFFIC_VISITORS[args.slice],
+      })),
     (t) => t.message,
   );
 
