@@ -31,8 +31,13 @@ export function queue(name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES]): Que
   return existing;
 }
 
-/** The app process's Redis connection, shared by the queues and the storefront's reads. */
+/** The app process's Redis connection, shared by the queues, the storefront's reads and rate limits. */
 export function redisConnection(): Redis {
+  return state().connection;
+}
+
+/** The producer connection itself, for the few fast Redis commands a route runs (rate limits). */
+export function producerRedis(): Redis {
   return state().connection;
 }
 

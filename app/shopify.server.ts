@@ -3,13 +3,18 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
+import { createLogger } from "./lib/logger.server";
+import { activatePixelAfterAuth } from "./lib/pixel/activate.server";
+import { loadPixelSettings } from "./lib/pixel/settings";
 import { QUEUE_NAMES } from "./lib/queues.server";
 import { forgetShopState } from "./lib/recommendations/shop-state.server";
+import { createAdminGraphql } from "./lib/shopify-admin.server";
 import { findShop, recordInstall } from "./lib/shops.server";
 import { enqueueBackfill } from "./lib/sync/backfill-queue.server";
 import { queue, redisConnection } from "./queues.server";
 
 const config = env();
+const log = createLogger(config.LOG_LEVEL, { service: "app" });
 
 /** The only call to shopifyApp(); everything else imports from here. */
 const shopify = shopifyApp({
@@ -32,6 +37,9 @@ const shopify = shopifyApp({
       // A reinstall inside the 48 h before shop/redact finds its old import "completed"; force a
       // fresh one so what changed while the app was gone is picked up.
       await enqueueBackfill(queue(QUEUE_NAMES.backfill), session.shop, { force: before?.status === "uninstalled" });
+      // The web pixel reports product views and checkouts for attribution (docs/decisions/007).
+      const { request } = createAdminGraphql({ shop: session.shop, accessToken: session.accessToken ?? "", log });
+      await activatePixelAfterAuth(request, loadPixelSettings, log, session.shop);
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -14,7 +14,9 @@ import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
 import { ensureShopId } from "../app/lib/sync/shops-registry.server";
+import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../app/lib/conversion/attribution";
 import { createBackfillProcessor } from "./processors/backfill";
+import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
   const storefront = createStorefrontSync(db, producer, config.QUEUE_PREFIX);
+  // TODO(settings): read the merchant's attributionWindowDays once shop settings are stored.
+  const attributionWindowDays = async () => DEFAULT_ATTRIBUTION_WINDOW_DAYS;
 
   const running = startWorkers(
     {
@@ -73,7 +77,9 @@ async function main(): Promise<void> {
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
         storefront,
+        attributionWindowDays,
       }),
+      [QUEUE_NAMES.events]: createEventsProcessor({ db, log, attributionWindowDays }),
     },
     {
       redisUrl: config.REDIS_URL,

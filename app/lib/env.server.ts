@@ -16,7 +16,10 @@ export const envSchema = z.object({
   /** The public https URL Shopify reaches the app at. @defaultValue none */
   SHOPIFY_APP_URL: z.url(),
   /** Comma-separated Admin API access scopes. */
-  SCOPES: z.string().min(1).default("read_products,read_orders,read_all_orders,read_customers"),
+  SCOPES: z
+    .string()
+    .min(1)
+    .default("read_products,read_orders,read_all_orders,read_customers,write_pixels,read_customer_events"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   /** @defaultValue file:./var/affinity.db (SQLite); use postgresql://… in production. */
   DATABASE_URL: z
@@ -51,6 +54,17 @@ export const envSchema = z.object({
     .int()
     .min(1024)
     .default(2 * 1024 * 1024),
+  /** Largest storefront events body accepted (a block batch is about 150 bytes an event). @defaultValue 16 KiB */
+  EVENTS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(16 * 1024),
+  /** Events one visitor may send per minute before the rest are refused with 429. @defaultValue 120 */
+  EVENTS_PER_VISITOR_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Events one shop may send per minute, all visitors together. @defaultValue 20000 */
+  EVENTS_PER_SHOP_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /**
    * How many months of order history the install backfill imports. Beyond 60 days Shopify only
    * returns orders to apps granted the read_all_orders scope. @defaultValue 12

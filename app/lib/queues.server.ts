@@ -11,6 +11,8 @@ export const QUEUE_NAMES = {
   backfill: "backfill",
   /** Per-shop model training, in its own process (workers/processors/train.ts). */
   train: "train",
+  /** Storefront events (block beacons, web pixel) waiting to be stored and rolled up. */
+  events: "events",
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -37,8 +39,20 @@ export const WEBHOOK_JOB_OPTIONS: QueueOptions["defaultJobOptions"] = {
   removeOnFail: { age: 14 * 24 * 3600 },
 };
 
+/**
+ * Event batches are small and many: completed ones are kept an hour (enough to drop a re-sent
+ * batch at the queue; the database dedupes after that) and retried like webhooks.
+ */
+export const EVENTS_JOB_OPTIONS: QueueOptions["defaultJobOptions"] = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { age: 3600, count: 20_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
 const JOB_OPTIONS: Partial<Record<string, QueueOptions["defaultJobOptions"]>> = {
   [QUEUE_NAMES.webhooks]: WEBHOOK_JOB_OPTIONS,
+  [QUEUE_NAMES.events]: EVENTS_JOB_OPTIONS,
 };
 
 /**

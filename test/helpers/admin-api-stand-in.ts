@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parse } from "smol-toml";
 import { bulkJsonl, type GraphqlOrder, type GraphqlProduct } from "./bulk-fixtures";
 import { STAND_IN_SHOP_HEADER } from "./shopify-network";
 
@@ -26,7 +28,7 @@ export interface StandInConfig {
 
 export interface RecordedRequest {
   shop: string | undefined;
-  kind: "run" | "poll" | "list" | "unknown";
+  kind: "run" | "poll" | "list" | "pixelCreate" | "pixelUpdate" | "pixelFind" | "unknown";
   query: string;
   variables: Record<string, unknown>;
 }
@@ -50,6 +52,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
   const requests: RecordedRequest[] = [];
   const downloads: IncomingHttpHeaders[] = [];
   const operations: StandInOperation[] = [];
+  /** Web pixels by shop, as webPixelCreate leaves them: one per app and shop. */
+  const pixels = new Map<string, { id: string; settings: string }>();
   let origin = "";
 
   const view = (op: StandInOperation) => ({
@@ -126,6 +130,23 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     return since ? config.orders.filter((o) => new Date(String(o.createdAt)) >= new Date(since)) : config.orders;
   }
 
+  function pixel(kind: "pixelCreate" | "pixelUpdate" | "pixelFind", variables: Record<string, unknown>, shop = "") {
+    const existing = pixels.get(shop) ?? null;
+    if (kind === "pixelFind") return { webPixel: existing };
+    const field = kind === "pixelCreate" ? "webPixelCreate" : "webPixelUpdate";
+    const fail = (code: string, message: string) => ({
+      [field]: { userErrors: [{ code, field: ["webPixel"], message }], webPixel: null },
+    });
+    if (kind === "pixelCreate" && existing) return fail("TAKEN", "Web pixel is taken.");
+    if (kind === "pixelUpdate" && existing?.id !== variables.id) return fail("NOT_FOUND", "Web pixel not found.");
+    const settings = String((variables.webPixel as { settings?: unknown } | undefined)?.settings ?? "");
+    const problem = invalidPixelSettings(settings);
+    if (problem) return fail("INVALID_SETTINGS", problem);
+    const saved = { id: existing?.id ?? `gid://shopify/WebPixel/${700 + pixels.size}`, settings };
+    pixels.set(shop, saved);
+    return { [field]: { userErrors: [], webPixel: saved } };
+  }
+
   function answer(document: string, variables: Record<string, unknown>, shop: string | undefined) {
     const kind = /bulkOperationRunQuery/.test(document)
       ? "run"
@@ -133,9 +154,18 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
         ? "list"
         : /bulkOperation\s*\(/.test(document)
           ? "poll"
-          : "unknown";
+          : /webPixelCreate\s*\(/.test(document)
+            ? "pixelCreate"
+            : /webPixelUpdate\s*\(/.test(document)
+              ? "pixelUpdate"
+              : /\bwebPixel\s*\{/.test(document)
+                ? "pixelFind"
+                : "unknown";
     requests.push({ shop, kind, query: document, variables });
     if (kind === "run") return { data: run(document, variables) };
+    if (kind === "pixelCreate" || kind === "pixelUpdate" || kind === "pixelFind") {
+      return { data: pixel(kind, variables, shop) };
+    }
     if (kind === "list") {
       const nodes = operations
         .filter((op) => op.status === "CREATED" || op.status === "RUNNING")
@@ -209,6 +239,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     requests,
     downloads,
     operations,
+    pixels,
     /** The bulk queries the app asked Shopify to run, in order. */
     bulkQueries: () => requests.filter((r) => r.kind === "run").map((r) => String(r.variables.query)),
     close: () =>
@@ -220,6 +251,38 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
 }
 
 export type AdminApiStandIn = Awaited<ReturnType<typeof startAdminApiStandIn>>;
+
+/**
+ * Shopify checks webPixelCreate's settings against the extension's TOML: a JSON object with
+ * exactly the declared fields, each a string meeting its validations. Written apart from the
+ * app's own check so the two cannot share a mistake.
+ */
+function invalidPixelSettings(json: string): string | null {
+  const toml = parse(readFileSync("extensions/affinity-pixel/shopify.extension.toml", "utf8")) as {
+    settings: { fields: Record<string, { validations?: Array<{ name: string; value: string }> }> };
+  };
+  let settings: Record<string, unknown>;
+  try {
+    settings = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return "Settings is not valid JSON.";
+  }
+  const declared = Object.keys(toml.settings.fields);
+  const given = Object.keys(settings ?? {});
+  if (given.some((key) => !declared.includes(key)) || declared.some((key) => !given.includes(key))) {
+    return `Settings must have exactly: ${declared.join(", ")}.`;
+  }
+  for (const [key, field] of Object.entries(toml.settings.fields)) {
+    const value = settings[key];
+    if (typeof value !== "string") return `${key} must be a string.`;
+    for (const rule of field.validations ?? []) {
+      if (rule.name === "min" && value.length < Number(rule.value)) return `${key} is too short.`;
+      if (rule.name === "max" && value.length > Number(rule.value)) return `${key} is too long.`;
+      if (rule.name === "regex" && !new RegExp(rule.value).test(value)) return `${key} is invalid.`;
+    }
+  }
+  return null;
+}
 
 function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" });

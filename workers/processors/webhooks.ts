@@ -25,6 +25,7 @@ export interface WebhookProcessorDeps {
   trainAfterOrders: number;
   forgetShop: HandlerContext["forgetShop"];
   storefront: HandlerContext["storefront"];
+  attributionWindowDays?: HandlerContext["attributionWindowDays"];
 }
 
 /**
@@ -51,6 +52,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         trainAfterOrders: deps.trainAfterOrders,
         forgetShop: deps.forgetShop,
         storefront: deps.storefront,
+        attributionWindowDays: deps.attributionWindowDays,
       });
       log.debug("webhook.applied", result);
       return result;

@@ -47,7 +47,7 @@ export async function recordCustomerDataRequest(
 
 /**
  * customers/redact: removes the customer's row and their link to orders (the orders themselves
- * are the merchant's sales record), drops earlier data-request reports, and asks for retraining
+ * are the merchant's sales record), their storefront events, earlier data-request reports, and asks for retraining
  * so no model keeps learning from them.
  */
 export async function redactCustomer(db: Db, shopId: string, customerShopifyId: string, now = new Date()) {
@@ -55,6 +55,8 @@ export async function redactCustomer(db: Db, shopId: string, customerShopifyId: 
     db.customer.deleteMany({ where: { shopId, shopifyId: customerShopifyId } }),
     db.order.updateMany({ where: { shopId, customerShopifyId }, data: { customerShopifyId: null } }),
     db.dataRequest.deleteMany({ where: { shopId, customerShopifyId } }),
+    // Storefront events they made while logged in; the daily rollups keep only counts.
+    db.event.deleteMany({ where: { shopId, customerShopifyId } }),
     db.shop.update({ where: { id: shopId }, data: { retrainRequestedAt: now } }),
   ]);
 }

@@ -1,3 +1,6 @@
+import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../conversion/attribution";
+import { recomputeOrderAttribution } from "../conversion/order-attribution.server";
+import { orderRefunds, refundPayload, storeRefundLines } from "../conversion/refunds.server";
 import type { Db } from "../db.server";
 import type { WebhookDelivery } from "../webhooks/intake.server";
 import { recordCustomerDataRequest, redactCustomer, redactShop } from "./compliance.server";
@@ -20,6 +23,8 @@ export interface HandlerContext {
   forgetShop: (shop: string) => Promise<void>;
   /** Keeps the storefront's copies in Redis in step with the database. */
   storefront: StorefrontSync;
+  /** The shop's attribution window in days. @defaultValue 7 */
+  attributionWindowDays?: (shop: string) => Promise<number>;
 }
 
 export interface StorefrontSync {
@@ -46,13 +51,24 @@ const upsertProduct: Handler = async (ctx) => {
   return { outcome };
 };
 
+/** Recomputes an order's attribution and replaces what it counted before (docs/decisions/007). */
+async function attribute(ctx: HandlerContext, id: string, orderShopifyId: string): Promise<HandlerResult> {
+  const windowDays = (await ctx.attributionWindowDays?.(ctx.delivery.shop)) ?? DEFAULT_ATTRIBUTION_WINDOW_DAYS;
+  const result = await recomputeOrderAttribution(ctx.db, id, ctx.delivery.shop, orderShopifyId, windowDays);
+  return result ? { attributedLines: result.lines.length } : {};
+}
+
 const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
   const id = await shopId(ctx);
-  const outcome = await applyOrder(ctx.db, id, payloads.orderPayload.parse(ctx.delivery.payload));
-  if (outcome !== "created") return { outcome };
+  const order = payloads.orderPayload.parse(ctx.delivery.payload);
+  const outcome = await applyOrder(ctx.db, id, order);
+  if (outcome === "stale") return { outcome };
+  await storeRefundLines(ctx.db, id, orderRefunds.parse(ctx.delivery.payload).refunds ?? []);
+  const attribution = await attribute(ctx, id, order.shopifyId);
+  if (outcome !== "created") return { outcome, ...attribution };
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
-  return { outcome, retrain: due };
+  return { outcome, retrain: due, ...attribution };
 };
 
 /** One handler per subscribed topic (shopify.app.toml). Each is idempotent. */
@@ -69,6 +85,12 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   "orders/create": upsertOrder,
   "orders/updated": upsertOrder,
   "orders/cancelled": upsertOrder,
+  "refunds/create": async (ctx) => {
+    const id = await shopId(ctx);
+    const refund = refundPayload.parse(ctx.delivery.payload);
+    const refundLines = await storeRefundLines(ctx.db, id, [refund]);
+    return { refundLines, ...(await attribute(ctx, id, refund.order_id)) };
+  },
   "customers/create": async (ctx) => ({
     outcome: await applyCustomer(ctx.db, await shopId(ctx), payloads.customerPayload.parse(ctx.delivery.payload)),
   }),

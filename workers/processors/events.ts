@@ -1,0 +1,43 @@
+import { UnrecoverableError, type Job, type Processor } from "bullmq";
+import type { Db } from "../../app/lib/db.server";
+import type { Logger } from "../../app/lib/logger.server";
+import { ordersAffectedBy } from "../../app/lib/conversion/follow-ups.server";
+import { recomputeOrderAttribution } from "../../app/lib/conversion/order-attribution.server";
+import { eventsJob } from "../../app/lib/events/schema";
+import { storeEvents } from "../../app/lib/events/store-events.server";
+
+export interface EventsProcessorDeps {
+  db: Db;
+  log: Logger;
+  /** The shop's attribution window in days (merchant setting; 7 by default). */
+  attributionWindowDays: (shop: string) => Promise<number>;
+}
+
+/**
+ * Stores a batch of storefront events (each once), keeps the rollups in step, then recomputes the
+ * attribution of orders the new events can change. A retry redoes only what is missing: stored
+ * events are skipped by id, and recomputing an order is idempotent.
+ */
+export function createEventsProcessor(deps: EventsProcessorDeps): Processor {
+  return async (job: Job) => {
+    const parsed = eventsJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not an events batch: ${parsed.error.message}`);
+    const { shop } = parsed.data;
+    const stored = await storeEvents(deps.db, parsed.data);
+    let recomputed = 0;
+    if (stored.followUps.length > 0) {
+      const shopRow = await deps.db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { id: true } });
+      const windowDays = await deps.attributionWindowDays(shop);
+      const orders = new Set<string>();
+      for (const event of stored.followUps) {
+        for (const id of await ordersAffectedBy(deps.db, shopRow.id, event, windowDays)) orders.add(id);
+      }
+      for (const id of orders) {
+        if (await recomputeOrderAttribution(deps.db, shopRow.id, shop, id, windowDays)) recomputed += 1;
+      }
+    }
+    const result = { stored: stored.stored, duplicates: stored.duplicates, ordersRecomputed: recomputed };
+    deps.log.debug("events.stored", { shop, jobId: job.id, ...result });
+    return result;
+  };
+}
