@@ -14,14 +14,14 @@ import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
 import { ensureShopId } from "../app/lib/sync/shops-registry.server";
-import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../app/lib/conversion/attribution";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createEventsProcessor } from "./processors/events";
-import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
+import { createSystemProcessor } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
 import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
-import { scheduleDailyTraining } from "../app/lib/training/schedule.server";
+import { applyTrainingSchedule } from "../app/lib/training/schedule.server";
+import { parseStoredSettings } from "../app/lib/settings/schema";
 
 const exitWithReason = (error: unknown): never => exitOnOperatorError("worker", error);
 
@@ -46,8 +46,10 @@ async function main(): Promise<void> {
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
   const storefront = createStorefrontSync(db, producer, config.QUEUE_PREFIX);
-  // TODO(settings): read the merchant's attributionWindowDays once shop settings are stored.
-  const attributionWindowDays = async () => DEFAULT_ATTRIBUTION_WINDOW_DAYS;
+  // The merchant's settings (admin Settings page); a shop without a row gets the defaults.
+  const shopSettings = async (shop: string) =>
+    parseStoredSettings((await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } }))?.settings);
+  const attributionWindowDays = async (shop: string) => (await shopSettings(shop)).attributionWindowDays;
 
   const running = startWorkers(
     {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
         months: config.BACKFILL_MONTHS,
         onImported: async (shop) => {
           await storefront.catalogImported(shop, await ensureShopId(db, shop));
-          await scheduleDailyTraining(systemQueue, shop, config.TRAIN_CRON, SCHEDULED_TRAINING_JOB);
+          await applyTrainingSchedule(systemQueue, shop, (await shopSettings(shop)).retrainFrequency, config.TRAIN_CRON);
           await train(shop, "install");
         },
       }),
