@@ -44,6 +44,10 @@ export function appBridgeStandIn(options: { apiKey: string; shop: string; token:
   for (const tag of ["ui-nav-menu", "ui-title-bar", "ui-save-bar", "ui-modal"]) {
     customElements.define(tag, class extends HTMLElement {
       connectedCallback() { this.style.display = "none"; }
+      // The save bar and modal are opened and closed through methods, as App Bridge's are.
+      show() {}
+      hide() {}
+      toggle() {}
     });
   }
   const nativeFetch = window.fetch.bind(window);

@@ -1,15 +1,14 @@
 import { useSearchParams } from "@remix-run/react";
 import { useState } from "react";
-import { BlockStack, Button, DatePicker, InlineStack, Popover, Select, Text } from "@shopify/polaris";
+import { BlockStack, Box, Button, DatePicker, InlineStack, OptionList, Popover, Text } from "@shopify/polaris";
 import { CalendarIcon } from "@shopify/polaris-icons";
 import type { DateRange } from "../../lib/admin/date-range";
 import { formatDay } from "../../lib/admin/format";
 
-const OPTIONS = [
+const PRESETS = [
   { label: "Last 7 days", value: "7d" },
   { label: "Last 30 days", value: "30d" },
   { label: "Last 90 days", value: "90d" },
-  { label: "Custom range", value: "custom" },
 ];
 
 // Polaris's DatePicker works in the browser's local time; the range's days are calendar days.
@@ -21,46 +20,44 @@ const pad = (n: number) => String(n).padStart(2, "0");
 const calendarDay = (date: Date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 
 /**
- * The dashboard's date range: presets in a select, or any range in a Polaris date picker. The
- * choice lives in the URL (?range=30d or ?range=custom&from=…&to=…), so it survives a reload and
- * the loader reads it.
+ * The dashboard's date range, as Shopify's own analytics offer it: one button, a popover with
+ * presets beside a calendar. The choice lives in the URL (?range=30d, or ?range=custom&from=…&to=…),
+ * so it survives a reload and the loader reads it.
  */
 export function DateRangePicker({ range }: { range: DateRange }) {
   const [, setSearchParams] = useSearchParams();
   const [open, setOpen] = useState(false);
   const [selected, setSelected] = useState({ start: localDate(range.from), end: localDate(range.to) });
-  const [month, setMonth] = useState({
-    month: localDate(range.to).getMonth(),
-    year: localDate(range.to).getFullYear(),
-  });
+  const [month, setMonth] = useState({ month: localDate(range.to).getMonth(), year: localDate(range.to).getFullYear() });
 
-  const choose = (value: string) => {
-    if (value === "custom") return setOpen(true);
-    setSearchParams({ range: value }, { preventScrollReset: true });
-  };
-  const apply = () => {
+  const dates = `${formatDay(range.from, "short")} – ${formatDay(range.to, "short")}`;
+  const preset = PRESETS.find((p) => p.value === range.preset);
+  const go = (params: Record<string, string>) => {
     setOpen(false);
-    setSearchParams(
-      { range: "custom", from: calendarDay(selected.start), to: calendarDay(selected.end) },
-      { preventScrollReset: true },
-    );
+    setSearchParams(params, { preventScrollReset: true });
   };
 
   return (
-    <InlineStack gap="200" blockAlign="center">
-      <Select label="Date range" labelHidden options={OPTIONS} value={range.preset} onChange={choose} />
-      <Popover
-        active={open}
-        onClose={() => setOpen(false)}
-        activator={
-          <Button icon={CalendarIcon} onClick={() => setOpen((o) => !o)} accessibilityLabel="Pick dates">
-            {`${formatDay(range.from, "short")} – ${formatDay(range.to, "short")}`}
-          </Button>
-        }
-        preferredAlignment="right"
-      >
-        <Popover.Pane fixed>
-          <div style={{ padding: "16px", width: "320px" }}>
+    <Popover
+      active={open}
+      onClose={() => setOpen(false)}
+      preferredAlignment="right"
+      activator={
+        <Button icon={CalendarIcon} disclosure onClick={() => setOpen((o) => !o)}>
+          {preset ? `${preset.label} · ${dates}` : dates}
+        </Button>
+      }
+    >
+      <Popover.Pane fixed>
+        <InlineStack wrap={false} blockAlign="start">
+          <Box minWidth="160px" borderInlineEndWidth="025" borderColor="border-secondary">
+            <OptionList
+              options={PRESETS}
+              selected={preset ? [preset.value] : []}
+              onChange={([value]) => value && go({ range: value })}
+            />
+          </Box>
+          <Box padding="400" width="300px">
             <BlockStack gap="300">
               <DatePicker
                 month={month.month}
@@ -75,14 +72,19 @@ export function DateRangePicker({ range }: { range: DateRange }) {
                 <Text as="span" variant="bodySm" tone="subdued">
                   Days are counted in UTC.
                 </Text>
-                <Button variant="primary" onClick={apply}>
+                <Button
+                  variant="primary"
+                  onClick={() =>
+                    go({ range: "custom", from: calendarDay(selected.start), to: calendarDay(selected.end) })
+                  }
+                >
                   Apply
                 </Button>
               </InlineStack>
             </BlockStack>
-          </div>
-        </Popover.Pane>
-      </Popover>
-    </InlineStack>
+          </Box>
+        </InlineStack>
+      </Popover.Pane>
+    </Popover>
   );
 }

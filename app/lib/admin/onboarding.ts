@@ -106,11 +106,10 @@ function syncStep(facts: OnboardingFacts): OnboardingStep {
 }
 
 const SERVED_LABEL: Record<string, string> = {
-  model: "your shop's model",
-  popularity: "best sellers",
-  cooccurrence: "“bought together”",
-  cosine: "“bought together”",
-  repeat: "“buy again”",
+  popularity: "your best sellers",
+  cooccurrence: "“bought together” picks",
+  cosine: "“bought together” picks",
+  repeat: "“buy again” picks",
 };
 
 function trainStep(facts: OnboardingFacts): OnboardingStep {
@@ -125,7 +124,7 @@ function trainStep(facts: OnboardingFacts): OnboardingStep {
     const detail =
       facts.serving === "model"
         ? "Your shop's model is trained and serving recommendations."
-        : `Serving ${served} recommendations for now; your model takes over once it beats them.`;
+        : `Serving ${served} for now; your model takes over once it beats them.`;
     return { ...base, status: "complete", detail };
   }
   if (run?.status === "failed") {

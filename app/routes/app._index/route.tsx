@@ -15,8 +15,11 @@ import { connectPixel } from "../../lib/admin/pixel-status.server";
 import { adminContext } from "../../lib/admin/route-context.server";
 import { findShop } from "../../lib/shops.server";
 
-/** While the import or training runs, the page reloads its data this often. */
-const POLL_MS = 3_000;
+/**
+ * While the import or training runs, the page reloads its data this often; while other steps
+ * are open (the merchant is adding the block in another tab), less often.
+ */
+const POLL_MS = { live: 3_000, waiting: 10_000 };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -42,13 +45,13 @@ export default function Home() {
   const { shop, themeEditorUrl, onboarding, dashboard } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const revalidator = useRevalidator();
-  const live = onboarding?.live ?? true;
+  const every = !onboarding || onboarding.live ? POLL_MS.live : onboarding.complete ? null : POLL_MS.waiting;
 
   useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), POLL_MS);
+    if (every === null) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), every);
     return () => clearInterval(timer);
-  }, [live, revalidator]);
+  }, [every, revalidator]);
 
   return (
     <Page>

@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import { formatCount, formatDateTime, formatDuration } from "../../lib/admin/format";
 import type { ModelOverview } from "../../lib/admin/model-runs.server";
@@ -23,6 +23,10 @@ function RollBack({ previous }: { previous: NonNullable<ModelOverview["previous"
   // Keyed, so the page shows the result banner from the same submission.
   const fetcher = useFetcher<{ ok: boolean; message: string }>({ key: "rollback" });
   const [confirming, setConfirming] = useState(false);
+  // Done: the page's banner reports it, and the next rollback needs a fresh confirmation.
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data?.ok) setConfirming(false);
+  }, [fetcher.state, fetcher.data]);
   if (!confirming) {
     return <Button onClick={() => setConfirming(true)}>Roll back to previous model</Button>;
   }
