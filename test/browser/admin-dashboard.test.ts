@@ -88,4 +88,20 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
     expect(blocked()).toEqual([]);
     await close();
   });
+
+  it("narrows every figure to the date range the merchant picks", async () => {
+    const { page, close } = await openAdminPage(browser, origin, "/app", TEST_SHOP);
+    await page.getByRole("button", { name: /^Last 30 days/ }).click();
+    await page.getByText("Last 7 days", { exact: true }).click();
+    await page.waitForURL(/range=7d/);
+    await page.getByRole("button", { name: /^Last 7 days/ }).waitFor();
+    const week = seeded.days.slice(-7);
+    const impressions = week.reduce((total, day) => total + day.impressions, 0);
+    const revenue = week.reduce((total, day) => total + day.attributedRevenue, 0);
+    await expect.poll(() => page.locator("body").innerText()).toContain(formatCount(impressions));
+    expect(await page.locator("body").innerText()).toContain(formatMoney(revenue, "EUR"));
+    expect(await page.locator('svg[role="img"] rect[fill="#29845a"]').count()).toBe(7);
+    await page.screenshot({ path: "test-output/admin-dashboard-7d.png", fullPage: false });
+    await close();
+  });
 });
