@@ -32,6 +32,10 @@ export function appBridgeStandIn(options: { apiKey: string; shop: string } & Tok
   for (const tag of ["ui-nav-menu", "ui-title-bar", "ui-save-bar", "ui-modal"]) {
     customElements.define(tag, class extends HTMLElement {
       connectedCallback() { this.style.display = "none"; }
+      // The save bar and modal are opened and closed through methods, as App Bridge's are.
+      show() {}
+      hide() {}
+      toggle() {}
     });
   }
   window.fetch = async (input, init = {}) => {

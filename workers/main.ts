@@ -17,11 +17,11 @@ import { ensureShopId } from "../app/lib/sync/shops-registry.server";
 import { shopSettings } from "../app/lib/settings/settings.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createEventsProcessor } from "./processors/events";
-import { createSystemProcessor, SCHEDULED_TRAINING_JOB } from "./processors/system";
+import { createSystemProcessor } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
 import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
-import { scheduleDailyTraining } from "../app/lib/training/schedule.server";
+import { applyTrainingSchedule } from "../app/lib/training/schedule.server";
 
 const exitWithReason = (error: unknown): never => exitOnOperatorError("worker", error);
 
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
   const storefront = createStorefrontSync(db, producer, config.QUEUE_PREFIX);
-  const attributionWindowDays = (shop: string) => shopSettings(db, shop).then((s) => s.attributionWindowDays);
+  const settingsOf = (shop: string) => shopSettings(db, shop);
+  const attributionWindowDays = async (shop: string) => (await settingsOf(shop)).attributionWindowDays;
 
   const running = startWorkers(
     {
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
         months: config.BACKFILL_MONTHS,
         onImported: async (shop) => {
           await storefront.catalogImported(shop, await ensureShopId(db, shop));
-          await scheduleDailyTraining(systemQueue, shop, config.TRAIN_CRON, SCHEDULED_TRAINING_JOB);
+          await applyTrainingSchedule(systemQueue, shop, (await settingsOf(shop)).retrainFrequency, config.TRAIN_CRON);
           await train(shop, "install");
         },
       }),

@@ -9,7 +9,9 @@ import { STAND_IN_SHOP_HEADER } from "./shopify-network";
  * A local stand-in for the Admin GraphQL API (2026-10), enough for bulk query operations, with
  * the response shapes Shopify uses: `POST /admin/api/2026-10/graphql.json` checks the access token,
  * runs `bulkOperationRunQuery`, answers `bulkOperation(id:)` and `bulkOperations(...)`, and serves
- * each result file at its own URL (as Shopify hands out a signed storage URL).
+ * each result file at its own URL (as Shopify hands out a signed storage URL). It also answers the
+ * web pixel mutations, a collection's products (paginated like Shopify's connections), the app
+ * installation and `metafieldsSet` on it, for the admin pages.
  */
 
 export interface StandInConfig {
@@ -24,11 +26,25 @@ export interface StandInConfig {
   alreadyInProgress: boolean;
   /** Cut the connection of the next download after this many lines. */
   dropDownloadAfterLines?: number;
+  /** Collections by numeric id: their products' numeric ids, in collection order. */
+  collections: Record<string, string[]>;
+  /** Products per page of `collection.products`, whatever `first` asks for. @defaultValue 250 */
+  collectionPageSize: number;
 }
 
 export interface RecordedRequest {
   shop: string | undefined;
-  kind: "run" | "poll" | "list" | "pixelCreate" | "pixelUpdate" | "pixelFind" | "unknown";
+  kind:
+    | "run"
+    | "poll"
+    | "list"
+    | "pixelCreate"
+    | "pixelUpdate"
+    | "pixelFind"
+    | "collection"
+    | "installation"
+    | "metafieldsSet"
+    | "unknown";
   query: string;
   variables: Record<string, unknown>;
 }
@@ -48,12 +64,22 @@ const PATH = "/admin/api/2026-10/graphql.json";
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELED", "EXPIRED"];
 
 export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { accessToken: string }) {
-  const config: StandInConfig = { products: [], orders: [], pollsUntilDone: 3, alreadyInProgress: false, ...initial };
+  const config: StandInConfig = {
+    products: [],
+    orders: [],
+    pollsUntilDone: 3,
+    alreadyInProgress: false,
+    collections: {},
+    collectionPageSize: 250,
+    ...initial,
+  };
   const requests: RecordedRequest[] = [];
   const downloads: IncomingHttpHeaders[] = [];
   const operations: StandInOperation[] = [];
   /** Web pixels by shop, as webPixelCreate leaves them: one per app and shop. */
   const pixels = new Map<string, { id: string; settings: string }>();
+  /** App-data metafields by shop, keyed "namespace.key", as metafieldsSet leaves them. */
+  const metafields = new Map<string, Map<string, { type: string; value: string }>>();
   let origin = "";
 
   const view = (op: StandInOperation) => ({
@@ -147,6 +173,52 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     return { [field]: { userErrors: [], webPixel: saved } };
   }
 
+  // A collection's products, one page at a time; the cursor is the offset, opaque to the client.
+  function collection(variables: Record<string, unknown>) {
+    const id = String(variables.id ?? "");
+    const products = config.collections[id.slice(id.lastIndexOf("/") + 1)];
+    if (!id.startsWith("gid://shopify/Collection/") || !products) return { collection: null };
+    const start = variables.after ? Number(Buffer.from(String(variables.after), "base64url").toString()) : 0;
+    const page = products.slice(start, start + config.collectionPageSize);
+    const end = start + page.length;
+    return {
+      collection: {
+        id,
+        title: `Collection ${id}`,
+        products: {
+          nodes: page.map((p) => ({ id: `gid://shopify/Product/${p}` })),
+          pageInfo: { hasNextPage: end < products.length, endCursor: Buffer.from(String(end)).toString("base64url") },
+        },
+      },
+    };
+  }
+
+  // Each shop's installation of the app has an id of its own; metafieldsSet checks the owner.
+  const installations = new Map<string, string>();
+  const installationId = (shop = "") => {
+    if (!installations.has(shop)) installations.set(shop, `gid://shopify/AppInstallation/${9100 + installations.size}`);
+    return installations.get(shop)!;
+  };
+
+  function setMetafields(variables: Record<string, unknown>, shop = "") {
+    const inputs = (variables.metafields ?? []) as Array<Record<string, unknown>>;
+    const userErrors = inputs.flatMap((m, i) =>
+      m.ownerId !== installationId(shop)
+        ? [{ field: ["metafields", String(i), "ownerId"], message: "Owner does not exist.", code: "INVALID" }]
+        : typeof m.value !== "string" || m.value === ""
+          ? [{ field: ["metafields", String(i), "value"], message: "Value can't be blank.", code: "BLANK" }]
+          : [],
+    );
+    if (userErrors.length > 0) return { metafieldsSet: { metafields: null, userErrors } };
+    const stored = metafields.get(shop) ?? new Map<string, { type: string; value: string }>();
+    metafields.set(shop, stored);
+    for (const m of inputs)
+      stored.set(`${String(m.namespace)}.${String(m.key)}`, { type: String(m.type), value: String(m.value) });
+    return {
+      metafieldsSet: { metafields: inputs.map((_, i) => ({ id: `gid://shopify/Metafield/${i + 1}` })), userErrors: [] },
+    };
+  }
+
   function answer(document: string, variables: Record<string, unknown>, shop: string | undefined) {
     const kind = /bulkOperationRunQuery/.test(document)
       ? "run"
@@ -160,12 +232,21 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
               ? "pixelUpdate"
               : /\bwebPixel\s*\{/.test(document)
                 ? "pixelFind"
-                : "unknown";
+                : /\bcollection\s*\(/.test(document)
+                  ? "collection"
+                  : /\bcurrentAppInstallation\b/.test(document)
+                    ? "installation"
+                    : /\bmetafieldsSet\s*\(/.test(document)
+                      ? "metafieldsSet"
+                      : "unknown";
     requests.push({ shop, kind, query: document, variables });
     if (kind === "run") return { data: run(document, variables) };
     if (kind === "pixelCreate" || kind === "pixelUpdate" || kind === "pixelFind") {
       return { data: pixel(kind, variables, shop) };
     }
+    if (kind === "collection") return { data: collection(variables) };
+    if (kind === "installation") return { data: { currentAppInstallation: { id: installationId(shop) } } };
+    if (kind === "metafieldsSet") return { data: setMetafields(variables, shop) };
     if (kind === "list") {
       const nodes = operations
         .filter((op) => op.status === "CREATED" || op.status === "RUNNING")
@@ -240,6 +321,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     downloads,
     operations,
     pixels,
+    metafields,
     /** The bulk queries the app asked Shopify to run, in order. */
     bulkQueries: () => requests.filter((r) => r.kind === "run").map((r) => String(r.variables.query)),
     close: () =>

@@ -3,14 +3,25 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, spawnProcess, type Spawned } from "./child-process";
 
-/** The built app server, as `npm start` runs it, on a free port. */
-export function spawnAppProcess(env: Record<string, string>): Spawned {
-  return spawnProcess(process.execPath, ["--import", "tsx", "server.ts"], { NODE_ENV: "production", ...env });
+/**
+ * The built app server, as `npm start` runs it, on a free port. With `shopifyOrigin`, its calls
+ * to Shopify's Admin API go to that stand-in (test/helpers/shopify-network-preload.ts).
+ */
+export function spawnAppProcess(env: Record<string, string>, options: { shopifyOrigin?: string } = {}): Spawned {
+  const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
+  return spawnProcess(process.execPath, ["--import", "tsx", ...preload, "server.ts"], {
+    NODE_ENV: "production",
+    ...env,
+    ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
+  });
 }
 
-export async function startAppProcess(env: Record<string, string>): Promise<{ app: Spawned; origin: string }> {
+export async function startAppProcess(
+  env: Record<string, string>,
+  options: { shopifyOrigin?: string } = {},
+): Promise<{ app: Spawned; origin: string }> {
   const port = await freePort();
-  const app = spawnAppProcess({ PORT: String(port), ...env });
+  const app = spawnAppProcess({ PORT: String(port), ...env }, options);
   await app.waitFor(/Affinity app listening on/);
   return { app, origin: `http://127.0.0.1:${port}` };
 }

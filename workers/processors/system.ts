@@ -1,5 +1,6 @@
 import os from "node:os";
 import { UnrecoverableError, type Job } from "bullmq";
+import { SCHEDULED_TRAINING_JOB } from "../../app/lib/training/schedule.server";
 
 const startedAt = new Date().toISOString();
 
@@ -11,8 +12,8 @@ export interface PingResult {
   receivedAt: string;
 }
 
-/** The job a shop's daily scheduler emits; it becomes an ordinary training request. */
-export const SCHEDULED_TRAINING_JOB = "request-training";
+// Defined beside the scheduler, which the app also uses when a merchant changes the frequency.
+export { SCHEDULED_TRAINING_JOB };
 
 /**
  * System jobs: "ping" answers a health check (proves a worker takes jobs off the queue);

@@ -25,6 +25,19 @@ export const shopSettingsSchema = z.object({
       /** Products of the excluded collections, as resolved at save time. */
       collectionProductIds: z.array(shopifyIdSchema).max(5_000).default([]),
       tags: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
+      /** The excluded collections' titles as the merchant picked them, for the admin to show. */
+      collectionTitles: z.record(shopifyIdSchema, z.string().max(255)).default({}),
+    })
+    .prefault({}),
+  /** Defaults for every "Recommended for you" block; a block's own theme-editor setting wins. */
+  block: z
+    .object({
+      /**
+       * The heading of blocks whose heading is left blank in the theme editor; empty means the
+       * translated "Recommended for you". Published to the theme as an app-data metafield.
+       * @defaultValue ""
+       */
+      heading: z.string().trim().max(80).default(""),
     })
     .prefault({}),
   /** Shown first, in this order, wherever the block appears and they are eligible. */

@@ -1,0 +1,78 @@
+import { BlockStack, Card, InlineGrid, Text, Tooltip } from "@shopify/polaris";
+import type { DashboardTotals, ExperimentView } from "../../lib/admin/dashboard";
+import { formatCount, formatMoney, formatRate } from "../../lib/admin/format";
+
+interface Kpi {
+  label: string;
+  value: string;
+  help: string;
+  sub?: string;
+}
+
+function KpiCard({ kpi }: { kpi: Kpi }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Tooltip content={kpi.help} dismissOnMouseOut>
+          <Text as="h3" variant="bodySm" tone="subdued">
+            <span style={{ borderBottom: "1px dashed #b5b5b5" }}>{kpi.label}</span>
+          </Text>
+        </Tooltip>
+        <Text as="p" variant="headingLg">
+          {kpi.value}
+        </Text>
+        {kpi.sub ? (
+          <Text as="p" variant="bodySm" tone="subdued">
+            {kpi.sub}
+          </Text>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function KpiGrid(props: { totals: DashboardTotals; experiment: ExperimentView | null; currency: string }) {
+  const { totals, experiment, currency } = props;
+  const kpis: Kpi[] = [
+    {
+      label: "Impressions",
+      value: formatCount(totals.impressions),
+      help: "Times shoppers saw the “Recommended for you” block.",
+    },
+    {
+      label: "Click-through rate",
+      value: formatRate(totals.clickThroughRate),
+      sub: `${formatCount(totals.clicks)} clicks`,
+      help: "Clicks on a recommended product per impression.",
+    },
+    {
+      label: "Add-to-cart rate",
+      value: formatRate(totals.addToCartRate),
+      sub: `${formatCount(totals.addToCarts)} added to cart`,
+      help: "Recommended products added to the cart from the block, per impression.",
+    },
+    {
+      label: "Attributed orders",
+      value: formatCount(totals.attributedOrders),
+      help: "Orders with at least one product bought from a recommendation (see the attribution window in Settings).",
+    },
+    {
+      label: "Attributed revenue",
+      value: formatMoney(totals.attributedRevenue, currency),
+      help: "Revenue of the recommended products in those orders, net of refunds.",
+    },
+    {
+      label: "Conversion: shown vs holdout",
+      value: experiment ? `${formatRate(experiment.treatment.rate)} vs ${formatRate(experiment.control.rate)}` : "—",
+      sub: experiment ? "Since the experiment started" : "No experiment yet",
+      help: "Share of visitors who ordered: those shown recommendations against the holdout group, who were not.",
+    },
+  ];
+  return (
+    <InlineGrid columns={{ xs: 2, md: 3 }} gap="400">
+      {kpis.map((kpi) => (
+        <KpiCard key={kpi.label} kpi={kpi} />
+      ))}
+    </InlineGrid>
+  );
+}

@@ -1,0 +1,62 @@
+import type { AdminGraphql } from "../shopify-admin.server";
+
+/** A collection could not be turned into product ids; the message is for the merchant. */
+export class CollectionResolutionError extends Error {
+  override name = "CollectionResolutionError";
+}
+
+const QUERY = `#graphql
+  query AffinityCollectionProducts($id: ID!, $after: String) {
+    collection(id: $id) {
+      id
+      title
+      products(first: 250, after: $after) {
+        nodes { id }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }`;
+
+interface CollectionPage {
+  collection: {
+    id: string;
+    title: string;
+    products: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  } | null;
+}
+
+/** The stored settings hold this many collection products at most (settings/schema.ts). */
+export const MAX_COLLECTION_PRODUCTS = 5_000;
+
+const numericId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
+
+/**
+ * The products in the given collections, as numeric ids, read from the Admin API at save time.
+ * Serving then checks a set of ids and never calls Shopify on a shopper's request. A collection
+ * that changes later is picked up the next time the merchant saves (the page says so).
+ */
+export async function resolveCollectionProducts(admin: AdminGraphql, collectionIds: string[]): Promise<string[]> {
+  const products = new Set<string>();
+  for (const id of collectionIds) {
+    let after: string | null = null;
+    do {
+      const page: CollectionPage = await admin<CollectionPage>(QUERY, {
+        id: `gid://shopify/Collection/${id}`,
+        after,
+      });
+      if (!page.collection) {
+        throw new CollectionResolutionError(`Collection ${id} no longer exists. Remove it and save again.`);
+      }
+      for (const node of page.collection.products.nodes) products.add(numericId(node.id));
+      if (products.size > MAX_COLLECTION_PRODUCTS) {
+        throw new CollectionResolutionError(
+          `The excluded collections hold more than ${MAX_COLLECTION_PRODUCTS.toLocaleString("en")} products. ` +
+            "Exclude fewer collections, or tag the products and exclude the tag.",
+        );
+      }
+      const info = page.collection.products.pageInfo;
+      after = info.hasNextPage ? info.endCursor : null;
+    } while (after);
+  }
+  return [...products];
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { Redis } from "ioredis";
+import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/lift";
+import { liftSentence } from "../../app/lib/admin/lift-sentence";
+import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
+import { openAdminPage } from "../helpers/admin-browser";
+import {
+  SEED_ARMS,
+  SEED_PRODUCTS,
+  seedBackfills,
+  seedConversion,
+  seedModelRuns,
+  seedShop,
+} from "../helpers/admin-seed";
+import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
+import { launchBrowser } from "../helpers/browser";
+import type { Spawned } from "../helpers/child-process";
+import { startAppProcess } from "../helpers/stack";
+import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
+import { TEST_SHOP } from "../helpers/test-env";
+import { createTestPrefix } from "../helpers/test-redis";
+
+describe("the home page of a shop in use (dashboard), in Chromium", () => {
+  let t: TestDb;
+  let app: Spawned;
+  let origin: string;
+  let browser: Browser;
+  let redis: Redis;
+  let standIn: AdminApiStandIn;
+  let seeded: Awaited<ReturnType<typeof seedConversion>>;
+  const keys = createTestPrefix();
+
+  beforeAll(async () => {
+    t = createSqliteTestDb();
+    redis = new Redis(process.env.REDIS_URL!);
+    const shopId = await seedShop(t.db, TEST_SHOP);
+    await seedBackfills(t.db, shopId, [
+      { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
+      { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
+    ]);
+    await seedModelRuns(t.db, redis, keys.prefix, TEST_SHOP, shopId);
+    seeded = await seedConversion(t.db, shopId, new Date());
+    // The block asked for recommendations a few minutes ago.
+    await redis.set(`${keys.prefix}:recs:{${TEST_SHOP}}:seen`, String(Date.now() - 5 * 60_000));
+    standIn = await startAdminApiStandIn({ accessToken: "shpat_offline_test_token" });
+    ({ app, origin } = await startAppProcess(
+      { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },
+      { shopifyOrigin: standIn.origin },
+    ));
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await standIn?.close();
+    redis?.disconnect();
+    await keys.cleanup();
+    await t?.drop();
+  });
+
+  it("shows the seeded rollups, the lift sentence and the top products, without the finished setup guide", async () => {
+    const { page, blocked, close } = await openAdminPage(browser, origin, "/app", TEST_SHOP);
+    await page.getByRole("heading", { name: "Performance" }).waitFor();
+    expect(await page.getByRole("heading", { name: "Set up Affinity" }).count()).toBe(0);
+
+    const sum = (key: "impressions" | "clicks" | "attributedOrders" | "attributedRevenue") =>
+      seeded.days.reduce((total, day) => total + day[key], 0);
+    const text = await page.locator("main, body").first().innerText();
+    expect(text).toContain(formatCount(sum("impressions")));
+    expect(text).toContain(formatRate(sum("clicks") / sum("impressions")));
+    expect(text).toContain(formatCount(sum("attributedOrders")));
+    expect(text).toContain(formatMoney(sum("attributedRevenue"), "EUR"));
+
+    const conversion = liftSentence(conversionLift(SEED_ARMS.treatment, SEED_ARMS.control));
+    expect(conversion.kind).toBe("significant");
+    expect(conversion.headline).toMatch(/^\+\d+\.\d% conversion \(95% CI \+\d+\.\d% to \+\d+\.\d%\)$/);
+    expect(text).toContain(conversion.headline);
+    expect(text).toContain(
+      liftSentence(revenuePerVisitorLift(SEED_ARMS.treatment, SEED_ARMS.control), "revenue per visitor").headline,
+    );
+
+    // One bar per day with attributed revenue, and both conversion lines.
+    expect(await page.locator('svg[role="img"] rect[fill="#29845a"]').count()).toBe(seeded.days.length);
+    expect(await page.locator('svg[role="img"] polyline').count()).toBeGreaterThanOrEqual(2);
+
+    const rows = page.locator(".Polaris-IndexTable__TableRow");
+    expect(await rows.count()).toBeGreaterThan(3);
+    const revenues = await rows.evaluateAll((els) =>
+      els.map((el) => Number((el.querySelectorAll("td")[2]?.textContent ?? "").replace(/[^\d.]/g, ""))),
+    );
+    expect([...revenues].sort((a, b) => b - a)).toEqual(revenues);
+    expect(SEED_PRODUCTS.map((p) => p.title)).toContain((await rows.first().locator("td").first().innerText()).trim());
+
+    await page.screenshot({ path: "test-output/admin-dashboard.png", fullPage: true });
+    expect(blocked()).toEqual([]);
+    await close();
+  });
+
+  it("narrows every figure to the date range the merchant picks", async () => {
+    const { page, close } = await openAdminPage(browser, origin, "/app", TEST_SHOP);
+    await page.getByRole("button", { name: /^Last 30 days/ }).click();
+    await page.getByText("Last 7 days", { exact: true }).click();
+    await page.waitForURL(/range=7d/);
+    await page.getByRole("button", { name: /^Last 7 days/ }).waitFor();
+    const week = seeded.days.slice(-7);
+    const impressions = week.reduce((total, day) => total + day.impressions, 0);
+    const revenue = week.reduce((total, day) => total + day.attributedRevenue, 0);
+    await expect.poll(() => page.locator("body").innerText()).toContain(formatCount(impressions));
+    expect(await page.locator("body").innerText()).toContain(formatMoney(revenue, "EUR"));
+    expect(await page.locator('svg[role="img"] rect[fill="#29845a"]').count()).toBe(7);
+    await page.screenshot({ path: "test-output/admin-dashboard-7d.png", fullPage: false });
+    await close();
+  });
+});
