@@ -48,6 +48,8 @@ export interface StorefrontContext {
   cartProductIds: string[];
   settings: Json;
   designMode?: boolean;
+  /** The app's app-data metafields, as Liquid's `app.metafields` (namespace → key → metafield). */
+  appMetafields?: Json;
 }
 
 /**
@@ -106,5 +108,6 @@ export async function renderBlock(context: StorefrontContext): Promise<string> {
       design_mode: context.designMode ?? false,
     },
     routes: { cart_add_url: "/cart/add", root_url: "/" },
+    app: { metafields: context.appMetafields ?? {} },
   });
 }
