@@ -40,6 +40,7 @@ async function main() {
     redis: redisConnection(),
     prefix: config.QUEUE_PREFIX,
     cache: createServingCache(),
+    eventsQueue: () => queue(QUEUE_NAMES.events),
     connected: queueConnected,
     log,
   });

@@ -2,7 +2,7 @@ import { env } from "./lib/env.server";
 import { createLogger } from "./lib/logger.server";
 import type { EventsHttpDeps } from "./lib/events/http.server";
 import { QUEUE_NAMES } from "./lib/queues.server";
-import { producerRedis, queue, queueConnected } from "./queues.server";
+import { redisConnection, queue, queueConnected } from "./queues.server";
 
 let deps: EventsHttpDeps | undefined;
 
@@ -11,7 +11,7 @@ export function eventsIntake(): EventsHttpDeps {
   if (deps) return deps;
   const config = env();
   deps = {
-    redis: producerRedis(),
+    redis: redisConnection(),
     queue: queue(QUEUE_NAMES.events),
     prefix: config.QUEUE_PREFIX,
     limits: {

@@ -1,12 +1,12 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./lib/redis.server";
 import { env } from "./lib/env.server";
 import { createQueue, type QUEUE_NAMES } from "./lib/queues.server";
 import { createRedis, isConnected } from "./lib/redis.server";
 
 declare global {
   // One connection per app process, kept across Vite reloads in development.
-  var __affinityQueues: { connection: Redis; queues: Map<string, Queue> } | undefined;
+  var __affinityQueues: { connection: RedisClient; queues: Map<string, Queue> } | undefined;
 }
 
 function state() {
@@ -31,13 +31,8 @@ export function queue(name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES]): Que
   return existing;
 }
 
-/** The app process's Redis connection, shared by the queues, the storefront's reads and rate limits. */
-export function redisConnection(): Redis {
-  return state().connection;
-}
-
-/** The producer connection itself, for the few fast Redis commands a route runs (rate limits). */
-export function producerRedis(): Redis {
+/** The app process's Redis connection, shared by the queues and the storefront's reads. */
+export function redisConnection(): RedisClient {
   return state().connection;
 }
 

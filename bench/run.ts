@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { benchBlock } from "./block";
+import { benchEvents } from "./events";
 import { benchIntake } from "./intake";
 import { benchServing } from "./serving";
 import { benchTraining } from "./training";
@@ -19,6 +20,7 @@ process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
 const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<BenchResult[]>> = {
   intake: benchIntake,
   serving: benchServing,
+  events: benchEvents,
   training: benchTraining,
   block: benchBlock,
 };

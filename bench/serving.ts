@@ -35,10 +35,13 @@ function seedData() {
   return { products, lists: { forCustomer, related, popular: list(0) } };
 }
 
-/** One storefront request in three: a known customer, an anonymous history, a product page. */
+/**
+ * One storefront request in three: a known customer, an anonymous history, a product page. A
+ * thousand visitors share the requests, as shoppers view several pages each.
+ */
 function shopperRequest(i: number, secret: string): string {
   const kind = i % 3;
-  const query = new URLSearchParams({ limit: "8", visitor: `visitor${i % 5_000}` });
+  const query = new URLSearchParams({ limit: "8", visitor: `visitor${i % 1_000}` });
   let customer = "";
   if (kind === 0) {
     query.set("context", "home");

@@ -14,6 +14,7 @@ import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
 import { ensureShopId } from "../app/lib/sync/shops-registry.server";
+import { shopSettings } from "../app/lib/settings/settings.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor } from "./processors/system";
@@ -21,7 +22,6 @@ import { createWebhookProcessor } from "./processors/webhooks";
 import { startWorkers } from "./run-workers";
 import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
 import { applyTrainingSchedule } from "../app/lib/training/schedule.server";
-import { parseStoredSettings } from "../app/lib/settings/schema";
 
 const exitWithReason = (error: unknown): never => exitOnOperatorError("worker", error);
 
@@ -46,10 +46,8 @@ async function main(): Promise<void> {
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
   const storefront = createStorefrontSync(db, producer, config.QUEUE_PREFIX);
-  // The merchant's settings (admin Settings page); a shop without a row gets the defaults.
-  const shopSettings = async (shop: string) =>
-    parseStoredSettings((await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } }))?.settings);
-  const attributionWindowDays = async (shop: string) => (await shopSettings(shop)).attributionWindowDays;
+  const settingsOf = (shop: string) => shopSettings(db, shop);
+  const attributionWindowDays = async (shop: string) => (await settingsOf(shop)).attributionWindowDays;
 
   const running = startWorkers(
     {
@@ -60,7 +58,7 @@ async function main(): Promise<void> {
         months: config.BACKFILL_MONTHS,
         onImported: async (shop) => {
           await storefront.catalogImported(shop, await ensureShopId(db, shop));
-          await applyTrainingSchedule(systemQueue, shop, (await shopSettings(shop)).retrainFrequency, config.TRAIN_CRON);
+          await applyTrainingSchedule(systemQueue, shop, (await settingsOf(shop)).retrainFrequency, config.TRAIN_CRON);
           await train(shop, "install");
         },
       }),

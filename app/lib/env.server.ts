@@ -32,11 +32,17 @@ export const envSchema = z.object({
         ctx.addIssue({ code: "custom", message: (error as Error).message });
       }
     }),
-  /** @defaultValue redis://127.0.0.1:6379 */
+  /**
+   * One Redis (`redis://`, `rediss://`) or a Redis Cluster's seed nodes
+   * (`redis+cluster://host:port,host:port`). @defaultValue redis://127.0.0.1:6379
+   */
   REDIS_URL: z
     .string()
     .default("redis://127.0.0.1:6379")
-    .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://"),
+    .refine(
+      (v) => /^rediss?(\+cluster)?:\/\//.test(v),
+      "must start with redis://, rediss:// or redis+cluster:// (a cluster's host:port list)",
+    ),
   /**
    * Prefix of every BullMQ key. Braces make it a Redis Cluster hash tag, so all of a queue's keys
    * share one slot, as BullMQ requires on a cluster. @defaultValue {affinity}

@@ -1,5 +1,5 @@
 import { Queue, type QueueOptions } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.server";
 
 /** Every queue Affinity uses. Work classes are separate queues so one cannot starve another. */
 export const QUEUE_NAMES = {
@@ -60,7 +60,7 @@ const JOB_OPTIONS: Partial<Record<string, QueueOptions["defaultJobOptions"]>> = 
  * connection, so a process can start while Redis is down; web requests check the connection
  * themselves (isConnected) and answer 503 rather than wait on add().
  */
-export function createQueue(name: string, connection: Redis, prefix: string): Queue {
+export function createQueue(name: string, connection: RedisClient, prefix: string): Queue {
   return new Queue(name, {
     connection,
     prefix,

@@ -1,4 +1,35 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+
+/** A connection to one Redis, or to a Redis Cluster (REDIS_URL `redis+cluster://h:p,h:p`). */
+export type RedisClient = Redis | Cluster;
+
+export type RedisTarget =
+  | { kind: "single"; url: string }
+  | { kind: "cluster"; nodes: { host: string; port: number }[]; username?: string; password?: string; tls: boolean };
+
+/**
+ * Reads REDIS_URL. `redis+cluster://[user:password@]host:port,host:port,…` names seed nodes of a
+ * cluster (any few masters; the client discovers the rest); `rediss+cluster://` adds TLS.
+ */
+export function parseRedisTarget(url: string): RedisTarget {
+  const cluster = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)/.exec(url);
+  if (!cluster) return { kind: "single", url };
+  const nodes = cluster[4]!.split(",").map((hostPort) => {
+    const [host = "", port = "6379"] = hostPort.split(":");
+    return { host, port: Number(port) };
+  });
+  if (nodes.some((n) => !n.host || !Number.isInteger(n.port) || n.port <= 0)) {
+    throw new Error(`REDIS_URL names a cluster node that is not host:port (${cluster[4]})`);
+  }
+  const decode = (v: string | undefined) => (v ? decodeURIComponent(v) : undefined);
+  return {
+    kind: "cluster",
+    nodes,
+    username: decode(cluster[2]),
+    password: decode(cluster[3]),
+    tls: cluster[1] === "rediss",
+  };
+}
 
 /** Thrown when Redis cannot be reached; the message says where we looked and what to do. */
 export class RedisUnavailableError extends Error {
@@ -33,7 +64,7 @@ export type RedisRole = "worker" | "producer";
  * stays on for producers because BullMQ sends INFO as soon as a Queue is built; callers check
  * `isConnected()` before adding instead.
  */
-export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
+export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): RedisClient {
   const options: RedisOptions =
     role === "worker"
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
@@ -44,14 +75,22 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
           commandTimeout: 2_000,
           retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
         };
-  return new Redis(url, { lazyConnect: role === "worker", ...options, ...extra });
+  const target = parseRedisTarget(url);
+  if (target.kind === "single") return new Redis(url, { lazyConnect: role === "worker", ...options, ...extra });
+  const { username, password, tls } = target;
+  return new Cluster(target.nodes, {
+    lazyConnect: role === "worker",
+    // Queue keys share the prefix's hash tag; reads of storefront keys can go to replicas' masters only.
+    scaleReads: "master",
+    redisOptions: { ...options, ...extra, username, password, ...(tls ? { tls: {} } : {}) },
+  });
 }
 
 /**
  * True when the connection can take commands. A connection that is still (re)connecting gets a
  * short grace period, so the first request after start-up or a blip does not fail needlessly.
  */
-export async function isConnected(redis: Redis, graceMs = 1_000): Promise<boolean> {
+export async function isConnected(redis: RedisClient, graceMs = 1_000): Promise<boolean> {
   if (redis.status === "ready") return true;
   if (redis.status === "end" || redis.status === "close") return false;
   await new Promise<void>((resolve) => {
@@ -76,13 +115,18 @@ export interface RedisHealth {
  * `noeviction` lets Redis silently drop queue keys under memory pressure, losing jobs.
  */
 export async function checkRedis(url: string, timeoutMs = 3_000): Promise<RedisHealth> {
-  const probe = new Redis(url, {
+  const target = parseRedisTarget(url);
+  // On a cluster, one seed node stands for the rest: they are configured alike.
+  const seed = target.kind === "cluster" ? target.nodes[0]! : null;
+  const probeOptions: RedisOptions = {
+    ...(target.kind === "cluster" ? { username: target.username, password: target.password } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
-  });
+  };
+  const probe = seed ? new Redis(seed.port, seed.host, probeOptions) : new Redis(url, probeOptions);
   probe.on("error", () => undefined); // reported through the rejected connect() below
   try {
     await probe.connect();
@@ -92,6 +136,9 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<RedisH
       policy !== null && policy !== "noeviction"
         ? [`Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued jobs can be evicted and lost.`]
         : [];
+    if (seed && !String(await probe.call("CLUSTER", "INFO")).includes("cluster_state:ok")) {
+      warnings.push("Redis Cluster does not report cluster_state:ok; some keys may be unreachable.");
+    }
     return { maxmemoryPolicy: policy, warnings };
   } catch (error) {
     throw new RedisUnavailableError(url, error);

@@ -5,7 +5,14 @@ import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
 import { openAdminPage } from "../helpers/admin-browser";
-import { SEED_ARMS, SEED_PRODUCTS, seedBackfills, seedConversion, seedModelRuns, seedShop } from "../helpers/admin-seed";
+import {
+  SEED_ARMS,
+  SEED_PRODUCTS,
+  seedBackfills,
+  seedConversion,
+  seedModelRuns,
+  seedShop,
+} from "../helpers/admin-seed";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
 import { launchBrowser } from "../helpers/browser";
 import type { Spawned } from "../helpers/child-process";
@@ -70,7 +77,9 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
     expect(conversion.kind).toBe("significant");
     expect(conversion.headline).toMatch(/^\+\d+\.\d% conversion \(95% CI \+\d+\.\d% to \+\d+\.\d%\)$/);
     expect(text).toContain(conversion.headline);
-    expect(text).toContain(liftSentence(revenuePerVisitorLift(SEED_ARMS.treatment, SEED_ARMS.control), "revenue per visitor").headline);
+    expect(text).toContain(
+      liftSentence(revenuePerVisitorLift(SEED_ARMS.treatment, SEED_ARMS.control), "revenue per visitor").headline,
+    );
 
     // One bar per day with attributed revenue, and both conversion lines.
     expect(await page.locator('svg[role="img"] rect[fill="#29845a"]').count()).toBe(seeded.days.length);

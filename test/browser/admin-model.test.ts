@@ -95,9 +95,23 @@ describe("the model page, in Chromium", () => {
     const worker = new Worker(
       QUEUE_NAMES.train,
       async (taken: Job) => {
-        await taken.updateProgress({ stage: "training", epoch: 1, epochs: 4, loss: 6.1, examplesPerSecond: 610, etaSeconds: 150 });
+        await taken.updateProgress({
+          stage: "training",
+          epoch: 1,
+          epochs: 4,
+          loss: 6.1,
+          examplesPerSecond: 610,
+          etaSeconds: 150,
+        });
         await steps[0]!.opened;
-        await taken.updateProgress({ stage: "training", epoch: 3, epochs: 4, loss: 5.2, examplesPerSecond: 640, etaSeconds: 40 });
+        await taken.updateProgress({
+          stage: "training",
+          epoch: 3,
+          epochs: 4,
+          loss: 5.2,
+          examplesPerSecond: 640,
+          etaSeconds: 40,
+        });
         await steps[1]!.opened;
         await t.db.modelRun.create({
           data: { shopId, trigger: "manual", status: "completed", served: "model", backend: "wasm", orders: 1_950 },

@@ -61,13 +61,17 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
     expect(await step(page, "sync").innerText()).toContain("400 of 1,000 imported");
     expect(await step(page, "sync").innerText()).toContain("12 imported");
     const bars = step(page, "sync").locator("progress");
-    expect(await bars.evaluateAll((els) => els.map((el) => Number((el as HTMLProgressElement).value)))).toEqual([100, 40]);
+    expect(await bars.evaluateAll((els) => els.map((el) => Number((el as HTMLProgressElement).value)))).toEqual([
+      100, 40,
+    ]);
     expect(await statusOf(page, "train")).toBe("incomplete");
     expect(await statusOf(page, "block")).toBe("incomplete");
     expect(await statusOf(page, "pixel")).toBe("attention");
 
     // The deep link opens the theme editor with the app block ready to add to the product page.
-    const link = new URL((await step(page, "block").getByRole("link", { name: "Add block in theme editor" }).getAttribute("href"))!);
+    const link = new URL(
+      (await step(page, "block").getByRole("link", { name: "Add block in theme editor" }).getAttribute("href"))!,
+    );
     expect(link.origin + link.pathname).toBe(`https://${TEST_SHOP}/admin/themes/current/editor`);
     expect(Object.fromEntries(link.searchParams)).toEqual({
       template: "product",
@@ -78,7 +82,9 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
     await page.screenshot({ path: "test-output/admin-onboarding.png", fullPage: true });
 
     // When the import finishes and a training starts, the open page catches up by itself.
-    await seedBackfills(t.db, shopId, [{ resource: "orders", status: "completed", objectCount: 1_000, recordsImported: 1_000 }]);
+    await seedBackfills(t.db, shopId, [
+      { resource: "orders", status: "completed", objectCount: 1_000, recordsImported: 1_000 },
+    ]);
     await t.db.modelRun.create({ data: { shopId, trigger: "install", status: "running", orders: 1_000 } });
     await expect.poll(() => statusOf(page, "sync"), LIVE).toBe("complete");
     expect(await step(page, "sync").innerText()).toContain("12 products and 1,000 orders imported.");

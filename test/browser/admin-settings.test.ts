@@ -86,7 +86,9 @@ describe("the settings page, in Chromium", () => {
   it("shows inline errors for invalid input and changes nothing, then saves valid settings that the storefront reads", async () => {
     const { page, blocked, close } = await openAdminPage(browser, origin, "/app/settings", TEST_SHOP, PICKER);
     await page.getByText("Recommendations block").first().waitFor();
-    expect(await page.getByText(/In your shop, 14% of the products in a repeat customer's latest order/).count()).toBe(1);
+    expect(await page.getByText(/In your shop, 14% of the products in a repeat customer's latest order/).count()).toBe(
+      1,
+    );
 
     // Given a holdout above the 50% maximum and a window of 2.5 days, saving is refused field by field.
     await page.getByLabel("Holdout", { exact: true }).fill("75");

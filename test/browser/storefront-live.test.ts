@@ -32,6 +32,8 @@ describe("the block against the real app, through a signing App Proxy, in Chromi
     storefront = await startStorefront({ app: target });
     // The app's cards point at the storefront's own images, so the page needs no network.
     await seedServedShop(testDb.db, redis, prefix, SHOP, {
+      // Everyone in treatment: this test is about what treatment sees (the holdout has its own).
+      settings: { holdoutPercent: 0 },
       products: PRODUCTS.map((p) =>
         catalogProduct(p.id, {
           title: p.title,
@@ -137,7 +139,7 @@ describe("the block against the real app, through a signing App Proxy, in Chromi
         (JSON.parse(call.requestBody) as { events: { type: string }[] }).events.map((e) => e.type),
       );
     await expect.poll(sentTypes, WAIT).toEqual(expect.arrayContaining(["impression", "add_to_cart", "click"]));
-    // TODO(events endpoint, issue 6): expect every forwarded beacon to be accepted (2xx).
+    expect(beaconCalls().every((call) => call.status >= 200 && call.status < 300)).toBe(true);
     expect(problems).toEqual([]);
     expect(blocked).toEqual([]);
     await context.close();

@@ -212,7 +212,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     if (userErrors.length > 0) return { metafieldsSet: { metafields: null, userErrors } };
     const stored = metafields.get(shop) ?? new Map<string, { type: string; value: string }>();
     metafields.set(shop, stored);
-    for (const m of inputs) stored.set(`${String(m.namespace)}.${String(m.key)}`, { type: String(m.type), value: String(m.value) });
+    for (const m of inputs)
+      stored.set(`${String(m.namespace)}.${String(m.key)}`, { type: String(m.type), value: String(m.value) });
     return {
       metafieldsSet: { metafields: inputs.map((_, i) => ({ id: `gid://shopify/Metafield/${i + 1}` })), userErrors: [] },
     };

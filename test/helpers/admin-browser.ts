@@ -24,7 +24,8 @@ export async function openAdminPage(
   // React reports hydration mismatches and failed effects on the console; blocked fonts too,
   // as failed loads, which are expected here.
   page.on("console", (message) => {
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(message.text());
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      errors.push(message.text());
   });
   const [base, query = ""] = path.split("?");
   const response = await page.goto(`${origin}${base}?${embeddedQuery(shop, token)}${query ? `&${query}` : ""}`);

@@ -103,14 +103,21 @@ export async function seedModelRuns(db: Db, redis: Redis, prefix: string, shop: 
         trigger: day === 1 ? "install" : "schedule",
         backend: "wasm",
         served,
-        reason: served === "model" ? "model NDCG@10 0.281 vs repeat 0.270" : "model NDCG@10 0.262 does not beat repeat 0.270 by 1%",
+        reason:
+          served === "model"
+            ? "model NDCG@10 0.281 vs repeat 0.270"
+            : "model NDCG@10 0.262 does not beat repeat 0.270 by 1%",
         orders,
         customers: Math.round(orders / 4),
         items: SEED_PRODUCTS.length,
         examples: orders - 120,
         durationMs: 84_000 + day * 1000,
         examplesPerSecond: 612,
-        metrics: JSON.stringify(served === "model" ? SEED_METRICS : { ...SEED_METRICS, model: metrics([0.7, 0.18, 0.262], [0.3, 0.05, 0.07], 0.4) }),
+        metrics: JSON.stringify(
+          served === "model"
+            ? SEED_METRICS
+            : { ...SEED_METRICS, model: metrics([0.7, 0.18, 0.262], [0.3, 0.05, 0.07], 0.4) },
+        ),
         startedAt: new Date(`2026-01-0${day}T03:17:00Z`),
         finishedAt: new Date(`2026-01-0${day}T03:18:30Z`),
         createdAt: new Date(`2026-01-0${day}T03:17:00Z`),
@@ -204,7 +211,13 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
           revenue: revenue + 35,
           attributedRevenue: revenue,
           attributedLines: JSON.stringify([
-            { lineId: String(90_000 + order), productId: product.shopifyId, kind: "direct", recommendationId: "r", revenue: `${revenue}.0000` },
+            {
+              lineId: String(90_000 + order),
+              productId: product.shopifyId,
+              kind: "direct",
+              recommendationId: "r",
+              revenue: `${revenue}.0000`,
+            },
           ]),
         },
       });

@@ -1,6 +1,7 @@
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { APP_BRIDGE_URL } from "../../dev/app-bridge-stand-in";
 
-export const APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
+export { APP_BRIDGE_URL, appBridgeStandIn } from "../../dev/app-bridge-stand-in";
 
 /**
  * A desktop Chrome user agent. The Shopify library answers 410 to anything `isbot` flags, which
@@ -23,42 +24,6 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
-}
-
-/**
- * A stand-in for App Bridge, which the admin loads from Shopify's CDN. Like the real script it
- * exposes `shopify.idToken()` and adds `Authorization: Bearer <session token>` to the app's own
- * fetches; the token is one minted with the app secret, so the app's real verification runs.
- */
-export function appBridgeStandIn(options: { apiKey: string; shop: string; token: string }): string {
-  return `(() => {
-  const token = ${JSON.stringify(options.token)};
-  window.shopify = {
-    config: { apiKey: ${JSON.stringify(options.apiKey)}, shop: ${JSON.stringify(options.shop)}, locale: "en" },
-    idToken: async () => token,
-    toast: { show: () => undefined, hide: () => undefined },
-    loading: () => undefined,
-    resourcePicker: async () => undefined,
-  };
-  // App Bridge moves these into the admin's own chrome, so inside the app frame they show nothing.
-  for (const tag of ["ui-nav-menu", "ui-title-bar", "ui-save-bar", "ui-modal"]) {
-    customElements.define(tag, class extends HTMLElement {
-      connectedCallback() { this.style.display = "none"; }
-      // The save bar and modal are opened and closed through methods, as App Bridge's are.
-      show() {}
-      hide() {}
-      toggle() {}
-    });
-  }
-  const nativeFetch = window.fetch.bind(window);
-  window.fetch = (input, init = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
-    if (url.origin !== location.origin) return nativeFetch(input, init);
-    const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
-    headers.set("Authorization", "Bearer " + token);
-    return nativeFetch(input, { ...init, headers });
-  };
-})();`;
 }
 
 /**

@@ -1,9 +1,10 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../app/lib/redis.server";
 import type { Db } from "../../app/lib/db.server";
 import { cardFromProduct, type CatalogProduct } from "../../app/lib/recommendations/cards";
 import { writeCards } from "../../app/lib/recommendations/cards.server";
 import { activateRun, writeRunLists, type RunLists } from "../../app/lib/serving/lists.server";
 import { recordInstall } from "../../app/lib/shops.server";
+import { storeOfflineSession } from "./admin-session";
 
 /** A catalog product as our database holds it, with one variant. */
 export function catalogProduct(id: string, over: Partial<CatalogProduct> = {}): CatalogProduct {
@@ -27,17 +28,19 @@ export function catalogProduct(id: string, over: Partial<CatalogProduct> = {}): 
 }
 
 /**
- * A shop as the storefront sees it after install, sync and training: the shop row, the product
+ * A shop as the storefront sees it after install, sync and training: the shop row and its offline
+ * session, the product
  * cards the workers write, and a trained run's lists, activated.
  */
 export async function seedServedShop(
   db: Db,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   seed: { products: CatalogProduct[]; lists: Partial<RunLists>; settings?: object; runId?: string },
 ) {
   await recordInstall(db, shop);
+  await storeOfflineSession(db, shop);
   if (seed.settings)
     await db.shop.update({ where: { domain: shop }, data: { settings: JSON.stringify(seed.settings) } });
   await writeCards(redis, prefix, shop, seed.products.map(cardFromProduct));
@@ -46,6 +49,8 @@ export async function seedServedShop(
     forCustomer: seed.lists.forCustomer ?? new Map(),
     related: seed.lists.related ?? new Map(),
     popular: seed.lists.popular ?? [],
+    bought: seed.lists.bought ?? new Map(),
+    bestSellers: seed.lists.bestSellers ?? [],
   });
   await activateRun(redis, prefix, shop, runId);
 }

@@ -3,7 +3,8 @@ import { Redis } from "ioredis";
 
 /**
  * A Redis key prefix of this test's own (a hash tag, as production uses), and a cleanup that
- * deletes every key under it, so tests never see each other's queues.
+ * deletes every key under it, so tests never see each other's queues. The storefront's keys use
+ * the prefix without its braces (see recsKey), so both spellings are swept.
  */
 export function createTestPrefix(): { prefix: string; cleanup(): Promise<void> } {
   const prefix = `{test-${randomUUID()}}`;
@@ -12,12 +13,14 @@ export function createTestPrefix(): { prefix: string; cleanup(): Promise<void> }
     async cleanup() {
       const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
       try {
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-          cursor = next;
-          if (keys.length > 0) await redis.del(...keys);
-        } while (cursor !== "0");
+        for (const pattern of [`${prefix}*`, `${prefix.replace(/[{}]/g, "")}*`]) {
+          let cursor = "0";
+          do {
+            const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+            cursor = next;
+            if (keys.length > 0) await redis.del(...keys);
+          } while (cursor !== "0");
+        }
       } finally {
         redis.disconnect();
       }

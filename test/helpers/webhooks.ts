@@ -1,41 +1,10 @@
-import { createHmac, randomUUID } from "node:crypto";
+import * as dev from "../../dev/webhook-signing";
 
-export interface SignedWebhook {
-  headers: Record<string, string>;
-  body: string;
-}
+export { deliverWebhook, type SignedWebhook } from "../../dev/webhook-signing";
 
-/**
- * A webhook exactly as Shopify sends it: the JSON body, its base64 HMAC-SHA256 with the app
- * secret, and the X-Shopify-* headers.
- */
-export function signWebhook(options: {
-  topic: string;
-  shop: string;
-  payload: unknown;
-  webhookId?: string;
-  triggeredAt?: Date;
-  secret?: string;
-  apiVersion?: string;
-}): SignedWebhook {
-  const body = JSON.stringify(options.payload);
-  const secret = options.secret ?? process.env.SHOPIFY_API_SECRET!;
-  return {
-    body,
-    headers: {
-      "Content-Type": "application/json",
-      "X-Shopify-Topic": options.topic,
-      "X-Shopify-Hmac-Sha256": createHmac("sha256", secret).update(body, "utf8").digest("base64"),
-      "X-Shopify-Shop-Domain": options.shop,
-      "X-Shopify-API-Version": options.apiVersion ?? "2026-10",
-      "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
-      "X-Shopify-Triggered-At": (options.triggeredAt ?? new Date()).toISOString(),
-      "X-Shopify-Event-Id": randomUUID(),
-    },
-  };
-}
-
-/** POSTs a signed webhook to an app origin. */
-export async function deliverWebhook(origin: string, webhook: SignedWebhook): Promise<Response> {
-  return fetch(`${origin}/webhooks`, { method: "POST", headers: webhook.headers, body: webhook.body });
+/** A webhook signed as Shopify signs it, with the test's app secret unless another is given. */
+export function signWebhook(
+  options: Omit<Parameters<typeof dev.signWebhook>[0], "secret"> & { secret?: string },
+): dev.SignedWebhook {
+  return dev.signWebhook({ ...options, secret: options.secret ?? process.env.SHOPIFY_API_SECRET! });
 }

@@ -40,7 +40,7 @@ describe("admin pages are scoped to the session's shop", () => {
     redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
     for (const shop of [SHOP_A, SHOP_B]) {
       const shopId = await seedShop(t.db, shop);
-      const settings = { block: { heading: HEADING[shop] } };
+      const settings = { block: { heading: HEADING[shop as keyof typeof HEADING] } };
       await t.db.shop.update({ where: { id: shopId }, data: { settings: JSON.stringify(settings) } });
       runs[shop] = await seedModelRuns(t.db, redis, keys.prefix, shop, shopId);
     }

@@ -58,8 +58,8 @@ describe.each(DATABASE_KINDS)("order attribution on %s", (kind) => {
     events = await startEventsWorker(t.db);
   });
   afterAll(async () => {
-    await events.stop();
-    await ingest.stop();
+    // Each stop waits for its worker's blocking read to return: side by side, not one after the other.
+    await Promise.all([events.stop(), ingest.stop()]);
     await t.drop();
   });
 

@@ -1,6 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordExposure } from "../../app/lib/events/exposure.server";
 import { respondToEvents, type EventsHttpDeps } from "../../app/lib/events/http.server";
+import { storefrontEvent } from "../../app/lib/events/schema";
 import { refusedCounts } from "../../app/lib/events/limits.server";
 import { createLogger } from "../../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -154,5 +156,26 @@ describe("POST /apps/affinity/events (intake)", () => {
     expect(response.headers.get("Retry-After")).toBe("5");
     expect(await queue.count()).toBe(before);
     down.disconnect();
+  });
+});
+
+describe("recordExposure (for the recommendations route)", () => {
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+  const queue = createQueue(QUEUE_NAMES.events, redis, prefix);
+  afterAll(async () => {
+    await queue.close();
+    redis.disconnect();
+    await cleanup();
+  });
+
+  it("queues one exposure per visitor and experiment, for either arm, whatever the page views", async () => {
+    const exposure = { shop: SHOP, experimentId: "exp1", visitorId: visitor(3), customerId: null };
+    expect(await recordExposure({ redis, queue, prefix }, { ...exposure, recommendationId: "rec_a" })).toBe(true);
+    expect(await recordExposure({ redis, queue, prefix }, { ...exposure, recommendationId: "rec_b" })).toBe(false);
+    expect(await recordExposure({ redis, queue, prefix }, { ...exposure, experimentId: "exp2" })).toBe(true);
+    const jobs = await queue.getJobs(["waiting"]);
+    expect(jobs.map((j) => j.data.events[0].type)).toEqual(["exposure", "exposure"]);
+    expect(jobs.every((j) => storefrontEvent.safeParse(j.data.events[0]).success)).toBe(true);
   });
 });

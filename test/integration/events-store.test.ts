@@ -4,6 +4,7 @@ import { assignArm } from "../../app/lib/conversion/assignment";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
 import { dailyFunnel, experimentDays, experimentResult } from "../../app/lib/conversion/reports.server";
 import { productViewHistory } from "../../app/lib/events/product-views.server";
+import { recordCustomerDataRequest, redactCustomer } from "../../app/lib/sync/compliance.server";
 import { startEventsWorker, storefrontEvents } from "../helpers/events-harness";
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { createTestPrefix } from "../helpers/test-redis";
@@ -29,8 +30,7 @@ describe("events worker: storage, rollups and the holdout experiment", () => {
     ingest = await startIngest(t.db);
   });
   afterAll(async () => {
-    await events.stop();
-    await ingest.stop();
+    await Promise.all([events.stop(), ingest.stop()]);
     await t.drop();
     redis.disconnect();
     await cleanup();
@@ -161,5 +161,20 @@ describe("events worker: storage, rollups and the holdout experiment", () => {
     );
     const history = await productViewHistory(t.db, await shopId(), { since: new Date("2026-02-02") });
     expect(history.get("777")!.map((v) => v.productId)).toEqual(["201", "202"]);
+  });
+
+  it("customers/data_request reports the customer's events; customers/redact deletes them, the daily counts stay", async () => {
+    await recordCustomerDataRequest(t.db, await shopId(), "777", "data-request-1");
+    const request = await t.db.dataRequest.findUniqueOrThrow({ where: { webhookId: "data-request-1" } });
+    const report = JSON.parse(request.report) as { events: Array<{ type: string; productShopifyId: string }> };
+    expect(report.events.map((e) => [e.type, e.productShopifyId])).toEqual([
+      ["product_viewed", "201"],
+      ["product_viewed", "202"],
+    ]);
+    expect(request.report).not.toContain(visitor(90));
+    const before = await dailyFunnel(t.db, await shopId(), new Date("2026-02-02"), new Date("2026-02-02"));
+    await redactCustomer(t.db, await shopId(), "777");
+    expect(await t.db.event.count({ where: { customerShopifyId: "777" } })).toBe(0);
+    expect(await dailyFunnel(t.db, await shopId(), new Date("2026-02-02"), new Date("2026-02-02"))).toEqual(before);
   });
 });

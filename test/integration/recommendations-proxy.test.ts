@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
+import { assignArm } from "../../app/lib/conversion/assignment";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { forgetShopState } from "../../app/lib/recommendations/shop-state.server";
 import { storefrontLastSeen } from "../../app/lib/recommendations/storefront-seen.server";
 import { markUninstalled } from "../../app/lib/sync/lifecycle.server";
@@ -164,6 +166,54 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     await eventually(
       async () => ids(await json(await get({ context: "home", limit: "3" }))).join() === "6,3,2",
       "the new settings",
+    );
+  });
+
+  it("leaves out what a customer bought when the merchant turns 'include previously bought' off", async () => {
+    const shop = "no-repeats.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
+      lists: { forCustomer: new Map([["77", ["1", "2", "3", "4"]]]), bought: new Map([["77", ["2", "4"]]]) },
+      settings: { includePurchased: false },
+    });
+    expect(ids(await json(await get({ context: "home", limit: "4" }, shop, "77")))).toEqual(["1", "3"]);
+  });
+
+  it("holds out the control group: nothing, or best-sellers, and reports every visitor's exposure once", async () => {
+    const shop = "holdout.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
+      lists: { popular: ["1", "2"], bestSellers: ["4", "3"] },
+      settings: { holdoutPercent: 50, controlExperience: "none" },
+    });
+    const visitors = Array.from({ length: 24 }, (_, i) => `visitor-${i}-abcdef`);
+    const answers = new Map<string, string[]>();
+    for (const visitor of visitors) answers.set(visitor, ids(await json(await get({ visitor, limit: "2" }, shop))));
+    const experiment = await testDb.db.experiment.findFirstOrThrow({ where: { shop: { domain: shop } } });
+    const arm = (visitor: string) =>
+      assignArm({ shop, experimentId: experiment.id, visitorId: visitor, holdoutPercent: 50 });
+    expect(experiment.holdoutPercent).toBe(50);
+    expect(new Set(visitors.map(arm))).toEqual(new Set(["control", "treatment"]));
+    for (const visitor of visitors) expect(answers.get(visitor)).toEqual(arm(visitor) === "control" ? [] : ["1", "2"]);
+
+    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
+    const exposures = async () =>
+      (await events.getJobs(["waiting", "active", "completed", "delayed"]))
+        .flatMap((job) => (job.data as { events: { type: string; visitorId: string }[] }).events)
+        .filter((e) => e.type === "exposure");
+    await get({ visitor: visitors[0]!, limit: "2" }, shop);
+    expect((await exposures()).map((e) => e.visitorId).sort()).toEqual([...visitors].sort());
+    await events.close();
+
+    await testDb.db.shop.update({
+      where: { domain: shop },
+      data: { settings: JSON.stringify({ holdoutPercent: 50, controlExperience: "best_sellers" }) },
+    });
+    await forgetShopState(redis, prefix, shop);
+    const control = visitors.find((v) => arm(v) === "control")!;
+    await eventually(
+      async () => ids(await json(await get({ visitor: control, limit: "2" }, shop))).join() === "4,3",
+      "best-sellers for the control group",
     );
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import {
+  recsKey,
   activateRun,
   deleteShopLists,
   readList,
@@ -44,7 +45,7 @@ describe("precomputed lists in Redis", () => {
     expect(await activateRun(redis, prefix, SHOP, "run2")).toBe("run1");
     await writeRunLists(redis, prefix, SHOP, "run3", lists("three"));
     await activateRun(redis, prefix, SHOP, "run3");
-    expect(await redis.exists(`${prefix}:recs:{${SHOP}}:run1:popular`)).toBe(0);
+    expect(await redis.exists(recsKey(prefix, SHOP, "run1", "popular"))).toBe(0);
     expect(await rollbackRun(redis, prefix, SHOP)).toBe("run2");
     expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual(["two-1", "two-2"]);
   });

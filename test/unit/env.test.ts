@@ -51,7 +51,7 @@ describe("parseEnv", () => {
     expect(error.problems.map((p) => p.variable).sort()).toEqual(
       ["DATABASE_URL", "REDIS_URL", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "TF_BACKEND", "WORKER_CONCURRENCY"].sort(),
     );
-    expect(error.message).toContain("REDIS_URL: must start with redis:// or rediss://");
+    expect(error.message).toContain("REDIS_URL: must start with redis://, rediss:// or redis+cluster://");
     expect(error.message).toMatch(/DATABASE_URL: DATABASE_URL must start with file: .* or postgresql:/);
   });
 

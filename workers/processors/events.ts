@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
 import type { Db } from "../../app/lib/db.server";
 import type { Logger } from "../../app/lib/logger.server";
-import { ordersAffectedBy } from "../../app/lib/conversion/follow-ups.server";
+import { followUpOrders } from "../../app/lib/conversion/follow-ups.server";
 import { recomputeOrderAttribution } from "../../app/lib/conversion/order-attribution.server";
 import { eventsJob } from "../../app/lib/events/schema";
 import { storeEvents } from "../../app/lib/events/store-events.server";
@@ -24,16 +24,16 @@ export function createEventsProcessor(deps: EventsProcessorDeps): Processor {
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not an events batch: ${parsed.error.message}`);
     const { shop } = parsed.data;
     const stored = await storeEvents(deps.db, parsed.data);
+    // A retry may find its events stored by the failed attempt: follow all of them up again.
+    const followUps =
+      job.attemptsMade > 0 ? parsed.data.events.filter((e) => !e.type.startsWith("product_")) : stored.followUps;
     let recomputed = 0;
-    if (stored.followUps.length > 0) {
+    if (followUps.length > 0) {
       const shopRow = await deps.db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { id: true } });
       const windowDays = await deps.attributionWindowDays(shop);
-      const orders = new Set<string>();
-      for (const event of stored.followUps) {
-        for (const id of await ordersAffectedBy(deps.db, shopRow.id, event, windowDays)) orders.add(id);
-      }
+      const orders = await followUpOrders(deps.db, shopRow.id, followUps, windowDays);
       for (const id of orders) {
-        if (await recomputeOrderAttribution(deps.db, shopRow.id, shop, id, windowDays)) recomputed += 1;
+        if (await recomputeOrderAttribution(deps.db, shopRow.id, id, { windowDays })) recomputed += 1;
       }
     }
     const result = { stored: stored.stored, duplicates: stored.duplicates, ordersRecomputed: recomputed };

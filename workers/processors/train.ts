@@ -4,7 +4,7 @@
  * and webhooks keep flowing. Everything here is set up once per child process.
  */
 import { DelayedError, UnrecoverableError, type SandboxedJob } from "bullmq";
-import { Redis } from "ioredis";
+import { createRedis, type RedisClient } from "../../app/lib/redis.server";
 import { createDb, type Db } from "../../app/lib/db.server";
 import { env } from "../../app/lib/env.server";
 import { createLogger, type Logger } from "../../app/lib/logger.server";
@@ -21,7 +21,7 @@ process.once("disconnect", () => process.exit(1));
 
 interface TrainContext {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   backend: string;
@@ -36,7 +36,7 @@ function setUp(): Promise<TrainContext> {
     const backend = await initTfBackend({ force: config.TF_BACKEND, log: (event, fields) => log.info(event, fields) });
     return {
       db: createDb(config.DATABASE_URL),
-      redis: new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+      redis: createRedis(config.REDIS_URL, "worker"),
       prefix: config.QUEUE_PREFIX,
       log,
       backend: backend.name,

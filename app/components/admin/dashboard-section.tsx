@@ -46,7 +46,12 @@ function Charts({ dashboard }: { dashboard: Dashboard }) {
           title="Conversion per day"
           days={days}
           series={[
-            { name: "Shown recommendations", color: COLORS.treatment, kind: "line", values: dashboard.chart.map((d) => d.treatment) },
+            {
+              name: "Shown recommendations",
+              color: COLORS.treatment,
+              kind: "line",
+              values: dashboard.chart.map((d) => d.treatment),
+            },
             { name: "Holdout", color: COLORS.control, kind: "line", values: dashboard.chart.map((d) => d.control) },
           ]}
           formatValue={(v) => formatRate(v, 1)}

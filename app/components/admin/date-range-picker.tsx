@@ -28,7 +28,10 @@ export function DateRangePicker({ range }: { range: DateRange }) {
   const [, setSearchParams] = useSearchParams();
   const [open, setOpen] = useState(false);
   const [selected, setSelected] = useState({ start: localDate(range.from), end: localDate(range.to) });
-  const [month, setMonth] = useState({ month: localDate(range.to).getMonth(), year: localDate(range.to).getFullYear() });
+  const [month, setMonth] = useState({
+    month: localDate(range.to).getMonth(),
+    year: localDate(range.to).getFullYear(),
+  });
 
   const dates = `${formatDay(range.from, "short")} – ${formatDay(range.to, "short")}`;
   const preset = PRESETS.find((p) => p.value === range.preset);

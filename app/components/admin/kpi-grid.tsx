@@ -63,9 +63,7 @@ export function KpiGrid(props: { totals: DashboardTotals; experiment: Experiment
     },
     {
       label: "Conversion: shown vs holdout",
-      value: experiment
-        ? `${formatRate(experiment.treatment.rate)} vs ${formatRate(experiment.control.rate)}`
-        : "—",
+      value: experiment ? `${formatRate(experiment.treatment.rate)} vs ${formatRate(experiment.control.rate)}` : "—",
       sub: experiment ? "Since the experiment started" : "No experiment yet",
       help: "Share of visitors who ordered: those shown recommendations against the holdout group, who were not.",
     },

@@ -45,7 +45,16 @@ export function MetricsTable({ rows }: { rows: MetricsTableRow[] }) {
     <BlockStack gap="300">
       <DataTable
         columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-        headings={["Ranker", "All · HR", "All · Recall", "All · NDCG", "New · HR", "New · Recall", "New · NDCG", "Coverage"]}
+        headings={[
+          "Ranker",
+          "All · HR",
+          "All · Recall",
+          "All · NDCG",
+          "New · HR",
+          "New · Recall",
+          "New · NDCG",
+          "Coverage",
+        ]}
         rows={tableRows}
         verticalAlign="middle"
       />

@@ -47,11 +47,7 @@ function Progress({ line }: { line: ProgressLine }) {
           {line.detail}
         </Text>
       </InlineStack>
-      <ProgressBar
-        progress={line.percent ?? 4}
-        size="small"
-        tone={line.percent === 100 ? "success" : "highlight"}
-      />
+      <ProgressBar progress={line.percent ?? 4} size="small" tone={line.percent === 100 ? "success" : "highlight"} />
     </BlockStack>
   );
 }
@@ -62,48 +58,48 @@ function StepRow({ step, first }: { step: OnboardingStep; first: boolean }) {
   return (
     <li data-step={step.id} data-status={step.status} style={{ listStyle: "none" }}>
       <Box paddingBlock="300" borderBlockStartWidth={first ? "0" : "025"} borderColor="border-secondary">
-      <InlineStack gap="300" wrap={false} blockAlign="start">
-        <Box minWidth="20px">
-          <StatusIcon status={step.status} />
-        </Box>
-        <Box width="100%">
-          <BlockStack gap="200">
-            <InlineStack align="space-between" blockAlign="center" gap="200">
-              <Text as="h3" variant="headingSm">
-                {step.title}
-              </Text>
-              <Badge tone={badge.tone}>{badge.label}</Badge>
-            </InlineStack>
-            <Text as="p" tone="subdued">
-              {step.detail}
-            </Text>
-            {step.progress && step.progress.length > 0 ? (
-              <Box maxWidth="480px">
-                <BlockStack gap="200">
-                  {step.progress.map((line) => (
-                    <Progress key={line.label} line={line} />
-                  ))}
-                </BlockStack>
-              </Box>
-            ) : null}
-            {step.action?.kind === "link" ? (
-              <InlineStack>
-                <Button url={step.action.url} target="_top" variant="primary">
-                  {step.action.label}
-                </Button>
+        <InlineStack gap="300" wrap={false} blockAlign="start">
+          <Box minWidth="20px">
+            <StatusIcon status={step.status} />
+          </Box>
+          <Box width="100%">
+            <BlockStack gap="200">
+              <InlineStack align="space-between" blockAlign="center" gap="200">
+                <Text as="h3" variant="headingSm">
+                  {step.title}
+                </Text>
+                <Badge tone={badge.tone}>{badge.label}</Badge>
               </InlineStack>
-            ) : null}
-            {step.action?.kind === "submit" ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value={step.action.intent} />
-                <Button submit loading={navigation.state === "submitting"}>
-                  {step.action.label}
-                </Button>
-              </Form>
-            ) : null}
-          </BlockStack>
-        </Box>
-      </InlineStack>
+              <Text as="p" tone="subdued">
+                {step.detail}
+              </Text>
+              {step.progress && step.progress.length > 0 ? (
+                <Box maxWidth="480px">
+                  <BlockStack gap="200">
+                    {step.progress.map((line) => (
+                      <Progress key={line.label} line={line} />
+                    ))}
+                  </BlockStack>
+                </Box>
+              ) : null}
+              {step.action?.kind === "link" ? (
+                <InlineStack>
+                  <Button url={step.action.url} target="_top" variant="primary">
+                    {step.action.label}
+                  </Button>
+                </InlineStack>
+              ) : null}
+              {step.action?.kind === "submit" ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value={step.action.intent} />
+                  <Button submit loading={navigation.state === "submitting"}>
+                    {step.action.label}
+                  </Button>
+                </Form>
+              ) : null}
+            </BlockStack>
+          </Box>
+        </InlineStack>
       </Box>
     </li>
   );

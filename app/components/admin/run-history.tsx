@@ -19,8 +19,7 @@ const TRIGGER: Record<string, string> = {
   redact: "Data removal",
 };
 
-export const servedLabel = (served: string | null) =>
-  served ? (RANKERS[served as RankerName]?.label ?? served) : "—";
+export const servedLabel = (served: string | null) => (served ? (RANKERS[served as RankerName]?.label ?? served) : "—");
 
 export function RunHistory({ runs, activeId }: { runs: RunSummary[]; activeId: string | null }) {
   return (

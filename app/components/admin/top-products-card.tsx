@@ -21,7 +21,11 @@ export function TopProductsCard({ products, currency }: { products: TopProduct[]
           resourceName={{ singular: "product", plural: "products" }}
           itemCount={products.length}
           selectable={false}
-          headings={[{ title: "Product" }, { title: "Orders", alignment: "end" }, { title: "Revenue", alignment: "end" }]}
+          headings={[
+            { title: "Product" },
+            { title: "Orders", alignment: "end" },
+            { title: "Revenue", alignment: "end" },
+          ]}
           emptyState={
             <div style={{ padding: "24px 16px" }}>
               <Text as="p" tone="subdued" alignment="center">

@@ -25,7 +25,10 @@ const SET = `#graphql
   }`;
 
 interface SetResult {
-  metafieldsSet: { metafields: Array<{ id: string }> | null; userErrors: Array<{ message: string; code: string | null }> };
+  metafieldsSet: {
+    metafields: Array<{ id: string }> | null;
+    userErrors: Array<{ message: string; code: string | null }>;
+  };
 }
 
 /** Publishes the block defaults to the shop's theme. */

@@ -67,7 +67,12 @@ function summary(row: RunRow): RunSummary {
 export async function modelOverview(db: Db, shopDomain: string): Promise<ModelOverview> {
   const shop = await requireShop(db, shopDomain);
   const [history, active, previous] = await Promise.all([
-    db.modelRun.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" }, take: HISTORY, select: SUMMARY }),
+    db.modelRun.findMany({
+      where: { shopId: shop.id },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+      select: SUMMARY,
+    }),
     shop.activeModelRunId
       ? db.modelRun.findFirst({
           where: { id: shop.activeModelRunId, shopId: shop.id },

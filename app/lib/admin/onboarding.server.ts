@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import { storefrontLastSeen } from "../recommendations/storefront-seen.server";
 import type { AdminGraphql } from "../shopify-admin.server";
@@ -7,7 +7,7 @@ import { pixelConnected, recentPixelEvents } from "./pixel-status.server";
 
 export interface OnboardingDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   apiKey: string;
   /** The shop's Admin API; asked only while the pixel has sent nothing. */
@@ -27,7 +27,10 @@ export interface Onboarding {
  * storefront's last request (Redis) and the pixel's recent events (rollups). Shopify is asked
  * about the pixel only when no pixel event arrived lately, so a set-up shop costs no API call.
  */
-export async function loadOnboarding(deps: OnboardingDeps, shop: { id: string; domain: string; activeModelRunId: string | null }): Promise<Onboarding> {
+export async function loadOnboarding(
+  deps: OnboardingDeps,
+  shop: { id: string; domain: string; activeModelRunId: string | null },
+): Promise<Onboarding> {
   const now = deps.now ?? new Date();
   const [backfills, latestRun, active, storefrontSeenAt, pixelEvents] = await Promise.all([
     deps.db.backfill.findMany({

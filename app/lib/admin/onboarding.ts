@@ -13,8 +13,7 @@ export interface ProgressLine {
 }
 
 export type StepAction =
-  | { kind: "link"; label: string; url: string }
-  | { kind: "submit"; label: string; intent: "connect-pixel" };
+  { kind: "link"; label: string; url: string } | { kind: "submit"; label: string; intent: "connect-pixel" };
 
 export interface OnboardingStep {
   id: "sync" | "train" | "block" | "pixel";

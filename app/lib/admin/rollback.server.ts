@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import { rollbackRun } from "../serving/lists.server";
 import { requireShop } from "./shop.server";
@@ -13,7 +13,7 @@ export class NothingToRollBackError extends Error {
  * reads, and only the previous run's lists are kept), then the shop row follows, so the model
  * page shows what shoppers get. Rolling back twice returns to where it started.
  */
-export async function rollBackModel(db: Db, redis: Redis, prefix: string, shopDomain: string): Promise<string> {
+export async function rollBackModel(db: Db, redis: RedisClient, prefix: string, shopDomain: string): Promise<string> {
   const shop = await requireShop(db, shopDomain);
   if (!shop.previousModelRunId) throw new NothingToRollBackError("There is no earlier model to go back to.");
   const served = await rollbackRun(redis, prefix, shopDomain);

@@ -1,9 +1,15 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import { forgetShopState } from "../recommendations/shop-state.server";
 import { AdminApiError, type AdminGraphql } from "../shopify-admin.server";
-import { formToSettings, parseSettingsForm, settingsToForm, type FieldErrors, type SettingsForm } from "../settings/form";
+import {
+  formToSettings,
+  parseSettingsForm,
+  settingsToForm,
+  type FieldErrors,
+  type SettingsForm,
+} from "../settings/form";
 import { parseStoredSettings, type ShopSettings } from "../settings/schema";
 import { applyTrainingSchedule } from "../training/schedule.server";
 import { MetafieldWriteError, publishBlockDefaults } from "./block-defaults.server";
@@ -29,7 +35,7 @@ export async function loadSettingsPage(db: Db, shopDomain: string): Promise<Sett
 
 export interface SaveSettingsDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   /** The Redis key prefix (QUEUE_PREFIX). */
   prefix: string;
   /** The system queue, where shops' training schedulers live. */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import { createUnlessTaken } from "../sync/prisma-errors";
 import { ensureShopId } from "../sync/shops-registry.server";
@@ -13,7 +13,7 @@ export interface ExperimentRef {
 
 export interface ExperimentDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
 }
 

@@ -1,11 +1,9 @@
 import type { Db } from "../db.server";
 import { attributeOrder, DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionResult } from "./attribution";
+import { buyerActivity, loadOrderFacts, type OrderFacts } from "./order-facts.server";
 import { experimentAt, shopExperiments } from "./experiments.server";
 import { fromUnits, toUnits, unitsToNumber } from "./money";
 import { changeArmTotal, changeRollup, dayOf, type Tx } from "./rollups.server";
-
-const DAY_MS = 24 * 3600_000;
-const CLICKS = ["click", "add_to_cart"];
 
 /** What one order contributes to the rollups (the OrderAttribution row). */
 interface Contribution {
@@ -20,6 +18,15 @@ interface Contribution {
   attributedLines: string;
 }
 
+export interface RecomputeOptions {
+  /** @defaultValue 7 */
+  windowDays?: number;
+  /** The order as just stored by the ingest, so it is not read back. */
+  known?: OrderFacts;
+  /** The order was just created: its contribution row does not exist yet (saves a read). */
+  isNew?: boolean;
+}
+
 /**
  * Recomputes an order's attribution from everything known now (the order's current version, its
  * refunds, the buyer's clicks and checkout) and replaces what it contributed before, applying only
@@ -30,42 +37,13 @@ interface Contribution {
 export async function recomputeOrderAttribution(
   db: Db,
   shopId: string,
-  shopDomain: string,
   orderShopifyId: string,
-  windowDays: number = DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+  options: RecomputeOptions = {},
 ): Promise<OrderAttributionResult | null> {
-  const order = await db.order.findUnique({
-    where: { shopId_shopifyId: { shopId, shopifyId: orderShopifyId } },
-    include: { lines: true },
-  });
+  const windowDays = options.windowDays ?? DEFAULT_ATTRIBUTION_WINDOW_DAYS;
+  const order = options.known ?? (await loadOrderFacts(db, shopId, orderShopifyId));
   if (!order) return null;
-  const placedAt = order.processedAt;
-  const from = new Date(placedAt.getTime() - windowDays * DAY_MS);
-  const visitorIds = await buyerVisitors(db, shopId, orderShopifyId, order.customerShopifyId, from, placedAt);
-  const productIds = order.lines.map((l) => l.productShopifyId).filter((id): id is string => id !== null);
-  const buyer = [
-    ...(visitorIds.length ? [{ visitorId: { in: visitorIds } }] : []),
-    ...(order.customerShopifyId ? [{ customerShopifyId: order.customerShopifyId }] : []),
-  ];
-  const clicks =
-    buyer.length && productIds.length
-      ? await db.event.findMany({
-          where: {
-            shopId,
-            type: { in: CLICKS },
-            productShopifyId: { in: productIds },
-            occurredAt: { gte: from, lte: placedAt },
-            OR: buyer,
-          },
-          select: {
-            productShopifyId: true,
-            recommendationId: true,
-            occurredAt: true,
-            visitorId: true,
-            customerShopifyId: true,
-          },
-        })
-      : [];
+  const { visitorIds, clicks } = await buyerActivity(db, shopId, orderShopifyId, order, windowDays);
   const refunds = await db.refundLine.findMany({
     where: { shopId, orderShopifyId },
     select: { lineShopifyId: true, quantity: true },
@@ -73,68 +51,20 @@ export async function recomputeOrderAttribution(
   const refunded = new Map<string, number>();
   for (const r of refunds) refunded.set(r.lineShopifyId, (refunded.get(r.lineShopifyId) ?? 0) + r.quantity);
 
-  const result = attributeOrder(
-    {
-      placedAt,
-      customerId: order.customerShopifyId,
-      visitorIds,
-      cancelled: order.cancelledAt !== null,
-      test: order.test,
-      lines: order.lines.map((l) => ({
-        lineId: l.shopifyId,
-        productId: l.productShopifyId,
-        quantity: l.quantity,
-        price: l.price.toString(),
-        properties: JSON.parse(l.properties) as Array<{ name: string; value: string }>,
-      })),
-    },
-    clicks.map((c) => ({
-      productId: c.productShopifyId!,
-      recommendationId: c.recommendationId,
-      at: c.occurredAt,
-      visitorId: c.visitorId,
-      customerId: c.customerShopifyId,
-    })),
-    refunded,
-  );
-  const inTest = await experimentVisitorOf(db, shopId, visitorIds, placedAt);
-  await replaceContribution(db, shopId, orderShopifyId, {
-    day: dayOf(placedAt),
+  const result = attributeOrder({ ...order, visitorIds }, clicks, refunded, windowDays);
+  const inTest = await experimentVisitorOf(db, shopId, visitorIds, order.placedAt);
+  const next: Contribution = {
+    day: dayOf(order.placedAt),
     visitorId: inTest?.visitorId ?? visitorIds[0] ?? null,
     experimentId: inTest?.experimentId ?? "",
     arm: inTest?.arm ?? "",
-    counted: !(order.cancelledAt !== null || order.test),
+    counted: !(order.cancelled || order.test),
     revenue: result.revenue,
     attributedRevenue: result.attributedRevenue,
     attributedLines: JSON.stringify(result.lines.map((l) => ({ ...l, revenue: fromUnits(l.revenue) }))),
-  });
+  };
+  await replaceContribution(db, shopId, orderShopifyId, next, options.isNew ?? false);
   return result;
-}
-
-/**
- * The visitors who placed the order: the pixel's checkout_completed names them; without it, the
- * visitors the logged-in customer used in the window before the order.
- */
-async function buyerVisitors(
-  db: Db,
-  shopId: string,
-  orderShopifyId: string,
-  customerShopifyId: string | null,
-  from: Date,
-  to: Date,
-): Promise<string[]> {
-  const checkouts = await db.event.findMany({
-    where: { shopId, type: "checkout_completed", orderShopifyId },
-    select: { visitorId: true },
-  });
-  if (checkouts.length || !customerShopifyId) return [...new Set(checkouts.map((c) => c.visitorId))];
-  const seen = await db.event.findMany({
-    where: { shopId, customerShopifyId, occurredAt: { gte: from, lte: to } },
-    select: { visitorId: true },
-    distinct: ["visitorId"],
-    take: 20,
-  });
-  return seen.map((s) => s.visitorId);
 }
 
 /** The buyer's entry in the experiment running when the order was placed, if exposed before it. */
@@ -165,9 +95,34 @@ const NONE: Contribution = {
  * transaction. The row's version makes a concurrent recompute of the same order lose and retry,
  * so two cannot both apply their difference (PostgreSQL runs them side by side).
  */
-async function replaceContribution(db: Db, shopId: string, orderShopifyId: string, next: Contribution): Promise<void> {
+async function replaceContribution(
+  db: Db,
+  shopId: string,
+  orderShopifyId: string,
+  next: Contribution,
+  isNew: boolean,
+): Promise<void> {
+  const data = {
+    day: next.day,
+    visitorId: next.visitorId,
+    experimentId: next.experimentId,
+    arm: next.arm,
+    counted: next.counted,
+    revenue: fromUnits(next.revenue),
+    attributedRevenue: fromUnits(next.attributedRevenue),
+    attributedLines: next.attributedLines,
+  };
+  const lost = (error: unknown) => {
+    if ((error as { code?: string }).code === "P2002") return false;
+    throw error;
+  };
+  // A new order has no row yet: create it straight away; a unique violation means it does.
+  let readFirst = !isNew;
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const row = await db.orderAttribution.findUnique({ where: { shopId_orderShopifyId: { shopId, orderShopifyId } } });
+    const row = readFirst
+      ? await db.orderAttribution.findUnique({ where: { shopId_orderShopifyId: { shopId, orderShopifyId } } })
+      : null;
+    readFirst = true;
     const previous: Contribution = row
       ? {
           ...row,
@@ -175,16 +130,6 @@ async function replaceContribution(db: Db, shopId: string, orderShopifyId: strin
           attributedRevenue: toUnits(row.attributedRevenue.toString()),
         }
       : NONE;
-    const data = {
-      day: next.day,
-      visitorId: next.visitorId,
-      experimentId: next.experimentId,
-      arm: next.arm,
-      counted: next.counted,
-      revenue: fromUnits(next.revenue),
-      attributedRevenue: fromUnits(next.attributedRevenue),
-      attributedLines: next.attributedLines,
-    };
     const applied = await db
       .$transaction(async (tx) => {
         if (row) {
@@ -199,10 +144,7 @@ async function replaceContribution(db: Db, shopId: string, orderShopifyId: strin
         await applyDifference(tx, shopId, previous, next);
         return true;
       })
-      .catch((error: unknown) => {
-        if ((error as { code?: string }).code === "P2002") return false;
-        throw error;
-      });
+      .catch(lost);
     if (applied) return;
   }
   throw new Error(`order ${orderShopifyId}: attribution kept changing under us; the job will retry`);

@@ -1,5 +1,5 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Logger } from "../logger.server";
 import { toStorefrontEvent } from "./event-id";
 import { enqueueEvents } from "./enqueue.server";
@@ -31,7 +31,7 @@ export class EventsUnavailable extends Error {
 }
 
 export interface EventsIntakeDeps {
-  redis: Redis;
+  redis: RedisClient;
   queue: Queue;
   prefix: string;
   limits: EventLimits;
@@ -77,7 +77,7 @@ export async function acceptEventBatch(
 ): Promise<{ accepted: number }> {
   const now = deps.now?.() ?? new Date();
   const events = parseEventBatch(request.shop, request.customerId, request.body, now);
-  if (!(await deps.connected())) throw new EventsUnavailable("Redis is not connected");
+  if (!(await deps.connected())) throw new EventsUnavailable("RedisClient is not connected");
   const perVisitor = new Map<string, number>();
   for (const e of events) perVisitor.set(e.visitorId, (perVisitor.get(e.visitorId) ?? 0) + 1);
   let budget: Awaited<ReturnType<typeof takeEventBudget>>;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 
 export interface EventLimits {
   /** @defaultValue 120 (EVENTS_PER_VISITOR_PER_MINUTE) */
@@ -31,7 +31,7 @@ const refusedKey = (prefix: string, day: string) => `${prefix}:events:refused:${
  * stays refused until the window turns; one atomic MULTI per request.
  */
 export async function takeEventBudget(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   perVisitor: ReadonlyMap<string, number>,
@@ -65,7 +65,7 @@ export async function takeEventBudget(
  * Best effort: while Redis is down the refusal is only logged.
  */
 export async function countRefused(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string | null,
   reason: RefusalReason,
@@ -80,7 +80,7 @@ export async function countRefused(
 
 /** Refused events of one day: by reason overall, and by reason for one shop. */
 export async function refusedCounts(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   day: string,
   shop?: string,

@@ -6,8 +6,10 @@ import { isUniqueViolation } from "../sync/prisma-errors";
 import { ensureShopId } from "../sync/shops-registry.server";
 import type { EventsJob, EventType, StorefrontEvent } from "./schema";
 
+type Count = Exclude<keyof RollupChange, "revenue" | "attributedRevenue">;
+
 /** Which daily counter each event type adds to. */
-const COUNTER: Record<EventType, keyof RollupChange | null> = {
+const COUNTER: Record<EventType, Count | null> = {
   impression: "impressions",
   click: "clicks",
   add_to_cart: "addToCarts",
@@ -17,6 +19,7 @@ const COUNTER: Record<EventType, keyof RollupChange | null> = {
   checkout_completed: "checkouts",
 };
 const EXPOSURES: EventType[] = ["impression", "exposure"];
+const FOLLOWED_UP: EventType[] = ["click", "add_to_cart", "checkout_completed"];
 
 export interface StoredEvents {
   stored: number;
@@ -25,50 +28,76 @@ export interface StoredEvents {
   followUps: StorefrontEvent[];
 }
 
+/** An event placed in its experiment, arm and day. */
+interface Placed {
+  event: StorefrontEvent;
+  at: Date;
+  day: Date;
+  experimentId: string;
+  arm: string;
+  exposure: boolean;
+}
+
 /**
  * Stores a batch of events once each and keeps the daily rollups and experiment totals in step,
- * each event in one transaction with its counts, so a retry after a crash neither loses nor
- * double-counts. A duplicate (same derived id) is skipped.
+ * all in one transaction, so a crash and retry neither loses nor double-counts. Events already
+ * stored (same derived id) are skipped. If another worker stores one of them meanwhile, the
+ * unique key fails this transaction and the job's retry skips it.
  */
 export async function storeEvents(db: Db, job: EventsJob): Promise<StoredEvents> {
   // The route only accepts shops with an offline session; their row may not be written yet.
-  const shop = { id: await ensureShopId(db, job.shop) };
+  const shopId = await ensureShopId(db, job.shop);
   const known = await db.event.findMany({ where: { id: { in: job.events.map((e) => e.id) } }, select: { id: true } });
   const seen = new Set(known.map((e) => e.id));
-  const experiments = await shopExperiments(db, shop.id);
-  const result: StoredEvents = { stored: 0, duplicates: 0, followUps: [] };
-  for (const event of job.events) {
-    if (seen.has(event.id)) {
-      result.duplicates += 1;
-      continue;
-    }
-    seen.add(event.id);
-    let newlyExposed = false;
-    try {
-      newlyExposed = await db.$transaction((tx) => storeOne(tx, shop.id, event, experiments));
-    } catch (error) {
-      // Stored meanwhile by another worker (a re-sent batch in a second job): already counted.
-      if (!isUniqueViolation(error)) throw error;
-      result.duplicates += 1;
-      continue;
-    }
-    result.stored += 1;
-    if (newlyExposed || ["click", "add_to_cart", "checkout_completed"].includes(event.type))
-      result.followUps.push(event);
+  const fresh = job.events.filter((e) => !seen.has(e.id) && seen.add(e.id));
+  const duplicates = job.events.length - fresh.length;
+  if (fresh.length === 0) return { stored: 0, duplicates, followUps: [] };
+  const placed = place(fresh, await shopExperiments(db, shopId));
+  try {
+    const newlyExposed = await db.$transaction((tx) => storeBatch(tx, shopId, placed));
+    const followUps = fresh.filter((e) => FOLLOWED_UP.includes(e.type) || newlyExposed.has(e.visitorId));
+    return { stored: fresh.length, duplicates, followUps };
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new Error("events stored concurrently by another job; retrying", { cause: error });
+    throw error;
   }
-  return result;
 }
 
-/** One event with its counts. Returns whether it was the visitor's first exposure in its experiment. */
-async function storeOne(
-  tx: Tx,
-  shopId: string,
-  event: StorefrontEvent,
-  experiments: ExperimentSpan[],
-): Promise<boolean> {
-  const at = new Date(event.occurredAt);
-  await tx.event.create({
-    data: {
+function place(events: StorefrontEvent[], experiments: ExperimentSpan[]): Placed[] {
+  return events.map((event) => {
+    const at = new Date(event.occurredAt);
+    const experiment = experimentAt(experiments, at);
+    const arm = experiment
+      ? assignArm({
+          shop: event.shop,
+          experimentId: experiment.id,
+          visitorId: event.visitorId,
+          holdoutPercent: experiment.holdoutPercent,
+        })
+      : "";
+    return {
+      event,
+      at,
+      day: dayOf(at),
+      experimentId: experiment?.id ?? "",
+      arm,
+      exposure: EXPOSURES.includes(event.type),
+    };
+  });
+}
+
+/** Groups items by a key, keeping order. */
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
+}
+
+/** The batch's rows and counts; returns the visitors who entered their experiment with it. */
+async function storeBatch(tx: Tx, shopId: string, placed: Placed[]): Promise<Set<string>> {
+  await tx.event.createMany({
+    data: placed.map(({ event, at }) => ({
       id: event.id,
       shopId,
       type: event.type,
@@ -78,24 +107,30 @@ async function storeOne(
       productShopifyId: event.productId,
       orderShopifyId: event.orderId,
       occurredAt: at,
-    },
+    })),
   });
-  const experiment = experimentAt(experiments, at);
-  const arm = experiment
-    ? assignArm({
-        shop: event.shop,
-        experimentId: experiment.id,
-        visitorId: event.visitorId,
-        holdoutPercent: experiment.holdoutPercent,
-      })
-    : "";
-  const exposure = EXPOSURES.includes(event.type);
-  const day = dayOf(at);
-  const change: RollupChange = await countVisitorDay(tx, shopId, day, event.visitorId, exposure);
-  const counter = COUNTER[event.type];
-  if (counter) (change as Record<string, number>)[counter] = ((change as Record<string, number>)[counter] ?? 0) + 1;
-  await changeRollup(tx, { shopId, day, experimentId: experiment?.id ?? "", arm }, change);
-  return experiment ? countExperimentVisitor(tx, experiment.id, arm, event.visitorId, at, exposure) : false;
+  const newlyExposed = new Set<string>();
+  // One rollup change per day, experiment and arm (a batch is usually one visitor, one row).
+  for (const group of groupBy(placed, (p) => `${p.day.toISOString()}|${p.experimentId}|${p.arm}`)) {
+    const { day, experimentId, arm } = group[0]!;
+    const change: Partial<Record<Count, number>> = {};
+    const add = (count: Count, n: number) => (change[count] = (change[count] ?? 0) + n);
+    for (const visitor of groupBy(group, (p) => p.event.visitorId)) {
+      const exposure = visitor.find((p) => p.exposure) ?? null;
+      const counted = await countVisitorDay(tx, shopId, day, visitor[0]!.event.visitorId, exposure !== null);
+      add("visitors", counted.visitors ?? 0);
+      add("exposedVisitors", counted.exposedVisitors ?? 0);
+      if (experimentId && (await countExperimentVisitor(tx, experimentId, arm, visitor[0]!, exposure))) {
+        newlyExposed.add(visitor[0]!.event.visitorId);
+      }
+    }
+    for (const p of group) {
+      const counter = COUNTER[p.event.type];
+      if (counter) add(counter, 1);
+    }
+    await changeRollup(tx, { shopId, day, experimentId, arm }, change);
+  }
+  return newlyExposed;
 }
 
 /** Distinct visitors (and exposed visitors) of the day: counted on first sight only. */
@@ -117,26 +152,29 @@ async function countVisitorDay(
   return { exposedVisitors: 1 };
 }
 
-/** The experiment's visitor, created on first sight; the first exposure is when they enter the test. */
+/**
+ * The experiment's visitor, created on first sight; their first exposure is when they enter the
+ * test. Returns whether that happened now.
+ */
 async function countExperimentVisitor(
   tx: Tx,
   experimentId: string,
   arm: string,
-  visitorId: string,
-  at: Date,
-  exposure: boolean,
+  first: Placed,
+  exposure: Placed | null,
 ): Promise<boolean> {
+  const visitorId = first.event.visitorId;
   const key = { experimentId_visitorId: { experimentId, visitorId } };
   const row = await tx.experimentVisitor.findUnique({ where: key, select: { exposedAt: true } });
   if (!row) {
     await tx.experimentVisitor.create({
-      data: { experimentId, visitorId, arm, firstSeenAt: at, exposedAt: exposure ? at : null },
+      data: { experimentId, visitorId, arm, firstSeenAt: first.at, exposedAt: exposure?.at ?? null },
     });
     await changeArmTotal(tx, experimentId, arm, { visitors: 1, exposedVisitors: exposure ? 1 : 0 });
-    return exposure;
+    return exposure !== null;
   }
   if (!exposure || row.exposedAt) return false;
-  await tx.experimentVisitor.update({ where: key, data: { exposedAt: at } });
+  await tx.experimentVisitor.update({ where: key, data: { exposedAt: exposure.at } });
   await changeArmTotal(tx, experimentId, arm, { exposedVisitors: 1 });
   return true;
 }

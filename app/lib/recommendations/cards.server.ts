@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import { recsKey } from "../serving/lists.server";
 import { cardFromProduct, type StoredCard } from "./cards";
@@ -21,7 +21,7 @@ for i = 1, #ARGV, 3 do
 end
 return 1`;
 
-export async function writeCards(redis: Redis, prefix: string, shop: string, cards: StoredCard[]): Promise<void> {
+export async function writeCards(redis: RedisClient, prefix: string, shop: string, cards: StoredCard[]): Promise<void> {
   for (let i = 0; i < cards.length; i += BATCH) {
     const args = cards.slice(i, i + BATCH).flatMap((card) => [card.id, String(card.version), JSON.stringify(card)]);
     await redis.eval(WRITE_IF_NEWER, 1, cardsKey(prefix, shop), ...args);
@@ -38,7 +38,7 @@ export function parseCard(value: string | null | undefined): StoredCard | null {
 }
 
 /** The cards of these products that exist, keyed by product id. */
-export async function readCards(redis: Redis, prefix: string, shop: string, ids: string[]) {
+export async function readCards(redis: RedisClient, prefix: string, shop: string, ids: string[]) {
   const cards = new Map<string, StoredCard>();
   if (ids.length === 0) return cards;
   const values = await redis.hmget(cardsKey(prefix, shop), ...ids);
@@ -67,13 +67,20 @@ const catalogSelect = {
 } as const;
 
 /** Rebuilds the cards of some products from the database (after a products webhook). */
-export async function refreshCards(db: Db, redis: Redis, prefix: string, shop: string, shopId: string, ids: string[]) {
+export async function refreshCards(
+  db: Db,
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  shopId: string,
+  ids: string[],
+) {
   const products = await db.product.findMany({ where: { shopId, shopifyId: { in: ids } }, select: catalogSelect });
   await writeCards(redis, prefix, shop, products.map(cardFromProduct));
 }
 
 /** Rebuilds every card of a shop (after a backfill, or when Redis lost them). Returns the count. */
-export async function rebuildAllCards(db: Db, redis: Redis, prefix: string, shop: string, shopId: string) {
+export async function rebuildAllCards(db: Db, redis: RedisClient, prefix: string, shop: string, shopId: string) {
   let cursor: string | undefined;
   let count = 0;
   for (;;) {

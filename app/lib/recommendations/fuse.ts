@@ -7,6 +7,10 @@ export interface SourceLists {
   /** Related products per seed product (the page's product, cart items, viewed products). */
   related: Map<string, string[]>;
   popular: string[];
+  /** What the logged-in customer bought, when the shop does not recommend it again. */
+  bought: string[];
+  /** The shop's best-sellers: what the holdout group may be shown instead. */
+  bestSellers: string[];
 }
 
 export interface WeightedList {

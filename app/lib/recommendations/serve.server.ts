@@ -1,20 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
-import type { Db } from "../db.server";
 import { publicCard, type ProductCard, type StoredCard } from "./cards";
 import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
-import { listFor, readCardsCached, readHead, readLists, type ListRef, type ServingCache } from "./serving-cache.server";
+import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
+import { listFor, readCardsCached, readHead, readLists, type ListRef } from "./serving-cache.server";
 import { readShopState, type ShopState } from "./shop-state.server";
 
-export interface ServeDeps {
-  db: Db;
-  redis: Redis;
-  prefix: string;
-  cache: ServingCache;
-}
+export type ServeDeps = HoldoutDeps;
 
 export interface RecommendationResponse {
   recommendationId: string;
@@ -42,38 +36,60 @@ export async function serveRecommendations(
   request: RecommendationRequest,
 ): Promise<RecommendationResponse> {
   const head = await readHead(deps.cache, deps.redis, deps.prefix, identity.shop);
-  // The cached state is "unknown" for a shop we looked up and did not find.
-  const state =
-    head.state === null
-      ? await readShopState(deps.db, deps.redis, deps.prefix, identity.shop, null)
-      : head.state === "unknown"
-        ? null
-        : (JSON.parse(head.state) as ShopState);
-  if (!state?.installed) throw new UnknownShopError(`No installed shop ${identity.shop}`);
-  const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request) : emptyLists();
-  const ranked = fuseLists(weightedSources(request, lists));
-  const products = await pickWithCards(deps, identity.shop, ranked, request, state);
-  return { recommendationId: newRecommendationId(), products: products.map(publicCard) };
+  const state = await installedState(deps, identity.shop, head.state);
+  const assignment = await assignVisitor(deps, identity.shop, request.visitorId, state.settings);
+  const control = assignment?.arm === "control";
+  let products: StoredCard[] = [];
+  // Control sees what the merchant chose in place of recommendations: nothing, or best-sellers.
+  if (!control || state.settings.controlExperience === "best_sellers") {
+    const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request, state) : emptyLists();
+    const ranked = control ? lists.bestSellers : fuseLists(weightedSources(request, lists));
+    products = await pickWithCards(deps, identity.shop, ranked, request, state, new Set(lists.bought));
+  }
+  const recommendationId = newRecommendationId();
+  if (assignment) {
+    const { shop, loggedInCustomerId } = identity;
+    await reportExposure(deps, shop, request.visitorId!, loggedInCustomerId, assignment, recommendationId);
+  }
+  return { recommendationId, products: products.map(publicCard) };
 }
 
-const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [] });
+/** The shop's settings, or UnknownShopError for a shop that is not installed. */
+async function installedState(deps: ServeDeps, shop: string, cached: string | null): Promise<ShopState> {
+  // The cached state is "unknown" for a shop we looked up and did not find.
+  const state =
+    cached === null
+      ? await readShopState(deps.db, deps.redis, deps.prefix, shop, null)
+      : cached === "unknown"
+        ? null
+        : (JSON.parse(cached) as ShopState);
+  if (!state?.installed) throw new UnknownShopError(`No installed shop ${shop}`);
+  return state;
+}
+
+const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [], bought: [], bestSellers: [] });
 
 async function readSourceLists(
   deps: ServeDeps,
   identity: ProxyIdentity,
   runId: string,
   request: RecommendationRequest,
+  state: ShopState,
 ): Promise<SourceLists> {
   const seeds = relatedSeeds(request);
-  const customer: ListRef | null = identity.loggedInCustomerId
-    ? { kind: "for", id: identity.loggedInCustomerId }
-    : null;
-  const refs: ListRef[] = [{ kind: "popular" }, ...(customer ? [customer] : [])];
+  const customerId = identity.loggedInCustomerId;
+  const customer: ListRef | null = customerId ? { kind: "for", id: customerId } : null;
+  const bought: ListRef | null =
+    customerId && !state.settings.includePurchased ? { kind: "bought", id: customerId } : null;
+  const refs: ListRef[] = [{ kind: "popular" }, { kind: "bestsellers" }];
+  refs.push(...(customer ? [customer] : []), ...(bought ? [bought] : []));
   refs.push(...seeds.map((id): ListRef => ({ kind: "related", id })));
   const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, runId, refs);
   return {
     popular: listFor(lists, { kind: "popular" }),
+    bestSellers: listFor(lists, { kind: "bestsellers" }),
     personal: customer ? listFor(lists, customer) : [],
+    bought: bought ? listFor(lists, bought) : [],
     related: new Map(seeds.map((id) => [id, listFor(lists, { kind: "related", id })])),
   };
 }
@@ -85,6 +101,7 @@ async function pickWithCards(
   ranked: string[],
   request: RecommendationRequest,
   state: ShopState,
+  alsoExcluded: ReadonlySet<string>,
 ): Promise<StoredCard[]> {
   const cards = new Map<string, StoredCard>();
   const wanted = [...state.settings.pinnedProductIds, ...ranked];
@@ -96,7 +113,7 @@ async function pickWithCards(
     fetched += batch.length;
     for (const [id, card] of await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch))
       cards.set(id, card);
-    picked = pickProducts(ranked, cards, request, state.settings);
+    picked = pickProducts(ranked, cards, request, state.settings, alsoExcluded);
     if (picked.length >= request.limit) break;
   }
   return picked;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import { parseList, recsKey } from "../serving/lists.server";
 import type { StoredCard } from "./cards";
 import { parseCard } from "./cards.server";
@@ -16,6 +16,10 @@ export interface ServingCache {
   heads: TtlCache<{ state: string | null; runId: string | null }>;
   lists: TtlCache<string[]>;
   cards: TtlCache<StoredCard | null>;
+  /** The running experiment per shop and split: a second, like the state. */
+  experiments: TtlCache<string>;
+  /** Visitors this process already reported as exposed: an hour. */
+  exposures: TtlCache<true>;
 }
 
 export interface ServingCacheOptions {
@@ -30,14 +34,16 @@ export function createServingCache(options: ServingCacheOptions = {}): ServingCa
     heads: new TtlCache(10_000, options.headMs ?? 1_000),
     lists: new TtlCache(200_000, 10 * 60_000),
     cards: new TtlCache(100_000, options.cardMs ?? 5_000),
+    experiments: new TtlCache(10_000, options.headMs ?? 1_000),
+    exposures: new TtlCache(200_000, 3_600_000),
   };
 }
 
-export type ListRef = { kind: "popular" } | { kind: "for" | "related"; id: string };
-const listRefKey = (ref: ListRef) => (ref.kind === "popular" ? "popular" : `${ref.kind}:${ref.id}`);
+export type ListRef = { kind: "popular" | "bestsellers" } | { kind: "for" | "related" | "bought"; id: string };
+const listRefKey = (ref: ListRef) => ("id" in ref ? `${ref.kind}:${ref.id}` : ref.kind);
 
 /** The shop's cached state (raw JSON) and active run id. */
-export async function readHead(cache: ServingCache, redis: Redis, prefix: string, shop: string) {
+export async function readHead(cache: ServingCache, redis: RedisClient, prefix: string, shop: string) {
   const cached = cache.heads.get(shop);
   if (cached) return cached;
   const [state = null, runId = null] = await redis.mget(
@@ -53,7 +59,7 @@ export async function readHead(cache: ServingCache, redis: Redis, prefix: string
 /** Lists of one run, from the process cache or, for the missing ones, one Redis pipeline. */
 export async function readLists(
   cache: ServingCache,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   runId: string,
@@ -71,8 +77,8 @@ export async function readLists(
   const key = (kind: string) => recsKey(prefix, shop, runId, kind);
   const pipeline = redis.pipeline();
   for (const ref of missing) {
-    if (ref.kind === "popular") pipeline.get(key("popular"));
-    else pipeline.hget(key(ref.kind), ref.id);
+    if ("id" in ref) pipeline.hget(key(ref.kind), ref.id);
+    else pipeline.get(key(ref.kind));
   }
   const replies = (await pipeline.exec()) ?? [];
   missing.forEach((ref, i) => {
@@ -90,7 +96,7 @@ export const listFor = (lists: Map<string, string[]>, ref: ListRef) => lists.get
 /** Product cards, from the process cache or one HMGET for the missing ones. */
 export async function readCardsCached(
   cache: ServingCache,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   ids: string[],

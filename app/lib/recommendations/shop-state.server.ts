@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import { recsKey } from "../serving/lists.server";
 import { parseStoredSettings, type ShopSettings } from "../settings/schema";
@@ -22,7 +22,7 @@ const KNOWN_TTL_S = 3_600;
  */
 export async function readShopState(
   db: Db,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   /** The cached value when the caller already fetched it (serving reads it with other keys). */
@@ -41,6 +41,6 @@ export async function readShopState(
 }
 
 /** Call after changing anything `ShopState` holds; the next request reads it afresh. */
-export async function forgetShopState(redis: Redis, prefix: string, shop: string): Promise<void> {
+export async function forgetShopState(redis: RedisClient, prefix: string, shop: string): Promise<void> {
   await redis.del(stateKey(prefix, shop));
 }

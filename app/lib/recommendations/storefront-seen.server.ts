@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import { recsKey } from "../serving/lists.server";
 
 const seenKey = (prefix: string, shop: string) => recsKey(prefix, shop, "seen");
@@ -10,7 +10,7 @@ const RECORD_EVERY_MS = 60_000;
  * live theme (onboarding shows it). Cheap enough for the hot path: one SET per shop per minute
  * per process, not awaited by the request.
  */
-export function createSeenRecorder(redis: Redis, prefix: string, now: () => number = Date.now) {
+export function createSeenRecorder(redis: RedisClient, prefix: string, now: () => number = Date.now) {
   const last = new Map<string, number>();
   return (shop: string): void => {
     const at = now();
@@ -21,7 +21,7 @@ export function createSeenRecorder(redis: Redis, prefix: string, now: () => numb
 }
 
 /** The last time the shop's storefront block asked for recommendations, or null. */
-export async function storefrontLastSeen(redis: Redis, prefix: string, shop: string): Promise<Date | null> {
+export async function storefrontLastSeen(redis: RedisClient, prefix: string, shop: string): Promise<Date | null> {
   const value = await redis.get(seenKey(prefix, shop));
   return value ? new Date(Number(value)) : null;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import type { StorefrontSync } from "../sync/webhook-handlers.server";
 import { rebuildAllCards, refreshCards } from "./cards.server";
@@ -7,7 +7,7 @@ import { forgetShopState } from "./shop-state.server";
 /** What the workers call to keep the storefront's Redis copies in step with the database. */
 export function createStorefrontSync(
   db: Db,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
 ): StorefrontSync & {
   catalogImported: (shop: string, shopId: string) => Promise<number>;

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
+import type { RedisClient } from "../redis.server";
 
 /**
  * Precomputed recommendation lists in Redis, one set per training run, so the storefront answers
@@ -14,15 +15,27 @@ export interface RunLists {
   related: Map<string, string[]>;
   /** The fallback for visitors we know nothing about. */
   popular: string[];
+  /** Per customer: what they bought, for shops that do not recommend it again. */
+  bought?: Map<string, string[]>;
+  /** Most sold recently: what the holdout group is shown when the merchant chooses best-sellers. */
+  bestSellers?: string[];
 }
 
-/** A key in the shop's storefront namespace; every such key shares the shop's hash slot. */
+/** The hashes of one run, each keyed by a customer or product id. */
+const RUN_HASHES = ["for", "related", "bought"] as const;
+
+/**
+ * A key in the shop's storefront namespace; every such key shares the shop's hash slot. The queue
+ * prefix's own hash tag (`{affinity}`) is dropped here: Redis hashes the first `{…}` in a key, and
+ * keeping it would put every shop's lists in the queues' one slot instead of spreading shops
+ * across a cluster.
+ */
 export const recsKey = (prefix: string, shop: string, ...parts: string[]) =>
-  [`${prefix}:recs:{${shop}}`, ...parts].join(":");
+  [`${prefix.replace(/[{}]/g, "")}:recs:{${shop}}`, ...parts].join(":");
 const key = recsKey;
 const BATCH = 500;
 
-export async function writeRunLists(redis: Redis, prefix: string, shop: string, runId: string, lists: RunLists) {
+export async function writeRunLists(redis: RedisClient, prefix: string, shop: string, runId: string, lists: RunLists) {
   const entries = async (hash: string, map: Map<string, string[]>) => {
     const all = [...map.entries()];
     for (let i = 0; i < all.length; i += BATCH) {
@@ -30,26 +43,32 @@ export async function writeRunLists(redis: Redis, prefix: string, shop: string, 
       if (fields.length > 0) await redis.hset(hash, ...fields);
     }
   };
-  await redis.del(key(prefix, shop, runId, "for"), key(prefix, shop, runId, "related"));
+  await redis.del(...RUN_HASHES.map((hash) => key(prefix, shop, runId, hash)));
   await entries(key(prefix, shop, runId, "for"), lists.forCustomer);
   await entries(key(prefix, shop, runId, "related"), lists.related);
+  await entries(key(prefix, shop, runId, "bought"), lists.bought ?? new Map());
   await redis.set(key(prefix, shop, runId, "popular"), lists.popular.join(","));
+  await redis.set(key(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
 }
 
 /** Serves `runId` from now on; keeps the previous run's lists and deletes any older ones. */
-export async function activateRun(redis: Redis, prefix: string, shop: string, runId: string): Promise<string | null> {
+export async function activateRun(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  runId: string,
+): Promise<string | null> {
   const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
   if (active === runId) return previous;
   const tx = redis.multi().set(key(prefix, shop, "active"), runId);
   if (active) tx.set(key(prefix, shop, "previous"), active);
-  if (previous && previous !== runId)
-    tx.del(...["for", "related", "popular"].map((p) => key(prefix, shop, previous, p)));
+  if (previous && previous !== runId) tx.del(...[...RUN_HASHES, "popular"].map((p) => key(prefix, shop, previous, p)));
   await tx.exec();
   return active;
 }
 
 /** Swaps back to the previous run, if its lists are still there. Returns the run now served. */
-export async function rollbackRun(redis: Redis, prefix: string, shop: string): Promise<string | null> {
+export async function rollbackRun(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
   const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
   if (!previous || !(await redis.exists(key(prefix, shop, previous, "popular")))) return null;
   await redis
@@ -60,10 +79,10 @@ export async function rollbackRun(redis: Redis, prefix: string, shop: string): P
   return previous;
 }
 
-export type ListKind = "for" | "related";
+export type ListKind = (typeof RUN_HASHES)[number];
 
 /** The run a shop is served now, or null before its first training. */
-export async function activeRunId(redis: Redis, prefix: string, shop: string): Promise<string | null> {
+export async function activeRunId(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
   return redis.get(key(prefix, shop, "active"));
 }
 
@@ -71,7 +90,7 @@ export const parseList = (value: string | null | undefined): string[] => (value 
 
 /** One precomputed list from the active run: customer or product id in, product ids out. */
 export async function readList(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   shop: string,
   kind: ListKind,
@@ -83,18 +102,22 @@ export async function readList(
   return value ? value.split(",") : [];
 }
 
-export async function readPopular(redis: Redis, prefix: string, shop: string): Promise<string[]> {
+export async function readPopular(redis: RedisClient, prefix: string, shop: string): Promise<string[]> {
   const runId = await redis.get(key(prefix, shop, "active"));
   const value = runId ? await redis.get(key(prefix, shop, runId, "popular")) : null;
   return value ? value.split(",") : [];
 }
 
 /** Removes every list of a shop (uninstall, shop/redact). */
-export async function deleteShopLists(redis: Redis, prefix: string, shop: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${key(prefix, shop)}:*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+export async function deleteShopLists(redis: RedisClient, prefix: string, shop: string): Promise<void> {
+  // SCAN walks one node: on a cluster, every master is walked (the shop's keys live on one).
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `${key(prefix, shop)}:*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  }
 }

@@ -36,7 +36,13 @@ export async function recordCustomerDataRequest(
       },
     },
   });
-  const report = { customerShopifyId, generatedAt: new Date().toISOString(), customer, orders };
+  // Storefront events made while logged in (views, clicks, checkouts), without visitor ids.
+  const events = await db.event.findMany({
+    where: { shopId, customerShopifyId },
+    orderBy: { occurredAt: "asc" },
+    select: { type: true, productShopifyId: true, orderShopifyId: true, occurredAt: true },
+  });
+  const report = { customerShopifyId, generatedAt: new Date().toISOString(), customer, orders, events };
   await db.dataRequest.upsert({
     where: { webhookId },
     create: { shopId, customerShopifyId, webhookId, report: JSON.stringify(report) },
@@ -47,8 +53,8 @@ export async function recordCustomerDataRequest(
 
 /**
  * customers/redact: removes the customer's row and their link to orders (the orders themselves
- * are the merchant's sales record), their storefront events, earlier data-request reports, and asks for retraining
- * so no model keeps learning from them.
+ * are the merchant's sales record), their storefront events and earlier data-request reports, and
+ * asks for retraining so no model keeps learning from them.
  */
 export async function redactCustomer(db: Db, shopId: string, customerShopifyId: string, now = new Date()) {
   await db.$transaction([

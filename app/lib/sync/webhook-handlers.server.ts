@@ -1,5 +1,6 @@
 import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../conversion/attribution";
-import { recomputeOrderAttribution } from "../conversion/order-attribution.server";
+import { recomputeOrderAttribution, type RecomputeOptions } from "../conversion/order-attribution.server";
+import { orderFactsFromRecord } from "../conversion/order-facts.server";
 import { orderRefunds, refundPayload, storeRefundLines } from "../conversion/refunds.server";
 import type { Db } from "../db.server";
 import type { WebhookDelivery } from "../webhooks/intake.server";
@@ -52,9 +53,14 @@ const upsertProduct: Handler = async (ctx) => {
 };
 
 /** Recomputes an order's attribution and replaces what it counted before (docs/decisions/007). */
-async function attribute(ctx: HandlerContext, id: string, orderShopifyId: string): Promise<HandlerResult> {
+async function attribute(
+  ctx: HandlerContext,
+  id: string,
+  orderShopifyId: string,
+  options: Pick<RecomputeOptions, "known" | "isNew"> = {},
+): Promise<HandlerResult> {
   const windowDays = (await ctx.attributionWindowDays?.(ctx.delivery.shop)) ?? DEFAULT_ATTRIBUTION_WINDOW_DAYS;
-  const result = await recomputeOrderAttribution(ctx.db, id, ctx.delivery.shop, orderShopifyId, windowDays);
+  const result = await recomputeOrderAttribution(ctx.db, id, orderShopifyId, { windowDays, ...options });
   return result ? { attributedLines: result.lines.length } : {};
 }
 
@@ -63,8 +69,12 @@ const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
   const order = payloads.orderPayload.parse(ctx.delivery.payload);
   const outcome = await applyOrder(ctx.db, id, order);
   if (outcome === "stale") return { outcome };
-  await storeRefundLines(ctx.db, id, orderRefunds.parse(ctx.delivery.payload).refunds ?? []);
-  const attribution = await attribute(ctx, id, order.shopifyId);
+  const refunds = orderRefunds.parse(ctx.delivery.payload).refunds ?? [];
+  if (refunds.length > 0) await storeRefundLines(ctx.db, id, refunds);
+  const attribution = await attribute(ctx, id, order.shopifyId, {
+    known: orderFactsFromRecord(order),
+    isNew: outcome === "created",
+  });
   if (outcome !== "created") return { outcome, ...attribution };
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { TrainingDivergedError } from "../model/errors";
@@ -6,11 +6,13 @@ import type { EpochProgress } from "../model/dnn";
 import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
 import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
+import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
+import { STORED_LIST_LENGTH } from "./build-lists";
 import type { TrainTrigger } from "./train-queue.server";
 
 export interface RunTrainingDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   /** The Redis key prefix the serving lists live under (QUEUE_PREFIX). */
   prefix: string;
   log: Logger;
@@ -53,7 +55,12 @@ export async function runTraining(
       ...deps.options,
       onEpoch: (p) => deps.onProgress?.({ ...p, stage: "training" }),
     });
-    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, deps.buildLists(result));
+    const lists = {
+      ...deps.buildLists(result),
+      bought: purchasedByCustomer(orders),
+      bestSellers: bestSellers(orders, STORED_LIST_LENGTH),
+    };
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists);
     await activateRun(deps.redis, deps.prefix, shopDomain, run.id);
     const durationMs = Date.now() - startedAt.getTime();
     await deps.db.$transaction([

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis.server";
 
 /**
  * A per-shop lock in Redis, so two workers never train the same shop at once (a shop's two job
  * slots could otherwise be picked up together). It expires by itself, so a killed worker cannot
  * hold it for ever; the holder renews it while it works.
  */
-export async function acquireShopLock(redis: Redis, key: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
+export async function acquireShopLock(
+  redis: RedisClient,
+  key: string,
+  ttlMs: number,
+): Promise<(() => Promise<void>) | null> {
   const token = randomUUID();
   if ((await redis.set(key, token, "PX", ttlMs, "NX")) !== "OK") return null;
   const renew = setInterval(() => void redis.pexpire(key, ttlMs).catch(() => undefined), ttlMs / 3);

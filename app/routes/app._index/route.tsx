@@ -57,9 +57,7 @@ export default function Home() {
     <Page>
       <TitleBar title="Affinity" />
       <BlockStack gap="500">
-        {result ? (
-          <Banner tone={result.ok ? "success" : "critical"} title={result.message} />
-        ) : null}
+        {result ? <Banner tone={result.ok ? "success" : "critical"} title={result.message} /> : null}
         {!onboarding ? (
           <Card>
             <BlockStack gap="200">

@@ -11,11 +11,7 @@ import { TrainingProgressBar } from "../../components/admin/training-progress";
 import { modelOverview } from "../../lib/admin/model-runs.server";
 import { NothingToRollBackError, rollBackModel } from "../../lib/admin/rollback.server";
 import { adminContext, orNotFound } from "../../lib/admin/route-context.server";
-import {
-  requestRetrain,
-  trainingProgress,
-  type TrainingProgress,
-} from "../../lib/admin/training-progress.server";
+import { requestRetrain, trainingProgress, type TrainingProgress } from "../../lib/admin/training-progress.server";
 import { queueConnected } from "../../queues.server";
 import { CurrentModelCard } from "./current-model-card";
 

@@ -3,8 +3,10 @@ import type { SettingsForm } from "../../lib/settings/form";
 import type { PickedItem } from "./picker-field";
 
 /** The settings page's editable state: the form, with picked products and collections shown by name. */
-export interface FormState
-  extends Omit<SettingsForm, "excludedProductIds" | "excludedCollections" | "pinnedProductIds"> {
+export interface FormState extends Omit<
+  SettingsForm,
+  "excludedProductIds" | "excludedCollections" | "pinnedProductIds"
+> {
   excludedProducts: PickedItem[];
   excludedCollections: PickedItem[];
   pinnedProducts: PickedItem[];

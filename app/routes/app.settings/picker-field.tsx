@@ -47,8 +47,16 @@ export function PickerField(props: Props) {
       selection.map((resource) => {
         const id = numericId(resource.id);
         const image =
-          "images" in resource ? resource.images[0]?.originalSrc : "image" in resource ? resource.image?.originalSrc : undefined;
-        return { id, title: resource.title ?? known.get(id)?.title ?? id, imageUrl: image ?? known.get(id)?.imageUrl ?? null };
+          "images" in resource
+            ? resource.images[0]?.originalSrc
+            : "image" in resource
+              ? resource.image?.originalSrc
+              : undefined;
+        return {
+          id,
+          title: resource.title ?? known.get(id)?.title ?? id,
+          imageUrl: image ?? known.get(id)?.imageUrl ?? null,
+        };
       }),
     );
   };

@@ -72,7 +72,9 @@ export default function SettingsPage() {
         <button onClick={() => setState(saved)}></button>
       </SaveBar>
       <BlockStack gap="500">
-        {showSaved && !dirty ? <Banner tone="success" title="Settings saved. The storefront uses them from now on." /> : null}
+        {showSaved && !dirty ? (
+          <Banner tone="success" title="Settings saved. The storefront uses them from now on." />
+        ) : null}
         {Object.keys(errors).length > 0 ? (
           <Banner tone="critical" title="Some settings need a change before they can be saved.">
             {errors.form ?? "See the fields marked below."}

@@ -130,7 +130,11 @@ export function ExclusionsSection({ state, set, errors }: SectionProps) {
             error={errors.excludedCollections}
             max={50}
           />
-          <TagsField tags={state.excludedTags} onChange={(tags) => set("excludedTags", tags)} error={errors.excludedTags} />
+          <TagsField
+            tags={state.excludedTags}
+            onChange={(tags) => set("excludedTags", tags)}
+            error={errors.excludedTags}
+          />
         </BlockStack>
       </Card>
     </Layout.AnnotatedSection>

@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { type AddressInfo } from "node:net";
-import { basename, extname, join } from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { basename } from "node:path";
 import { forwardAppProxy, readBody, type AppProxyTarget, type ForwardedCall } from "../../../dev/app-proxy-forwarder";
+import { blockSettings, renderBlock, type StorefrontContext } from "../../../dev/storefront/render-block";
+import { send, sendAsset, startLocalServer } from "../../../dev/storefront/server-core";
+import { themePage } from "../../../dev/storefront/theme-page";
 import { PRODUCTS, productArtSvg, productByHandle, type RecommendationsResponse } from "./products";
-import { blockSettings, EXTENSION_DIR, renderBlock, type StorefrontContext } from "./render-block";
-import { themePage } from "./theme-page";
 
 /** One event as the block beacons it to `POST /apps/affinity/events`. */
 export interface BeaconEvent {
@@ -33,11 +32,6 @@ export interface StorefrontServer {
   forwarded: ForwardedCall[];
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-};
 
 /**
  * A storefront for the block on 127.0.0.1: theme pages that render the real
@@ -67,12 +61,7 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     if (req.method === "GET" && (path === "/" || path === "/cart" || path.startsWith("/products/"))) {
       return sendPage(res, url);
     }
-    if (req.method === "GET" && path.startsWith("/assets/")) {
-      const file = basename(path);
-      if (![".js", ".css"].includes(extname(file))) return send(res, 404, "text/plain", "not found");
-      const body = await readFile(join(EXTENSION_DIR, "assets", file)).catch(() => null);
-      return body ? send(res, 200, TYPES[extname(file)]!, body) : send(res, 404, "text/plain", "not found");
-    }
+    if (req.method === "GET" && path.startsWith("/assets/")) return sendAsset(res, path);
     if (req.method === "GET" && path.startsWith("/images/")) {
       const svg = productArtSvg(basename(path, ".svg"));
       return svg ? send(res, 200, "image/svg+xml", svg) : send(res, 404, "text/plain", "not found");
@@ -176,24 +165,6 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     send(res, 200, "text/html; charset=utf-8", html);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, "text/plain", String(error));
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    ...state,
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);
+  const server = await startLocalServer(handle);
+  return { ...state, origin: server.origin, close: server.close };
 }

@@ -88,6 +88,8 @@ describe("blending the lists", () => {
       ["v1", ["h1", "r2"]],
     ]),
     popular: ["pop1", "p1"],
+    bought: [],
+    bestSellers: [],
   };
 
   it("ranks the page product's related products first on a product page", () => {

@@ -1,0 +1,40 @@
+import type { HistoryOrder } from "../model/types";
+
+/** Products kept per customer: enough to cover what a list of 24 could repeat. */
+export const PURCHASED_MAX = 200;
+
+/**
+ * Each customer's purchased products, most recent first, written beside a run's lists so the
+ * storefront can leave them out when the merchant turns "include previously bought" off.
+ */
+export function purchasedByCustomer(orders: readonly HistoryOrder[], max = PURCHASED_MAX): Map<string, string[]> {
+  const byCustomer = new Map<string, Set<string>>();
+  const newestFirst = [...orders].sort((a, b) => b.at.getTime() - a.at.getTime());
+  for (const order of newestFirst) {
+    let seen = byCustomer.get(order.customerId);
+    if (!seen) byCustomer.set(order.customerId, (seen = new Set()));
+    for (const item of order.items) if (seen.size < max) seen.add(item.productId);
+  }
+  return new Map([...byCustomer].map(([customer, ids]) => [customer, [...ids]]));
+}
+
+/** How far back best-sellers look, and how many are kept. */
+export const BEST_SELLER_DAYS = 90;
+
+/**
+ * The products sold in the largest quantities in the last 90 days of the history (by its own
+ * last order, so an old history still has best-sellers), most sold first.
+ */
+export function bestSellers(orders: readonly HistoryOrder[], k: number, days = BEST_SELLER_DAYS): string[] {
+  const last = Math.max(...orders.map((o) => o.at.getTime()));
+  const since = last - days * 86_400_000;
+  const sold = new Map<string, number>();
+  for (const order of orders) {
+    if (order.at.getTime() < since) continue;
+    for (const item of order.items) sold.set(item.productId, (sold.get(item.productId) ?? 0) + item.quantity);
+  }
+  return [...sold]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([id]) => id);
+}

@@ -1,0 +1,114 @@
+import { spawnSync } from "node:child_process";
+import { Redis } from "ioredis";
+import { checkRedis, redactUrl } from "../../app/lib/redis.server";
+import type { DemoPaths } from "./config";
+import { DemoError } from "./errors";
+import { anyFreePort } from "./ports";
+import { startChild, type DemoChild } from "./processes";
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+export interface DemoRedis {
+  url: string;
+  /** Set when the demo started its own redis-server (and so stops it at the end). */
+  child?: DemoChild;
+  /** Where it came from, for the summary. */
+  description: string;
+  warnings: string[];
+}
+
+export interface RedisChoice {
+  /** A Redis the user named with --redis-url: used as it is, never replaced. */
+  requestedUrl?: string;
+  /** Where a Redis is looked for first. @defaultValue redis://127.0.0.1:6379 */
+  probeUrl?: string;
+  /** The server binary to start when none answers. @defaultValue redis-server */
+  serverCommand?: string;
+}
+
+/**
+ * The Redis the demo runs on: the one asked for; else one answering PING on 127.0.0.1:6379;
+ * else a redis-server the demo starts with the durability settings production uses (AOF
+ * `everysec`, `noeviction`; docs/decisions/004) and its data in the demo folder, so a later run
+ * finds its queues again; else a DemoError that says how to install Redis.
+ */
+export async function provideRedis(paths: DemoPaths, choice: RedisChoice = {}): Promise<DemoRedis> {
+  if (choice.requestedUrl) {
+    if ((await ping(choice.requestedUrl)) !== "PONG")
+      throw new DemoError(
+        `No Redis answers at ${redactUrl(choice.requestedUrl)} (--redis-url). Start it, or leave --redis-url out.`,
+      );
+    return described(choice.requestedUrl, `${redactUrl(choice.requestedUrl)} (from --redis-url)`);
+  }
+  const probeUrl = choice.probeUrl ?? DEFAULT_REDIS_URL;
+  const answer = await ping(probeUrl);
+  if (answer === "PONG") return described(probeUrl, `${redactUrl(probeUrl)} (already running)`);
+  if (answer === "NOAUTH")
+    throw new DemoError(
+      `The Redis at ${redactUrl(probeUrl)} wants a password. Pass it with --redis-url redis://:<password>@127.0.0.1:6379.`,
+    );
+  const command = choice.serverCommand ?? "redis-server";
+  if (!isInstalled(command)) throw new DemoError(noRedisMessage(probeUrl));
+  return startOwnRedis(paths, command);
+}
+
+async function described(url: string, description: string): Promise<DemoRedis> {
+  const { warnings } = await checkRedis(url);
+  return { url, description, warnings };
+}
+
+async function startOwnRedis(paths: DemoPaths, command: string): Promise<DemoRedis> {
+  const port = await anyFreePort();
+  const child = await startChild(paths, {
+    name: "redis",
+    command,
+    args: [
+      ...["--port", String(port), "--bind", "127.0.0.1", "--dir", paths.redisData],
+      ...["--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction"],
+      // AOF alone is the persistence; no RDB snapshots on top.
+      ...["--save", ""],
+    ],
+    env: {},
+    cwd: paths.root,
+    identity: `${command.split("/").pop()} 127.0.0.1:${port}`,
+    ready: /Ready to accept connections/,
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  return { url, child, description: `${url} (started by the demo, data in ${paths.redisData})`, warnings: [] };
+}
+
+/** "PONG", "NOAUTH" (a Redis that wants a password), or null when nothing answers. */
+async function ping(url: string): Promise<"PONG" | "NOAUTH" | null> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG" ? "PONG" : null;
+  } catch (error) {
+    return /NOAUTH/.test((error as Error).message) ? "NOAUTH" : null;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function isInstalled(command: string): boolean {
+  const result = spawnSync(command, ["--version"], { stdio: "ignore" });
+  return !result.error && result.status === 0;
+}
+
+function noRedisMessage(probeUrl: string): string {
+  return [
+    `No Redis answers at ${redactUrl(probeUrl)}, and redis-server is not installed, so the demo cannot start one.`,
+    "Install Redis, then run `npm run demo` again (the demo starts and stops it for you):",
+    "  Debian/Ubuntu:  sudo apt-get install redis-server",
+    "  Fedora:         sudo dnf install redis",
+    "  macOS:          brew install redis",
+    "Or start any Redis 6.2+ yourself and pass --redis-url redis://host:port.",
+  ].join("\n");
+}
