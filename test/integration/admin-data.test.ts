@@ -61,7 +61,10 @@ describe.each(DATABASE_KINDS)("admin data on %s", (kind) => {
     const week = seeded.days.slice(-7);
     expect(dashboard.currency).toBe("GBP");
     expect(dashboard.totals.impressions).toBe(week.reduce((s, d) => s + d.impressions, 0));
-    expect(dashboard.totals.attributedRevenue).toBeCloseTo(week.reduce((s, d) => s + d.attributedRevenue, 0), 6);
+    expect(dashboard.totals.attributedRevenue).toBeCloseTo(
+      week.reduce((s, d) => s + d.attributedRevenue, 0),
+      6,
+    );
     expect(dashboard.totals.attributedOrders).toBe(week.reduce((s, d) => s + d.attributedOrders, 0));
     expect(dashboard.chart).toHaveLength(7);
     expect(dashboard.chart.map((d) => d.attributedRevenue)).toEqual(week.map((d) => d.attributedRevenue));
@@ -125,7 +128,14 @@ describe("training progress and rollback", () => {
     await worker.close();
     expect(seen).toEqual([
       expect.objectContaining({ state: "running", stage: "preparing", percent: 0 }),
-      expect.objectContaining({ state: "running", stage: "training", epoch: 2, epochs: 5, etaSeconds: 61, percent: 40 }),
+      expect.objectContaining({
+        state: "running",
+        stage: "training",
+        epoch: 2,
+        epochs: 5,
+        etaSeconds: 61,
+        percent: 40,
+      }),
       expect.objectContaining({ state: "running", stage: "finishing", epoch: 5, percent: 99, etaSeconds: null }),
     ]);
     expect(await trainingProgress(queue, SHOP)).toMatchObject({ state: "idle" });

@@ -30,7 +30,8 @@ describe("saving a shop's settings", () => {
   let deps: SaveSettingsDeps;
   let shopId: string;
 
-  const stored = async () => parseStoredSettings((await t.db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings);
+  const stored = async () =>
+    parseStoredSettings((await t.db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings);
   const scheduler = () => system.getJobScheduler(`train@${SHOP}`);
 
   beforeEach(async () => {
@@ -92,7 +93,12 @@ describe("saving a shop's settings", () => {
     // Saving again without changing the heading or the frequency asks Shopify only for the collections.
     const before = standIn.requests.length;
     await saveShopSettings(deps, SHOP, settingsToForm(await stored()));
-    expect(standIn.requests.slice(before).map((r) => r.kind)).toEqual(["collection", "collection", "collection", "collection"]);
+    expect(standIn.requests.slice(before).map((r) => r.kind)).toEqual([
+      "collection",
+      "collection",
+      "collection",
+      "collection",
+    ]);
 
     await saveShopSettings(deps, SHOP, form({ retrainFrequency: "manual" }));
     expect(await scheduler()).toBeUndefined();
@@ -102,7 +108,10 @@ describe("saving a shop's settings", () => {
 
   it("changes nothing when a collection is gone, too big, or Shopify refuses the token", async () => {
     const attempts = [
-      { input: form({ excludedCollections: [{ id: "999", title: "Gone" }] }), message: /Collection 999 no longer exists/ },
+      {
+        input: form({ excludedCollections: [{ id: "999", title: "Gone" }] }),
+        message: /Collection 999 no longer exists/,
+      },
       { input: form({ excludedCollections: [{ id: "300", title: "Big" }] }), message: /more than 5,000 products/ },
     ];
     standIn.config.collections["300"] = Array.from({ length: MAX_COLLECTION_PRODUCTS + 1 }, (_, i) => String(i + 1));
@@ -117,7 +126,10 @@ describe("saving a shop's settings", () => {
       SHOP,
       form({ blockHeading: "New heading" }),
     );
-    expect(refused).toMatchObject({ ok: false, errors: { blockHeading: expect.stringMatching(/^Shopify did not let us publish/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      errors: { blockHeading: expect.stringMatching(/^Shopify did not let us publish/) },
+    });
     expect((await t.db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings).toBe("{}");
     expect(await redis.get(stateKey(keys.prefix, SHOP))).toBe("cached");
     expect(await scheduler()).toBeUndefined();

@@ -28,7 +28,12 @@ describe("the lift in plain words", () => {
 
   it("says how many more visitors are needed while not significant, with the estimate so far", () => {
     const pending = liftSentence(
-      estimate({ significant: false, moreVisitorsNeeded: 3400, relativeLiftCi: { low: -0.031, high: 0.074 }, relativeLift: 0.02 }),
+      estimate({
+        significant: false,
+        moreVisitorsNeeded: 3400,
+        relativeLiftCi: { low: -0.031, high: 0.074 },
+        relativeLift: 0.02,
+      }),
     );
     expect(pending).toEqual({
       kind: "pending",
@@ -42,7 +47,12 @@ describe("the lift in plain words", () => {
 
   it("falls back to percentage points while the control group has no conversions", () => {
     const points = liftSentence(
-      estimate({ relativeLift: null, relativeLiftCi: null, difference: 0.012, differenceCi: { low: 0.003, high: 0.021 } }),
+      estimate({
+        relativeLift: null,
+        relativeLiftCi: null,
+        difference: 0.012,
+        differenceCi: { low: 0.003, high: 0.021 },
+      }),
       "revenue per visitor",
     );
     expect(points.headline).toBe("+1.20 pts revenue per visitor (95% CI +0.30 pts to +2.10 pts)");

@@ -67,7 +67,10 @@ describe("the setup guide's steps", () => {
   it("counts training done once lists are served, and in progress while a run is queued or running", () => {
     expect(byId({ latestRun: { status: "running", served: null, orders: 90 } }).train!.status).toBe("in_progress");
     expect(byId({ latestRun: { status: "failed", served: null, orders: 90 } }).train!.status).toBe("attention");
-    const baseline = byId({ latestRun: { status: "completed", served: "popularity", orders: 9 }, serving: "popularity" });
+    const baseline = byId({
+      latestRun: { status: "completed", served: "popularity", orders: 9 },
+      serving: "popularity",
+    });
     expect(baseline.train!.status).toBe("complete");
     expect(baseline.train!.detail).toBe("Serving your best sellers for now; your model takes over once it beats them.");
   });
