@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/lift";
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
+import { recsKey } from "../../app/lib/serving/lists.server";
 import { openAdminPage } from "../helpers/admin-browser";
 import {
   SEED_ARMS,
@@ -42,7 +43,7 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
     await seedModelRuns(t.db, redis, keys.prefix, TEST_SHOP, shopId);
     seeded = await seedConversion(t.db, shopId, new Date());
     // The block asked for recommendations a few minutes ago.
-    await redis.set(`${keys.prefix}:recs:{${TEST_SHOP}}:seen`, String(Date.now() - 5 * 60_000));
+    await redis.set(recsKey(keys.prefix, TEST_SHOP, "seen"), String(Date.now() - 5 * 60_000));
     standIn = await startAdminApiStandIn({ accessToken: "shpat_offline_test_token" });
     ({ app, origin } = await startAppProcess(
       { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },

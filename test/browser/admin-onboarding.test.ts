@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { Redis } from "ioredis";
+import { recsKey } from "../../app/lib/serving/lists.server";
 import { openAdminPage } from "../helpers/admin-browser";
 import { seedBackfills, seedShop } from "../helpers/admin-seed";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
@@ -97,7 +98,7 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
     await expect.poll(() => statusOf(page, "pixel"), LIVE).toBe("in_progress");
 
     // Once the storefront asks for recommendations, the block counts as added.
-    await redis.set(`${keys.prefix}:recs:{${TEST_SHOP}}:seen`, String(Date.now() - 60_000));
+    await redis.set(recsKey(keys.prefix, TEST_SHOP, "seen"), String(Date.now() - 60_000));
     await t.db.modelRun.updateMany({ where: { shopId }, data: { status: "completed", served: "popularity" } });
     const run = await t.db.modelRun.findFirstOrThrow({ where: { shopId } });
     await t.db.shop.update({ where: { id: shopId }, data: { activeModelRunId: run.id } });
