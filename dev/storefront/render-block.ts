@@ -49,6 +49,8 @@ export interface StorefrontContext {
   cartProductIds: string[];
   settings: Json;
   designMode?: boolean;
+  /** The app's app-data metafields, as Liquid's `app.metafields` (namespace → key → metafield). */
+  appMetafields?: Json;
 }
 
 /**
@@ -107,5 +109,6 @@ export async function renderBlock(context: StorefrontContext): Promise<string> {
       design_mode: context.designMode ?? false,
     },
     routes: { cart_add_url: "/cart/add", root_url: "/" },
+    app: { metafields: context.appMetafields ?? {} },
   });
 }

@@ -17,7 +17,7 @@ import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP_A = "shop-a.myshopify.com";
 const SHOP_B = "shop-b.myshopify.com";
-const HEADING = { [SHOP_A]: "Heading of shop A", [SHOP_B]: "Heading of shop B" };
+const HEADING: Record<string, string> = { [SHOP_A]: "Heading of shop A", [SHOP_B]: "Heading of shop B" };
 
 describe("admin pages are scoped to the session's shop", () => {
   let t: TestDb;
