@@ -5,7 +5,6 @@ import { Redis } from "ioredis";
 import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/lift";
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
-import { recsKey } from "../../app/lib/serving/lists.server";
 import { openAdminPage } from "../helpers/admin-browser";
 import {
   SEED_ARMS,

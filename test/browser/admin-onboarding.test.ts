@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recsKey } from "../../app/lib/serving/lists.server";
 import type { Browser, Page } from "playwright-core";
 import { Redis } from "ioredis";
-import { recsKey } from "../../app/lib/serving/lists.server";
 import { openAdminPage } from "../helpers/admin-browser";
 import { seedBackfills, seedShop } from "../helpers/admin-seed";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
