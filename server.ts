@@ -17,7 +17,7 @@ import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
 import { createRecommendationsEndpoint } from "./app/lib/recommendations/http.server";
 import { createServingCache } from "./app/lib/recommendations/serving-cache.server";
-import { db } from "./app/db.server";
+import { createDb } from "./app/lib/db.server";
 import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
 
 async function main() {
@@ -36,7 +36,8 @@ async function main() {
   });
   const recommendations = createRecommendationsEndpoint({
     secret: config.SHOPIFY_API_SECRET,
-    db,
+    // Opened here, after the config check, so a bad DATABASE_URL gets the one-line message.
+    db: createDb(config.DATABASE_URL),
     redis: redisConnection(),
     prefix: config.QUEUE_PREFIX,
     cache: createServingCache(),
