@@ -10,7 +10,8 @@ import { startAppProcess } from "../test/helpers/stack";
 import { catalogProduct, seedServedShop } from "../test/helpers/storefront-seed";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
-import { BENCH_DB_DIR, createGetter, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { loadGenerator, measureLoad, type LoadRequest, type LoadRun } from "./load";
 
 const SHOP = "bench-serving.myshopify.com";
 const IN_FLIGHT = 64;
@@ -61,6 +62,7 @@ function shopperRequest(i: number, secret: string): string {
 export async function benchServing(options: { quick: boolean }): Promise<BenchResult[]> {
   const requests = options.quick ? 3_000 : 9_000;
   const rounds = options.quick ? 1 : 3;
+  const seconds = options.quick ? 3 : 5;
   const secret = process.env.SHOPIFY_API_SECRET!;
   const t = createSqliteTestDb(BENCH_DB_DIR);
   const { prefix, cleanup } = createTestPrefix();
@@ -68,39 +70,35 @@ export async function benchServing(options: { quick: boolean }): Promise<BenchRe
   await seedServedShop(t.db, redis, prefix, SHOP, seedData());
   const { app, origin } = await startAppProcess({ DATABASE_URL: t.url, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" });
   try {
-    const get = createGetter(origin, IN_FLIGHT);
     // Signed per round: Shopify's signatures expire after 90 s.
-    const run = async (count: number) => {
-      const paths = Array.from({ length: count }, (_, i) => shopperRequest(i, secret));
-      return runConcurrent(count, IN_FLIGHT, async (i) => {
-        const status = await get(paths[i]!);
-        if (status !== 200) throw new Error(`serving answered ${status}`);
-      });
-    };
-    await run(1_000); // warm-up: JIT, the shop's cached state, connection pools
-    const serving = [];
+    const round = (count: number, seconds: number) =>
+      measureLoad(
+        origin,
+        Array.from({ length: count }, (_, i): LoadRequest => ({ method: "GET", path: shopperRequest(i, secret) })),
+        IN_FLIGHT,
+        seconds,
+      );
+    await round(1_000, 2); // warm-up: JIT, the shop's cached state, connection pools
+    const serving: LoadRun[] = [];
     const reference = [];
     const key = `${prefix}:bench-get`;
     await redis.set(key, list(1).join(","));
     for (let r = 0; r < rounds; r++) {
-      serving.push(await run(requests));
-      reference.push(await runConcurrent(requests * 2, IN_FLIGHT, async () => void (await redis.get(key))));
+      serving.push(await round(requests, seconds));
+      reference.push(await runConcurrent(requests * 4, IN_FLIGHT, async () => void (await redis.get(key))));
     }
-    const throughput = median(serving.map((x) => requests / x.seconds));
-    const getThroughput = median(reference.map((x) => (requests * 2) / x.seconds));
-    const latencies = serving.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
     const getLatencies = reference.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
     return [
       result(
         "serving.throughput",
-        throughput,
+        median(serving.map((x) => x.requests / x.seconds)),
         "requests/s",
-        getThroughput,
+        median(reference.map((x) => (requests * 4) / x.seconds)),
         `signed proxy GETs (customers, anonymous histories, product pages), ${IN_FLIGHT} in flight, ` +
-          `${PRODUCTS} products; reference: raw ioredis GET`,
+          `${PRODUCTS} products, load from ${loadGenerator()}; reference: raw ioredis GET`,
       ),
-      result("serving.p50_ms", percentile(latencies, 50), "ms", percentile(getLatencies, 50)),
-      result("serving.p99_ms", percentile(latencies, 99), "ms", percentile(getLatencies, 99)),
+      result("serving.p50_ms", median(serving.map((x) => x.p50Ms)), "ms", percentile(getLatencies, 50)),
+      result("serving.p99_ms", median(serving.map((x) => x.p99Ms)), "ms", percentile(getLatencies, 99)),
     ];
   } finally {
     await app.stop();
