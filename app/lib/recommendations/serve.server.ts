@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
-import { publicCard, type ProductCard, type StoredCard } from "./cards";
+import { publicCardJson, type StoredCard } from "./cards";
 import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
@@ -12,7 +12,14 @@ export type ServeDeps = HoldoutDeps;
 
 export interface RecommendationResponse {
   recommendationId: string;
-  products: ProductCard[];
+  /** The cards to show, in order; `renderRecommendations` turns them into the public JSON. */
+  products: StoredCard[];
+}
+
+/** The response body: the recommendation id and each card's public fields. */
+export function renderRecommendations(response: RecommendationResponse): string {
+  const products = response.products.map(publicCardJson).join(",");
+  return `{"recommendationId":${JSON.stringify(response.recommendationId)},"products":[${products}]}`;
 }
 
 /** The shop never installed the app, or uninstalled it: it gets no recommendations. */
@@ -51,7 +58,7 @@ export async function serveRecommendations(
     const { shop, loggedInCustomerId } = identity;
     await reportExposure(deps, shop, request.visitorId!, loggedInCustomerId, assignment, recommendationId);
   }
-  return { recommendationId, products: products.map(publicCard) };
+  return { recommendationId, products };
 }
 
 /** The shop's settings, or UnknownShopError for a shop that is not installed. */
@@ -119,7 +126,20 @@ async function pickWithCards(
   return picked;
 }
 
+/*
+ * Random bytes drawn from a pool refilled 4 KB at a time: one getrandom call per ~450 ids rather
+ * than one per request.
+ */
+const ID_BYTES = 9;
+const pool = Buffer.alloc(4_096);
+let poolOffset = pool.length;
+
 /** Carried by the block's events and the cart line property, so sales can be attributed. */
-function newRecommendationId(): string {
-  return randomBytes(9).toString("base64url");
+export function newRecommendationId(): string {
+  if (poolOffset + ID_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += ID_BYTES;
+  return pool.toString("base64url", poolOffset - ID_BYTES, poolOffset);
 }
