@@ -44,7 +44,11 @@ export async function startAppAndWorker(settings: StackSettings): Promise<{ app:
   });
   // Started together: each takes a few seconds to load, and neither needs the other to start.
   const [app, worker] = await Promise.allSettled([
-    startChild(settings.paths, { name: "app", ...node("server.ts", APP_NODE_FLAGS), ready: /Affinity app listening on/ }),
+    startChild(settings.paths, {
+      name: "app",
+      ...node("server.ts", APP_NODE_FLAGS),
+      ready: /Affinity app listening on/,
+    }),
     startChild(settings.paths, { name: "worker", ...node("workers/main.ts"), ready: /"event":"worker.started"/ }),
   ]);
   if (app.status === "fulfilled" && worker.status === "fulfilled") return { app: app.value, worker: worker.value };

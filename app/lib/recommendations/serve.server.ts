@@ -42,14 +42,13 @@ export async function serveRecommendations(
   identity: ProxyIdentity,
   request: RecommendationRequest,
 ): Promise<RecommendationResponse> {
-  const head = await readHead(deps.cache, deps.redis, deps.prefix, identity.shop);
-  const state = await installedState(deps, identity.shop, head.state);
+  const { state, runId } = await installedShop(deps, identity.shop);
   const assignment = await assignVisitor(deps, identity.shop, request.visitorId, state.settings);
   const control = assignment?.arm === "control";
   let products: StoredCard[] = [];
   // Control sees what the merchant chose in place of recommendations: nothing, or best-sellers.
   if (!control || state.settings.controlExperience === "best_sellers") {
-    const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request, state) : emptyLists();
+    const lists = runId ? await readSourceLists(deps, identity, runId, request, state) : emptyLists();
     const ranked = control ? lists.bestSellers : fuseLists(weightedSources(request, lists));
     products = await pickWithCards(deps, identity.shop, ranked, request, state, new Set(lists.bought));
   }
@@ -61,8 +60,34 @@ export async function serveRecommendations(
   return { recommendationId, products };
 }
 
-/** The shop's settings, or UnknownShopError for a shop that is not installed. */
-async function installedState(deps: ServeDeps, shop: string, cached: string | null): Promise<ShopState> {
+/**
+ * The shop's settings and active run, from the process cache or Redis; UnknownShopError for a
+ * shop that is not installed. The storefront's routes (recommendations, events) all start here.
+ */
+export async function installedShop(
+  deps: Pick<ServeDeps, "cache" | "redis" | "prefix" | "db">,
+  shop: string,
+): Promise<{ state: ShopState; runId: string | null }> {
+  const head = await readHead(deps.cache, deps.redis, deps.prefix, shop);
+  return { state: await installedState(deps, shop, head.state), runId: head.runId };
+}
+
+/** Whether the shop has the app installed; throws only when that cannot be known. */
+export function isInstalledShop(deps: Pick<ServeDeps, "cache" | "redis" | "prefix" | "db">, shop: string) {
+  return installedShop(deps, shop).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof UnknownShopError) return false;
+      throw error;
+    },
+  );
+}
+
+async function installedState(
+  deps: Pick<ServeDeps, "redis" | "prefix" | "db">,
+  shop: string,
+  cached: string | null,
+): Promise<ShopState> {
   // The cached state is "unknown" for a shop we looked up and did not find.
   const state =
     cached === null

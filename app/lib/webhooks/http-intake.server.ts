@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Queue } from "bullmq";
 import type { Logger } from "../logger.server";
 import { enqueueWebhook, QueueUnavailableError } from "./enqueue.server";
-import { readBodyWithLimit, verifyWebhook, WebhookRejected } from "./intake.server";
+import { readWebhookBody, verifyWebhook, WebhookRejected } from "./intake.server";
 
 export interface WebhookIntakeDeps {
   secret: string;
@@ -26,7 +26,7 @@ export function createWebhookIntake(deps: WebhookIntakeDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") return answer(res, 405, { error: "Webhooks must be POSTed" }, { Allow: "POST" });
     try {
-      const rawBody = await readBodyWithLimit(req, deps.maxBytes);
+      const rawBody = await readWebhookBody(req, deps.maxBytes);
       const header = (name: string) => {
         const value = req.headers[name];
         return Array.isArray(value) ? value[0] : value;
