@@ -46,7 +46,7 @@ export async function benchScale(options: { quick: boolean }): Promise<BenchResu
     REDIS_URL: ownRedis.url,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: "warn",
-    TRAIN_AFTER_ORDERS: "100000000",
+    TRAIN_AFTER_ORDERS: "1000000",
     WORKER_CONCURRENCY: "8",
     // Short locks, so the jobs of the killed worker are taken over within seconds.
     WORKER_LOCK_DURATION_MS: "5000",
