@@ -45,7 +45,8 @@ export async function benchScale(options: { quick: boolean }): Promise<BenchResu
     DATABASE_URL: t.url,
     REDIS_URL: ownRedis.url,
     QUEUE_PREFIX: prefix,
-    LOG_LEVEL: "warn",
+    // Info: the worker announces itself at that level; no per-job line is logged above debug.
+    LOG_LEVEL: "info",
     TRAIN_AFTER_ORDERS: "1000000",
     WORKER_CONCURRENCY: "8",
     // Short locks, so the jobs of the killed worker are taken over within seconds.
