@@ -24,16 +24,15 @@ const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<BenchResult[
   events: benchEvents,
   training: benchTraining,
   block: benchBlock,
-  // Not in the default set: it takes about 15 minutes. `npm run bench -- scale [--quick]`.
+  // The longest by far: 200,000 webhooks through four processes (about 5 minutes with --quick).
   scale: benchScale,
 };
-const DEFAULT_SET = ["intake", "serving", "events", "training", "block"];
 
 async function main() {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
   const names = args.filter((a) => !a.startsWith("--"));
-  const selected = names.length > 0 ? names : DEFAULT_SET;
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
   const unknown = selected.filter((n) => !BENCHMARKS[n]);
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${Object.keys(BENCHMARKS).join(", ")}`);
@@ -53,6 +52,7 @@ async function main() {
   console.table(
     results.map((r) => ({ id: r.id, value: r.value, unit: r.unit, reference: r.reference, ratio: r.ratio })),
   );
+  for (const r of results) if (r.note) console.log(`${r.id}: ${r.note}`);
   mkdirSync("bench", { recursive: true });
   writeFileSync(
     "bench/results.json",
