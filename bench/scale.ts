@@ -58,9 +58,10 @@ export async function benchScale(options: { quick: boolean }): Promise<BenchResu
   redis.on("error", () => undefined); // Redis is restarted on purpose; commands wait for it
   try {
     for (let i = 0; i < SHOP_COUNT; i++) await recordInstall(t.db, shopName(i));
-    const apps = [await startAppProcess(env), await startAppProcess(env)];
-    const workers = [await startWorkerProcess(env), await startWorkerProcess(env)];
-    processes.push(...apps.map((a) => a.app), ...workers);
+    // Each is recorded as soon as it runs, so a failed start still stops the ones before it.
+    const started = <T extends { app: Spawned } | Spawned>(p: T) => (processes.push("app" in p ? p.app : p), p);
+    const apps = [started(await startAppProcess(env)), started(await startAppProcess(env))];
+    const workers = [started(await startWorkerProcess(env)), started(await startWorkerProcess(env))];
     const sender = new Sender(apps.map((a) => a.origin));
     const ids = new Map<string, number>();
 
