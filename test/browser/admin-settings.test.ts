@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { readShopState, stateKey } from "../../app/lib/recommendations/shop-state.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { weeklyCron } from "../../app/lib/training/schedule.server";
-import { openAdminPage } from "../helpers/admin-browser";
-import { SEED_PRODUCTS, seedOrders, seedShop } from "../helpers/admin-seed";
-import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
-import { launchBrowser } from "../helpers/browser";
-import type { Spawned } from "../helpers/child-process";
-import { startAppProcess } from "../helpers/stack";
-import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
+import { SEED_PRODUCTS, seedOrders } from "../helpers/admin-seed";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
-import { createTestPrefix } from "../helpers/test-redis";
 
 /**
  * App Bridge's resource picker, answered by the test: each call takes the next prepared answer
@@ -39,52 +32,30 @@ async function pick(page: Page, button: string, answer: unknown[]) {
 }
 
 describe("the settings page, in Chromium", () => {
-  let t: TestDb;
-  let app: Spawned;
-  let origin: string;
-  let browser: Browser;
-  let redis: Redis;
-  let standIn: AdminApiStandIn;
-  let shopId: string;
-  const keys = createTestPrefix();
+  let stack: AdminStack;
 
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    redis = new Redis(process.env.REDIS_URL!);
-    shopId = await seedShop(t.db, TEST_SHOP);
-    // Repeat customers whose latest orders hold 7 products, 1 of them bought before: 14%.
-    await seedOrders(t.db, shopId, [
-      { customer: "1", at: "2026-01-01T10:00:00Z", products: ["7001", "7002"] },
-      { customer: "1", at: "2026-01-09T10:00:00Z", products: ["7001", "7003"] },
-      { customer: "2", at: "2026-01-02T10:00:00Z", products: ["7004"] },
-      { customer: "2", at: "2026-01-08T10:00:00Z", products: ["7005", "7006"] },
-      { customer: "3", at: "2026-01-03T10:00:00Z", products: ["7007"] },
-      { customer: "3", at: "2026-01-07T10:00:00Z", products: ["7008", "7009", "7010"] },
-      { customer: "4", at: "2026-01-04T10:00:00Z", products: ["7001"] },
-    ]);
-    standIn = await startAdminApiStandIn({
-      accessToken: "shpat_offline_test_token",
-      collections: { "300": ["7010", "7011", "7012"] },
-      collectionPageSize: 2,
+    stack = await startAdminStack({
+      async seed({ t, shopId }) {
+        // Repeat customers whose latest orders hold 7 products, 1 of them bought before: 14%.
+        await seedOrders(t.db, shopId, [
+          { customer: "1", at: "2026-01-01T10:00:00Z", products: ["7001", "7002"] },
+          { customer: "1", at: "2026-01-09T10:00:00Z", products: ["7001", "7003"] },
+          { customer: "2", at: "2026-01-02T10:00:00Z", products: ["7004"] },
+          { customer: "2", at: "2026-01-08T10:00:00Z", products: ["7005", "7006"] },
+          { customer: "3", at: "2026-01-03T10:00:00Z", products: ["7007"] },
+          { customer: "3", at: "2026-01-07T10:00:00Z", products: ["7008", "7009", "7010"] },
+          { customer: "4", at: "2026-01-04T10:00:00Z", products: ["7001"] },
+        ]);
+      },
+      standIn: { collections: { "300": ["7010", "7011", "7012"] }, collectionPageSize: 2 },
     });
-    ({ app, origin } = await startAppProcess(
-      { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },
-      { shopifyOrigin: standIn.origin },
-    ));
-    browser = await launchBrowser();
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await standIn?.close();
-    redis?.disconnect();
-    await keys.cleanup();
-    await t?.drop();
-  });
+  afterAll(() => stack?.stop());
 
   it("shows inline errors for invalid input and changes nothing, then saves valid settings that the storefront reads", async () => {
-    const { page, blocked, close } = await openAdminPage(browser, origin, "/app/settings", TEST_SHOP, PICKER);
+    const { page, blocked, close } = await stack.open("/app/settings", PICKER);
+    const { t, shopId, redis, prefix, standIn } = stack;
     await page.getByText("Recommendations block").first().waitFor();
     expect(await page.getByText(/In your shop, 14% of the products in a repeat customer's latest order/).count()).toBe(
       1,
@@ -114,7 +85,7 @@ describe("the settings page, in Chromium", () => {
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByText("Best sellers, the same for everyone").click();
     await page.getByText("Weekly", { exact: true }).click();
-    await redis.set(stateKey(keys.prefix, TEST_SHOP), JSON.stringify({ installed: true, settings: {} }));
+    await redis.set(stateKey(prefix, TEST_SHOP), JSON.stringify({ installed: true, settings: {} }));
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Settings saved.").waitFor();
 
@@ -139,14 +110,14 @@ describe("the settings page, in Chromium", () => {
     });
     expect(standIn.requests.filter((r) => r.kind === "collection")).toHaveLength(2);
     // … the storefront's cached state was dropped, so serving reads the new settings at once …
-    expect(await redis.get(stateKey(keys.prefix, TEST_SHOP))).toBeNull();
-    expect((await readShopState(t.db, redis, keys.prefix, TEST_SHOP))?.settings).toEqual(stored);
+    expect(await redis.get(stateKey(prefix, TEST_SHOP))).toBeNull();
+    expect((await readShopState(t.db, redis, prefix, TEST_SHOP))?.settings).toEqual(stored);
     // … the heading reached the theme as the app-data metafield the block reads …
     expect(JSON.parse(standIn.metafields.get(TEST_SHOP)?.get("affinity.block_defaults")?.value ?? "{}")).toEqual({
       heading: "Picked for you",
     });
     // … and the shop's training scheduler now runs weekly.
-    const system = new Queue(QUEUE_NAMES.system, { connection: redis, prefix: keys.prefix });
+    const system = new Queue(QUEUE_NAMES.system, { connection: redis, prefix: prefix });
     const scheduler = await system.getJobScheduler(`train@${TEST_SHOP}`);
     expect(scheduler?.pattern).toBe(weeklyCron(process.env.TRAIN_CRON ?? "17 3 * * *"));
     await system.close();
