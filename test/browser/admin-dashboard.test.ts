@@ -4,7 +4,15 @@ import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
 import { SEED_ARMS, SEED_PRODUCTS, seedBackfills, seedConversion, seedModelRuns } from "../helpers/admin-seed";
+import type { Page } from "playwright-core";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
+
+/** The text of the KPI card whose label is `label`: the stack that holds label, value and note. */
+const kpi = (page: Page, label: string) =>
+  page
+    .getByText(label, { exact: true })
+    .locator("xpath=ancestor::div[contains(@class, 'Polaris-BlockStack')][1]")
+    .innerText();
 
 describe("the home page of a shop in use (dashboard), in Chromium", () => {
   let stack: AdminStack;
@@ -75,6 +83,13 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
     const revenue = week.reduce((total, day) => total + day.attributedRevenue, 0);
     await expect.poll(() => page.locator("body").innerText()).toContain(formatCount(impressions));
     expect(await page.locator("body").innerText()).toContain(formatMoney(revenue, "EUR"));
+    // Conversion per arm in these dates: the week's orders over the week's exposed visitors.
+    const rate = (arm: "treatment" | "control") =>
+      formatRate(
+        week.reduce((total, day) => total + day.arms[arm].orders, 0) /
+          week.reduce((total, day) => total + day.arms[arm].exposedVisitors, 0),
+      );
+    expect(await kpi(page, "Conversion: shown vs holdout")).toContain(`${rate("treatment")} vs ${rate("control")}`);
     expect(await page.locator('svg[role="img"] rect[fill="#29845a"]').count()).toBe(7);
     await page.screenshot({ path: "test-output/admin-dashboard-7d.png", fullPage: false });
     await close();

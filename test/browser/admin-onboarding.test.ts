@@ -54,6 +54,8 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
       target: "mainSection",
     });
     expect(await step(page, "block").getByRole("link").getAttribute("target")).toBe("_top");
+    // The empty dashboard below points to the same place while the block is not on the storefront.
+    expect(await page.getByRole("link", { name: "Open the theme editor" }).getAttribute("href")).toBe(link.href);
     await page.screenshot({ path: "test-output/admin-onboarding.png", fullPage: true });
 
     // When the import finishes and a training starts, the open page catches up by itself.
@@ -80,6 +82,9 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
     await expect.poll(() => statusOf(page, "block"), LIVE).toBe("complete");
     expect(await step(page, "block").innerText()).toContain("Detected on your storefront 1 minute ago.");
     expect(await statusOf(page, "train")).toBe("complete");
+    // With the block live, the empty dashboard stops sending the merchant to the theme editor.
+    expect(await page.getByRole("link", { name: "Open the theme editor" }).count()).toBe(0);
+    await page.getByText("The block is on your storefront.", { exact: false }).waitFor();
     await page.screenshot({ path: "test-output/admin-onboarding-later.png", fullPage: true });
 
     expect(blocked()).toEqual([]);

@@ -159,6 +159,8 @@ export interface SeededDay {
   addToCarts: number;
   attributedOrders: number;
   attributedRevenue: number;
+  /** Exposed visitors and their orders, per arm. */
+  arms: Record<"treatment" | "control", { exposedVisitors: number; orders: number }>;
 }
 
 /**
@@ -224,6 +226,8 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
     }
     const exposedT = 800 + Math.round(random() * 200);
     const exposedC = Math.round(exposedT / 9);
+    const ordersT = Math.round(exposedT * (0.04 + random() * 0.01));
+    const ordersC = Math.round(exposedC * (0.03 + random() * 0.01));
     await db.dailyRollup.createMany({
       data: [
         {
@@ -239,7 +243,7 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
           addToCarts,
           cartAdds: addToCarts * 3,
           checkouts: lines + 20,
-          orders: Math.round(exposedT * (0.04 + random() * 0.01)),
+          orders: ordersT,
           revenue: 2_400,
           attributedOrders: lines,
           attributedRevenue,
@@ -254,12 +258,23 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
           productViews: exposedC * 3,
           cartAdds: exposedC,
           checkouts: 3,
-          orders: Math.round(exposedC * (0.03 + random() * 0.01)),
+          orders: ordersC,
           revenue: 210,
         },
       ],
     });
-    written.push({ day, impressions, clicks, addToCarts, attributedOrders: lines, attributedRevenue });
+    written.push({
+      day,
+      impressions,
+      clicks,
+      addToCarts,
+      attributedOrders: lines,
+      attributedRevenue,
+      arms: {
+        treatment: { exposedVisitors: exposedT, orders: ordersT },
+        control: { exposedVisitors: exposedC, orders: ordersC },
+      },
+    });
   }
   await db.order.create({
     data: {

@@ -1,5 +1,5 @@
 import { BlockStack, Card, InlineGrid, Text, Tooltip } from "@shopify/polaris";
-import type { DashboardTotals, ExperimentView } from "../../lib/admin/dashboard";
+import type { DashboardTotals } from "../../lib/admin/dashboard";
 import { formatCount, formatMoney, formatRate } from "../../lib/admin/format";
 
 interface Kpi {
@@ -31,8 +31,7 @@ function KpiCard({ kpi }: { kpi: Kpi }) {
   );
 }
 
-export function KpiGrid(props: { totals: DashboardTotals; experiment: ExperimentView | null; currency: string }) {
-  const { totals, experiment, currency } = props;
+export function KpiGrid({ totals, currency }: { totals: DashboardTotals; currency: string }) {
   const kpis: Kpi[] = [
     {
       label: "Impressions",
@@ -63,9 +62,11 @@ export function KpiGrid(props: { totals: DashboardTotals; experiment: Experiment
     },
     {
       label: "Conversion: shown vs holdout",
-      value: experiment ? `${formatRate(experiment.treatment.rate)} vs ${formatRate(experiment.control.rate)}` : "—",
-      sub: experiment ? "Since the experiment started" : "No experiment yet",
-      help: "Share of visitors who ordered: those shown recommendations against the holdout group, who were not.",
+      value: `${formatRate(totals.conversion.treatment)} vs ${formatRate(totals.conversion.control)}`,
+      sub: "Orders per visitor in these dates",
+      help:
+        "Orders per visitor in these dates: visitors shown recommendations against the holdout group, who were not. " +
+        "A visitor counts once per day they came.",
     },
   ];
   return (
