@@ -5,7 +5,11 @@ import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { readShopState, stateKey } from "../../app/lib/recommendations/shop-state.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { weeklyCron } from "../../app/lib/training/schedule.server";
-import { SEED_PRODUCTS, seedOrders } from "../helpers/admin-seed";
+import { cardFromProduct } from "../../app/lib/recommendations/cards";
+import { writeCards } from "../../app/lib/recommendations/cards.server";
+import { SEED_PRODUCTS, seedModelRuns, seedOrders } from "../helpers/admin-seed";
+import { appProxyUrl } from "../helpers/app-proxy";
+import { catalogProduct } from "../helpers/storefront-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
 
@@ -31,12 +35,30 @@ async function pick(page: Page, button: string, answer: unknown[]) {
   await page.getByRole("button", { name: button }).click();
 }
 
+/** Serving caches a shop's state in process for a second; allow a few. */
+const SOON = { timeout: 10_000, interval: 250 };
+
 describe("the settings page, in Chromium", () => {
   let stack: AdminStack;
+  /** What the storefront's block gets for an anonymous visitor on the home page, by product id. */
+  const recommended = async () => {
+    const url = appProxyUrl(stack.origin, "recommendations", { context: "home", limit: "8" }, { shop: TEST_SHOP });
+    const response = await fetch(url);
+    const body = (await response.json()) as { products: { id: string }[] };
+    return body.products.map((p) => p.id);
+  };
 
   beforeAll(async () => {
     stack = await startAdminStack({
-      async seed({ t, shopId }) {
+      async seed({ t, redis, prefix, shop, shopId }) {
+        // A trained shop: its cards and its current run's lists (the catalog, newest id first).
+        await writeCards(
+          redis,
+          prefix,
+          shop,
+          SEED_PRODUCTS.map((p) => cardFromProduct(catalogProduct(p.shopifyId, { title: p.title }))),
+        );
+        await seedModelRuns(t.db, redis, prefix, shop, shopId);
         // Repeat customers whose latest orders hold 7 products, 1 of them bought before: 14%.
         await seedOrders(t.db, shopId, [
           { customer: "1", at: "2026-01-01T10:00:00Z", products: ["7001", "7002"] },
@@ -60,6 +82,9 @@ describe("the settings page, in Chromium", () => {
     expect(await page.getByText(/In your shop, 14% of the products in a repeat customer's latest order/).count()).toBe(
       1,
     );
+
+    // The storefront, before any change, gets the current run's list as it is.
+    await expect.poll(recommended, SOON).toEqual(["7012", "7011", "7010", "7009", "7008", "7007", "7006", "7005"]);
 
     // Given a holdout above the 50% maximum and a window of 2.5 days, saving is refused field by field.
     await page.getByLabel("Holdout", { exact: true }).fill("75");
@@ -128,6 +153,10 @@ describe("the settings page, in Chromium", () => {
       expect.objectContaining({ type: "collection", multiple: 50, selectionIds: [] }),
       expect.objectContaining({ type: "product", multiple: 12, selectionIds: [] }),
     ]);
+
+    // The running app's storefront answers follow at once, no restart: the pins first, then the
+    // list without the excluded products and the excluded collection's.
+    await expect.poll(recommended, SOON).toEqual(["7005", "7001", "7009", "7008", "7007", "7006", "7004"]);
 
     // A fresh visit shows what was saved.
     await page.reload();
