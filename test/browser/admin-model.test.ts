@@ -4,6 +4,7 @@ import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { activeRunId } from "../../app/lib/serving/lists.server";
 import { trainJobId } from "../../app/lib/training/train-queue.server";
 import { formatCount } from "../../app/lib/admin/format";
+import { RANKERS } from "../../app/lib/admin/model-metrics";
 import { SEED_METRICS, seedBackfills, seedModelRuns } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
@@ -49,6 +50,14 @@ describe("the model page, in Chromium", () => {
     expect(first).toContain("Served");
     for (const value of [SEED_METRICS.model.all.ndcg, SEED_METRICS.model.new.hr, SEED_METRICS.model.all.recall]) {
       expect(first).toContain(value.toFixed(3));
+    }
+    // Every ranker carries its one-line explanation, and both settings have their columns.
+    for (const ranker of Object.values(RANKERS)) {
+      expect(await rows.filter({ hasText: ranker.label }).first().innerText()).toContain(ranker.explanation);
+    }
+    const headings = await page.locator(".Polaris-DataTable__Cell--header").allInnerTexts();
+    for (const setting of ["All", "New"]) {
+      for (const metric of ["HR", "Recall", "NDCG"]) expect(headings).toContain(`${setting} · ${metric}`);
     }
     const repeat = await rows.filter({ hasText: "Buy again" }).innerText();
     expect(repeat).toContain(SEED_METRICS.baselines.repeat.all.ndcg.toFixed(3));
