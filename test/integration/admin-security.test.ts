@@ -4,7 +4,7 @@ import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { activeRunId } from "../../app/lib/serving/lists.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { settingsToForm } from "../../app/lib/settings/form";
-import { requestTraining } from "../../app/lib/training/train-queue.server";
+import { requestTraining, trainJobId } from "../../app/lib/training/train-queue.server";
 import { seedConversion, seedModelRuns, seedShop } from "../helpers/admin-seed";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
@@ -132,7 +132,20 @@ describe("admin pages are scoped to the session's shop", () => {
       "wrong secret": await bearer(SHOP_A, {}, "not-the-app-secret"),
     };
     const before = await settingsOf(SHOP_A);
+    const activeBefore = await activeRunId(stack.redis, stack.prefix, SHOP_A);
+    const shopifyCallsBefore = stack.standIn.requests.length;
     for (const [why, headers] of Object.entries(refused)) {
+      const home = await fetch(`${origin}/app.data`, { headers, redirect: "manual" });
+      expect(home.status, why).toBe(401);
+      for (const [path, intent] of [
+        ["/app.data?index", "connect-pixel"],
+        ["/app/model.data", "rollback"],
+        ["/app/model.data", "retrain"],
+      ] as const) {
+        const body = new URLSearchParams({ intent });
+        const acted = await fetch(`${origin}${path}`, { method: "POST", headers, body, redirect: "manual" });
+        expect(acted.status, `${why}: ${intent}`).toBe(401);
+      }
       const read = await fetch(`${origin}/app/settings.data`, { headers, redirect: "manual" });
       expect(read.status, why).toBe(401);
       expect(await read.text(), why).not.toContain(HEADING[SHOP_A]);
@@ -147,6 +160,11 @@ describe("admin pages are scoped to the session's shop", () => {
       expect(write.status, why).toBe(401);
     }
     expect(await settingsOf(SHOP_A)).toEqual(before);
+    expect(await activeRunId(stack.redis, stack.prefix, SHOP_A)).toBe(activeBefore);
+    expect(stack.standIn.requests.length).toBe(shopifyCallsBefore);
+    const train = new Queue(QUEUE_NAMES.train, { connection: stack.redis, prefix: stack.prefix });
+    for (const slot of ["a", "b"] as const) expect(await train.getJob(trainJobId(SHOP_A, slot))).toBeUndefined();
+    await train.close();
     // A document request with an expired id_token is not served either.
     const expired = await mintSessionToken(SHOP_A, { exp: now - 120, nbf: now - 3600, iat: now - 3600 });
     const page = await fetch(`${origin}/app/model?${embeddedQuery(SHOP_A, expired)}`, {
