@@ -37,7 +37,7 @@ export interface AdminStack extends SeedContext {
   standIn: AdminApiStandIn;
   browser: Browser;
   /** Opens an embedded page of the app as the Shopify admin would (see `openAdminPage`). */
-  open(path: string, extraStandIn?: string): Promise<AdminPage>;
+  open(path: string, extraStandIn?: string, viewport?: Viewport): Promise<AdminPage>;
   stop(): Promise<void>;
 }
 
@@ -85,13 +85,20 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
         if (!browser) throw new Error("this admin stack was started without a browser");
         return browser;
       },
-      open: (path, extraStandIn) => openAdminPage(started.browser!, origin, path, shop, extraStandIn),
+      open: (path, extraStandIn, viewport) =>
+        openAdminPage(started.browser!, origin, path, shop, extraStandIn, viewport),
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The size of the admin's app frame. @defaultValue 1280 × 900, a laptop's admin */
+export interface Viewport {
+  width: number;
+  height: number;
 }
 
 export interface AdminPage {
@@ -113,9 +120,10 @@ export async function openAdminPage(
   path: string,
   shop: string,
   extraStandIn = "",
+  viewport: Viewport = { width: 1280, height: 900 },
 ): Promise<AdminPage> {
   const token = await mintSessionToken(shop);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_USER_AGENT });
+  const context = await browser.newContext({ viewport, userAgent: DESKTOP_USER_AGENT });
   const standIn = appBridgeStandIn({ apiKey: process.env.SHOPIFY_API_KEY!, shop, token }) + extraStandIn;
   const { blocked } = await confineToApp(context, origin, standIn);
   const page = await context.newPage();
