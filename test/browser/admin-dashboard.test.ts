@@ -3,7 +3,7 @@ import { recsKey } from "../../app/lib/serving/lists.server";
 import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/lift";
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
-import { SEED_ARMS, SEED_PRODUCTS, seedBackfills, seedConversion, seedModelRuns } from "../helpers/admin-seed";
+import { SEED_ARMS, SEED_PRODUCTS, seedFinishedImport, seedConversion, seedModelRuns } from "../helpers/admin-seed";
 import type { Page } from "playwright-core";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 
@@ -21,10 +21,7 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
   beforeAll(async () => {
     stack = await startAdminStack({
       async seed({ t, redis, prefix, shop, shopId }) {
-        await seedBackfills(t.db, shopId, [
-          { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-          { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
-        ]);
+        await seedFinishedImport(t.db, shopId);
         await seedModelRuns(t.db, redis, prefix, shop, shopId);
         seeded = await seedConversion(t.db, shopId, new Date());
         // The block asked for recommendations a few minutes ago.

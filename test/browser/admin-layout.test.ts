@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recsKey } from "../../app/lib/serving/lists.server";
-import { seedBackfills, seedConversion, seedModelRuns, seedOrders } from "../helpers/admin-seed";
+import { seedFinishedImport, seedConversion, seedModelRuns, seedOrders } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 
 /**
@@ -24,10 +24,7 @@ describe("the admin pages in a narrow frame, in Chromium", () => {
   beforeAll(async () => {
     stack = await startAdminStack({
       async seed({ t, redis, prefix, shop, shopId }) {
-        await seedBackfills(t.db, shopId, [
-          { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-          { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
-        ]);
+        await seedFinishedImport(t.db, shopId);
         await seedModelRuns(t.db, redis, prefix, shop, shopId);
         await seedConversion(t.db, shopId, new Date());
         await seedOrders(t.db, shopId, [

@@ -5,7 +5,7 @@ import { activeRunId } from "../../app/lib/serving/lists.server";
 import { trainJobId } from "../../app/lib/training/train-queue.server";
 import { formatCount } from "../../app/lib/admin/format";
 import { RANKERS } from "../../app/lib/admin/model-metrics";
-import { SEED_METRICS, seedBackfills, seedModelRuns } from "../helpers/admin-seed";
+import { SEED_METRICS, seedFinishedImport, seedModelRuns } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
 
@@ -25,10 +25,7 @@ describe("the model page, in Chromium", () => {
   beforeAll(async () => {
     stack = await startAdminStack({
       async seed({ t, redis, prefix, shop, shopId }) {
-        await seedBackfills(t.db, shopId, [
-          { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-          { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
-        ]);
+        await seedFinishedImport(t.db, shopId);
         runs = await seedModelRuns(t.db, redis, prefix, shop, shopId);
       },
     });

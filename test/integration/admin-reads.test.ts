@@ -7,7 +7,7 @@ import { loadOnboarding } from "../../app/lib/admin/onboarding.server";
 import { loadSettingsPage } from "../../app/lib/admin/settings.server";
 import type { Db } from "../../app/lib/db.server";
 import { createAdminGraphql } from "../../app/lib/shopify-admin.server";
-import { seedBackfills, seedConversion, seedModelRuns, seedOrders, seedShop } from "../helpers/admin-seed";
+import { seedConversion, seedFinishedImport, seedModelRuns, seedOrders, seedShop } from "../helpers/admin-seed";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
 import { redirectShopifyTo, type ShopifyRedirect } from "../helpers/shopify-network";
 import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
@@ -55,10 +55,7 @@ describe("what the admin pages read", () => {
     t = createSqliteTestDb();
     redis = new Redis(process.env.REDIS_URL!);
     const shopId = await seedShop(t.db, SHOP);
-    await seedBackfills(t.db, shopId, [
-      { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-      { resource: "orders", status: "completed", objectCount: 40, recordsImported: 40 },
-    ]);
+    await seedFinishedImport(t.db, shopId);
     await seedModelRuns(t.db, redis, keys.prefix, SHOP, shopId);
     await seedConversion(t.db, shopId, new Date(), 30);
     await seedOrders(t.db, shopId, [
