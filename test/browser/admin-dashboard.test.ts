@@ -72,6 +72,17 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
   it("narrows every figure to the date range the merchant picks", async () => {
     const { page, close } = await stack.open("/app");
     await page.getByRole("button", { name: /^Last 30 days/ }).click();
+    // The presets and the whole calendar fit the popover: nothing clipped at its edge.
+    const apply = page.getByRole("button", { name: "Apply", exact: true });
+    await apply.waitFor();
+    const popover = await page.locator(".Polaris-Popover__Content").boundingBox();
+    for (const inside of [apply, page.locator(".Polaris-DatePicker__Weekday").last()]) {
+      const box = (await inside.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(popover!.x + popover!.width);
+    }
+    // The popover fades in; the screenshot wants it opaque.
+    await page.locator(".Polaris-Popover__PopoverOverlay--open").waitFor();
+    await page.screenshot({ path: "test-output/admin-dashboard-range-picker.png" });
     await page.getByText("Last 7 days", { exact: true }).click();
     await page.waitForURL(/range=7d/);
     await page.getByRole("button", { name: /^Last 7 days/ }).waitFor();
