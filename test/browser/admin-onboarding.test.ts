@@ -27,6 +27,21 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
   });
   afterAll(() => stack?.stop());
 
+  it("shows the model and settings pages of a shop with nothing trained and no repeat customer yet", async () => {
+    const model = await stack.open("/app/model");
+    await model.page.getByText("No model yet: the first training starts when the import finishes.").waitFor();
+    expect(await model.page.getByRole("button", { name: "Retrain now" }).isEnabled()).toBe(true);
+    expect(await model.page.getByRole("heading", { name: "How well it ranks" }).count()).toBe(0);
+    expect(await model.page.getByRole("button", { name: "Roll back to previous model" }).count()).toBe(0);
+    await model.page.screenshot({ path: "test-output/admin-model-new-shop.png", fullPage: true });
+    await model.close();
+
+    const settings = await stack.open("/app/settings");
+    await settings.page.getByText("No customer has ordered twice yet", { exact: false }).waitFor();
+    await settings.page.screenshot({ path: "test-output/admin-settings-new-shop.png", fullPage: true });
+    await settings.close();
+  });
+
   it("shows each step's live state, follows the import and the training, and connects the pixel", async () => {
     const { page, blocked, close } = await stack.open("/app");
     await page.getByRole("heading", { name: "Set up Affinity" }).waitFor();
