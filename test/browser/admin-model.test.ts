@@ -5,6 +5,7 @@ import { activeRunId } from "../../app/lib/serving/lists.server";
 import { trainJobId } from "../../app/lib/training/train-queue.server";
 import { formatCount } from "../../app/lib/admin/format";
 import { RANKERS } from "../../app/lib/admin/model-metrics";
+import type { EpochProgress } from "../../app/lib/model/dnn";
 import { SEED_METRICS, seedFinishedImport, seedModelRuns } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
@@ -75,28 +76,27 @@ describe("the model page, in Chromium", () => {
     expect(job?.data).toEqual({ shop: TEST_SHOP, trigger: "manual" });
     expect(await job?.getState()).toBe("waiting");
 
-    // A worker on the real queue takes the job and reports epochs as the training processor does.
+    // A worker on the real queue takes the job and reports epochs as the training processor does
+    // (its EpochProgress, so a change of that shape fails here too).
     const steps = [gate(), gate()];
     const worker = new Worker(
       QUEUE_NAMES.train,
       async (taken: Job) => {
         await taken.updateProgress({
-          stage: "training",
           epoch: 1,
           epochs: 4,
           loss: 6.1,
           examplesPerSecond: 610,
           etaSeconds: 150,
-        });
+        } satisfies EpochProgress);
         await steps[0]!.opened;
         await taken.updateProgress({
-          stage: "training",
           epoch: 3,
           epochs: 4,
           loss: 5.2,
           examplesPerSecond: 640,
           etaSeconds: 40,
-        });
+        } satisfies EpochProgress);
         await steps[1]!.opened;
         await stack.t.db.modelRun.create({
           data: {
