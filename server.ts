@@ -1,8 +1,9 @@
 /**
  * The app's HTTP server (`npm start`; `npm run dev:server` in development). Express serves the
- * built assets and hands pages to Remix. POST /webhooks and the storefront's recommendations take
- * lean paths that never enter Remix: the intake must keep up with Shopify's bursts
- * (docs/decisions/004), and the storefront waits on every answer (docs/decisions/009).
+ * built assets and hands pages to Remix. POST /webhooks and the storefront's App Proxy routes
+ * (recommendations, events) take lean paths that never enter Remix: the intake must keep up with
+ * Shopify's bursts (docs/decisions/004), and the storefront calls them on every page view
+ * (docs/decisions/009).
  */
 import { createServer, type Server } from "node:http";
 import compression from "compression";
@@ -17,6 +18,8 @@ import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
 import { createRecommendationsEndpoint } from "./app/lib/recommendations/http.server";
 import { createServingCache } from "./app/lib/recommendations/serving-cache.server";
+import { isInstalledShop } from "./app/lib/recommendations/serve.server";
+import { createEventsEndpoint } from "./app/lib/events/http.server";
 import { createDb } from "./app/lib/db.server";
 import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
 
@@ -34,16 +37,29 @@ async function main() {
     connected: queueConnected,
     log,
   });
-  const recommendations = createRecommendationsEndpoint({
+  const storefront = {
     secret: config.SHOPIFY_API_SECRET,
     // Opened here, after the config check, so a bad DATABASE_URL gets the one-line message.
     db: createDb(config.DATABASE_URL),
     redis: redisConnection(),
     prefix: config.QUEUE_PREFIX,
     cache: createServingCache(),
-    eventsQueue: () => queue(QUEUE_NAMES.events),
     connected: queueConnected,
     log,
+  };
+  const recommendations = createRecommendationsEndpoint({
+    ...storefront,
+    eventsQueue: () => queue(QUEUE_NAMES.events),
+  });
+  const events = createEventsEndpoint({
+    ...storefront,
+    queue: queue(QUEUE_NAMES.events),
+    limits: {
+      perVisitorPerMinute: config.EVENTS_PER_VISITOR_PER_MINUTE,
+      perShopPerMinute: config.EVENTS_PER_SHOP_PER_MINUTE,
+    },
+    maxBytes: config.EVENTS_MAX_BYTES,
+    isInstalled: (shop) => isInstalledShop(storefront, shop),
   });
   app.use(compression());
 
@@ -60,11 +76,12 @@ async function main() {
   app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
 
   const port = Number(process.env.PORT ?? 3000);
-  // The two hot paths skip Express entirely: it adds nothing they need and costs per request.
+  // The hot paths skip Express entirely: it adds nothing they need and costs per request.
   const server = createServer((req, res) => {
     const path = req.url?.split("?")[0];
     if (path === "/webhooks") void intake(req, res);
     else if (path === "/apps/affinity/recommendations") void recommendations(req, res);
+    else if (path === "/apps/affinity/events") void events(req, res);
     else app(req, res);
   });
   server.listen(port, () => {

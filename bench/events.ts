@@ -13,7 +13,9 @@ import { storeOfflineSession } from "../test/helpers/admin-session";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { eventually, startAppProcess, startWorkerProcess } from "../test/helpers/stack";
-import { BENCH_DB_DIR, createPoster, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { BENCH_DB_DIR, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { loadGenerator, measureLoad, type LoadRequest } from "./load";
+import { recordInstall } from "../app/lib/shops.server";
 
 const SHOP = "bench-events.myshopify.com";
 const IN_FLIGHT = 64;
@@ -30,34 +32,45 @@ function batch(i: number, at = new Date().toISOString()) {
 }
 
 export async function benchEvents(options: { quick: boolean }): Promise<BenchResult[]> {
-  const requests = options.quick ? 2_000 : 6_000;
+  const requests = options.quick ? 4_000 : 20_000;
+  const seconds = options.quick ? 2 : 4;
   const t = createSqliteTestDb(BENCH_DB_DIR);
   await storeOfflineSession(t.db, SHOP);
+  await recordInstall(t.db, SHOP);
   const { prefix, cleanup } = createTestPrefix();
-  // The shop's budget is raised: this measures the route, not the flood protection.
-  const env = { DATABASE_URL: t.url, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn", EVENTS_PER_SHOP_PER_MINUTE: "10000000" };
+  // The shop's and visitors' budgets are raised: this measures the route, not the flood protection.
+  const env = {
+    DATABASE_URL: t.url,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "warn",
+    EVENTS_PER_SHOP_PER_MINUTE: "10000000",
+    EVENTS_PER_VISITOR_PER_MINUTE: "1000",
+  };
   const { app, origin } = await startAppProcess({ ...env, NODE_ENV: "production" });
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   try {
-    const send = createPoster(origin, IN_FLIGHT);
     const secret = process.env.SHOPIFY_API_SECRET!;
-    const post = async (i: number) => {
-      const query = signAppProxyQuery(new URLSearchParams(), { shop: SHOP }, secret);
-      const body = JSON.stringify({ events: batch(i) });
-      const status = await send(`/apps/affinity/events?${query}`, { "Content-Type": "text/plain;charset=UTF-8" }, body);
-      if (status !== 202) throw new Error(`events route answered ${status}`);
+    const headers = { "Content-Type": "text/plain;charset=UTF-8" };
+    const path = () => `/apps/affinity/events?${signAppProxyQuery(new URLSearchParams(), { shop: SHOP }, secret)}`;
+    // Distinct batches from distinct visitors: a repeated batch would be a duplicate, dropped early.
+    const round = (count: number, from: number, seconds: number) => {
+      const signedPath = path(); // signed per round: Shopify's signatures expire after 90 s
+      const requests = Array.from({ length: count }, (_, i): LoadRequest => ({
+        method: "POST",
+        path: signedPath,
+        headers,
+        body: JSON.stringify({ events: batch(from + i) }),
+      }));
+      return measureLoad(origin, requests, IN_FLIGHT, seconds);
     };
     // The app opens its Redis connection on the first request, which may answer 503 meanwhile.
+    const probe = JSON.stringify({ events: batch(999_999) });
     await eventually(
-      () =>
-        post(999_999).then(
-          () => true,
-          () => false,
-        ),
+      async () => (await fetch(origin + path(), { method: "POST", headers, body: probe })).status === 202,
       "the events route to answer 202",
     );
-    await runConcurrent(300, IN_FLIGHT, (i) => post(1_000_000 + i)); // warm-up
-    const route = await runConcurrent(requests, IN_FLIGHT, post);
+    await round(300, 1_000_000, 1); // warm-up
+    const route = await round(requests, 0, seconds);
     const queue = createQueue("bench-events-add", redis, prefix);
     const payload = { shop: SHOP, events: batch(0) };
     const reference = await runConcurrent(requests, IN_FLIGHT, async (i) => {
@@ -65,18 +78,18 @@ export async function benchEvents(options: { quick: boolean }): Promise<BenchRes
     });
     await queue.obliterate({ force: true });
     await queue.close();
-    const latencies = [...route.latenciesMs].sort((a, b) => a - b);
     const addLatencies = [...reference.latenciesMs].sort((a, b) => a - b);
     return [
       result(
         "events.throughput",
-        requests / route.seconds,
+        route.requests / route.seconds,
         "batches/s",
         requests / reference.seconds,
-        `signed App Proxy POSTs, 3 events each, ${IN_FLIGHT} in flight; reference: raw BullMQ queue.add`,
+        `signed App Proxy POSTs, 3 events each, ${IN_FLIGHT} in flight, load from ${loadGenerator()}; ` +
+          `reference: raw BullMQ queue.add`,
       ),
-      result("events.p50_ms", percentile(latencies, 50), "ms", percentile(addLatencies, 50)),
-      result("events.p99_ms", percentile(latencies, 99), "ms", percentile(addLatencies, 99)),
+      result("events.p50_ms", route.p50Ms, "ms", percentile(addLatencies, 50)),
+      result("events.p99_ms", route.p99Ms, "ms", percentile(addLatencies, 99)),
       ...(await benchEventsDrain(redis, env, options.quick ? 1_000 : 4_000)),
     ];
   } finally {

@@ -19,8 +19,7 @@ export interface LoadRun {
 }
 
 export type LoadRequest =
-  | { method: "GET"; path: string }
-  | { method: "POST"; path: string; body: string; headers: Record<string, string> };
+  { method: "GET"; path: string } | { method: "POST"; path: string; body: string; headers: Record<string, string> };
 
 let available: boolean | undefined;
 export function wrkAvailable(): boolean {
@@ -99,7 +98,9 @@ export async function measureLoad(
   inFlight: number,
   seconds: number,
 ): Promise<LoadRun> {
-  const run = wrkAvailable() ? await runWrk(origin, requests, inFlight, seconds) : await runNode(origin, requests, inFlight);
+  const run = wrkAvailable()
+    ? await runWrk(origin, requests, inFlight, seconds)
+    : await runNode(origin, requests, inFlight);
   if (run.failures > 0) throw new Error(`${run.failures} of ${run.requests} requests failed or were refused`);
   return run;
 }

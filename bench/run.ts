@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { benchBlock } from "./block";
 import { benchEvents } from "./events";
 import { benchIntake } from "./intake";
+import { benchScale } from "./scale";
 import { benchServing } from "./serving";
 import { benchTraining } from "./training";
 import { BENCH_DB_DIR, machine, type BenchResult } from "./lib";
@@ -23,13 +24,16 @@ const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<BenchResult[
   events: benchEvents,
   training: benchTraining,
   block: benchBlock,
+  // Not in the default set: it takes about 15 minutes. `npm run bench -- scale [--quick]`.
+  scale: benchScale,
 };
+const DEFAULT_SET = ["intake", "serving", "events", "training", "block"];
 
 async function main() {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
   const names = args.filter((a) => !a.startsWith("--"));
-  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  const selected = names.length > 0 ? names : DEFAULT_SET;
   const unknown = selected.filter((n) => !BENCHMARKS[n]);
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${Object.keys(BENCHMARKS).join(", ")}`);

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { Worker, type Processor } from "bullmq";
 import type { Logger } from "../app/lib/logger.server";
 import { createRedis } from "../app/lib/redis.server";
@@ -36,6 +37,8 @@ export function startWorkers(
     const worker = new Worker(queue, processor, {
       connection: createRedis(settings.redisUrl, "worker"),
       prefix: settings.prefix,
+      // Recorded on each job as processedBy: which process handled it, when several run.
+      name: `${hostname()}:${process.pid}`,
       concurrency,
       ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
       ...(settings.stalledIntervalMs ? { stalledInterval: settings.stalledIntervalMs } : {}),

@@ -19,18 +19,40 @@ function relabelNameColumns<T>(result: T): T {
   return result;
 }
 
-class CatalogSafeClient extends pg.Client {
-  // pg.Pool calls query() with a trailing callback; direct callers use the promise form.
-  override query(...args: unknown[]): never {
-    const last = args[args.length - 1];
-    if (typeof last === "function") {
-      const callback = last as (err: unknown, result: unknown) => void;
-      args[args.length - 1] = (err: unknown, result: unknown) => callback(err, relabelNameColumns(result));
+/*
+ * Prisma's schema engine takes one database-wide advisory lock for every migration. Here each
+ * PostgreSQL schema is its own migration history (ADR 001), so the lock is narrowed to the schema
+ * being migrated: two migrators of one schema still exclude each other, while different schemas
+ * (parallel test files, one schema per tenant) no longer queue for up to the engine's 10 s limit.
+ */
+const ENGINE_LOCK = "SELECT pg_advisory_lock(72707369)";
+const schemaLock = (schema: string) => `SELECT pg_advisory_lock(72707369, hashtext(${quotePgLiteral(schema)}))`;
+const quotePgLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+function catalogSafeClient(schema: string) {
+  return class CatalogSafeClient extends pg.Client {
+    // pg.Pool calls query() with a trailing callback; direct callers use the promise form.
+    override query(...args: unknown[]): never {
+      const [first] = args;
+      if (first === ENGINE_LOCK) args[0] = schemaLock(schema);
+      else if (isQueryConfig(first) && first.text === ENGINE_LOCK) args[0] = { ...first, text: schemaLock(schema) };
+      return relabelledQuery(this, args);
     }
-    const out = (super.query as (...a: unknown[]) => unknown)(...args);
-    if (out instanceof Promise) return out.then(relabelNameColumns) as never;
-    return out as never;
+  };
+}
+
+const isQueryConfig = (value: unknown): value is { text: string } =>
+  typeof value === "object" && value !== null && typeof (value as { text?: unknown }).text === "string";
+
+function relabelledQuery(client: pg.Client, args: unknown[]): never {
+  const last = args[args.length - 1];
+  if (typeof last === "function") {
+    const callback = last as (err: unknown, result: unknown) => void;
+    args[args.length - 1] = (err: unknown, result: unknown) => callback(err, relabelNameColumns(result));
   }
+  const out = (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
+  if (out instanceof Promise) return out.then(relabelNameColumns) as never;
+  return out as never;
 }
 
 /**
@@ -40,7 +62,7 @@ class CatalogSafeClient extends pg.Client {
 export async function createMigrateAdapter(target: DatabaseTarget) {
   if (target.kind === "sqlite") return createPrismaAdapter(target);
   await ensurePostgresSchema(target.url, target.schema);
-  return new PrismaPg(createPgPool(target, { Client: CatalogSafeClient }), { schema: target.schema });
+  return new PrismaPg(createPgPool(target, { Client: catalogSafeClient(target.schema) }), { schema: target.schema });
 }
 
 async function ensurePostgresSchema(url: string, schema: string): Promise<void> {

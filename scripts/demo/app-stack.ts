@@ -1,4 +1,5 @@
 import path from "node:path";
+import { APP_NODE_FLAGS } from "../../app/lib/app-node-flags";
 import { DEMO_API_KEY, DEMO_API_SECRET, DEMO_SCOPES, type DemoPaths } from "./config";
 import { startChild, type DemoChild } from "./processes";
 
@@ -34,16 +35,20 @@ export function demoAppEnv(settings: StackSettings): Record<string, string> {
 /** `npm start` and `npm run worker`, as child processes of the demo with their logs in its folder. */
 export async function startAppAndWorker(settings: StackSettings): Promise<{ app: DemoChild; worker: DemoChild }> {
   const env = demoAppEnv(settings);
-  const node = (script: string) => ({
+  const node = (script: string, flags: readonly string[] = []) => ({
     command: process.execPath,
-    args: ["--import", "tsx", path.join(settings.paths.root, script)],
+    args: [...flags, "--import", "tsx", path.join(settings.paths.root, script)],
     identity: path.join(settings.paths.root, script),
     cwd: settings.paths.root,
     env,
   });
   // Started together: each takes a few seconds to load, and neither needs the other to start.
   const [app, worker] = await Promise.allSettled([
-    startChild(settings.paths, { name: "app", ...node("server.ts"), ready: /Affinity app listening on/ }),
+    startChild(settings.paths, {
+      name: "app",
+      ...node("server.ts", APP_NODE_FLAGS),
+      ready: /Affinity app listening on/,
+    }),
     startChild(settings.paths, { name: "worker", ...node("workers/main.ts"), ready: /"event":"worker.started"/ }),
   ]);
   if (app.status === "fulfilled" && worker.status === "fulfilled") return { app: app.value, worker: worker.value };

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { APP_NODE_FLAGS } from "../../app/lib/app-node-flags";
 import { freePort, spawnProcess, type Spawned } from "./child-process";
 
 /**
@@ -9,7 +10,7 @@ import { freePort, spawnProcess, type Spawned } from "./child-process";
  */
 export function spawnAppProcess(env: Record<string, string>, options: { shopifyOrigin?: string } = {}): Spawned {
   const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
-  return spawnProcess(process.execPath, ["--import", "tsx", ...preload, "server.ts"], {
+  return spawnProcess(process.execPath, [...APP_NODE_FLAGS, "--import", "tsx", ...preload, "server.ts"], {
     NODE_ENV: "production",
     ...env,
     ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),

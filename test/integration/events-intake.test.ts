@@ -1,8 +1,10 @@
+import { Readable } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordExposure } from "../../app/lib/events/exposure.server";
 import { respondToEvents, type EventsHttpDeps } from "../../app/lib/events/http.server";
 import { storefrontEvent } from "../../app/lib/events/schema";
+import { readBodyWithLimit } from "../../app/lib/http/read-body.server";
 import { refusedCounts } from "../../app/lib/events/limits.server";
 import { createLogger } from "../../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -21,13 +23,15 @@ const beacon = (overrides: Record<string, unknown> = {}) => ({
   visitorId: visitor(1),
   ...overrides,
 });
-// sendBeacon posts a text/plain body.
-const post = (body: string) =>
-  new Request("https://app.test/apps/affinity/events", {
-    method: "POST",
-    body,
-    headers: { "Content-Type": "text/plain" },
-  });
+// The body as the app reads it off the socket: streamed in 1 KB chunks, with no Content-Length
+// (as a chunked upload would come), so the size limit has to be enforced while reading.
+const post = (body: string) => (maxBytes: number) => {
+  const bytes = Buffer.from(body);
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) =>
+    bytes.subarray(i * 1024, (i + 1) * 1024),
+  );
+  return readBodyWithLimit(Readable.from(chunks), maxBytes);
+};
 const installed = { shop: SHOP, loggedInCustomerId: "", installed: true };
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -61,7 +65,7 @@ describe("POST /apps/affinity/events (intake)", () => {
     const body = { events: [beacon(), beacon({ type: "impression", productId: undefined })] };
     const first = await send(body);
     expect(first.status).toBe(202);
-    expect(await first.json()).toEqual({ accepted: 2 });
+    expect(first.body).toEqual({ accepted: 2 });
     expect((await send(body)).status).toBe(202);
     const jobs = await queue.getJobs(["waiting"]);
     expect(jobs).toHaveLength(1);
@@ -153,7 +157,7 @@ describe("POST /apps/affinity/events (intake)", () => {
       installed,
     );
     expect(response.status).toBe(503);
-    expect(response.headers.get("Retry-After")).toBe("5");
+    expect(response.headers["Retry-After"]).toBe("5");
     expect(await queue.count()).toBe(before);
     down.disconnect();
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordInstall } from "../../app/lib/shops.server";
 import { storeOfflineSession } from "../helpers/admin-session";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";
@@ -21,6 +22,7 @@ describe("storefront events through the App Proxy, app and worker processes", ()
   beforeAll(async () => {
     t = createSqliteTestDb();
     await storeOfflineSession(t.db, SHOP);
+    await recordInstall(t.db, SHOP);
     const env = { DATABASE_URL: t.url, QUEUE_PREFIX: prefix };
     ({ app, origin } = await startAppProcess(env));
     worker = await startWorkerProcess(env);
@@ -58,9 +60,11 @@ describe("storefront events through the App Proxy, app and worker processes", ()
     );
   });
 
-  it("refuses a bad signature (400), an unknown shop (404) and a GET (405)", async () => {
+  it("refuses a bad signature (401), an unsigned call (400), an unknown shop (404) and a GET (405)", async () => {
     const url = new URL(appProxyUrl(origin, "events", {}, { shop: SHOP }));
     url.searchParams.set("signature", "0".repeat(64));
+    expect((await post(url.toString())).status).toBe(401);
+    url.searchParams.delete("signature");
     expect((await post(url.toString())).status).toBe(400);
     expect((await post(appProxyUrl(origin, "events", {}, { shop: "nobody.myshopify.com" }))).status).toBe(404);
     expect((await fetch(appProxyUrl(origin, "events", {}, { shop: SHOP }))).status).toBe(405);

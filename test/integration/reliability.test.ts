@@ -56,7 +56,9 @@ describe("store sync with real processes", () => {
     const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
     const queue = createQueue(QUEUE_NAMES.webhooks, redis, prefix);
     await eventually(async () => (await queue.getCompletedCount()) === 1, "the completed job");
-    expect(await queue.getJobCountByTypes("waiting", "active", "delayed", "failed", "completed")).toBe(1);
+    expect(await queue.getJobCountByTypes("waiting", "prioritized", "active", "delayed", "failed", "completed")).toBe(
+      1,
+    );
     expect(await t.db.orderLine.count()).toBe(2);
     await queue.close();
     redis.disconnect();

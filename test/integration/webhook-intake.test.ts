@@ -30,7 +30,7 @@ describe("POST /webhooks (the built app, real Redis)", () => {
     await cleanup();
   });
 
-  const jobCount = () => queue.getJobCountByTypes("waiting", "active", "completed", "failed", "delayed");
+  const jobCount = () => queue.getJobCountByTypes("waiting", "prioritized", "active", "completed", "failed", "delayed");
 
   it("verifies and queues a signed delivery under its webhook id, then answers 200", async () => {
     const webhook = signWebhook({ topic: "products/update", shop: TEST_SHOP, payload: productPayload(1) });

@@ -1,3 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { InvalidProxySignatureError, verifyAppProxyQuery } from "../app-proxy/verify-signature";
+import { BodyTooLargeError, readBodyWithLimit } from "../http/read-body.server";
 import {
   acceptEventBatch,
   EventsRefused,
@@ -16,70 +19,91 @@ export interface ProxyRequestIdentity {
   shop: string;
   /** Shopify's logged_in_customer_id: empty for anonymous shoppers. */
   loggedInCustomerId: string | null;
-  /** Whether the shop has the app installed (an offline session exists). */
+  /** Whether the shop has the app installed. */
   installed: boolean;
 }
 
-const json = (status: number, body: object, headers: Record<string, string> = {}) =>
-  Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
-
-/**
- * Reads a body but never more than `maxBytes`: Content-Length first, then the stream is counted,
- * because the header may be missing or wrong.
- */
-export async function readTextWithLimit(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new EventsRefused(413, "too_large", `The body is larger than ${maxBytes} bytes`);
-  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+export interface EventsAnswer {
+  status: number;
+  body: object;
+  headers: Record<string, string>;
 }
 
+const reply = (status: number, body: object, headers: Record<string, string> = {}): EventsAnswer => ({
+  status,
+  body,
+  headers: { "Cache-Control": "no-store", ...headers },
+});
+
 /**
- * POST /apps/affinity/events after the proxy signature was verified: 202 when queued, 4xx when
- * refused (and counted), 503 with Retry-After while Redis is down.
+ * One events POST after the proxy signature was verified: 202 when queued, 4xx when refused (and
+ * counted), 503 with Retry-After while Redis is down. `readBody` enforces the size limit.
  */
 export async function respondToEvents(
   deps: EventsHttpDeps,
-  request: Request,
+  readBody: (maxBytes: number) => Promise<Buffer>,
   identity: ProxyRequestIdentity,
-): Promise<Response> {
+): Promise<EventsAnswer> {
   const customer = identity.loggedInCustomerId;
   try {
     if (!identity.installed) throw new EventsRefused(404, "unknown_shop", "This shop does not have Affinity installed");
-    const body = await readTextWithLimit(request, deps.maxBytes);
+    const body = await readBody(deps.maxBytes).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError) throw new EventsRefused(413, "too_large", error.message);
+      throw error;
+    });
     const customerId = customer && /^\d{1,20}$/.test(customer) ? customer : null;
-    const { accepted } = await acceptEventBatch(deps, { shop: identity.shop, customerId, body });
-    return json(202, { accepted });
+    const { accepted } = await acceptEventBatch(deps, { shop: identity.shop, customerId, body: body.toString("utf8") });
+    return reply(202, { accepted });
   } catch (error) {
     if (error instanceof EventsRefused) {
       await recordRefusal(deps, identity.shop, error);
-      return json(error.status, { error: error.message, reason: error.reason });
+      return reply(error.status, { error: error.message, reason: error.reason });
     }
     if (error instanceof EventsUnavailable) {
       deps.log.error("events.unavailable", { shop: identity.shop, error });
-      return json(503, { error: "Events cannot be taken right now, retry later" }, { "Retry-After": "5" });
+      return reply(503, { error: "Events cannot be taken right now, retry later" }, { "Retry-After": "5" });
     }
     throw error;
   }
 }
 
-/** The proxy signature failed (the library answers 400): count it, then pass its answer on. */
-export async function refuseBadSignature(deps: EventsIntakeDeps, error: unknown): Promise<never> {
-  if (error instanceof Response) {
-    await recordRefusal(deps, null, new EventsRefused(400, "bad_signature", "Bad App Proxy signature"));
-  }
-  throw error;
+export interface EventsEndpointDeps extends EventsHttpDeps {
+  secret: string;
+  /** Whether the shop has the app installed; throws when that cannot be known (Redis down). */
+  isInstalled: (shop: string) => Promise<boolean>;
+}
+
+function send(res: ServerResponse, answer: EventsAnswer) {
+  res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
+  res.end(JSON.stringify(answer.body));
+}
+
+/**
+ * POST /apps/affinity/events, as forwarded by Shopify's App Proxy: a lean path outside Remix,
+ * like the recommendations route. The signature is checked with node:crypto and the shop's
+ * installed state comes from the serving cache, so a beacon costs no database read.
+ */
+export function createEventsEndpoint(deps: EventsEndpointDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== "POST") return send(res, reply(405, { error: "Use POST" }, { Allow: "POST" }));
+    let shop: string | null = null;
+    try {
+      const url = req.url ?? "";
+      const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+      const identity = verifyAppProxyQuery(query, deps.secret);
+      shop = identity.shop;
+      const installed = await deps.isInstalled(identity.shop);
+      send(res, await respondToEvents(deps, (max) => readBodyWithLimit(req, max), { ...identity, installed }));
+    } catch (error) {
+      if (error instanceof InvalidProxySignatureError) {
+        req.resume();
+        await recordRefusal(deps, null, new EventsRefused(400, "bad_signature", error.message));
+        return send(res, reply(error.status, { error: error.message, reason: "bad_signature" }));
+      }
+      deps.log.error("events.failed", { shop, error });
+      // Most failures here are Redis going away under a request; anything else is our bug.
+      if (await deps.connected()) return send(res, reply(500, { error: "Internal error" }));
+      send(res, reply(503, { error: "Events cannot be taken right now, retry later" }, { "Retry-After": "5" }));
+    }
+  };
 }

@@ -83,6 +83,21 @@ export function cardFromProduct(product: CatalogProduct): StoredCard {
 }
 
 /** The card as the block receives it (the rule fields stay on the server). */
+const publicJson = new WeakMap<StoredCard, string>();
+
+/**
+ * The card as the storefront's JSON, serialized once per cached card object: a busy storefront
+ * shows the same few hundred products over and over.
+ */
+export function publicCardJson(card: StoredCard): string {
+  let json = publicJson.get(card);
+  if (json === undefined) {
+    json = JSON.stringify(publicCard(card));
+    publicJson.set(card, json);
+  }
+  return json;
+}
+
 export function publicCard(card: StoredCard): ProductCard {
   const { id, variantId, title, url, image, price, compareAtPrice, available } = card;
   return { id, variantId, title, url, image, price, compareAtPrice, available };

@@ -52,9 +52,22 @@ export function weightedSources(request: RecommendationRequest, lists: SourceLis
 
 /** Reciprocal-rank fusion: every list votes for its products, more for those near its top. */
 export function fuseLists(sources: WeightedList[]): string[] {
+  // Plain loops and one numeric sort: this runs on every storefront request.
   const scores = new Map<string, number>();
   for (const { ids, weight } of sources) {
-    ids.forEach((id, rank) => scores.set(id, (scores.get(id) ?? 0) + weight / (RRF_K + rank)));
+    for (let rank = 0; rank < ids.length; rank++) {
+      const id = ids[rank]!;
+      scores.set(id, (scores.get(id) ?? 0) + weight / (RRF_K + rank));
+    }
   }
-  return [...scores.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+  const scored: Array<{ id: string; score: number }> = [];
+  for (const [id, score] of scores) scored.push({ id, score });
+  scored.sort(byScore);
+  const ranked = new Array<string>(scored.length);
+  for (let i = 0; i < scored.length; i++) ranked[i] = scored[i]!.id;
+  return ranked;
 }
+
+/** Higher score first; ties by id, so equal inputs always give the same order. */
+const byScore = (a: { id: string; score: number }, b: { id: string; score: number }) =>
+  b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -8,6 +8,7 @@ export function ineligibility(
   request: RecommendationRequest,
   settings: ShopSettings,
   excluded: ReadonlySet<string>,
+  excludedTags: ReadonlySet<string> = lowerCaseTags(settings),
 ): string | null {
   if (!card) return "unknown product";
   if (!card.visible) return "not published";
@@ -17,10 +18,12 @@ export function ineligibility(
   if (card.id === request.productId && request.context === "product") return "the page's own product";
   if (request.cart.includes(card.id)) return "already in the cart";
   if (excluded.has(card.id)) return "excluded";
-  const tags = settings.exclusions.tags.map((t) => t.toLowerCase());
-  if (card.tags.some((tag) => tags.includes(tag))) return "excluded tag";
+  if (excludedTags.size > 0 && card.tags.some((tag) => excludedTags.has(tag))) return "excluded tag";
   return null;
 }
+
+/** The merchant's excluded tags, lower-cased as cards store theirs. */
+export const lowerCaseTags = (settings: ShopSettings) => new Set(settings.exclusions.tags.map((t) => t.toLowerCase()));
 
 /** Product ids the merchant excluded, directly or through a collection. */
 export function excludedIds(settings: ShopSettings): Set<string> {
@@ -38,13 +41,18 @@ export function pickProducts(
   settings: ShopSettings,
   extraExcluded: ReadonlySet<string> = new Set(),
 ): StoredCard[] {
-  const excluded = new Set([...excludedIds(settings), ...extraExcluded]);
+  const excluded = excludedIds(settings);
+  extraExcluded.forEach((id) => excluded.add(id));
+  const tags = lowerCaseTags(settings);
   const picked = new Map<string, StoredCard>();
-  for (const id of [...settings.pinnedProductIds, ...ranked]) {
-    if (picked.size >= request.limit) break;
+  const consider = (id: string) => {
     const card = cards.get(id);
-    if (picked.has(id) || ineligibility(card, request, settings, excluded)) continue;
-    picked.set(id, card!);
+    if (!picked.has(id) && !ineligibility(card, request, settings, excluded, tags)) picked.set(id, card!);
+  };
+  for (const id of settings.pinnedProductIds) if (picked.size < request.limit) consider(id);
+  for (const id of ranked) {
+    if (picked.size >= request.limit) break;
+    consider(id);
   }
   return [...picked.values()];
 }

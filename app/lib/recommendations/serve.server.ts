@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
-import { publicCard, type ProductCard, type StoredCard } from "./cards";
+import { publicCardJson, type StoredCard } from "./cards";
 import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
@@ -12,7 +12,14 @@ export type ServeDeps = HoldoutDeps;
 
 export interface RecommendationResponse {
   recommendationId: string;
-  products: ProductCard[];
+  /** The cards to show, in order; `renderRecommendations` turns them into the public JSON. */
+  products: StoredCard[];
+}
+
+/** The response body: the recommendation id and each card's public fields. */
+export function renderRecommendations(response: RecommendationResponse): string {
+  const products = response.products.map(publicCardJson).join(",");
+  return `{"recommendationId":${JSON.stringify(response.recommendationId)},"products":[${products}]}`;
 }
 
 /** The shop never installed the app, or uninstalled it: it gets no recommendations. */
@@ -35,14 +42,13 @@ export async function serveRecommendations(
   identity: ProxyIdentity,
   request: RecommendationRequest,
 ): Promise<RecommendationResponse> {
-  const head = await readHead(deps.cache, deps.redis, deps.prefix, identity.shop);
-  const state = await installedState(deps, identity.shop, head.state);
+  const { state, runId } = await installedShop(deps, identity.shop);
   const assignment = await assignVisitor(deps, identity.shop, request.visitorId, state.settings);
   const control = assignment?.arm === "control";
   let products: StoredCard[] = [];
   // Control sees what the merchant chose in place of recommendations: nothing, or best-sellers.
   if (!control || state.settings.controlExperience === "best_sellers") {
-    const lists = head.runId ? await readSourceLists(deps, identity, head.runId, request, state) : emptyLists();
+    const lists = runId ? await readSourceLists(deps, identity, runId, request, state) : emptyLists();
     const ranked = control ? lists.bestSellers : fuseLists(weightedSources(request, lists));
     products = await pickWithCards(deps, identity.shop, ranked, request, state, new Set(lists.bought));
   }
@@ -51,11 +57,37 @@ export async function serveRecommendations(
     const { shop, loggedInCustomerId } = identity;
     await reportExposure(deps, shop, request.visitorId!, loggedInCustomerId, assignment, recommendationId);
   }
-  return { recommendationId, products: products.map(publicCard) };
+  return { recommendationId, products };
 }
 
-/** The shop's settings, or UnknownShopError for a shop that is not installed. */
-async function installedState(deps: ServeDeps, shop: string, cached: string | null): Promise<ShopState> {
+/**
+ * The shop's settings and active run, from the process cache or Redis; UnknownShopError for a
+ * shop that is not installed. The storefront's routes (recommendations, events) all start here.
+ */
+export async function installedShop(
+  deps: Pick<ServeDeps, "cache" | "redis" | "prefix" | "db">,
+  shop: string,
+): Promise<{ state: ShopState; runId: string | null }> {
+  const head = await readHead(deps.cache, deps.redis, deps.prefix, shop);
+  return { state: await installedState(deps, shop, head.state), runId: head.runId };
+}
+
+/** Whether the shop has the app installed; throws only when that cannot be known. */
+export function isInstalledShop(deps: Pick<ServeDeps, "cache" | "redis" | "prefix" | "db">, shop: string) {
+  return installedShop(deps, shop).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof UnknownShopError) return false;
+      throw error;
+    },
+  );
+}
+
+async function installedState(
+  deps: Pick<ServeDeps, "redis" | "prefix" | "db">,
+  shop: string,
+  cached: string | null,
+): Promise<ShopState> {
   // The cached state is "unknown" for a shop we looked up and did not find.
   const state =
     cached === null
@@ -119,7 +151,20 @@ async function pickWithCards(
   return picked;
 }
 
+/*
+ * Random bytes drawn from a pool refilled 4 KB at a time: one getrandom call per ~450 ids rather
+ * than one per request.
+ */
+const ID_BYTES = 9;
+const pool = Buffer.alloc(4_096);
+let poolOffset = pool.length;
+
 /** Carried by the block's events and the cart line property, so sales can be attributed. */
-function newRecommendationId(): string {
-  return randomBytes(9).toString("base64url");
+export function newRecommendationId(): string {
+  if (poolOffset + ID_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += ID_BYTES;
+  return pool.toString("base64url", poolOffset - ID_BYTES, poolOffset);
 }

@@ -2,7 +2,7 @@ import type { RedisClient } from "../redis.server";
 import { parseList, recsKey } from "../serving/lists.server";
 import type { StoredCard } from "./cards";
 import { parseCard } from "./cards.server";
-import { TtlCache } from "./ttl-cache";
+import { ScopedTtlCache, TtlCache } from "./ttl-cache";
 
 /**
  * In-process copies of what serving reads from Redis, so a busy storefront costs Redis little
@@ -14,8 +14,10 @@ import { TtlCache } from "./ttl-cache";
  */
 export interface ServingCache {
   heads: TtlCache<{ state: string | null; runId: string | null }>;
-  lists: TtlCache<string[]>;
-  cards: TtlCache<StoredCard | null>;
+  /** Per shop and run: a run's lists. */
+  lists: ScopedTtlCache<string[]>;
+  /** Per shop: product cards by id (null for a product without one). */
+  cards: ScopedTtlCache<StoredCard | null>;
   /** The running experiment per shop and split: a second, like the state. */
   experiments: TtlCache<string>;
   /** Visitors this process already reported as exposed: an hour. */
@@ -32,8 +34,8 @@ export interface ServingCacheOptions {
 export function createServingCache(options: ServingCacheOptions = {}): ServingCache {
   return {
     heads: new TtlCache(10_000, options.headMs ?? 1_000),
-    lists: new TtlCache(200_000, 10 * 60_000),
-    cards: new TtlCache(100_000, options.cardMs ?? 5_000),
+    lists: new ScopedTtlCache(2_000, 100_000, 10 * 60_000),
+    cards: new ScopedTtlCache(10_000, 50_000, options.cardMs ?? 5_000),
     experiments: new TtlCache(10_000, options.headMs ?? 1_000),
     exposures: new TtlCache(200_000, 3_600_000),
   };
@@ -68,8 +70,9 @@ export async function readLists(
   const found = new Map<string, string[]>();
   const missing: ListRef[] = [];
   const now = Date.now();
+  const runLists = cache.lists.scope(`${shop}\n${runId}`);
   for (const ref of refs) {
-    const hit = cache.lists.get(`${shop}:${runId}:${listRefKey(ref)}`, now);
+    const hit = runLists.get(listRefKey(ref), now);
     if (hit) found.set(listRefKey(ref), hit);
     else missing.push(ref);
   }
@@ -85,7 +88,7 @@ export async function readLists(
     const [error, value] = replies[i] ?? [new Error("no reply")];
     if (error) throw error;
     const ids = parseList(value as string | null);
-    cache.lists.set(`${shop}:${runId}:${listRefKey(ref)}`, ids);
+    runLists.set(listRefKey(ref), ids);
     found.set(listRefKey(ref), ids);
   });
   return found;
@@ -104,8 +107,9 @@ export async function readCardsCached(
   const cards = new Map<string, StoredCard>();
   const missing: string[] = [];
   const now = Date.now();
+  const shopCards = cache.cards.scope(shop);
   for (const id of ids) {
-    const hit = cache.cards.get(`${shop}:${id}`, now);
+    const hit = shopCards.get(id, now);
     if (hit === undefined) missing.push(id);
     else if (hit) cards.set(id, hit);
   }
@@ -113,7 +117,7 @@ export async function readCardsCached(
   const values = await redis.hmget(recsKey(prefix, shop, "cards"), ...missing);
   missing.forEach((id, i) => {
     const card = parseCard(values[i]);
-    cache.cards.set(`${shop}:${id}`, card);
+    shopCards.set(id, card);
     if (card) cards.set(id, card);
   });
   return cards;

@@ -29,3 +29,33 @@ export class TtlCache<V> {
     return this.entries.size;
   }
 }
+
+/**
+ * TtlCaches grouped by scope (a shop, or a shop's run). Keys within a scope are short ids that
+ * the hot path already holds (list entries, request params), so a lookup hashes a few
+ * characters instead of a freshly concatenated "shop:run:kind:id" string, and each shop's
+ * entries sit in a small table of their own.
+ */
+export class ScopedTtlCache<V> {
+  private readonly scopes: TtlCache<TtlCache<V>>;
+
+  constructor(
+    maxScopes: number,
+    private readonly maxEntriesPerScope: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    // A scope outlives its entries' age bound only while it is used; idle ones are evicted.
+    this.scopes = new TtlCache(maxScopes, 24 * 3_600_000, now);
+  }
+
+  /** The scope's cache, created on first use. */
+  scope(name: string): TtlCache<V> {
+    let scoped = this.scopes.get(name);
+    if (!scoped) {
+      scoped = new TtlCache<V>(this.maxEntriesPerScope, this.ttlMs, this.now);
+      this.scopes.set(name, scoped);
+    }
+    return scoped;
+  }
+}

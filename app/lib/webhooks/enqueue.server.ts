@@ -18,15 +18,17 @@ export function webhookJobId(webhookId: string): string {
 /**
  * Queues a verified delivery. A single atomic add: either the job exists or nothing was written.
  * `connected` lets the caller refuse at once while Redis is down rather than wait on a reconnect.
+ * `priority` comes from the shop ranker (fairness.ts); a retried delivery keeps its first job.
  */
 export async function enqueueWebhook(
   queue: Queue,
   delivery: WebhookDelivery,
   connected: () => Promise<boolean>,
+  priority: number,
 ): Promise<void> {
   if (!(await connected())) throw new QueueUnavailableError("Redis is not connected");
   try {
-    await queue.add(delivery.topic, delivery, { jobId: webhookJobId(delivery.webhookId) });
+    await queue.add(delivery.topic, delivery, { jobId: webhookJobId(delivery.webhookId), priority });
   } catch (error) {
     throw new QueueUnavailableError(`Could not queue webhook ${delivery.webhookId}: ${(error as Error).message}`, {
       cause: error,

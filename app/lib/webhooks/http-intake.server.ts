@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Queue } from "bullmq";
 import type { Logger } from "../logger.server";
 import { enqueueWebhook, QueueUnavailableError } from "./enqueue.server";
-import { readBodyWithLimit, verifyWebhook, WebhookRejected } from "./intake.server";
+import { createShopRanker } from "./fairness";
+import { readWebhookBody, verifyWebhook, WebhookRejected } from "./intake.server";
 
 export interface WebhookIntakeDeps {
   secret: string;
@@ -18,21 +19,23 @@ function answer(res: ServerResponse, status: number, body?: object, headers: Rec
 }
 
 /**
- * POST /webhooks: verify, queue (job id = webhook id), answer 200. It touches no database, so it
+ * POST /webhooks: verify, queue (job id = webhook id, priority = the shop's rank, fairness.ts),
+ * answer 200. It touches no database, so it
  * stays fast and keeps answering while the database is down. A refusal queues nothing; 503 while
  * Redis is unreachable makes Shopify retry, so an acknowledged delivery is never lost.
  */
 export function createWebhookIntake(deps: WebhookIntakeDeps) {
+  const rankOf = createShopRanker();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") return answer(res, 405, { error: "Webhooks must be POSTed" }, { Allow: "POST" });
     try {
-      const rawBody = await readBodyWithLimit(req, deps.maxBytes);
+      const rawBody = await readWebhookBody(req, deps.maxBytes);
       const header = (name: string) => {
         const value = req.headers[name];
         return Array.isArray(value) ? value[0] : value;
       };
       const delivery = verifyWebhook(header, rawBody, deps.secret);
-      await enqueueWebhook(deps.queue(), delivery, deps.connected);
+      await enqueueWebhook(deps.queue(), delivery, deps.connected, rankOf(delivery.shop));
       answer(res, 200);
     } catch (error) {
       if (error instanceof WebhookRejected) {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { BodyTooLargeError, readBodyWithLimit } from "../http/read-body.server";
 
 /** A verified delivery, as it is queued for the ingest worker. */
 export interface WebhookDelivery {
@@ -71,31 +72,13 @@ export function verifyWebhook(
   };
 }
 
-/**
- * Reads a request body, but never more than `maxBytes`, so an oversized or endless body cannot
- * exhaust memory. Content-Length is checked first; the stream is counted as well because the
- * header may be absent (chunked) or wrong.
- */
-export function readBodyWithLimit(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
-      req.resume();
-      reject(new WebhookRejected(413, `Webhook body is larger than ${maxBytes} bytes`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    req.on("data", (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > maxBytes) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new WebhookRejected(413, `Webhook body is larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
+/** The body, or WebhookRejected(413) past `maxBytes` (see readBodyWithLimit). */
+export async function readWebhookBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  try {
+    return await readBodyWithLimit(req, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      throw new WebhookRejected(413, `Webhook body is larger than ${maxBytes} bytes`);
+    throw error;
+  }
 }
