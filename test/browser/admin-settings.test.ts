@@ -104,6 +104,9 @@ describe("the settings page, in Chromium", () => {
     await page.getByRole("button", { name: "Use the suggestion" }).click();
     await page.getByLabel("Hide out-of-stock products").uncheck();
     await pick(page, "Choose products", [product("7002"), product("7003")]);
+    // Opened again, the picker starts from what is already chosen.
+    await page.locator('[data-field="excludedProducts"] li').nth(1).waitFor();
+    await pick(page, "Choose products", [product("7002"), product("7003")]);
     await pick(page, "Choose collections", [{ id: "gid://shopify/Collection/300", title: "Clearance" }]);
     await pick(page, "Choose pinned products", [product("7005"), product("7001")]);
     await page.getByLabel("Product tags").fill("final-sale, Gift");
@@ -150,6 +153,11 @@ describe("the settings page, in Chromium", () => {
     const calls = await page.evaluate(() => (window as unknown as { __pickerCalls: unknown[] }).__pickerCalls);
     expect(calls).toEqual([
       expect.objectContaining({ type: "product", multiple: 500, selectionIds: [] }),
+      expect.objectContaining({
+        type: "product",
+        multiple: 500,
+        selectionIds: [{ id: product("7002").id }, { id: product("7003").id }],
+      }),
       expect.objectContaining({ type: "collection", multiple: 50, selectionIds: [] }),
       expect.objectContaining({ type: "product", multiple: 12, selectionIds: [] }),
     ]);
