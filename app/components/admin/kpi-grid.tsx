@@ -1,6 +1,6 @@
 import { BlockStack, Card, InlineGrid, Text, Tooltip } from "@shopify/polaris";
 import type { DashboardTotals } from "../../lib/admin/dashboard";
-import { formatCount, formatMoney, formatRate } from "../../lib/admin/format";
+import { formatCount, formatCountOf, formatMoney, formatRate } from "../../lib/admin/format";
 
 interface Kpi {
   label: string;
@@ -41,7 +41,7 @@ export function KpiGrid({ totals, currency }: { totals: DashboardTotals; currenc
     {
       label: "Click-through rate",
       value: formatRate(totals.clickThroughRate),
-      sub: `${formatCount(totals.clicks)} clicks`,
+      sub: formatCountOf(totals.clicks, "click"),
       help: "Clicks on a recommended product per impression.",
     },
     {
