@@ -76,17 +76,20 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
     started.app = app;
     if (options.browser !== false) started.browser = await launchBrowser();
     const { standIn, browser } = started;
+    const requireBrowser = () => {
+      if (!browser) throw new Error("this admin stack was started with browser: false");
+      return browser;
+    };
     return {
       ...seeded,
       app,
       origin,
       standIn,
       get browser() {
-        if (!browser) throw new Error("this admin stack was started without a browser");
-        return browser;
+        return requireBrowser();
       },
       open: (path, extraStandIn, viewport) =>
-        openAdminPage(started.browser!, origin, path, shop, extraStandIn, viewport),
+        openAdminPage(requireBrowser(), origin, path, shop, extraStandIn, viewport),
       stop,
     };
   } catch (error) {
