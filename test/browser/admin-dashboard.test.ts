@@ -1,68 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recsKey } from "../../app/lib/serving/lists.server";
-import type { Browser } from "playwright-core";
-import { Redis } from "ioredis";
 import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/lift";
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
-import { openAdminPage } from "../helpers/admin-browser";
-import {
-  SEED_ARMS,
-  SEED_PRODUCTS,
-  seedBackfills,
-  seedConversion,
-  seedModelRuns,
-  seedShop,
-} from "../helpers/admin-seed";
-import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
-import { launchBrowser } from "../helpers/browser";
-import type { Spawned } from "../helpers/child-process";
-import { startAppProcess } from "../helpers/stack";
-import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
-import { TEST_SHOP } from "../helpers/test-env";
-import { createTestPrefix } from "../helpers/test-redis";
+import { SEED_ARMS, SEED_PRODUCTS, seedFinishedImport, seedConversion, seedModelRuns } from "../helpers/admin-seed";
+import type { Page } from "playwright-core";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
+
+/** The text of the KPI card whose label is `label`: the stack that holds label, value and note. */
+const kpi = (page: Page, label: string) =>
+  page
+    .getByText(label, { exact: true })
+    .locator("xpath=ancestor::div[contains(@class, 'Polaris-BlockStack')][1]")
+    .innerText();
 
 describe("the home page of a shop in use (dashboard), in Chromium", () => {
-  let t: TestDb;
-  let app: Spawned;
-  let origin: string;
-  let browser: Browser;
-  let redis: Redis;
-  let standIn: AdminApiStandIn;
+  let stack: AdminStack;
   let seeded: Awaited<ReturnType<typeof seedConversion>>;
-  const keys = createTestPrefix();
 
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    redis = new Redis(process.env.REDIS_URL!);
-    const shopId = await seedShop(t.db, TEST_SHOP);
-    await seedBackfills(t.db, shopId, [
-      { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-      { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
-    ]);
-    await seedModelRuns(t.db, redis, keys.prefix, TEST_SHOP, shopId);
-    seeded = await seedConversion(t.db, shopId, new Date());
-    // The block asked for recommendations a few minutes ago.
-    await redis.set(recsKey(keys.prefix, TEST_SHOP, "seen"), String(Date.now() - 5 * 60_000));
-    standIn = await startAdminApiStandIn({ accessToken: "shpat_offline_test_token" });
-    ({ app, origin } = await startAppProcess(
-      { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },
-      { shopifyOrigin: standIn.origin },
-    ));
-    browser = await launchBrowser();
+    stack = await startAdminStack({
+      async seed({ t, redis, prefix, shop, shopId }) {
+        await seedFinishedImport(t.db, shopId);
+        await seedModelRuns(t.db, redis, prefix, shop, shopId);
+        seeded = await seedConversion(t.db, shopId, new Date());
+        // The block asked for recommendations a few minutes ago.
+        await redis.set(recsKey(prefix, shop, "seen"), String(Date.now() - 5 * 60_000));
+      },
+    });
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await standIn?.close();
-    redis?.disconnect();
-    await keys.cleanup();
-    await t?.drop();
-  });
+  afterAll(() => stack?.stop());
 
   it("shows the seeded rollups, the lift sentence and the top products, without the finished setup guide", async () => {
-    const { page, blocked, close } = await openAdminPage(browser, origin, "/app", TEST_SHOP);
+    const { page, blocked, close } = await stack.open("/app");
     await page.getByRole("heading", { name: "Performance" }).waitFor();
     expect(await page.getByRole("heading", { name: "Set up Affinity" }).count()).toBe(0);
 
@@ -100,8 +70,19 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
   });
 
   it("narrows every figure to the date range the merchant picks", async () => {
-    const { page, close } = await openAdminPage(browser, origin, "/app", TEST_SHOP);
+    const { page, close } = await stack.open("/app");
     await page.getByRole("button", { name: /^Last 30 days/ }).click();
+    // The presets and the whole calendar fit the popover: nothing clipped at its edge.
+    const apply = page.getByRole("button", { name: "Apply", exact: true });
+    await apply.waitFor();
+    const popover = await page.locator(".Polaris-Popover__Content").boundingBox();
+    for (const inside of [apply, page.locator(".Polaris-DatePicker__Weekday").last()]) {
+      const box = (await inside.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(popover!.x + popover!.width);
+    }
+    // The popover fades in; the screenshot wants it opaque.
+    await page.locator(".Polaris-Popover__PopoverOverlay--open").waitFor();
+    await page.screenshot({ path: "test-output/admin-dashboard-range-picker.png" });
     await page.getByText("Last 7 days", { exact: true }).click();
     await page.waitForURL(/range=7d/);
     await page.getByRole("button", { name: /^Last 7 days/ }).waitFor();
@@ -110,6 +91,13 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
     const revenue = week.reduce((total, day) => total + day.attributedRevenue, 0);
     await expect.poll(() => page.locator("body").innerText()).toContain(formatCount(impressions));
     expect(await page.locator("body").innerText()).toContain(formatMoney(revenue, "EUR"));
+    // Conversion per arm in these dates: the week's orders over the week's exposed visitors.
+    const rate = (arm: "treatment" | "control") =>
+      formatRate(
+        week.reduce((total, day) => total + day.arms[arm].orders, 0) /
+          week.reduce((total, day) => total + day.arms[arm].exposedVisitors, 0),
+      );
+    expect(await kpi(page, "Conversion: shown vs holdout")).toContain(`${rate("treatment")} vs ${rate("control")}`);
     expect(await page.locator('svg[role="img"] rect[fill="#29845a"]').count()).toBe(7);
     await page.screenshot({ path: "test-output/admin-dashboard-7d.png", fullPage: false });
     await close();

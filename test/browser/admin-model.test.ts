@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
 import { Queue, Worker, type Job } from "bullmq";
-import { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { activeRunId } from "../../app/lib/serving/lists.server";
 import { trainJobId } from "../../app/lib/training/train-queue.server";
 import { formatCount } from "../../app/lib/admin/format";
-import { openAdminPage } from "../helpers/admin-browser";
-import { SEED_METRICS, seedBackfills, seedModelRuns, seedShop } from "../helpers/admin-seed";
-import { launchBrowser } from "../helpers/browser";
-import type { Spawned } from "../helpers/child-process";
-import { startAppProcess } from "../helpers/stack";
-import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
+import { RANKERS } from "../../app/lib/admin/model-metrics";
+import type { EpochProgress } from "../../app/lib/model/dnn";
+import { SEED_METRICS, seedFinishedImport, seedModelRuns } from "../helpers/admin-seed";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
-import { createTestPrefix } from "../helpers/test-redis";
 
 const SOON = { timeout: 15_000, interval: 200 };
 
@@ -25,38 +20,21 @@ function gate() {
 }
 
 describe("the model page, in Chromium", () => {
-  let t: TestDb;
-  let app: Spawned;
-  let origin: string;
-  let browser: Browser;
-  let redis: Redis;
-  let shopId: string;
+  let stack: AdminStack;
   let runs: Awaited<ReturnType<typeof seedModelRuns>>;
-  const keys = createTestPrefix();
 
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
-    shopId = await seedShop(t.db, TEST_SHOP);
-    await seedBackfills(t.db, shopId, [
-      { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-      { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
-    ]);
-    runs = await seedModelRuns(t.db, redis, keys.prefix, TEST_SHOP, shopId);
-    ({ app, origin } = await startAppProcess({ DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix }));
-    browser = await launchBrowser();
+    stack = await startAdminStack({
+      async seed({ t, redis, prefix, shop, shopId }) {
+        await seedFinishedImport(t.db, shopId);
+        runs = await seedModelRuns(t.db, redis, prefix, shop, shopId);
+      },
+    });
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    redis?.disconnect();
-    await keys.cleanup();
-    await t?.drop();
-  });
+  afterAll(() => stack?.stop());
 
   it("shows the current model beside the baselines, and its history", async () => {
-    const { page, blocked, close } = await openAdminPage(browser, origin, "/app/model", TEST_SHOP);
+    const { page, blocked, close } = await stack.open("/app/model");
     await page.getByRole("heading", { name: "Current model" }).waitFor();
     const card = await page.locator("body").innerText();
     expect(card).toContain("wasm");
@@ -71,6 +49,14 @@ describe("the model page, in Chromium", () => {
     for (const value of [SEED_METRICS.model.all.ndcg, SEED_METRICS.model.new.hr, SEED_METRICS.model.all.recall]) {
       expect(first).toContain(value.toFixed(3));
     }
+    // Every ranker carries its one-line explanation, and both settings have their columns.
+    for (const ranker of Object.values(RANKERS)) {
+      expect(await rows.filter({ hasText: ranker.label }).first().innerText()).toContain(ranker.explanation);
+    }
+    const headings = await page.locator(".Polaris-DataTable__Cell--header").allInnerTexts();
+    for (const setting of ["All", "New"]) {
+      for (const metric of ["HR", "Recall", "NDCG"]) expect(headings).toContain(`${setting} · ${metric}`);
+    }
     const repeat = await rows.filter({ hasText: "Buy again" }).innerText();
     expect(repeat).toContain(SEED_METRICS.baselines.repeat.all.ndcg.toFixed(3));
     expect(await page.getByText("Your shop is being served a baseline").count()).toBe(0);
@@ -81,44 +67,50 @@ describe("the model page, in Chromium", () => {
   });
 
   it("“Retrain now” queues a training job whose progress the page follows until it ends", async () => {
-    const { page, close } = await openAdminPage(browser, origin, "/app/model", TEST_SHOP);
+    const { page, close } = await stack.open("/app/model");
     await page.getByRole("button", { name: "Retrain now" }).click();
     const status = page.getByTestId("training-status");
     await status.getByText("Queued: waiting for a worker").waitFor();
-    const queue = new Queue(QUEUE_NAMES.train, { connection: redis, prefix: keys.prefix });
+    const queue = new Queue(QUEUE_NAMES.train, { connection: stack.redis, prefix: stack.prefix });
     const job = await queue.getJob(trainJobId(TEST_SHOP, "a"));
     expect(job?.data).toEqual({ shop: TEST_SHOP, trigger: "manual" });
     expect(await job?.getState()).toBe("waiting");
 
-    // A worker on the real queue takes the job and reports epochs as the training processor does.
+    // A worker on the real queue takes the job and reports epochs as the training processor does
+    // (its EpochProgress, so a change of that shape fails here too).
     const steps = [gate(), gate()];
     const worker = new Worker(
       QUEUE_NAMES.train,
       async (taken: Job) => {
         await taken.updateProgress({
-          stage: "training",
           epoch: 1,
           epochs: 4,
           loss: 6.1,
           examplesPerSecond: 610,
           etaSeconds: 150,
-        });
+        } satisfies EpochProgress);
         await steps[0]!.opened;
         await taken.updateProgress({
-          stage: "training",
           epoch: 3,
           epochs: 4,
           loss: 5.2,
           examplesPerSecond: 640,
           etaSeconds: 40,
-        });
+        } satisfies EpochProgress);
         await steps[1]!.opened;
-        await t.db.modelRun.create({
-          data: { shopId, trigger: "manual", status: "completed", served: "model", backend: "wasm", orders: 1_950 },
+        await stack.t.db.modelRun.create({
+          data: {
+            shopId: stack.shopId,
+            trigger: "manual",
+            status: "completed",
+            served: "model",
+            backend: "wasm",
+            orders: 1_950,
+          },
         });
         return { ok: true };
       },
-      { connection: redis.duplicate(), prefix: keys.prefix },
+      { connection: stack.redis.duplicate(), prefix: stack.prefix },
     );
     const bar = page.locator("progress").first();
     await expect.poll(() => status.innerText(), SOON).toBe("Epoch 1 of 4 · about 3 minutes left");
@@ -137,15 +129,15 @@ describe("the model page, in Chromium", () => {
   });
 
   it("rolls back to the previous model in Redis and on the shop row, after a confirmation", async () => {
-    const { page, close } = await openAdminPage(browser, origin, "/app/model", TEST_SHOP);
+    const { page, close } = await stack.open("/app/model");
     await page.getByRole("button", { name: "Roll back to previous model" }).click();
     await page.getByText("Serve the previous model again?").waitFor();
-    expect(await activeRunId(redis, keys.prefix, TEST_SHOP)).toBe(runs.current.id);
+    expect(await activeRunId(stack.redis, stack.prefix, TEST_SHOP)).toBe(runs.current.id);
     await page.getByRole("button", { name: "Roll back", exact: true }).click();
     await page.getByText("Rolled back: shoppers now get the previous model's recommendations.").waitFor();
 
-    expect(await activeRunId(redis, keys.prefix, TEST_SHOP)).toBe(runs.older.id);
-    const shop = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect(await activeRunId(stack.redis, stack.prefix, TEST_SHOP)).toBe(runs.older.id);
+    const shop = await stack.t.db.shop.findUniqueOrThrow({ where: { id: stack.shopId } });
     expect([shop.activeModelRunId, shop.previousModelRunId]).toEqual([runs.older.id, runs.current.id]);
     // The older run served a baseline, so the page now says so, and why.
     await page.getByText("Your shop is being served a baseline").waitFor();

@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recsKey } from "../../app/lib/serving/lists.server";
-import type { Browser, Page } from "playwright-core";
-import { Redis } from "ioredis";
-import { openAdminPage } from "../helpers/admin-browser";
-import { seedBackfills, seedShop } from "../helpers/admin-seed";
+import type { Page } from "playwright-core";
+import { seedBackfills } from "../helpers/admin-seed";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
-import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
-import { DESKTOP_USER_AGENT, launchBrowser } from "../helpers/browser";
-import type { Spawned } from "../helpers/child-process";
-import { startAppProcess } from "../helpers/stack";
-import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
+import { DESKTOP_USER_AGENT } from "../helpers/browser";
 import { TEST_SHOP } from "../helpers/test-env";
-import { createTestPrefix } from "../helpers/test-redis";
 
 const step = (page: Page, id: string) => page.locator(`li[data-step="${id}"]`);
 const statusOf = (page: Page, id: string) => step(page, id).getAttribute("data-status");
@@ -19,42 +13,37 @@ const statusOf = (page: Page, id: string) => step(page, id).getAttribute("data-s
 const LIVE = { timeout: 20_000, interval: 250 };
 
 describe("the setup guide on a new shop's home page, in Chromium", () => {
-  let t: TestDb;
-  let app: Spawned;
-  let origin: string;
-  let browser: Browser;
-  let redis: Redis;
-  let standIn: AdminApiStandIn;
-  let shopId: string;
-  const keys = createTestPrefix();
+  let stack: AdminStack;
 
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    redis = new Redis(process.env.REDIS_URL!);
-    shopId = await seedShop(t.db, TEST_SHOP);
-    await seedBackfills(t.db, shopId, [
-      { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
-      { resource: "orders", status: "importing", objectCount: 1_000, recordsImported: 400 },
-    ]);
-    standIn = await startAdminApiStandIn({ accessToken: "shpat_offline_test_token" });
-    ({ app, origin } = await startAppProcess(
-      { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },
-      { shopifyOrigin: standIn.origin },
-    ));
-    browser = await launchBrowser();
+    stack = await startAdminStack({
+      async seed({ t, shopId }) {
+        await seedBackfills(t.db, shopId, [
+          { resource: "products", status: "completed", objectCount: 12, recordsImported: 12 },
+          { resource: "orders", status: "importing", objectCount: 1_000, recordsImported: 400 },
+        ]);
+      },
+    });
   });
+  afterAll(() => stack?.stop());
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await standIn?.close();
-    redis?.disconnect();
-    await keys.cleanup();
-    await t?.drop();
+  it("shows the model and settings pages of a shop with nothing trained and no repeat customer yet", async () => {
+    const model = await stack.open("/app/model");
+    await model.page.getByText("No model yet: the first training starts when the import finishes.").waitFor();
+    expect(await model.page.getByRole("button", { name: "Retrain now" }).isEnabled()).toBe(true);
+    expect(await model.page.getByRole("heading", { name: "How well it ranks" }).count()).toBe(0);
+    expect(await model.page.getByRole("button", { name: "Roll back to previous model" }).count()).toBe(0);
+    await model.page.screenshot({ path: "test-output/admin-model-new-shop.png", fullPage: true });
+    await model.close();
+
+    const settings = await stack.open("/app/settings");
+    await settings.page.getByText("No customer has ordered twice yet", { exact: false }).waitFor();
+    await settings.page.screenshot({ path: "test-output/admin-settings-new-shop.png", fullPage: true });
+    await settings.close();
   });
 
   it("shows each step's live state, follows the import and the training, and connects the pixel", async () => {
-    const { page, blocked, close } = await openAdminPage(browser, origin, "/app", TEST_SHOP);
+    const { page, blocked, close } = await stack.open("/app");
     await page.getByRole("heading", { name: "Set up Affinity" }).waitFor();
 
     // Given an import half done, no training, no block on the storefront and no pixel:
@@ -80,9 +69,12 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
       target: "mainSection",
     });
     expect(await step(page, "block").getByRole("link").getAttribute("target")).toBe("_top");
+    // The empty dashboard below points to the same place while the block is not on the storefront.
+    expect(await page.getByRole("link", { name: "Open the theme editor" }).getAttribute("href")).toBe(link.href);
     await page.screenshot({ path: "test-output/admin-onboarding.png", fullPage: true });
 
     // When the import finishes and a training starts, the open page catches up by itself.
+    const { t, shopId, redis, prefix, standIn } = stack;
     await seedBackfills(t.db, shopId, [
       { resource: "orders", status: "completed", objectCount: 1_000, recordsImported: 1_000 },
     ]);
@@ -98,13 +90,16 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
     await expect.poll(() => statusOf(page, "pixel"), LIVE).toBe("in_progress");
 
     // Once the storefront asks for recommendations, the block counts as added.
-    await redis.set(recsKey(keys.prefix, TEST_SHOP, "seen"), String(Date.now() - 60_000));
+    await redis.set(recsKey(prefix, TEST_SHOP, "seen"), String(Date.now() - 60_000));
     await t.db.modelRun.updateMany({ where: { shopId }, data: { status: "completed", served: "popularity" } });
     const run = await t.db.modelRun.findFirstOrThrow({ where: { shopId } });
     await t.db.shop.update({ where: { id: shopId }, data: { activeModelRunId: run.id } });
     await expect.poll(() => statusOf(page, "block"), LIVE).toBe("complete");
     expect(await step(page, "block").innerText()).toContain("Detected on your storefront 1 minute ago.");
     expect(await statusOf(page, "train")).toBe("complete");
+    // With the block live, the empty dashboard stops sending the merchant to the theme editor.
+    expect(await page.getByRole("link", { name: "Open the theme editor" }).count()).toBe(0);
+    await page.getByText("The block is on your storefront.", { exact: false }).waitFor();
     await page.screenshot({ path: "test-output/admin-onboarding-later.png", fullPage: true });
 
     expect(blocked()).toEqual([]);
@@ -113,7 +108,7 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
 
   it("refuses a session token signed with another secret and shows none of the shop's data", async () => {
     const forged = await mintSessionToken(TEST_SHOP, {}, "not-the-app-secret");
-    const response = await fetch(`${origin}/app?${embeddedQuery(TEST_SHOP, forged)}`, {
+    const response = await fetch(`${stack.origin}/app?${embeddedQuery(TEST_SHOP, forged)}`, {
       redirect: "manual",
       headers: { "user-agent": DESKTOP_USER_AGENT },
     });
@@ -124,7 +119,7 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
   it("refuses an expired session token", async () => {
     const now = Math.floor(Date.now() / 1000);
     const expired = await mintSessionToken(TEST_SHOP, { exp: now - 120, nbf: now - 3600, iat: now - 3600 });
-    const response = await fetch(`${origin}/app?${embeddedQuery(TEST_SHOP, expired)}`, {
+    const response = await fetch(`${stack.origin}/app?${embeddedQuery(TEST_SHOP, expired)}`, {
       redirect: "manual",
       headers: { "user-agent": DESKTOP_USER_AGENT },
     });

@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { readShopState, stateKey } from "../../app/lib/recommendations/shop-state.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { weeklyCron } from "../../app/lib/training/schedule.server";
-import { openAdminPage } from "../helpers/admin-browser";
-import { SEED_PRODUCTS, seedOrders, seedShop } from "../helpers/admin-seed";
-import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
-import { launchBrowser } from "../helpers/browser";
-import type { Spawned } from "../helpers/child-process";
-import { startAppProcess } from "../helpers/stack";
-import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
+import { cardFromProduct } from "../../app/lib/recommendations/cards";
+import { writeCards } from "../../app/lib/recommendations/cards.server";
+import { SEED_PRODUCTS, seedModelRuns, seedOrders } from "../helpers/admin-seed";
+import { appProxyUrl } from "../helpers/app-proxy";
+import { catalogProduct } from "../helpers/storefront-seed";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { TEST_SHOP } from "../helpers/test-env";
-import { createTestPrefix } from "../helpers/test-redis";
 
 /**
  * App Bridge's resource picker, answered by the test: each call takes the next prepared answer
@@ -38,57 +35,56 @@ async function pick(page: Page, button: string, answer: unknown[]) {
   await page.getByRole("button", { name: button }).click();
 }
 
+/** Serving caches a shop's state in process for a second; allow a few. */
+const SOON = { timeout: 10_000, interval: 250 };
+
 describe("the settings page, in Chromium", () => {
-  let t: TestDb;
-  let app: Spawned;
-  let origin: string;
-  let browser: Browser;
-  let redis: Redis;
-  let standIn: AdminApiStandIn;
-  let shopId: string;
-  const keys = createTestPrefix();
+  let stack: AdminStack;
+  /** What the storefront's block gets for an anonymous visitor on the home page, by product id. */
+  const recommended = async () => {
+    const url = appProxyUrl(stack.origin, "recommendations", { context: "home", limit: "8" }, { shop: TEST_SHOP });
+    const response = await fetch(url);
+    const body = (await response.json()) as { products: { id: string }[] };
+    return body.products.map((p) => p.id);
+  };
 
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    redis = new Redis(process.env.REDIS_URL!);
-    shopId = await seedShop(t.db, TEST_SHOP);
-    // Repeat customers whose latest orders hold 7 products, 1 of them bought before: 14%.
-    await seedOrders(t.db, shopId, [
-      { customer: "1", at: "2026-01-01T10:00:00Z", products: ["7001", "7002"] },
-      { customer: "1", at: "2026-01-09T10:00:00Z", products: ["7001", "7003"] },
-      { customer: "2", at: "2026-01-02T10:00:00Z", products: ["7004"] },
-      { customer: "2", at: "2026-01-08T10:00:00Z", products: ["7005", "7006"] },
-      { customer: "3", at: "2026-01-03T10:00:00Z", products: ["7007"] },
-      { customer: "3", at: "2026-01-07T10:00:00Z", products: ["7008", "7009", "7010"] },
-      { customer: "4", at: "2026-01-04T10:00:00Z", products: ["7001"] },
-    ]);
-    standIn = await startAdminApiStandIn({
-      accessToken: "shpat_offline_test_token",
-      collections: { "300": ["7010", "7011", "7012"] },
-      collectionPageSize: 2,
+    stack = await startAdminStack({
+      async seed({ t, redis, prefix, shop, shopId }) {
+        // A trained shop: its cards and its current run's lists (the catalog, newest id first).
+        await writeCards(
+          redis,
+          prefix,
+          shop,
+          SEED_PRODUCTS.map((p) => cardFromProduct(catalogProduct(p.shopifyId, { title: p.title }))),
+        );
+        await seedModelRuns(t.db, redis, prefix, shop, shopId);
+        // Repeat customers whose latest orders hold 7 products, 1 of them bought before: 14%.
+        await seedOrders(t.db, shopId, [
+          { customer: "1", at: "2026-01-01T10:00:00Z", products: ["7001", "7002"] },
+          { customer: "1", at: "2026-01-09T10:00:00Z", products: ["7001", "7003"] },
+          { customer: "2", at: "2026-01-02T10:00:00Z", products: ["7004"] },
+          { customer: "2", at: "2026-01-08T10:00:00Z", products: ["7005", "7006"] },
+          { customer: "3", at: "2026-01-03T10:00:00Z", products: ["7007"] },
+          { customer: "3", at: "2026-01-07T10:00:00Z", products: ["7008", "7009", "7010"] },
+          { customer: "4", at: "2026-01-04T10:00:00Z", products: ["7001"] },
+        ]);
+      },
+      standIn: { collections: { "300": ["7010", "7011", "7012"] }, collectionPageSize: 2 },
     });
-    ({ app, origin } = await startAppProcess(
-      { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },
-      { shopifyOrigin: standIn.origin },
-    ));
-    browser = await launchBrowser();
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await standIn?.close();
-    redis?.disconnect();
-    await keys.cleanup();
-    await t?.drop();
-  });
+  afterAll(() => stack?.stop());
 
   it("shows inline errors for invalid input and changes nothing, then saves valid settings that the storefront reads", async () => {
-    const { page, blocked, close } = await openAdminPage(browser, origin, "/app/settings", TEST_SHOP, PICKER);
+    const { page, blocked, close } = await stack.open("/app/settings", PICKER);
+    const { t, shopId, redis, prefix, standIn } = stack;
     await page.getByText("Recommendations block").first().waitFor();
     expect(await page.getByText(/In your shop, 14% of the products in a repeat customer's latest order/).count()).toBe(
       1,
     );
+
+    // The storefront, before any change, gets the current run's list as it is.
+    await expect.poll(recommended, SOON).toEqual(["7012", "7011", "7010", "7009", "7008", "7007", "7006", "7005"]);
 
     // Given a holdout above the 50% maximum and a window of 2.5 days, saving is refused field by field.
     await page.getByLabel("Holdout", { exact: true }).fill("75");
@@ -108,13 +104,16 @@ describe("the settings page, in Chromium", () => {
     await page.getByRole("button", { name: "Use the suggestion" }).click();
     await page.getByLabel("Hide out-of-stock products").uncheck();
     await pick(page, "Choose products", [product("7002"), product("7003")]);
+    // Opened again, the picker starts from what is already chosen.
+    await page.locator('[data-field="excludedProducts"] li').nth(1).waitFor();
+    await pick(page, "Choose products", [product("7002"), product("7003")]);
     await pick(page, "Choose collections", [{ id: "gid://shopify/Collection/300", title: "Clearance" }]);
     await pick(page, "Choose pinned products", [product("7005"), product("7001")]);
     await page.getByLabel("Product tags").fill("final-sale, Gift");
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByText("Best sellers, the same for everyone").click();
     await page.getByText("Weekly", { exact: true }).click();
-    await redis.set(stateKey(keys.prefix, TEST_SHOP), JSON.stringify({ installed: true, settings: {} }));
+    await redis.set(stateKey(prefix, TEST_SHOP), JSON.stringify({ installed: true, settings: {} }));
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Settings saved.").waitFor();
 
@@ -139,14 +138,14 @@ describe("the settings page, in Chromium", () => {
     });
     expect(standIn.requests.filter((r) => r.kind === "collection")).toHaveLength(2);
     // … the storefront's cached state was dropped, so serving reads the new settings at once …
-    expect(await redis.get(stateKey(keys.prefix, TEST_SHOP))).toBeNull();
-    expect((await readShopState(t.db, redis, keys.prefix, TEST_SHOP))?.settings).toEqual(stored);
+    expect(await redis.get(stateKey(prefix, TEST_SHOP))).toBeNull();
+    expect((await readShopState(t.db, redis, prefix, TEST_SHOP))?.settings).toEqual(stored);
     // … the heading reached the theme as the app-data metafield the block reads …
     expect(JSON.parse(standIn.metafields.get(TEST_SHOP)?.get("affinity.block_defaults")?.value ?? "{}")).toEqual({
       heading: "Picked for you",
     });
     // … and the shop's training scheduler now runs weekly.
-    const system = new Queue(QUEUE_NAMES.system, { connection: redis, prefix: keys.prefix });
+    const system = new Queue(QUEUE_NAMES.system, { connection: redis, prefix: prefix });
     const scheduler = await system.getJobScheduler(`train@${TEST_SHOP}`);
     expect(scheduler?.pattern).toBe(weeklyCron(process.env.TRAIN_CRON ?? "17 3 * * *"));
     await system.close();
@@ -154,9 +153,18 @@ describe("the settings page, in Chromium", () => {
     const calls = await page.evaluate(() => (window as unknown as { __pickerCalls: unknown[] }).__pickerCalls);
     expect(calls).toEqual([
       expect.objectContaining({ type: "product", multiple: 500, selectionIds: [] }),
+      expect.objectContaining({
+        type: "product",
+        multiple: 500,
+        selectionIds: [{ id: product("7002").id }, { id: product("7003").id }],
+      }),
       expect.objectContaining({ type: "collection", multiple: 50, selectionIds: [] }),
       expect.objectContaining({ type: "product", multiple: 12, selectionIds: [] }),
     ]);
+
+    // The running app's storefront answers follow at once, no restart: the pins first, then the
+    // list without the excluded products and the excluded collection's.
+    await expect.poll(recommended, SOON).toEqual(["7005", "7001", "7009", "7008", "7007", "7006", "7004"]);
 
     // A fresh visit shows what was saved.
     await page.reload();

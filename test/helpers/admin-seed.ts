@@ -73,6 +73,19 @@ export async function seedBackfills(
   }
 }
 
+/** Both imports finished: the catalog and the 1,912 orders the seeded runs trained on. */
+export function seedFinishedImport(db: Db, shopId: string) {
+  return seedBackfills(db, shopId, [
+    {
+      resource: "products",
+      status: "completed",
+      objectCount: SEED_PRODUCTS.length,
+      recordsImported: SEED_PRODUCTS.length,
+    },
+    { resource: "orders", status: "completed", objectCount: 1_912, recordsImported: 1_912 },
+  ]);
+}
+
 const metrics = (all: number[], fresh: number[], coverage: number) => ({
   all: { hr: all[0]!, recall: all[1]!, ndcg: all[2]! },
   new: { hr: fresh[0]!, recall: fresh[1]!, ndcg: fresh[2]! },
@@ -159,6 +172,8 @@ export interface SeededDay {
   addToCarts: number;
   attributedOrders: number;
   attributedRevenue: number;
+  /** Exposed visitors and their orders, per arm. */
+  arms: Record<"treatment" | "control", { exposedVisitors: number; orders: number }>;
 }
 
 /**
@@ -224,6 +239,8 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
     }
     const exposedT = 800 + Math.round(random() * 200);
     const exposedC = Math.round(exposedT / 9);
+    const ordersT = Math.round(exposedT * (0.04 + random() * 0.01));
+    const ordersC = Math.round(exposedC * (0.03 + random() * 0.01));
     await db.dailyRollup.createMany({
       data: [
         {
@@ -239,7 +256,7 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
           addToCarts,
           cartAdds: addToCarts * 3,
           checkouts: lines + 20,
-          orders: Math.round(exposedT * (0.04 + random() * 0.01)),
+          orders: ordersT,
           revenue: 2_400,
           attributedOrders: lines,
           attributedRevenue,
@@ -254,12 +271,23 @@ export async function seedConversion(db: Db, shopId: string, today: Date, days =
           productViews: exposedC * 3,
           cartAdds: exposedC,
           checkouts: 3,
-          orders: Math.round(exposedC * (0.03 + random() * 0.01)),
+          orders: ordersC,
           revenue: 210,
         },
       ],
     });
-    written.push({ day, impressions, clicks, addToCarts, attributedOrders: lines, attributedRevenue });
+    written.push({
+      day,
+      impressions,
+      clicks,
+      addToCarts,
+      attributedOrders: lines,
+      attributedRevenue,
+      arms: {
+        treatment: { exposedVisitors: exposedT, orders: ordersT },
+        control: { exposedVisitors: exposedC, orders: ordersC },
+      },
+    });
   }
   await db.order.create({
     data: {

@@ -1,63 +1,50 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
 import { activeRunId } from "../../app/lib/serving/lists.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { settingsToForm } from "../../app/lib/settings/form";
-import { requestTraining } from "../../app/lib/training/train-queue.server";
-import { seedModelRuns, seedShop } from "../helpers/admin-seed";
+import { requestTraining, trainJobId } from "../../app/lib/training/train-queue.server";
+import { seedConversion, seedModelRuns, seedShop } from "../helpers/admin-seed";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
-import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { DESKTOP_USER_AGENT } from "../helpers/browser";
-import type { Spawned } from "../helpers/child-process";
-import { startAppProcess } from "../helpers/stack";
-import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
-import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP_A = "shop-a.myshopify.com";
 const SHOP_B = "shop-b.myshopify.com";
 const HEADING: Record<string, string> = { [SHOP_A]: "Heading of shop A", [SHOP_B]: "Heading of shop B" };
 
 describe("admin pages are scoped to the session's shop", () => {
-  let t: TestDb;
-  let app: Spawned;
+  let stack: AdminStack;
   let origin: string;
-  let redis: Redis;
-  let standIn: AdminApiStandIn;
   const runs: Record<string, Awaited<ReturnType<typeof seedModelRuns>>> = {};
-  const keys = createTestPrefix();
 
   const bearer = async (shop: string, overrides = {}, secret?: string) => ({
     authorization: `Bearer ${await mintSessionToken(shop, overrides, secret)}`,
     "user-agent": DESKTOP_USER_AGENT,
   });
   const settingsOf = async (shop: string) =>
-    parseStoredSettings((await t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).settings);
+    parseStoredSettings((await stack.t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).settings);
 
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
-    for (const shop of [SHOP_A, SHOP_B]) {
-      const shopId = await seedShop(t.db, shop);
-      const settings = { block: { heading: HEADING[shop as keyof typeof HEADING] } };
-      await t.db.shop.update({ where: { id: shopId }, data: { settings: JSON.stringify(settings) } });
-      runs[shop] = await seedModelRuns(t.db, redis, keys.prefix, shop, shopId);
-    }
-    standIn = await startAdminApiStandIn({ accessToken: "shpat_offline_test_token" });
-    ({ app, origin } = await startAppProcess(
-      { DATABASE_URL: t.url, QUEUE_PREFIX: keys.prefix },
-      { shopifyOrigin: standIn.origin },
-    ));
+    stack = await startAdminStack({
+      shop: SHOP_A,
+      browser: false,
+      async seed({ t, redis, prefix, shopId: shopA }) {
+        for (const [shop, shopId] of [
+          [SHOP_A, shopA],
+          [SHOP_B, await seedShop(t.db, SHOP_B)],
+        ] as const) {
+          const settings = { block: { heading: HEADING[shop] } };
+          await t.db.shop.update({ where: { id: shopId }, data: { settings: JSON.stringify(settings) } });
+          runs[shop] = await seedModelRuns(t.db, redis, prefix, shop, shopId);
+        }
+        await seedConversion(t.db, runs[SHOP_B]!.current.shopId, new Date(), 7, "JPY");
+      },
+    });
+    origin = stack.origin;
   });
-
-  afterAll(async () => {
-    await app?.stop();
-    await standIn?.close();
-    redis?.disconnect();
-    await keys.cleanup();
-    await t?.drop();
-  });
+  afterAll(() => stack?.stop());
 
   it("given shop A's token and a forged shop=B in the query, a page shows shop A's data, never B's", async () => {
     const token = await mintSessionToken(SHOP_A);
@@ -80,6 +67,28 @@ describe("admin pages are scoped to the session's shop", () => {
     expect(body).not.toContain(HEADING[SHOP_B]);
   });
 
+  it("the home page's dashboard and its pixel action, with shop A's token and shop=B, read and act on shop A", async () => {
+    // Only shop B has orders (in yen), so its currency in shop A's answer would show a leak.
+    const data = await fetch(`${origin}/app.data?shop=${SHOP_B}`, { headers: await bearer(SHOP_A) });
+    expect(data.status).toBe(200);
+    const body = await data.text();
+    expect(body).toContain(SHOP_A);
+    expect(body).not.toContain(SHOP_B);
+    expect(body).not.toContain("JPY");
+    // The same request with shop B's own token does carry B's dashboard.
+    const ofB = await fetch(`${origin}/app.data`, { headers: await bearer(SHOP_B) });
+    expect(await ofB.text()).toContain("JPY");
+
+    const connect = await fetch(`${origin}/app.data?index&shop=${SHOP_B}`, {
+      method: "POST",
+      headers: await bearer(SHOP_A),
+      body: new URLSearchParams({ intent: "connect-pixel", shop: SHOP_B }),
+    });
+    expect(connect.status).toBe(200);
+    expect(stack.standIn.pixels.has(SHOP_A)).toBe(true);
+    expect(stack.standIn.pixels.has(SHOP_B)).toBe(false);
+  });
+
   it("a settings save with shop A's token changes shop A only, whatever the body or query names", async () => {
     const before = await settingsOf(SHOP_B);
     const form = { ...settingsToForm(await settingsOf(SHOP_A)), holdoutPercent: "25", shop: SHOP_B };
@@ -94,7 +103,7 @@ describe("admin pages are scoped to the session's shop", () => {
   });
 
   it("training progress and rollback act on the token's shop only", async () => {
-    const train = new Queue(QUEUE_NAMES.train, { connection: redis, prefix: keys.prefix });
+    const train = new Queue(QUEUE_NAMES.train, { connection: stack.redis, prefix: stack.prefix });
     await requestTraining(train, SHOP_B, "manual");
     const progress = await fetch(`${origin}/app/model/progress?shop=${SHOP_B}`, { headers: await bearer(SHOP_A) });
     expect(progress.status).toBe(200);
@@ -108,9 +117,9 @@ describe("admin pages are scoped to the session's shop", () => {
       body: new URLSearchParams({ intent: "rollback", shop: SHOP_B }),
     });
     expect(rollback.status).toBe(200);
-    expect(await activeRunId(redis, keys.prefix, SHOP_A)).toBe(runs[SHOP_A]!.older.id);
-    expect(await activeRunId(redis, keys.prefix, SHOP_B)).toBe(runs[SHOP_B]!.current.id);
-    const b = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP_B } });
+    expect(await activeRunId(stack.redis, stack.prefix, SHOP_A)).toBe(runs[SHOP_A]!.older.id);
+    expect(await activeRunId(stack.redis, stack.prefix, SHOP_B)).toBe(runs[SHOP_B]!.current.id);
+    const b = await stack.t.db.shop.findUniqueOrThrow({ where: { domain: SHOP_B } });
     expect(b.activeModelRunId).toBe(runs[SHOP_B]!.current.id);
     await train.close();
   });
@@ -123,7 +132,20 @@ describe("admin pages are scoped to the session's shop", () => {
       "wrong secret": await bearer(SHOP_A, {}, "not-the-app-secret"),
     };
     const before = await settingsOf(SHOP_A);
+    const activeBefore = await activeRunId(stack.redis, stack.prefix, SHOP_A);
+    const shopifyCallsBefore = stack.standIn.requests.length;
     for (const [why, headers] of Object.entries(refused)) {
+      const home = await fetch(`${origin}/app.data`, { headers, redirect: "manual" });
+      expect(home.status, why).toBe(401);
+      for (const [path, intent] of [
+        ["/app.data?index", "connect-pixel"],
+        ["/app/model.data", "rollback"],
+        ["/app/model.data", "retrain"],
+      ] as const) {
+        const body = new URLSearchParams({ intent });
+        const acted = await fetch(`${origin}${path}`, { method: "POST", headers, body, redirect: "manual" });
+        expect(acted.status, `${why}: ${intent}`).toBe(401);
+      }
       const read = await fetch(`${origin}/app/settings.data`, { headers, redirect: "manual" });
       expect(read.status, why).toBe(401);
       expect(await read.text(), why).not.toContain(HEADING[SHOP_A]);
@@ -138,6 +160,11 @@ describe("admin pages are scoped to the session's shop", () => {
       expect(write.status, why).toBe(401);
     }
     expect(await settingsOf(SHOP_A)).toEqual(before);
+    expect(await activeRunId(stack.redis, stack.prefix, SHOP_A)).toBe(activeBefore);
+    expect(stack.standIn.requests.length).toBe(shopifyCallsBefore);
+    const train = new Queue(QUEUE_NAMES.train, { connection: stack.redis, prefix: stack.prefix });
+    for (const slot of ["a", "b"] as const) expect(await train.getJob(trainJobId(SHOP_A, slot))).toBeUndefined();
+    await train.close();
     // A document request with an expired id_token is not served either.
     const expired = await mintSessionToken(SHOP_A, { exp: now - 120, nbf: now - 3600, iat: now - 3600 });
     const page = await fetch(`${origin}/app/model?${embeddedQuery(SHOP_A, expired)}`, {

@@ -62,8 +62,13 @@ function Charts({ dashboard }: { dashboard: Dashboard }) {
   );
 }
 
-/** The performance half of the home page: figures, lift, charts and top products. */
-export function DashboardSection({ dashboard, themeEditorUrl }: { dashboard: Dashboard; themeEditorUrl: string }) {
+/**
+ * The performance half of the home page: figures, lift, charts and top products. The empty state
+ * links to the theme editor only while the block has not been seen on the storefront
+ * (`themeEditorUrl` null once it has).
+ */
+export function DashboardSection(props: { dashboard: Dashboard; themeEditorUrl: string | null }) {
+  const { dashboard, themeEditorUrl } = props;
   return (
     <Layout>
       <Layout.Section variant="fullWidth">
@@ -79,12 +84,16 @@ export function DashboardSection({ dashboard, themeEditorUrl }: { dashboard: Das
           <Card>
             <EmptyState
               heading="No recommendation activity in this period"
-              action={{ content: "Open the theme editor", url: themeEditorUrl, target: "_top" }}
+              action={
+                themeEditorUrl ? { content: "Open the theme editor", url: themeEditorUrl, target: "_top" } : undefined
+              }
               image={EMPTY_CHART}
             >
               <p>
-                Once the “Recommended for you” block is on your theme and shoppers see it, impressions, clicks and the
-                sales it brings in appear here. Try a longer date range if you expected data.
+                {themeEditorUrl
+                  ? "Once the “Recommended for you” block is on your theme and shoppers see it, impressions, clicks and the sales it brings in appear here."
+                  : "The block is on your storefront. Its impressions, clicks and the sales it brings in appear here as shoppers see it."}{" "}
+                Try a longer date range if you expected data.
               </p>
             </EmptyState>
           </Card>
@@ -92,7 +101,7 @@ export function DashboardSection({ dashboard, themeEditorUrl }: { dashboard: Das
       ) : (
         <>
           <Layout.Section variant="fullWidth">
-            <KpiGrid totals={dashboard.totals} experiment={dashboard.experiment} currency={dashboard.currency} />
+            <KpiGrid totals={dashboard.totals} currency={dashboard.currency} />
           </Layout.Section>
           <Layout.Section>
             <Charts dashboard={dashboard} />

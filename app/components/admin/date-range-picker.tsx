@@ -45,6 +45,9 @@ export function DateRangePicker({ range }: { range: DateRange }) {
       active={open}
       onClose={() => setOpen(false)}
       preferredAlignment="right"
+      // Presets and calendar side by side are wider than a popover's 400 px default, which clips
+      // the calendar's last column and the Apply button.
+      fluidContent
       activator={
         <Button icon={CalendarIcon} disclosure onClick={() => setOpen((o) => !o)}>
           {preset ? `${preset.label} · ${dates}` : dates}
@@ -52,7 +55,8 @@ export function DateRangePicker({ range }: { range: DateRange }) {
       }
     >
       <Popover.Pane fixed>
-        <InlineStack wrap={false} blockAlign="start">
+        {/* On a phone the calendar goes under the presets. */}
+        <InlineStack blockAlign="start">
           <Box minWidth="160px" borderInlineEndWidth="025" borderColor="border-secondary">
             <OptionList
               options={PRESETS}

@@ -1,6 +1,6 @@
 import { BlockStack, Card, InlineGrid, Text, Tooltip } from "@shopify/polaris";
-import type { DashboardTotals, ExperimentView } from "../../lib/admin/dashboard";
-import { formatCount, formatMoney, formatRate } from "../../lib/admin/format";
+import type { DashboardTotals } from "../../lib/admin/dashboard";
+import { formatCount, formatCountOf, formatMoney, formatRate } from "../../lib/admin/format";
 
 interface Kpi {
   label: string;
@@ -31,8 +31,7 @@ function KpiCard({ kpi }: { kpi: Kpi }) {
   );
 }
 
-export function KpiGrid(props: { totals: DashboardTotals; experiment: ExperimentView | null; currency: string }) {
-  const { totals, experiment, currency } = props;
+export function KpiGrid({ totals, currency }: { totals: DashboardTotals; currency: string }) {
   const kpis: Kpi[] = [
     {
       label: "Impressions",
@@ -42,7 +41,7 @@ export function KpiGrid(props: { totals: DashboardTotals; experiment: Experiment
     {
       label: "Click-through rate",
       value: formatRate(totals.clickThroughRate),
-      sub: `${formatCount(totals.clicks)} clicks`,
+      sub: formatCountOf(totals.clicks, "click"),
       help: "Clicks on a recommended product per impression.",
     },
     {
@@ -63,9 +62,11 @@ export function KpiGrid(props: { totals: DashboardTotals; experiment: Experiment
     },
     {
       label: "Conversion: shown vs holdout",
-      value: experiment ? `${formatRate(experiment.treatment.rate)} vs ${formatRate(experiment.control.rate)}` : "—",
-      sub: experiment ? "Since the experiment started" : "No experiment yet",
-      help: "Share of visitors who ordered: those shown recommendations against the holdout group, who were not.",
+      value: `${formatRate(totals.conversion.treatment)} vs ${formatRate(totals.conversion.control)}`,
+      sub: "Orders per visitor in these dates",
+      help:
+        "Orders per visitor in these dates: visitors shown recommendations against the holdout group, who were not. " +
+        "A visitor counts once per day they came.",
     },
   ];
   return (

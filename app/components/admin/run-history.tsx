@@ -1,5 +1,6 @@
-import { Badge, BlockStack, Card, IndexTable, Text } from "@shopify/polaris";
+import { Badge, Card, IndexTable, Text } from "@shopify/polaris";
 import { formatCount, formatDateTime, formatDuration } from "../../lib/admin/format";
+import { TableCardHeader } from "./table-card-header";
 import { RANKERS, type RankerName } from "../../lib/admin/model-metrics";
 import type { RunSummary } from "../../lib/admin/model-runs.server";
 
@@ -24,16 +25,10 @@ export const servedLabel = (served: string | null) => (served ? (RANKERS[served 
 export function RunHistory({ runs, activeId }: { runs: RunSummary[]; activeId: string | null }) {
   return (
     <Card padding="0">
-      <div style={{ padding: "16px 16px 8px" }}>
-        <BlockStack gap="100">
-          <Text as="h2" variant="headingMd">
-            Training history
-          </Text>
-          <Text as="p" variant="bodySm" tone="subdued">
-            The latest {runs.length} runs. Each one is checked against the baselines before it is served.
-          </Text>
-        </BlockStack>
-      </div>
+      <TableCardHeader
+        title="Training history"
+        subtitle={`${runs.length === 1 ? "The latest run" : `The latest ${runs.length} runs`}. Each one is checked against the baselines before it is served.`}
+      />
       <IndexTable
         resourceName={{ singular: "run", plural: "runs" }}
         itemCount={runs.length}

@@ -1,22 +1,14 @@
-import { BlockStack, Card, IndexTable, InlineStack, Text, Thumbnail } from "@shopify/polaris";
+import { BlockStack, Box, Card, IndexTable, InlineStack, Text, Thumbnail } from "@shopify/polaris";
 import { ImageIcon } from "@shopify/polaris-icons";
 import { formatCount, formatMoney } from "../../lib/admin/format";
 import type { TopProduct } from "../../lib/admin/top-products.server";
+import { TableCardHeader } from "./table-card-header";
 
 export function TopProductsCard({ products, currency }: { products: TopProduct[]; currency: string }) {
   return (
     <Card padding="0">
       <BlockStack gap="0">
-        <div style={{ padding: "16px 16px 8px" }}>
-          <BlockStack gap="100">
-            <Text as="h2" variant="headingMd">
-              Top recommended products
-            </Text>
-            <Text as="p" variant="bodySm" tone="subdued">
-              By revenue from recommendations in this period
-            </Text>
-          </BlockStack>
-        </div>
+        <TableCardHeader title="Top recommended products" subtitle="By revenue from recommendations in this period" />
         <IndexTable
           resourceName={{ singular: "product", plural: "products" }}
           itemCount={products.length}
@@ -27,11 +19,11 @@ export function TopProductsCard({ products, currency }: { products: TopProduct[]
             { title: "Revenue", alignment: "end" },
           ]}
           emptyState={
-            <div style={{ padding: "24px 16px" }}>
+            <Box paddingBlock="600" paddingInline="400">
               <Text as="p" tone="subdued" alignment="center">
                 No order has come from a recommendation in this period yet.
               </Text>
-            </div>
+            </Box>
           }
         >
           {products.map((product, index) => (

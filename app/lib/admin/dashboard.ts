@@ -20,6 +20,12 @@ export interface DashboardTotals {
   clickThroughRate: number | null;
   /** Add to carts from the block / impressions; null without impressions. */
   addToCartRate: number | null;
+  /**
+   * Orders per exposed visitor in the range, per arm; null for an arm without visitors. Rollups
+   * count a visitor once per day, so a visitor who came on two days counts twice here; the lift
+   * and its interval (ExperimentView) count each visitor once over the whole experiment.
+   */
+  conversion: { treatment: number | null; control: number | null };
 }
 
 export interface ChartDay {
@@ -65,6 +71,11 @@ export function dashboardSummary(
     attributedOrders: sum("attributedOrders"),
     attributedRevenue: sum("attributedRevenue"),
   };
+  const armRate = (arm: ArmDayRow["arm"]) => {
+    const rows = arms.filter((r) => r.arm === arm);
+    const total = (key: "orders" | "exposedVisitors") => rows.reduce((sum, r) => sum + r[key], 0);
+    return ratio(total("orders"), total("exposedVisitors"));
+  };
   const byDay = new Map(funnel.map((d) => [d.day, d]));
   const rate = (day: string, arm: ArmDayRow["arm"]) => {
     const row = arms.find((r) => r.day === day && r.arm === arm);
@@ -82,6 +93,7 @@ export function dashboardSummary(
       ...totals,
       clickThroughRate: ratio(totals.clicks, totals.impressions),
       addToCartRate: ratio(totals.addToCarts, totals.impressions),
+      conversion: { treatment: armRate("treatment"), control: armRate("control") },
     },
     chart,
     experiment: experiment ? experimentView(experiment) : null,

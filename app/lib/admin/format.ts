@@ -7,6 +7,11 @@ const LOCALE = "en";
 
 export const formatCount = (n: number) => n.toLocaleString(LOCALE);
 
+/** 1 → "1 order", 1912 → "1,912 orders": the count with its noun, singular only for exactly one. */
+export function formatCountOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : plural}`;
+}
+
 /** 0.0412 → "4.12%"; null → "—". */
 export function formatRate(rate: number | null, digits = 2): string {
   return rate === null ? "—" : `${(rate * 100).toFixed(digits)}%`;

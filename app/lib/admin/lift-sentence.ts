@@ -1,4 +1,5 @@
 import type { LiftEstimate } from "../conversion/lift";
+import { formatCountOf } from "./format";
 
 /**
  * The experiment's result in one plain sentence, e.g. "+4.1% conversion (95% CI +1.2% to +7.0%)"
@@ -13,7 +14,6 @@ export interface LiftSentence {
 }
 
 const signed = (x: number, digits = 1) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(digits)}%`;
-const count = (n: number) => n.toLocaleString("en");
 
 /** Relative lift where the control rate is known; otherwise the difference in points. */
 function estimate(lift: LiftEstimate, metric: string): string {
@@ -36,6 +36,6 @@ export function liftSentence(lift: LiftEstimate | null, metric = "conversion"): 
   const more =
     lift.moreVisitorsNeeded === null
       ? "Not yet significant: more visitors needed"
-      : `Not yet significant: ${count(lift.moreVisitorsNeeded)} more visitors needed`;
+      : `Not yet significant: ${formatCountOf(lift.moreVisitorsNeeded, "more visitor")} needed`;
   return { kind: "pending", headline: more, detail: `So far ${estimate(lift, metric)}.` };
 }

@@ -20,6 +20,8 @@ export interface Onboarding {
   complete: boolean;
   /** Whether something is moving (import, training), so the page should poll. */
   live: boolean;
+  /** Whether the storefront showed the block lately; the page then stops pointing to the theme editor. */
+  blockSeen: boolean;
 }
 
 /**
@@ -62,5 +64,6 @@ export async function loadOnboarding(
     now,
   );
   const live = steps.some((s) => (s.id === "sync" || s.id === "train") && s.status === "in_progress");
-  return { steps, complete: onboardingComplete(steps), live };
+  const blockSeen = steps.some((s) => s.id === "block" && s.status === "complete");
+  return { steps, complete: onboardingComplete(steps), live, blockSeen };
 }

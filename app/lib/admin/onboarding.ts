@@ -1,3 +1,5 @@
+import { formatCount, formatCountOf } from "./format";
+
 /**
  * The first-run checklist on the home page, derived from facts the server gathered
  * (onboarding.server.ts). Pure: the same facts always give the same steps, so tests can state
@@ -50,8 +52,6 @@ export interface OnboardingFacts {
 /** The block counts as live when the storefront asked for recommendations this recently. */
 export const BLOCK_SEEN_WITHIN_MS = 7 * 24 * 3600 * 1000;
 
-const count = (n: number) => n.toLocaleString("en");
-
 /** Opens the theme editor on a product page with our block ready to add to the main section. */
 export function themeEditorLink(shop: string, apiKey: string): string {
   const query = new URLSearchParams({
@@ -72,14 +72,14 @@ function progressLine(row: BackfillFact): ProgressLine {
   const name = row.resource === "orders" ? "Orders" : "Products";
   const total = Math.max(row.objectCount, row.recordsImported);
   if (row.status === "completed") {
-    return { label: name, percent: 100, detail: `${count(row.recordsImported)} imported` };
+    return { label: name, percent: 100, detail: `${formatCount(row.recordsImported)} imported` };
   }
   if (row.status === "failed") return { label: name, percent: 0, detail: "Failed" };
   if (row.status === "importing" && total > 0) {
     const percent = Math.min(100, Math.round((row.recordsImported / total) * 100));
-    return { label: name, percent, detail: `${count(row.recordsImported)} of ${count(total)} imported` };
+    return { label: name, percent, detail: `${formatCount(row.recordsImported)} of ${formatCount(total)} imported` };
   }
-  return { label: name, percent: null, detail: `Shopify is preparing them (${count(row.objectCount)} so far)` };
+  return { label: name, percent: null, detail: `Shopify is preparing them (${formatCount(row.objectCount)} so far)` };
 }
 
 function syncStep(facts: OnboardingFacts): OnboardingStep {
@@ -98,7 +98,7 @@ function syncStep(facts: OnboardingFacts): OnboardingStep {
   }
   if (rows.length === 2 && rows.every((r) => r.status === "completed")) {
     const [products, orders] = rows as [BackfillFact, BackfillFact];
-    const detail = `${count(products.recordsImported)} products and ${count(orders.recordsImported)} orders imported.`;
+    const detail = `${formatCountOf(products.recordsImported, "product")} and ${formatCountOf(orders.recordsImported, "order")} imported.`;
     return { ...base, status: "complete", detail, progress };
   }
   return { ...base, status: "in_progress", detail: "Copying your catalog and order history.", progress };
@@ -115,7 +115,7 @@ function trainStep(facts: OnboardingFacts): OnboardingStep {
   const base = { id: "train", title: "Train your shop's model" } as const;
   const run = facts.latestRun;
   if (run && (run.status === "running" || run.status === "queued")) {
-    const detail = `Learning from ${run.orders > 0 ? `${count(run.orders)} ` : ""}orders. This takes a few minutes.`;
+    const detail = `Learning from ${run.orders > 0 ? formatCountOf(run.orders, "order") : "your orders"}. This takes a few minutes.`;
     return { ...base, status: "in_progress", detail };
   }
   if (facts.serving) {
@@ -154,7 +154,8 @@ function blockStep(facts: OnboardingFacts, now: Date): OnboardingStep {
 function pixelStep(facts: OnboardingFacts): OnboardingStep {
   const base = { id: "pixel", title: "Measure sales with the Affinity pixel" } as const;
   if (facts.pixelEvents > 0) {
-    return { ...base, status: "complete", detail: `Receiving events: ${count(facts.pixelEvents)} in the last 7 days.` };
+    const detail = `Receiving events: ${formatCount(facts.pixelEvents)} in the last 7 days.`;
+    return { ...base, status: "complete", detail };
   }
   const connect: StepAction = { kind: "submit", label: "Connect pixel", intent: "connect-pixel" };
   if (facts.pixelConnected === true) {

@@ -1,4 +1,7 @@
+import { z } from "zod";
 import type { Db } from "../db.server";
+import type { RedisClient } from "../redis.server";
+import { recsKey } from "../serving/lists.server";
 
 export interface RepeatRate {
   /** Share of the products in customers' latest orders that the same customer had bought before. */
@@ -69,3 +72,28 @@ export async function shopRepeatRate(db: Db, shopId: string): Promise<RepeatRate
     suggestIncludePurchased: share >= INCLUDE_PURCHASED_FROM_SHARE,
   };
 }
+
+/** A shop's repeat rate moves slowly; a day-old figure is as good a suggestion as a fresh one. */
+const CACHE_TTL_S = 24 * 3600;
+
+/**
+ * The repeat rate as the settings page reads it: from Redis, where the last measurement stays
+ * for a day, so opening the page reads one key instead of grouping the shop's orders each time.
+ */
+export async function cachedRepeatRate(
+  deps: { db: Db; redis: RedisClient; prefix: string },
+  shop: { id: string; domain: string },
+): Promise<RepeatRate | null> {
+  const key = recsKey(deps.prefix, shop.domain, "repeat-rate");
+  const cached = await deps.redis.get(key);
+  if (cached) return cachedValue.parse(JSON.parse(cached)).rate;
+  const rate = await shopRepeatRate(deps.db, shop.id);
+  await deps.redis.set(key, JSON.stringify({ rate }), "EX", CACHE_TTL_S);
+  return rate;
+}
+
+const cachedValue = z.object({
+  rate: z
+    .object({ share: z.number(), items: z.number(), customers: z.number(), suggestIncludePurchased: z.boolean() })
+    .nullable(),
+});

@@ -15,7 +15,7 @@ import { applyTrainingSchedule } from "../training/schedule.server";
 import { MetafieldWriteError, publishBlockDefaults } from "./block-defaults.server";
 import { CollectionResolutionError, resolveCollectionProducts } from "./collections.server";
 import { productSummaries, type ProductSummary } from "./products.server";
-import { shopRepeatRate, type RepeatRate } from "./repeat-rate.server";
+import { cachedRepeatRate, type RepeatRate } from "./repeat-rate.server";
 import { requireShop } from "./shop.server";
 
 export interface SettingsPage {
@@ -25,11 +25,15 @@ export interface SettingsPage {
   repeatRate: RepeatRate | null;
 }
 
-export async function loadSettingsPage(db: Db, shopDomain: string): Promise<SettingsPage> {
+export async function loadSettingsPage(
+  deps: { db: Db; redis: RedisClient; prefix: string },
+  shopDomain: string,
+): Promise<SettingsPage> {
+  const { db } = deps;
   const shop = await requireShop(db, shopDomain);
   const settings = parseStoredSettings(shop.settings);
   const ids = [...settings.exclusions.productIds, ...settings.pinnedProductIds];
-  const [products, repeatRate] = await Promise.all([productSummaries(db, shop.id, ids), shopRepeatRate(db, shop.id)]);
+  const [products, repeatRate] = await Promise.all([productSummaries(db, shop.id, ids), cachedRepeatRate(deps, shop)]);
   return { form: settingsToForm(settings), products, repeatRate };
 }
 

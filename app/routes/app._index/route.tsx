@@ -77,7 +77,9 @@ export default function Home() {
             </Layout.Section>
           </Layout>
         ) : null}
-        {dashboard ? <DashboardSection dashboard={dashboard} themeEditorUrl={themeEditorUrl} /> : null}
+        {dashboard ? (
+          <DashboardSection dashboard={dashboard} themeEditorUrl={onboarding?.blockSeen ? null : themeEditorUrl} />
+        ) : null}
       </BlockStack>
     </Page>
   );

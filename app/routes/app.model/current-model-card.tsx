@@ -5,6 +5,10 @@ import { formatCount, formatDateTime, formatDuration } from "../../lib/admin/for
 import type { ModelOverview } from "../../lib/admin/model-runs.server";
 import { servedLabel } from "../../components/admin/run-history";
 
+/** "the Affinity model", or a baseline by its quoted name, to sit inside a sentence. */
+const servingPhrase = (served: string | null) =>
+  served === "model" ? "the Affinity model" : `the “${servedLabel(served)}” baseline`;
+
 function Fact({ label, value }: { label: string; value: string }) {
   return (
     <BlockStack gap="050">
@@ -70,7 +74,7 @@ export function CurrentModelCard(props: {
             </Text>
             <Text as="p" tone="subdued">
               {active
-                ? `Serving ${servedLabel(active.served)} since ${formatDateTime(active.finishedAt ?? active.createdAt)}.`
+                ? `Serving ${servingPhrase(active.served)} since ${formatDateTime(active.finishedAt ?? active.createdAt)}.`
                 : "No model yet: the first training starts when the import finishes."}
             </Text>
           </BlockStack>

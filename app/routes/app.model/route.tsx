@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { Banner, BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Card, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { authenticate } from "../../shopify.server";
 import { MetricsTable } from "../../components/admin/metrics-table";
 import { RunHistory } from "../../components/admin/run-history";
+import { TableCardHeader } from "../../components/admin/table-card-header";
 import { TrainingProgressBar } from "../../components/admin/training-progress";
 import { modelOverview } from "../../lib/admin/model-runs.server";
 import { NothingToRollBackError, rollBackModel } from "../../lib/admin/rollback.server";
@@ -137,18 +138,13 @@ export default function ModelPage() {
           <Layout.Section variant="fullWidth">
             <Card padding="0">
               <BlockStack gap="200">
-                <div style={{ padding: "16px 16px 0" }}>
-                  <BlockStack gap="100">
-                    <Text as="h2" variant="headingMd">
-                      How well it ranks
-                    </Text>
-                    <Text as="p" variant="bodySm" tone="subdued">
-                      The model beside the simpler rankers it has to beat, scored the same way on your own orders.
-                    </Text>
-                  </BlockStack>
-                </div>
-                <MetricsTable rows={active.metrics} />
-                <div style={{ height: 8 }} />
+                <TableCardHeader
+                  title="How well it ranks"
+                  subtitle="The model beside the simpler rankers it has to beat, scored the same way on your own orders."
+                />
+                <Box paddingBlockEnd="200">
+                  <MetricsTable rows={active.metrics} />
+                </Box>
               </BlockStack>
             </Card>
           </Layout.Section>

@@ -21,7 +21,7 @@ import {
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const ctx = adminContext(session);
-  const page = await orNotFound(loadSettingsPage(ctx.db, session.shop));
+  const page = await orNotFound(loadSettingsPage(ctx, session.shop));
   return {
     ...page,
     themeEditorUrl: themeEditorLink(session.shop, ctx.apiKey),

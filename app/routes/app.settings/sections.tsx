@@ -1,6 +1,6 @@
 import { Banner, BlockStack, Button, Card, Checkbox, ChoiceList, Layout, Text, TextField } from "@shopify/polaris";
 import type { RepeatRate } from "../../lib/admin/repeat-rate.server";
-import { formatCount } from "../../lib/admin/format";
+import { formatCount, formatCountOf } from "../../lib/admin/format";
 import type { FieldErrors } from "../../lib/settings/form";
 import type { FormState } from "./form-state";
 import { PickerField } from "./picker-field";
@@ -59,7 +59,7 @@ function RepeatSuggestion({ repeat, state, set }: { repeat: RepeatRate | null } 
       <BlockStack gap="200">
         <Text as="p">
           {`In your shop, ${share} of the products in a repeat customer's latest order were products they had bought before ` +
-            `(${formatCount(repeat.customers)} customers). ${advice}`}
+            `(${formatCountOf(repeat.customers, "customer")}). ${advice}`}
         </Text>
         {matches ? null : (
           <div>
@@ -201,7 +201,8 @@ export function ExperimentSection({ state, set, errors }: SectionProps) {
 }
 
 export function TrainingSection({ state, set, errors, trainAfterOrders }: SectionProps & { trainAfterOrders: number }) {
-  const also = `after every ${formatCount(trainAfterOrders)} new orders`;
+  const also =
+    trainAfterOrders === 1 ? "after every new order" : `after every ${formatCount(trainAfterOrders)} new orders`;
   return (
     <Layout.AnnotatedSection
       title="Training and attribution"

@@ -31,6 +31,7 @@ describe("the dashboard summary", () => {
       [
         { day: "2026-03-01", arm: "treatment", exposedVisitors: 50, orders: 2 },
         { day: "2026-03-01", arm: "control", exposedVisitors: 10, orders: 0 },
+        { day: "2026-03-03", arm: "treatment", exposedVisitors: 30, orders: 4 },
       ],
       null,
     );
@@ -42,12 +43,14 @@ describe("the dashboard summary", () => {
       attributedRevenue: 75.5,
       clickThroughRate: 16 / 400,
       addToCartRate: 6 / 400,
+      // (2 + 4) orders over (50 + 30) visitors, not the mean of 4% and 13.3%.
+      conversion: { treatment: 6 / 80, control: 0 },
     });
     // Every day of the range is on the chart; days without rows are zero or gaps.
     expect(summary.chart).toEqual([
       { day: "2026-03-01", attributedRevenue: 30, treatment: 0.04, control: 0 },
       { day: "2026-03-02", attributedRevenue: 0, treatment: null, control: null },
-      { day: "2026-03-03", attributedRevenue: 45.5, treatment: null, control: null },
+      { day: "2026-03-03", attributedRevenue: 45.5, treatment: 4 / 30, control: null },
     ]);
     expect(summary.empty).toBe(false);
     expect(summary.experiment).toBeNull();
@@ -57,5 +60,6 @@ describe("the dashboard summary", () => {
     const summary = dashboardSummary(range, [], [], null);
     expect(summary.empty).toBe(true);
     expect(summary.totals.clickThroughRate).toBeNull();
+    expect(summary.totals.conversion).toEqual({ treatment: null, control: null });
   });
 });

@@ -43,6 +43,9 @@ describe("the lift in plain words", () => {
     expect(liftSentence(estimate({ significant: false, moreVisitorsNeeded: null })).headline).toBe(
       "Not yet significant: more visitors needed",
     );
+    expect(liftSentence(estimate({ significant: false, moreVisitorsNeeded: 1 })).headline).toBe(
+      "Not yet significant: 1 more visitor needed",
+    );
   });
 
   it("falls back to percentage points while the control group has no conversions", () => {
