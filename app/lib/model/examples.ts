@@ -4,7 +4,8 @@
  * order's own timestamp. The evaluation cases are the same kind of row for the last order.
  */
 import type { ShopData } from "./dataset";
-import { buildFeatureRow, CustomerState, type FeatureOptions, type PastOrder } from "./features";
+import { CustomerState, type PastOrder } from "./customer-state";
+import { buildFeatureRow, type FeatureOptions } from "./features";
 import type { TrainingExample } from "./dnn";
 import type { ShopSnapshots } from "./snapshots";
 import type { EvalCase } from "./split";
@@ -20,7 +21,7 @@ export interface TimedExample extends TrainingExample {
 export function pastOrdersOf(data: ShopData, orderIndices: readonly number[]): PastOrder[] {
   return orderIndices.flatMap((i) => {
     const order = data.orders[i];
-    return order ? [{ at: order.at, items: order.items }] : [];
+    return order ? [{ at: order.at, items: order.items, quantities: order.quantities }] : [];
   });
 }
 

@@ -5,7 +5,8 @@
 import { baselineScores, type BaselineName } from "./baselines";
 import { advanceCounts, emptyCounts, type CooccurrenceCounts } from "./cooccurrence";
 import type { TrainedRecommender } from "./evaluate";
-import { featureRowForHistory, type PastPurchase } from "./features";
+import type { PastPurchase } from "./customer-state";
+import { featureRowForHistory } from "./features";
 import { topK } from "./rank";
 import { ownOrderCounts } from "./sweep";
 
@@ -48,7 +49,7 @@ function rankIndices(
   const counts = finalCounts(model);
   if (model.dnn) {
     const row = featureRowForHistory(model.snapshots, history, presentOf(model, history), model.features);
-    const [scores] = model.dnn.score([row], model.snapshots);
+    const [scores] = model.dnn.score([row]);
     return topK(scores ?? [], k, exclude, counts.itemOrders);
   }
   const own = new Map<number, number>();
