@@ -65,6 +65,8 @@ export interface TrainedRecommender {
   snapshots: ShopSnapshots;
   dnn: RecommenderDnn | null;
   features: FeatureOptions;
+  /** How the snapshots were built (kept so a stored artifact rebuilds the same ones). */
+  snapshotOptions: SnapshotOptions;
   promoted: Contender;
 }
 
@@ -139,7 +141,7 @@ export async function trainAndEvaluate(
     evalCases: cases.length,
     orders: data.orders.length,
   };
-  const base = { data, snapshots, features: options.features ?? {} };
+  const base = { data, snapshots, features: options.features ?? {}, snapshotOptions: options.snapshots ?? {} };
   const baselines = Object.fromEntries(BASELINE_NAMES.map((n) => [n, row(baselineMetrics[n])])) as Record<
     BaselineName,
     MetricsRow

@@ -3,6 +3,7 @@ import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { TrainingDivergedError } from "../model/errors";
 import type { EpochProgress } from "../model/dnn";
+import { serializeRecommender } from "../model/artifact";
 import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
 import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
@@ -78,6 +79,8 @@ export async function runTraining(
           examplesPerSecond:
             result.timings.trainMs > 0 ? (result.sizes.examples * 1000) / result.timings.trainMs : null,
           metrics: JSON.stringify({ ...result.metrics, timings: result.timings }),
+          // Weights and vocabulary: this run's lists can be rebuilt (or rolled back to) without retraining.
+          artifact: serializeRecommender(result.model),
           finishedAt: new Date(),
         },
       }),
