@@ -5,6 +5,11 @@ import type { Db } from "../../app/lib/db.server";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { readList, readPopular } from "../../app/lib/serving/lists.server";
+import { restoreRecommender } from "../../app/lib/model/artifact";
+import { indexShopData } from "../../app/lib/model/dataset";
+import { topKForCustomers } from "../../app/lib/model/lists";
+import { initTfBackend } from "../../app/lib/tf/backend.server";
+import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
 import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
 import { applyOrder } from "../../app/lib/sync/store-orders.server";
 import { applyProduct } from "../../app/lib/sync/store-products.server";
@@ -123,6 +128,13 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const metrics = JSON.parse(run.metrics);
     expect(Object.keys(metrics.baselines).sort()).toEqual(["cooccurrence", "cosine", "popularity", "repeat"].sort());
     expect(metrics.baselines.repeat.all.ndcg).toBeGreaterThan(0);
+    // The run's artifact rebuilds its ranker from the database's orders and catalog.
+    await initTfBackend({ force: "wasm", log: () => {} });
+    const [orders, catalog] = await Promise.all([loadOrderHistory(t.db, shop.id), loadCatalog(t.db, shop.id)]);
+    const restored = restoreRecommender(run.artifact, indexShopData(orders, catalog));
+    expect(restored.promoted).toBe(outcome.served);
+    if (restored.promoted === "model") expect(topKForCustomers(restored, 1).get("r0")).toEqual(["R1"]);
+    restored.dnn?.dispose();
 
     // A repeat buyer of R1 (r0) gets R1 first; everyone who bought A went on to buy B.
     expect((await readList(redis, prefix, SHOP, "for", "r0"))[0]).toBe("R1");
