@@ -11,7 +11,7 @@
  */
 import { activeTfBackend } from "../tf/backend.server";
 import { BASELINE_NAMES, baselineScores, type BaselineName } from "./baselines";
-import { indexShopData, type ShopData } from "./dataset";
+import { indexShopData, type HistoryView, type ShopData } from "./dataset";
 import { RecommenderDnn, type DnnOptions, type EpochProgress } from "./dnn";
 import { MetricsAccumulator, type SettingMetrics } from "./evaluate-lists";
 import { buildExamples, type TimedExample } from "./examples";
@@ -45,6 +45,11 @@ export interface TrainAndEvaluateOptions {
    * 1 every customer the same. @defaultValue 0.5
    */
   customerWeightPower?: number;
+  /**
+   * Storefront product views of logged-in shoppers, by customerId: weaker history than
+   * purchases, read strictly before each example's moment like everything else.
+   */
+  views?: ReadonlyMap<string, readonly HistoryView[]>;
   dnn?: DnnOptions;
   features?: FeatureOptions;
   snapshots?: SnapshotOptions;
@@ -121,7 +126,7 @@ export async function trainAndEvaluate(
   const started = performance.now();
   const { k = 10, minOrders = 20, minExamples = 10, epochs = 3, epochsPerStage = 1 } = options;
   const stageQuantiles = options.stageQuantiles ?? [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-  const data = indexShopData(orders, catalog);
+  const data = indexShopData(orders, catalog, options.views);
   const cases = buildTimeSplit(data);
   const numItems = data.productIds.length;
 
@@ -132,7 +137,7 @@ export async function trainAndEvaluate(
   const examples = buildExamples(data, cases, snapshots, options.features);
   const featuresMs = performance.now() - started - baselinesMs;
   // A row teaches something only when its customer has a past and the target is among its candidates.
-  const training = examples.filter((e) => e.row.pastCount > 0 && hasTargetCandidate(e));
+  const training = examples.filter((e) => e.row.pastCount + e.row.viewedCount > 0 && hasTargetCandidate(e));
   weightByCustomer(training, options.customerWeightPower ?? 0.5);
   const sizes = {
     examples: training.length,

@@ -60,6 +60,8 @@ export interface FeatureRow {
   /** candidates × ITEM_FEATURES, row-major. */
   featureValue: Float32Array;
   pastCount: number;
+  /** Viewed-but-not-bought candidates (after the past ones). */
+  viewedCount: number;
   user: Float32Array;
 }
 
@@ -276,6 +278,7 @@ export function buildFeatureRow(
     featureIndex: Int32Array.from(items),
     featureValue: value,
     pastCount: past.length,
+    viewedCount: viewed.length,
     user: Float32Array.from([
       Math.log1p(state.orders) / 4,
       state.orders > 0 ? Math.exp(-(at_ - state.lastAt) / DAY_MS / 30) : 0,

@@ -45,10 +45,11 @@ function rankIndices(
   k: number,
   exclude: ReadonlySet<number>,
   fallback: BaselineName,
+  views: ReadonlyArray<{ item: number; at: number }> = [],
 ): number[] {
   const counts = finalCounts(model);
   if (model.dnn) {
-    const row = featureRowForHistory(model.snapshots, history, presentOf(model, history), model.features);
+    const row = featureRowForHistory(model.snapshots, history, presentOf(model, history), model.features, views);
     const [scores] = model.dnn.score([row]);
     return topK(scores ?? [], k, exclude, counts.itemOrders);
   }
@@ -107,7 +108,8 @@ export function topKForCustomers(
       lists.set(id, toIds(model, topK(scores, k, undefined, tiebreak)));
       return;
     }
-    lists.set(id, toIds(model, rankIndices(model, history, k, new Set(), "cosine")));
+    const views = data.viewsByCustomer[customer] ?? [];
+    lists.set(id, toIds(model, rankIndices(model, history, k, new Set(), "cosine", views)));
   });
   return lists;
 }
