@@ -68,11 +68,14 @@ export interface FeatureRow {
 export interface FeatureOptions {
   /** Recency scale (days) of the pooled history weights. @defaultValue 90 */
   inputDays?: number;
-  /** Co-occurrence candidates kept besides past items. @defaultValue 120 */
+  /**
+   * Co-occurrence candidates kept besides past items. Fewer distractors ranked as well (0.292 vs
+   * 0.291 NDCG@10 all on the real shop, ADR 005) at 60 % of the time. @defaultValue 60
+   */
   coocCandidates?: number;
-  /** "Bought next" candidates kept besides the others. @defaultValue 40 */
+  /** "Bought next" candidates kept besides the others. @defaultValue 30 */
   nextCandidates?: number;
-  /** Popular/trending candidates kept besides the others. @defaultValue 40 */
+  /** Popular/trending candidates kept besides the others. @defaultValue 20 */
   popularCandidates?: number;
   /**
    * Past items kept as candidates (the strongest by frequency and recency). Bounds the work per
@@ -132,7 +135,7 @@ export function buildFeatureRow(
   scratch: Float32Array,
   options: FeatureOptions = {},
 ): FeatureRow {
-  const { coocCandidates = 120, nextCandidates = 40, popularCandidates = 40, maxPast = 250, maxViewed = 30 } = options;
+  const { coocCandidates = 60, nextCandidates = 30, popularCandidates = 20, maxPast = 250, maxViewed = 30 } = options;
   const { stats } = state;
   const n = snapshots.numItems;
   const day = dayIndex(snapshots, at_);

@@ -38,8 +38,8 @@ describe("Given one customer with a long history, work grows linearly with it", 
     for (const { n, examples } of runs) {
       expect(examples).toHaveLength(n - 1);
       const widest = Math.max(...examples.map((e) => e.row.featureIndex.length));
-      // maxPast 250 + co-occurrence 120 + next 40 + popular 40 (defaults).
-      expect(widest).toBeLessThanOrEqual(450);
+      // maxPast 250 + co-occurrence 60 + next 30 + popular 20 (defaults; no views here).
+      expect(widest).toBeLessThanOrEqual(360);
     }
   });
 });
