@@ -4,7 +4,14 @@ import { Redis } from "ioredis";
 import type { Db } from "../../app/lib/db.server";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { readList, readPopular } from "../../app/lib/serving/lists.server";
+import { readList, readPopular, recsKey } from "../../app/lib/serving/lists.server";
+import { createLogger } from "../../app/lib/logger.server";
+import { rebuildRunLists } from "../../app/lib/training/rebuild-lists.server";
+import { restoreRecommender } from "../../app/lib/model/artifact";
+import { indexShopData } from "../../app/lib/model/dataset";
+import { topKForCustomers } from "../../app/lib/model/lists";
+import { initTfBackend } from "../../app/lib/tf/backend.server";
+import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
 import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
 import { applyOrder } from "../../app/lib/sync/store-orders.server";
 import { applyProduct } from "../../app/lib/sync/store-products.server";
@@ -123,6 +130,13 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const metrics = JSON.parse(run.metrics);
     expect(Object.keys(metrics.baselines).sort()).toEqual(["cooccurrence", "cosine", "popularity", "repeat"].sort());
     expect(metrics.baselines.repeat.all.ndcg).toBeGreaterThan(0);
+    // The run's artifact rebuilds its ranker from the database's orders and catalog.
+    await initTfBackend({ force: "wasm", log: () => {} });
+    const [orders, catalog] = await Promise.all([loadOrderHistory(t.db, shop.id), loadCatalog(t.db, shop.id)]);
+    const restored = restoreRecommender(run.artifact, indexShopData(orders, catalog));
+    expect(restored.promoted).toBe(outcome.served);
+    if (restored.promoted === "model") expect(topKForCustomers(restored, 1).get("r0")).toEqual(["R1"]);
+    restored.dnn?.dispose();
 
     // A repeat buyer of R1 (r0) gets R1 first; everyone who bought A went on to buy B.
     expect((await readList(redis, prefix, SHOP, "for", "r0"))[0]).toBe("R1");
@@ -133,6 +147,30 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     expect(related).not.toContain("A");
     for (const id of related) expect(["B", "C", "D", "R1", "R2", "N1", "N2", "N3", "NEW"]).toContain(id);
     expect((await readPopular(redis, prefix, SHOP)).length).toBeGreaterThan(0);
+  });
+
+  it("rebuilds a run's lists from the database and its artifact; with a corrupt artifact, from the baseline, logged", async () => {
+    const shop = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const runId = shop.activeModelRunId!;
+    const lines: string[] = [];
+    const deps = { db: t.db, redis, prefix, log: createLogger("info", {}, (line) => lines.push(line)) };
+    await redis.del(recsKey(prefix, SHOP, runId, "for"));
+    expect(await readList(redis, prefix, SHOP, "for", "r0")).toEqual([]);
+
+    const rebuilt = await rebuildRunLists(deps, SHOP, runId);
+    expect(rebuilt.fromRun).toBe(runId);
+    expect((await readList(redis, prefix, SHOP, "for", "r0"))[0]).toBe("R1");
+
+    const run = await t.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    await t.db.modelRun.update({ where: { id: runId }, data: { artifact: new Uint8Array([1, 2, 3]) } });
+    // No previous run yet: the run's best baseline serves, and the bad artifact is logged.
+    const fallback = await rebuildRunLists(deps, SHOP, runId);
+    expect(fallback).toMatchObject({ fromRun: null, served: "repeat" });
+    expect(lines.map((l) => JSON.parse(l).event)).toEqual(
+      expect.arrayContaining(["model.artifact_unusable", "model.serving_baseline"]),
+    );
+    expect((await readList(redis, prefix, SHOP, "for", "r0"))[0]).toBe("R1");
+    await t.db.modelRun.update({ where: { id: runId }, data: { artifact: run.artifact } });
   });
 
   it("keeps the previous run for rollback when it trains again", async () => {

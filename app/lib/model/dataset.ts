@@ -15,9 +15,22 @@ export interface ShopData {
   orders: IndexedOrder[];
   /** Order indices (into `orders`) per customer, in time order. */
   ordersByCustomer: number[][];
+  /** Storefront product views per customer (known products only), oldest first. */
+  viewsByCustomer: Array<Array<{ item: number; at: number }>>;
 }
 
-export function indexShopData(orders: readonly HistoryOrder[], catalog: readonly CatalogItem[]): ShopData {
+/** A product view as history: a logged-in shopper (their customer id) looked at a product. */
+export interface HistoryView {
+  productId: string;
+  at: Date;
+}
+
+export function indexShopData(
+  orders: readonly HistoryOrder[],
+  catalog: readonly CatalogItem[],
+  /** Views by customerId; customers without orders are ignored (nothing to learn or serve). */
+  views: ReadonlyMap<string, readonly HistoryView[]> = new Map(),
+): ShopData {
   const productIds: string[] = [];
   const itemIndex = new Map<string, number>();
   const entries: CatalogItem[] = [];
@@ -67,5 +80,13 @@ export function indexShopData(orders: readonly HistoryOrder[], catalog: readonly
   }
   const ordersByCustomer: number[][] = customerIds.map(() => []);
   indexed.forEach((order, i) => ordersByCustomer[order.customer]?.push(i));
-  return { productIds, itemIndex, catalog: entries, customerIds, orders: indexed, ordersByCustomer };
+  const viewsByCustomer = customerIds.map((id) =>
+    (views.get(id) ?? [])
+      .flatMap((v) => {
+        const item = itemIndex.get(v.productId);
+        return item === undefined ? [] : [{ item, at: v.at.getTime() }];
+      })
+      .sort((a, b) => a.at - b.at),
+  );
+  return { productIds, itemIndex, catalog: entries, customerIds, orders: indexed, ordersByCustomer, viewsByCustomer };
 }

@@ -11,7 +11,7 @@
  */
 import { activeTfBackend } from "../tf/backend.server";
 import { BASELINE_NAMES, baselineScores, type BaselineName } from "./baselines";
-import { indexShopData, type ShopData } from "./dataset";
+import { indexShopData, type HistoryView, type ShopData } from "./dataset";
 import { RecommenderDnn, type DnnOptions, type EpochProgress } from "./dnn";
 import { MetricsAccumulator, type SettingMetrics } from "./evaluate-lists";
 import { buildExamples, type TimedExample } from "./examples";
@@ -29,15 +29,27 @@ export interface TrainAndEvaluateOptions {
   minOrders?: number;
   /** Below this many training examples no network is trained. @defaultValue 10 */
   minExamples?: number;
-  /** Epochs of the first stage. @defaultValue 2 */
+  /** Epochs of the first stage. @defaultValue 3 */
   epochs?: number;
   /** Epochs of every later stage and of the final pass. @defaultValue 1 */
   epochsPerStage?: number;
   /**
    * Stage boundaries as quantiles of the evaluation cutoffs. Cases before the first one are
-   * ranked by the untrained network (its initial blend). @defaultValue [0.2, 0.5, 0.8]
+   * ranked by the untrained network (its initial blend). Many stages are cheap with the
+   * candidate network and keep each evaluated customer close to a model trained just before them.
+   * @defaultValue [0.1, 0.2, …, 0.9]
    */
   stageQuantiles?: number[];
+  /**
+   * Training rows are weighted by (rows of their customer)^−power: 0 weighs every order the same,
+   * 1 every customer the same. @defaultValue 0.5
+   */
+  customerWeightPower?: number;
+  /**
+   * Storefront product views of logged-in shoppers, by customerId: weaker history than
+   * purchases, read strictly before each example's moment like everything else.
+   */
+  views?: ReadonlyMap<string, readonly HistoryView[]>;
   dnn?: DnnOptions;
   features?: FeatureOptions;
   snapshots?: SnapshotOptions;
@@ -58,6 +70,8 @@ export interface TrainedRecommender {
   snapshots: ShopSnapshots;
   dnn: RecommenderDnn | null;
   features: FeatureOptions;
+  /** How the snapshots were built (kept so a stored artifact rebuilds the same ones). */
+  snapshotOptions: SnapshotOptions;
   promoted: Contender;
 }
 
@@ -68,6 +82,22 @@ export interface TrainAndEvaluateResult {
   reason: string;
   sizes: { examples: number; customers: number; items: number; evalCases: number; orders: number };
   timings: { totalMs: number; baselinesMs: number; featuresMs: number; trainMs: number; evaluateMs: number };
+}
+
+/**
+ * Evaluation counts each customer once (their last order); training has one row per repeat
+ * order, so a customer with 100 orders would outweigh 50 customers with three. Weighting rows by
+ * rowsOfCustomer^−power moves training towards the customer mix it is judged on.
+ */
+function weightByCustomer(examples: TimedExample[], power: number): void {
+  const rows = new Map<number, number>();
+  for (const e of examples) rows.set(e.customer, (rows.get(e.customer) ?? 0) + 1);
+  for (const e of examples) e.weight = rows.get(e.customer)! ** -power;
+}
+
+function hasTargetCandidate(e: TimedExample): boolean {
+  const targets = new Set(Array.from(e.targets));
+  return e.row.featureIndex.some((item) => targets.has(item));
 }
 
 const row = (m: SettingMetrics): MetricsRow => ({ all: m.all, new: m.new, coverage: m.coverage });
@@ -94,9 +124,9 @@ export async function trainAndEvaluate(
   options: TrainAndEvaluateOptions = {},
 ): Promise<TrainAndEvaluateResult> {
   const started = performance.now();
-  const { k = 10, minOrders = 20, minExamples = 10, epochs = 2, epochsPerStage = 1 } = options;
-  const stageQuantiles = options.stageQuantiles ?? [0.2, 0.5, 0.8];
-  const data = indexShopData(orders, catalog);
+  const { k = 10, minOrders = 20, minExamples = 10, epochs = 3, epochsPerStage = 1 } = options;
+  const stageQuantiles = options.stageQuantiles ?? [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  const data = indexShopData(orders, catalog, options.views);
   const cases = buildTimeSplit(data);
   const numItems = data.productIds.length;
 
@@ -106,7 +136,9 @@ export async function trainAndEvaluate(
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
   const examples = buildExamples(data, cases, snapshots, options.features);
   const featuresMs = performance.now() - started - baselinesMs;
-  const training = examples.filter((e) => e.row.inputIndex.length > 0);
+  // A row teaches something only when its customer has a past and the target is among its candidates.
+  const training = examples.filter((e) => e.row.pastCount + e.row.viewedCount > 0 && hasTargetCandidate(e));
+  weightByCustomer(training, options.customerWeightPower ?? 0.5);
   const sizes = {
     examples: training.length,
     customers: data.customerIds.length,
@@ -114,7 +146,7 @@ export async function trainAndEvaluate(
     evalCases: cases.length,
     orders: data.orders.length,
   };
-  const base = { data, snapshots, features: options.features ?? {} };
+  const base = { data, snapshots, features: options.features ?? {}, snapshotOptions: options.snapshots ?? {} };
   const baselines = Object.fromEntries(BASELINE_NAMES.map((n) => [n, row(baselineMetrics[n])])) as Record<
     BaselineName,
     MetricsRow
@@ -151,19 +183,13 @@ export async function trainAndEvaluate(
     const scoreRange = (from: number, to: number) => {
       const t = performance.now();
       const rows = evalRows.filter((e) => e.at >= from && e.at < to);
-      dnn
-        .score(
-          rows.map((e) => e.row),
-          snapshots,
-        )
-        .forEach((s, i) => scores.set(rows[i]!, s));
+      dnn.score(rows.map((e) => e.row)).forEach((s, i) => scores.set(rows[i]!, s));
       evaluateMs += performance.now() - t;
     };
     const train = (before: number, n: number) => {
       const t = performance.now();
       dnn.fit(
         training.filter((e) => e.at < before),
-        snapshots,
         n,
         { epochOffset, totalEpochs, onEpoch: options.onEpoch },
       );

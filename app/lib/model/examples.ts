@@ -4,7 +4,8 @@
  * order's own timestamp. The evaluation cases are the same kind of row for the last order.
  */
 import type { ShopData } from "./dataset";
-import { buildFeatureRow, CustomerState, type FeatureOptions, type PastOrder } from "./features";
+import { CustomerState, type PastOrder } from "./customer-state";
+import { buildFeatureRow, type FeatureOptions } from "./features";
 import type { TrainingExample } from "./dnn";
 import type { ShopSnapshots } from "./snapshots";
 import type { EvalCase } from "./split";
@@ -20,7 +21,7 @@ export interface TimedExample extends TrainingExample {
 export function pastOrdersOf(data: ShopData, orderIndices: readonly number[]): PastOrder[] {
   return orderIndices.flatMap((i) => {
     const order = data.orders[i];
-    return order ? [{ at: order.at, items: order.items }] : [];
+    return order ? [{ at: order.at, items: order.items, quantities: order.quantities }] : [];
   });
 }
 
@@ -34,19 +35,25 @@ export function buildExamples(
   const scratch = new Float32Array(2 * data.productIds.length);
   const examples: TimedExample[] = [];
   data.ordersByCustomer.forEach((orderIdx, customer) => {
-    if (orderIdx.length < 2) return;
+    const views = data.viewsByCustomer[customer] ?? [];
+    if (orderIdx.length < 2 && views.length === 0) return;
     const state = new CustomerState(options.inputDays);
     const orders = pastOrdersOf(data, orderIdx);
     let added = 0;
-    orderIdx.forEach((oi, k) => {
+    let viewed = 0;
+    orderIdx.forEach((oi) => {
       const order = data.orders[oi];
       if (!order) return;
-      // Strictly earlier orders only: one placed at the same moment is not "before".
+      // Strictly earlier orders and views only: one at the same moment is not "before".
       while (added < orders.length && orders[added]!.at < order.at) state.add(orders[added++]!);
+      while (viewed < views.length && views[viewed]!.at < order.at) {
+        state.addView(views[viewed]!.item, views[viewed]!.at);
+        viewed++;
+      }
       const evalCase = caseByOrder.get(oi);
-      if (k === 0 && !evalCase) return;
-      // Orders sharing a timestamp with an earlier one have no usable past: nothing to learn.
-      if (state.orders === 0 && !evalCase) return;
+      // No earlier order and no view (a first order, or one sharing its timestamp with the
+      // first): no history to learn from.
+      if (state.orders === 0 && state.views.size === 0 && !evalCase) return;
       const row = buildFeatureRow(snapshots, state, order.at, scratch, options);
       examples.push({ customer, at: order.at, row, targets: order.items, evalCase });
     });

@@ -5,7 +5,8 @@
 import { baselineScores, type BaselineName } from "./baselines";
 import { advanceCounts, emptyCounts, type CooccurrenceCounts } from "./cooccurrence";
 import type { TrainedRecommender } from "./evaluate";
-import { featureRowForHistory, type PastPurchase } from "./features";
+import type { PastPurchase } from "./customer-state";
+import { featureRowForHistory } from "./features";
 import { topK } from "./rank";
 import { ownOrderCounts } from "./sweep";
 
@@ -44,11 +45,12 @@ function rankIndices(
   k: number,
   exclude: ReadonlySet<number>,
   fallback: BaselineName,
+  views: ReadonlyArray<{ item: number; at: number }> = [],
 ): number[] {
   const counts = finalCounts(model);
   if (model.dnn) {
-    const row = featureRowForHistory(model.snapshots, history, presentOf(model, history), model.features);
-    const [scores] = model.dnn.score([row], model.snapshots);
+    const row = featureRowForHistory(model.snapshots, history, presentOf(model, history), model.features, views);
+    const [scores] = model.dnn.score([row]);
     return topK(scores ?? [], k, exclude, counts.itemOrders);
   }
   const own = new Map<number, number>();
@@ -106,7 +108,8 @@ export function topKForCustomers(
       lists.set(id, toIds(model, topK(scores, k, undefined, tiebreak)));
       return;
     }
-    lists.set(id, toIds(model, rankIndices(model, history, k, new Set(), "cosine")));
+    const views = data.viewsByCustomer[customer] ?? [];
+    lists.set(id, toIds(model, rankIndices(model, history, k, new Set(), "cosine", views)));
   });
   return lists;
 }

@@ -1,4 +1,4 @@
-import type { TrainAndEvaluateResult } from "../model/evaluate";
+import type { TrainAndEvaluateResult, TrainedRecommender } from "../model/evaluate";
 import { rankForHistory, relatedForProducts, topKForCustomers } from "../model/lists";
 import type { RunLists } from "../serving/lists.server";
 
@@ -10,10 +10,15 @@ export const STORED_LIST_LENGTH = 24;
 
 /** The lists the storefront serves, from whichever ranker this run promoted. */
 export function buildRunLists(result: TrainAndEvaluateResult, k = STORED_LIST_LENGTH): RunLists {
+  return buildListsFor(result.model, k);
+}
+
+/** The same lists from any recommender (a fresh run's, or one restored from its artifact). */
+export function buildListsFor(model: TrainedRecommender, k = STORED_LIST_LENGTH): RunLists {
   return {
-    forCustomer: topKForCustomers(result.model, k),
-    related: relatedForProducts(result.model, k),
+    forCustomer: topKForCustomers(model, k),
+    related: relatedForProducts(model, k),
     // A visitor with no history: the promoted ranker's answer for an empty basket.
-    popular: rankForHistory(result.model, [], k),
+    popular: rankForHistory(model, [], k),
   };
 }

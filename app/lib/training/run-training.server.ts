@@ -3,6 +3,8 @@ import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { TrainingDivergedError } from "../model/errors";
 import type { EpochProgress } from "../model/dnn";
+import { productViewHistory } from "../events/product-views.server";
+import { serializeRecommender } from "../model/artifact";
 import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
 import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
@@ -50,9 +52,15 @@ export async function runTraining(
   await deps.db.shop.update({ where: { id: shop.id }, data: { ordersSinceTraining: 0, retrainRequestedAt: null } });
   const log = deps.log.child({ shop: shopDomain, runId: run.id });
   try {
-    const [orders, catalog] = await Promise.all([loadOrderHistory(deps.db, shop.id), loadCatalog(deps.db, shop.id)]);
+    const [orders, catalog, views] = await Promise.all([
+      loadOrderHistory(deps.db, shop.id),
+      loadCatalog(deps.db, shop.id),
+      // Logged-in shoppers' product views (issue 6): keyed by customer id like the orders.
+      productViewHistory(deps.db, shop.id, { since: new Date(0) }),
+    ]);
     const result = await trainAndEvaluate(orders, catalog, {
       ...deps.options,
+      views,
       onEpoch: (p) => deps.onProgress?.({ ...p, stage: "training" }),
     });
     const lists = {
@@ -78,6 +86,8 @@ export async function runTraining(
           examplesPerSecond:
             result.timings.trainMs > 0 ? (result.sizes.examples * 1000) / result.timings.trainMs : null,
           metrics: JSON.stringify({ ...result.metrics, timings: result.timings }),
+          // Weights and vocabulary: this run's lists can be rebuilt (or rolled back to) without retraining.
+          artifact: serializeRecommender(result.model),
           finishedAt: new Date(),
         },
       }),

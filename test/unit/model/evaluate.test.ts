@@ -63,7 +63,7 @@ describe("trainAndEvaluate", () => {
     const result = await trainAndEvaluate(shop.orders, shop.catalog, {
       epochs: 0,
       epochsPerStage: 0,
-      dnn: { itemFeatures: false, hidden: 2, dim: 2 },
+      dnn: { initialBlend: false, hidden: 2, hidden2: 2 },
     });
     expect(result.metrics.model).not.toBeNull();
     expect(result.promoted).not.toBe("model");
@@ -79,7 +79,7 @@ describe("trainAndEvaluate", () => {
     const result = await trainAndEvaluate(shop.orders, shop.catalog, {
       epochs: 30,
       epochsPerStage: 10,
-      dnn: { hidden: 16, dim: 8, learningRate: 0.03, batchSize: 256 },
+      dnn: { learningRate: 0.03 },
       snapshots: { neighbourEveryDays: 7 },
     });
     expect(result.metrics.model!.all.ndcg).toBeGreaterThanOrEqual(result.metrics.baselines.repeat.all.ndcg);

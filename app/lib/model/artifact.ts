@@ -1,0 +1,123 @@
+/**
+ * A trained recommender as bytes for ModelRun.artifact: the network's weights, its options, the
+ * feature and snapshot settings, and the item vocabulary (productIds) the per-item biases belong
+ * to. Snapshots are not stored: they are rebuilt from the shop's orders, which the database
+ * keeps anyway. Restoring against today's catalog maps biases by productId, so products added
+ * since the run start at zero and products gone since are dropped.
+ */
+import { gunzipSync, gzipSync } from "node:zlib";
+import { z } from "zod";
+import { BASELINE_NAMES } from "./baselines";
+import type { ShopData } from "./dataset";
+import { RecommenderDnn, WEIGHT_NAMES } from "./dnn";
+import type { TrainedRecommender } from "./evaluate";
+import { ITEM_FEATURES, USER_FEATURES } from "./features";
+import { buildSnapshots } from "./snapshots";
+import { tf } from "../tf/backend.server";
+
+/** Bumped whenever the feature layout changes: an old artifact then falls back, it is not misread. */
+export const ARTIFACT_VERSION = 1;
+
+export class CorruptArtifactError extends Error {
+  constructor(reason: string) {
+    super(`model artifact unusable: ${reason}; serve the previous model or the best baseline instead`);
+    this.name = "CorruptArtifactError";
+  }
+}
+
+const weight = z.object({ shape: z.array(z.number().int().nonnegative()), values: z.string() });
+const artifactSchema = z.object({
+  version: z.literal(ARTIFACT_VERSION),
+  promoted: z.enum(["model", ...BASELINE_NAMES]),
+  layout: z.object({ items: z.array(z.string()), user: z.array(z.string()) }),
+  features: z.record(z.string(), z.number()),
+  snapshots: z.record(z.string(), z.number()),
+  productIds: z.array(z.string()),
+  dnn: z
+    .object({
+      options: z.record(z.string(), z.union([z.number(), z.boolean()])),
+      weights: z.record(z.string(), weight),
+    })
+    .nullable(),
+});
+
+const encode = (values: Float32Array) =>
+  Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64");
+function decode(text: string): Float32Array {
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.byteLength % 4 !== 0) throw new CorruptArtifactError("a weight's byte length is not a multiple of 4");
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+export function serializeRecommender(model: TrainedRecommender): Uint8Array<ArrayBuffer> {
+  const dnn = model.dnn;
+  const json = {
+    version: ARTIFACT_VERSION,
+    promoted: model.promoted,
+    layout: { items: [...ITEM_FEATURES], user: [...USER_FEATURES] },
+    features: model.features,
+    snapshots: model.snapshotOptions,
+    productIds: model.data.productIds,
+    dnn: dnn
+      ? {
+          options: dnn.options,
+          weights: Object.fromEntries(
+            WEIGHT_NAMES.map((name) => {
+              const v = dnn.weights[name];
+              return [name, { shape: v.shape, values: encode(v.dataSync() as Float32Array) }];
+            }),
+          ),
+        }
+      : null,
+  };
+  return new Uint8Array(gzipSync(JSON.stringify(json)));
+}
+
+/** A recommender for `data` (today's orders and catalog) from a stored artifact. Throws CorruptArtifactError. */
+export function restoreRecommender(bytes: Uint8Array | null | undefined, data: ShopData): TrainedRecommender {
+  if (!bytes || bytes.byteLength === 0) throw new CorruptArtifactError("missing");
+  let parsed: z.infer<typeof artifactSchema>;
+  try {
+    parsed = artifactSchema.parse(JSON.parse(gunzipSync(bytes).toString("utf8")));
+  } catch (error) {
+    throw error instanceof CorruptArtifactError
+      ? error
+      : new CorruptArtifactError((error as Error).message.slice(0, 200));
+  }
+  const sameLayout =
+    parsed.layout.items.join() === ITEM_FEATURES.join() && parsed.layout.user.join() === USER_FEATURES.join();
+  if (!sameLayout) throw new CorruptArtifactError("feature layout differs from this version's");
+  const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
+  const snapshots = buildSnapshots(data, lastAt, parsed.snapshots);
+  const base = { data, snapshots, features: parsed.features, snapshotOptions: parsed.snapshots };
+  if (!parsed.dnn) {
+    if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
+    return { ...base, dnn: null, promoted: parsed.promoted };
+  }
+  const dnn = new RecommenderDnn(data.productIds.length, parsed.dnn.options);
+  try {
+    for (const name of WEIGHT_NAMES) {
+      const stored = parsed.dnn.weights[name];
+      if (!stored) throw new CorruptArtifactError(`weight ${name} missing`);
+      let values = decode(stored.values);
+      if (name === "itemBias") {
+        // Per product, not per index: today's index of each stored productId.
+        const byId = new Map(parsed.productIds.map((id, i) => [id, values[i] ?? 0]));
+        values = Float32Array.from(data.productIds, (id) => byId.get(id) ?? 0);
+      } else {
+        const expected = dnn.weights[name].shape;
+        if (stored.shape.join() !== expected.join() || values.length !== expected.reduce((a, b) => a * b, 1)) {
+          throw new CorruptArtifactError(`weight ${name} has shape ${stored.shape.join("×")}`);
+        }
+      }
+      if (!values.every(Number.isFinite)) throw new CorruptArtifactError(`weight ${name} is not finite`);
+      const tensor = tf.tensor(values, dnn.weights[name].shape);
+      dnn.weights[name].assign(tensor);
+      tensor.dispose();
+    }
+  } catch (error) {
+    dnn.dispose();
+    throw error;
+  }
+  return { ...base, dnn, promoted: parsed.promoted };
+}

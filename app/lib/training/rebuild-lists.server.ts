@@ -1,0 +1,73 @@
+import type { RedisClient } from "../redis.server";
+import type { Db } from "../db.server";
+import type { Logger } from "../logger.server";
+import { productViewHistory } from "../events/product-views.server";
+import { BASELINE_NAMES, type BaselineName } from "../model/baselines";
+import { indexShopData } from "../model/dataset";
+import type { SettingMetrics } from "../model/evaluate-lists";
+import { bestBaseline } from "../model/promote";
+import { restoreWithFallback } from "../model/restore";
+import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
+import { writeRunLists } from "../serving/lists.server";
+import { buildListsFor, STORED_LIST_LENGTH } from "./build-lists";
+import { loadCatalog, loadOrderHistory } from "./shop-history.server";
+
+export interface RebuildDeps {
+  db: Db;
+  redis: RedisClient;
+  prefix: string;
+  log: Logger;
+}
+
+/** The run's best baseline from its stored metrics; repeat when they are unreadable. */
+function recordedBaseline(metrics: string): BaselineName {
+  try {
+    const baselines = (JSON.parse(metrics) as { baselines?: Record<BaselineName, SettingMetrics> }).baselines;
+    if (baselines && BASELINE_NAMES.every((n) => typeof baselines[n]?.all?.ndcg === "number")) {
+      return bestBaseline(baselines);
+    }
+  } catch {
+    // Fall through: an unreadable record still gets a list.
+  }
+  return "repeat";
+}
+
+/**
+ * Rewrites a run's Redis lists from the database alone: today's orders, catalog and views, and
+ * the run's stored artifact — or the shop's previous run's, or the run's best baseline when the
+ * artifact is missing or unusable (logged by restoreWithFallback). Used when Redis lost the
+ * lists; it never retrains and never throws on a bad artifact.
+ */
+export async function rebuildRunLists(
+  deps: RebuildDeps,
+  shopDomain: string,
+  runId: string,
+): Promise<{ fromRun: string | null; served: string }> {
+  const shop = await deps.db.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
+  const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: runId, shopId: shop.id } });
+  const previousId = shop.previousModelRunId !== runId ? shop.previousModelRunId : null;
+  const previous = previousId ? await deps.db.modelRun.findUnique({ where: { id: previousId } }) : null;
+  const [orders, catalog, views] = await Promise.all([
+    loadOrderHistory(deps.db, shop.id),
+    loadCatalog(deps.db, shop.id),
+    productViewHistory(deps.db, shop.id, { since: new Date(0) }),
+  ]);
+  const log = deps.log.child({ shop: shopDomain, runId });
+  const restored = restoreWithFallback(
+    [run, ...(previous ? [previous] : [])].map((r) => ({ runId: r.id, artifact: r.artifact })),
+    indexShopData(orders, catalog, views),
+    recordedBaseline(run.metrics),
+    (event, fields) => log.warn(event, fields),
+  );
+  try {
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, runId, {
+      ...buildListsFor(restored.model),
+      bought: purchasedByCustomer(orders),
+      bestSellers: bestSellers(orders, STORED_LIST_LENGTH),
+    });
+  } finally {
+    restored.model.dnn?.dispose();
+  }
+  log.info("lists.rebuilt", { fromRun: restored.fromRun, served: restored.model.promoted });
+  return { fromRun: restored.fromRun, served: restored.model.promoted };
+}
