@@ -28,6 +28,15 @@ export interface ProxyIdentity {
   loggedInCustomerId: string | null;
 }
 
+/**
+ * The query of a request URL as the proxy forwarded it (`/apps/affinity/…?shop=…`). Cheaper than
+ * a full URL parse on the storefront's hot paths, whose path the server has already matched.
+ */
+export function proxyQuery(url: string | undefined): URLSearchParams {
+  const at = url?.indexOf("?") ?? -1;
+  return new URLSearchParams(at === -1 ? "" : url!.slice(at + 1));
+}
+
 export function verifyAppProxyQuery(query: URLSearchParams, secret: string, nowMs = Date.now()): ProxyIdentity {
   for (const key of SINGLE_VALUED) {
     if (query.getAll(key).length > 1) throw new InvalidProxySignatureError(`"${key}" appears more than once`, 400);

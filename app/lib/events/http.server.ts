@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidProxySignatureError, verifyAppProxyQuery } from "../app-proxy/verify-signature";
+import { InvalidProxySignatureError, proxyQuery, verifyAppProxyQuery } from "../app-proxy/verify-signature";
 import { BodyTooLargeError, readBodyWithLimit } from "../http/read-body.server";
 import {
   acceptEventBatch,
@@ -88,8 +88,7 @@ export function createEventsEndpoint(deps: EventsEndpointDeps) {
     if (req.method !== "POST") return send(res, reply(405, { error: "Use POST" }, { Allow: "POST" }));
     let shop: string | null = null;
     try {
-      const url = req.url ?? "";
-      const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+      const query = proxyQuery(req.url);
       const identity = verifyAppProxyQuery(query, deps.secret);
       shop = identity.shop;
       const installed = await deps.isInstalled(identity.shop);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidProxySignatureError, verifyAppProxyQuery } from "../app-proxy/verify-signature";
+import { InvalidProxySignatureError, proxyQuery, verifyAppProxyQuery } from "../app-proxy/verify-signature";
 import type { Logger } from "../logger.server";
 import { BadRecommendationRequest, parseRecommendationRequest } from "./request";
 import { renderRecommendations, serveRecommendations, UnknownShopError, type ServeDeps } from "./serve.server";
@@ -31,9 +31,7 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
     if (req.method !== "GET") return answer(res, 405, { error: "Use GET" }, { Allow: "GET" });
     let shop: string | undefined;
     try {
-      // The query alone: cheaper than a full URL parse, and the path was matched already.
-      const url = req.url ?? "";
-      const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+      const query = proxyQuery(req.url);
       const identity = verifyAppProxyQuery(query, deps.secret);
       shop = identity.shop;
       const request = parseRecommendationRequest(query);

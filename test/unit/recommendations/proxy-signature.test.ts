@@ -1,7 +1,11 @@
 import "@shopify/shopify-api/adapters/web-api";
 import { ApiVersion, shopifyApi } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
-import { InvalidProxySignatureError, verifyAppProxyQuery } from "../../../app/lib/app-proxy/verify-signature";
+import {
+  InvalidProxySignatureError,
+  proxyQuery,
+  verifyAppProxyQuery,
+} from "../../../app/lib/app-proxy/verify-signature";
 import { signAppProxyQuery } from "../../helpers/app-proxy";
 
 const SECRET = "unit-test-secret";
@@ -84,5 +88,13 @@ describe("our App Proxy signature check agrees with Shopify's library", () => {
     });
     expect(verifyAppProxyQuery(signed({}), SECRET).loggedInCustomerId).toBeNull();
     expect(verifyAppProxyQuery(signed({}, "12; DROP"), SECRET).loggedInCustomerId).toBeNull();
+  });
+});
+
+describe("proxyQuery", () => {
+  it("reads the query of a forwarded path, and nothing from a path without one", () => {
+    expect(proxyQuery("/apps/affinity/events?shop=a.myshopify.com&x=1%2C2").get("x")).toBe("1,2");
+    expect([...proxyQuery("/apps/affinity/events")]).toEqual([]);
+    expect([...proxyQuery(undefined)]).toEqual([]);
   });
 });
