@@ -3,7 +3,6 @@
  * real app server at 64 in flight, beside raw BullMQ queue.add of the same batch; then the real
  * worker process storing and rolling up a backlog of batches, beside a no-op worker.
  */
-import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { signAppProxyQuery } from "../dev/app-proxy-signature";
 import { toStorefrontEvent } from "../app/lib/events/event-id";
@@ -15,6 +14,7 @@ import { createTestPrefix } from "../test/helpers/test-redis";
 import { eventually, startAppProcess, startWorkerProcess } from "../test/helpers/stack";
 import { BENCH_DB_DIR, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest } from "./load";
+import { timeDrain, timeNoopDrain } from "./drain";
 import { recordInstall } from "../app/lib/shops.server";
 
 const SHOP = "bench-events.myshopify.com";
@@ -110,30 +110,9 @@ async function benchEventsDrain(redis: Redis, env: Record<string, string>, total
   }));
   for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
   const worker = await startWorkerProcess({ ...env, LOG_LEVEL: "info", WORKER_CONCURRENCY: "8" });
-  const start = performance.now();
-  await eventually(
-    async () => (await queue.getCompletedCount()) + (await queue.getFailedCount()) >= total,
-    "the events backlog to drain",
-    600_000,
-  );
-  const seconds = (performance.now() - start) / 1000;
-  const failed = await queue.getFailedCount();
+  const { seconds, failed } = await timeDrain(queue, total, "the events backlog to drain");
   await worker.stop();
-
-  const noop = createQueue("bench-events-noop", redis, env.QUEUE_PREFIX!);
-  for (let i = 0; i < jobs.length; i += 1000) await noop.addBulk(jobs.slice(i, i + 1000));
-  let done = 0;
-  const t0 = performance.now();
-  const noopWorker = new Worker("bench-events-noop", async () => undefined, {
-    connection: new Redis(redis.options),
-    prefix: env.QUEUE_PREFIX!,
-    concurrency: 8,
-  });
-  await new Promise<void>((resolve) => noopWorker.on("completed", () => ++done === total && resolve()));
-  const noopSeconds = (performance.now() - t0) / 1000;
-  await noopWorker.close();
-  await noop.obliterate({ force: true });
-  await noop.close();
+  const noopSeconds = await timeNoopDrain(redis, env.QUEUE_PREFIX!, "bench-events-noop", jobs);
   await queue.close();
   return [
     result(

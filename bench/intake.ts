@@ -3,13 +3,13 @@
  * beside raw BullMQ queue.add at 64 in flight in the same run; then how fast the real worker
  * process drains a backlog of mixed webhooks, beside a no-op worker draining the same count.
  */
-import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
 import { webhookJobId } from "../app/lib/webhooks/enqueue.server";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
-import { eventually, startAppProcess, startWorkerProcess } from "../test/helpers/stack";
+import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
+import { timeDrain, timeNoopDrain } from "./drain";
 import { signWebhook } from "../test/helpers/webhooks";
 import { customerPayload, orderPayload, productPayload } from "../test/fixtures/shopify-payloads";
 import { BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
@@ -142,32 +142,9 @@ async function benchDrain(redis: Redis, total: number): Promise<BenchResult[]> {
     // Measure ingest alone: the backlog's orders would otherwise start trainings every 50 orders.
     TRAIN_AFTER_ORDERS: "1000000",
   });
-  const start = performance.now();
-  await eventually(
-    async () => (await queue.getCompletedCount()) + (await queue.getFailedCount()) >= total,
-    "the backlog to drain",
-    600_000,
-  );
-  const drainSeconds = (performance.now() - start) / 1000;
-  const failed = await queue.getFailedCount();
+  const { seconds: drainSeconds, failed } = await timeDrain(queue, total, "the backlog to drain");
   await worker.stop();
-
-  // Reference: a no-op BullMQ worker draining the same number of jobs from the same Redis.
-  const noop = createQueue("bench-noop", redis, prefix);
-  for (let i = 0; i < jobs.length; i += 1000)
-    await noop.addBulk(jobs.slice(i, i + 1000).map((j) => ({ ...j, opts: {} })));
-  let done = 0;
-  const t0 = performance.now();
-  const noopWorker = new Worker("bench-noop", async () => undefined, {
-    connection: new Redis(redis.options),
-    prefix,
-    concurrency: 8,
-  });
-  await new Promise<void>((resolve) => noopWorker.on("completed", () => ++done === total && resolve()));
-  const noopSeconds = (performance.now() - t0) / 1000;
-  await noopWorker.close();
-  await noop.obliterate({ force: true });
-  await noop.close();
+  const noopSeconds = await timeNoopDrain(redis, prefix, "bench-noop", jobs);
   await queue.close();
   await cleanup();
   await t.drop();
