@@ -96,8 +96,9 @@ export function createEventsEndpoint(deps: EventsEndpointDeps) {
     } catch (error) {
       if (error instanceof InvalidProxySignatureError) {
         req.resume();
-        await recordRefusal(deps, null, new EventsRefused(400, "bad_signature", error.message));
-        return send(res, reply(error.status, { error: error.message, reason: "bad_signature" }));
+        const refused = new EventsRefused(error.status, "bad_signature", error.message);
+        await recordRefusal(deps, null, refused);
+        return send(res, reply(refused.status, { error: refused.message, reason: refused.reason }));
       }
       deps.log.error("events.failed", { shop, error });
       // Most failures here are Redis going away under a request; anything else is our bug.

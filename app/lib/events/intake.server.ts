@@ -15,7 +15,7 @@ export const MAX_EVENT_AGE_MS = 24 * 3600_000;
 export class EventsRefused extends Error {
   override name = "EventsRefused";
   constructor(
-    readonly status: 400 | 404 | 413 | 429,
+    readonly status: 400 | 401 | 404 | 413 | 429,
     readonly reason: RefusalReason,
     message: string,
     /** How many events the refusal cost (1 when the body could not be read). */
