@@ -50,24 +50,84 @@ export function weightedSources(request: RecommendationRequest, lists: SourceLis
   return sources.filter((s) => s.ids.length > 0);
 }
 
-/** Reciprocal-rank fusion: every list votes for its products, more for those near its top. */
-export function fuseLists(sources: WeightedList[]): string[] {
-  // Plain loops and one numeric sort: this runs on every storefront request.
-  const scores = new Map<string, number>();
+/*
+ * Score tallies, kept across requests. A fresh Map per request spent most of fusion's time
+ * growing and rehashing its table; here a product's tally is found with one lookup (its id
+ * string comes from a cached list, so its hash is cached too) and reset lazily by round.
+ */
+interface Tally {
+  id: string;
+  score: number;
+  round: number;
+}
+const tallies = new Map<string, Tally>();
+/** Beyond this many distinct products (across shops) the tallies start over. */
+const TALLIES_MAX = 200_000;
+let round = 0;
+
+/**
+ * Reciprocal-rank fusion: every list votes for its products, more for those near its top.
+ * Returns the best `take` products (all of them by default), best first, ties by id.
+ */
+export function fuseLists(sources: WeightedList[], take = Infinity): string[] {
+  if (take <= 0) return [];
+  if (tallies.size > TALLIES_MAX) tallies.clear();
+  round++;
+  const touched: Tally[] = [];
   for (const { ids, weight } of sources) {
     for (let rank = 0; rank < ids.length; rank++) {
       const id = ids[rank]!;
-      scores.set(id, (scores.get(id) ?? 0) + weight / (RRF_K + rank));
+      let tally = tallies.get(id);
+      if (tally === undefined) tallies.set(id, (tally = { id, score: 0, round: 0 }));
+      if (tally.round !== round) {
+        tally.round = round;
+        tally.score = 0;
+        touched.push(tally);
+      }
+      tally.score += weight / (RRF_K + rank);
     }
   }
-  const scored: Array<{ id: string; score: number }> = [];
-  for (const [id, score] of scores) scored.push({ id, score });
-  scored.sort(byScore);
-  const ranked = new Array<string>(scored.length);
-  for (let i = 0; i < scored.length; i++) ranked[i] = scored[i]!.id;
+  const kept = touched.length > take ? bestByScore(touched, take) : touched;
+  kept.sort(byScore);
+  const ranked = new Array<string>(Math.min(kept.length, take));
+  for (let i = 0; i < ranked.length; i++) ranked[i] = kept[i]!.id;
   return ranked;
 }
 
 /** Higher score first; ties by id, so equal inputs always give the same order. */
-const byScore = (a: { id: string; score: number }, b: { id: string; score: number }) =>
-  b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byScore = (a: Tally, b: Tally) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The tallies that can be among the best `take` (every one whose score reaches the take-th
+ * best, so ties at the cut are all kept for `byScore` to order). A serving request needs a few
+ * dozen of ~150 fused products: selecting them first spares the comparator sort most of its
+ * work. Reorders `tallies`.
+ */
+function bestByScore(tallies: Tally[], take: number): Tally[] {
+  const cut = selectScore(tallies, take - 1);
+  return tallies.filter((t) => t.score >= cut);
+}
+
+/** The score that would sit at `k` (0-based) if `items` were sorted best first (quickselect). */
+function selectScore(items: Tally[], k: number): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo < hi) {
+    const pivot = items[(lo + hi) >>> 1]!.score;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (items[i]!.score > pivot) i++;
+      while (items[j]!.score < pivot) j--;
+      if (i <= j) {
+        const swap = items[i]!;
+        items[i++] = items[j]!;
+        items[j--] = swap;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return items[k]!.score;
+  }
+  return items[k]!.score;
+}

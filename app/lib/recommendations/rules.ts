@@ -22,12 +22,28 @@ export function ineligibility(
   return null;
 }
 
+/*
+ * Both sets are built once per settings object: serving keeps a shop's parsed settings for a
+ * second, and rebuilding them on every request was a measurable share of its time.
+ */
+const tagSets = new WeakMap<ShopSettings, ReadonlySet<string>>();
+const idSets = new WeakMap<ShopSettings, ReadonlySet<string>>();
+
 /** The merchant's excluded tags, lower-cased as cards store theirs. */
-export const lowerCaseTags = (settings: ShopSettings) => new Set(settings.exclusions.tags.map((t) => t.toLowerCase()));
+export function lowerCaseTags(settings: ShopSettings): ReadonlySet<string> {
+  let tags = tagSets.get(settings);
+  if (!tags) tagSets.set(settings, (tags = new Set(settings.exclusions.tags.map((t) => t.toLowerCase()))));
+  return tags;
+}
 
 /** Product ids the merchant excluded, directly or through a collection. */
-export function excludedIds(settings: ShopSettings): Set<string> {
-  return new Set([...settings.exclusions.productIds, ...settings.exclusions.collectionProductIds]);
+export function excludedIds(settings: ShopSettings): ReadonlySet<string> {
+  let ids = idSets.get(settings);
+  if (!ids) {
+    ids = new Set([...settings.exclusions.productIds, ...settings.exclusions.collectionProductIds]);
+    idSets.set(settings, ids);
+  }
+  return ids;
 }
 
 /**
@@ -41,8 +57,8 @@ export function pickProducts(
   settings: ShopSettings,
   extraExcluded: ReadonlySet<string> = new Set(),
 ): StoredCard[] {
-  const excluded = excludedIds(settings);
-  extraExcluded.forEach((id) => excluded.add(id));
+  const merchant = excludedIds(settings);
+  const excluded = extraExcluded.size === 0 ? merchant : new Set([...merchant, ...extraExcluded]);
   const tags = lowerCaseTags(settings);
   const picked = new Map<string, StoredCard>();
   const consider = (id: string) => {

@@ -5,7 +5,7 @@ import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fu
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
-import { listFor, readCardsCached, readHead, readLists, type ListRef } from "./serving-cache.server";
+import { listFor, readCardsCached, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
 import { readShopState, type ShopState } from "./shop-state.server";
 
 export type ServeDeps = HoldoutDeps;
@@ -30,6 +30,8 @@ export class UnknownShopError extends Error {
 
 /** Cards fetched per round: enough spares for the usual share of ineligible products. */
 const spares = (limit: number) => limit * 2 + 4;
+/** Rounds of card fetches at most: a shop whose lists are mostly ineligible gets fewer products, not a slow page. */
+const ROUNDS = 2;
 
 /**
  * Answers one storefront request from Redis (through the process cache) alone: the shop's state
@@ -49,8 +51,10 @@ export async function serveRecommendations(
   // Control sees what the merchant chose in place of recommendations: nothing, or best-sellers.
   if (!control || state.settings.controlExperience === "best_sellers") {
     const lists = runId ? await readSourceLists(deps, identity, runId, request, state) : emptyLists();
-    const ranked = control ? lists.bestSellers : fuseLists(weightedSources(request, lists));
-    products = await pickWithCards(deps, identity.shop, ranked, request, state, new Set(lists.bought));
+    const sources = control ? [] : weightedSources(request, lists);
+    // Ranked as far as the cards being fetched reach: most requests need only the first round.
+    const rank = (take: number) => (control ? lists.bestSellers : fuseLists(sources, take));
+    products = await pickWithCards(deps, identity.shop, rank, request, state, new Set(lists.bought));
   }
   const recommendationId = newRecommendationId();
   if (assignment) {
@@ -69,7 +73,7 @@ export async function installedShop(
   shop: string,
 ): Promise<{ state: ShopState; runId: string | null }> {
   const head = await readHead(deps.cache, deps.redis, deps.prefix, shop);
-  return { state: await installedState(deps, shop, head.state), runId: head.runId };
+  return { state: await installedState(deps, shop, head), runId: head.runId };
 }
 
 /** Whether the shop has the app installed; throws only when that cannot be known. */
@@ -83,18 +87,25 @@ export function isInstalledShop(deps: Pick<ServeDeps, "cache" | "redis" | "prefi
   );
 }
 
+/** Parsed states of cached heads: a head is kept a second, and so is the object parsed from it. */
+const parsedStates = new WeakMap<Head, ShopState | null>();
+
 async function installedState(
   deps: Pick<ServeDeps, "redis" | "prefix" | "db">,
   shop: string,
-  cached: string | null,
+  head: Head,
 ): Promise<ShopState> {
-  // The cached state is "unknown" for a shop we looked up and did not find.
-  const state =
-    cached === null
-      ? await readShopState(deps.db, deps.redis, deps.prefix, shop, null)
-      : cached === "unknown"
-        ? null
-        : (JSON.parse(cached) as ShopState);
+  let state = parsedStates.get(head);
+  if (state === undefined) {
+    // The cached state is "unknown" for a shop we looked up and did not find.
+    state =
+      head.state === null
+        ? await readShopState(deps.db, deps.redis, deps.prefix, shop, null)
+        : head.state === "unknown"
+          ? null
+          : (JSON.parse(head.state) as ShopState);
+    if (head.state !== null) parsedStates.set(head, state);
+  }
   if (!state?.installed) throw new UnknownShopError(`No installed shop ${shop}`);
   return state;
 }
@@ -126,22 +137,29 @@ async function readSourceLists(
   };
 }
 
-/** Applies the business rules, fetching more cards if too many candidates were ineligible. */
+/**
+ * Applies the business rules, fetching more cards if too many candidates were ineligible.
+ * `rank(n)` gives the best n candidates, best first.
+ */
 async function pickWithCards(
   deps: ServeDeps,
   shop: string,
-  ranked: string[],
+  rank: (take: number) => readonly string[],
   request: RecommendationRequest,
   state: ShopState,
   alsoExcluded: ReadonlySet<string>,
 ): Promise<StoredCard[]> {
   const cards = new Map<string, StoredCard>();
-  const wanted = [...state.settings.pinnedProductIds, ...ranked];
+  const pins = state.settings.pinnedProductIds;
   let fetched = 0;
   let picked: StoredCard[] = [];
-  // Two rounds at most: a shop whose lists are mostly ineligible gets fewer products, not a slow page.
-  for (let round = 0; round < 2 && fetched < wanted.length; round++) {
-    const batch = wanted.slice(fetched, fetched + spares(request.limit) * (round + 1));
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Round r fetches up to r × spares more cards than the rounds before: 1, 3, 6, … × spares in all.
+    const reach = (spares(request.limit) * round * (round + 1)) / 2;
+    const ranked = rank(Math.max(0, reach - pins.length));
+    const wanted = pins.length === 0 ? ranked : [...pins, ...ranked];
+    const batch = wanted.slice(fetched, reach);
+    if (batch.length === 0) break;
     fetched += batch.length;
     for (const [id, card] of await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch))
       cards.set(id, card);

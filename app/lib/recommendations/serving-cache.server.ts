@@ -12,8 +12,14 @@ import { ScopedTtlCache, TtlCache } from "./ttl-cache";
  * - lists: as long as they are used, because a run's lists never change (a new run has new keys);
  * - product cards: a few seconds (a product that sells out may be offered that much longer).
  */
+/** A shop's cached state (raw JSON, "unknown", or null when Redis has none) and active run. */
+export interface Head {
+  state: string | null;
+  runId: string | null;
+}
+
 export interface ServingCache {
-  heads: TtlCache<{ state: string | null; runId: string | null }>;
+  heads: TtlCache<Head>;
   /** Per shop and run: a run's lists. */
   lists: ScopedTtlCache<string[]>;
   /** Per shop: product cards by id (null for a product without one). */
@@ -45,14 +51,14 @@ export type ListRef = { kind: "popular" | "bestsellers" } | { kind: "for" | "rel
 const listRefKey = (ref: ListRef) => ("id" in ref ? `${ref.kind}:${ref.id}` : ref.kind);
 
 /** The shop's cached state (raw JSON) and active run id. */
-export async function readHead(cache: ServingCache, redis: RedisClient, prefix: string, shop: string) {
+export async function readHead(cache: ServingCache, redis: RedisClient, prefix: string, shop: string): Promise<Head> {
   const cached = cache.heads.get(shop);
   if (cached) return cached;
   const [state = null, runId = null] = await redis.mget(
     recsKey(prefix, shop, "state"),
     recsKey(prefix, shop, "active"),
   );
-  const head = { state, runId };
+  const head: Head = { state, runId };
   // Only a complete answer is kept: a shop whose state is not cached in Redis yet is read again.
   if (state) cache.heads.set(shop, head);
   return head;

@@ -112,6 +112,34 @@ describe("blending the lists", () => {
     expect(ranked.indexOf("r1")).toBeLessThan(ranked.indexOf("pop1"));
   });
 
+  it("returns exactly the head of the full ranking when asked for the best few, ties at the cut included", () => {
+    // Many equal scores: the same rank in several equally weighted lists.
+    const ids = (prefix: string) => Array.from({ length: 30 }, (_, i) => `${prefix}${i % 10}-${i}`);
+    const sources = [
+      { ids: ids("a"), weight: 1 },
+      { ids: ids("b"), weight: 1 },
+      { ids: ids("a").reverse(), weight: 0.5 },
+      { ids: ["x", "y", "z"], weight: 1 },
+    ];
+    const full = fuseLists(sources);
+    expect(full).toHaveLength(63);
+    for (const take of [0, 1, 2, 3, 7, 20, 62, 63, 100]) expect(fuseLists(sources, take)).toEqual(full.slice(0, take));
+  });
+
+  it("cuts correctly on many random blends", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+    for (let trial = 0; trial < 200; trial++) {
+      const sources = Array.from({ length: 1 + Math.floor(random() * 6) }, () => ({
+        ids: [...new Set(Array.from({ length: Math.floor(random() * 30) }, () => String(Math.floor(random() * 60))))],
+        weight: [1, 0.5, 0.25][Math.floor(random() * 3)]!,
+      }));
+      const full = fuseLists(sources);
+      const take = Math.floor(random() * 40);
+      expect(fuseLists(sources, take)).toEqual(full.slice(0, take));
+    }
+  });
+
   it("asks for the related lists of the page product, the cart and the history, once each", () => {
     expect(relatedSeeds(request({ context: "product", productId: "1", cart: ["2"], history: ["1", "3"] }))).toEqual([
       "1",
