@@ -10,7 +10,8 @@ import compression from "compression";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { env } from "./app/lib/env.server";
+import { env, type Env } from "./app/lib/env.server";
+import { runServerProcesses } from "./app/lib/http/cluster.server";
 import { createLogger } from "./app/lib/logger.server";
 import { checkRedis } from "./app/lib/redis.server";
 import { exitOnOperatorError } from "./app/lib/startup.server";
@@ -23,8 +24,7 @@ import { createEventsEndpoint } from "./app/lib/events/http.server";
 import { createDb } from "./app/lib/db.server";
 import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
 
-async function main() {
-  const config = loadConfig();
+async function serve(config: Env) {
   const log = createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid });
   const production = config.NODE_ENV === "production";
   const app = express();
@@ -105,15 +105,27 @@ function loadConfig() {
   }
 }
 
-/** Stops accepting connections, lets in-flight requests finish, then closes Redis. */
+/**
+ * Stops accepting connections, lets in-flight requests finish, then closes Redis. A second
+ * signal changes nothing: Ctrl-C reaches both a cluster's primary and its processes, and the
+ * primary passes it on again.
+ */
 function stopOnSignals(server: Server, log: ReturnType<typeof createLogger>) {
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     log.info("app.stopping", { signal });
     server.close(() => void closeQueues().finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 10_000).unref();
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
 
-void main();
+// The configuration is checked once, before any process is forked: a mistake gets one message.
+const config = loadConfig();
+runServerProcesses(
+  { processes: config.WEB_CONCURRENCY, log: createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid }) },
+  () => void serve(config),
+);

@@ -4,6 +4,12 @@ import os from "node:os";
 /** Where benchmark databases live, apart from the test suite's var/test. */
 export const BENCH_DB_DIR = "var/bench";
 
+/**
+ * The app's processes in the HTTP benchmarks: what `npm start` runs by default (WEB_CONCURRENCY,
+ * one per core). The test helpers start one.
+ */
+export const APP_PROCESSES = { WEB_CONCURRENCY: String(os.availableParallelism()) };
+
 /** One figure, beside the reference measured in the same run (null where there is none). */
 export interface BenchResult {
   id: string;

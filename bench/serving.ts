@@ -10,7 +10,7 @@ import { startAppProcess } from "../test/helpers/stack";
 import { catalogProduct, seedServedShop } from "../test/helpers/storefront-seed";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
-import { BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { APP_PROCESSES, BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest, type LoadRun } from "./load";
 
 const SHOP = "bench-serving.myshopify.com";
@@ -68,7 +68,12 @@ export async function benchServing(options: { quick: boolean }): Promise<BenchRe
   const { prefix, cleanup } = createTestPrefix();
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   await seedServedShop(t.db, redis, prefix, SHOP, seedData());
-  const { app, origin } = await startAppProcess({ DATABASE_URL: t.url, QUEUE_PREFIX: prefix, LOG_LEVEL: "warn" });
+  const { app, origin } = await startAppProcess({
+    ...APP_PROCESSES,
+    DATABASE_URL: t.url,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: "warn",
+  });
   try {
     // Signed per round: Shopify's signatures expire after 90 s.
     const round = (count: number, seconds: number) =>

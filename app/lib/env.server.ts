@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseDatabaseUrl } from "./database-url";
 import { tfBackendChoice } from "./tf/backend-choice";
@@ -80,6 +81,11 @@ export const envSchema = z.object({
   TRAIN_AFTER_ORDERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   /** When each shop's daily retrain runs (cron, server time). @defaultValue 17 3 * * * */
   TRAIN_CRON: z.string().min(9).default("17 3 * * *"),
+  /**
+   * Processes the app serves HTTP from, sharing its port (Node's cluster). The storefront's
+   * requests are CPU-bound, so one per core. @defaultValue the number of cores
+   */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   /** Jobs one worker process runs at once. @defaultValue 4 */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**

@@ -6,12 +6,15 @@ import { freePort, spawnProcess, type Spawned } from "./child-process";
 
 /**
  * The built app server, as `npm start` runs it, on a free port. With `shopifyOrigin`, its calls
- * to Shopify's Admin API go to that stand-in (test/helpers/shopify-network-preload.ts).
+ * to Shopify's Admin API go to that stand-in (test/helpers/shopify-network-preload.ts). One
+ * process unless `WEB_CONCURRENCY` says otherwise: tests run side by side on few cores, and one
+ * test (app-cluster) covers several.
  */
 export function spawnAppProcess(env: Record<string, string>, options: { shopifyOrigin?: string } = {}): Spawned {
   const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
   return spawnProcess(process.execPath, [...APP_NODE_FLAGS, "--import", "tsx", ...preload, "server.ts"], {
     NODE_ENV: "production",
+    WEB_CONCURRENCY: "1",
     ...env,
     ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
   });

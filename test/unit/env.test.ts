@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseEnv } from "../../app/lib/env.server";
 
@@ -25,6 +26,7 @@ describe("parseEnv", () => {
     expect(env.QUEUE_PREFIX).toBe("{affinity}");
     expect(env.TF_BACKEND).toBe("auto");
     expect(env.WORKER_CONCURRENCY).toBe(4);
+    expect(env.WEB_CONCURRENCY).toBe(availableParallelism());
   });
 
   it("coerces numbers from strings", () => {

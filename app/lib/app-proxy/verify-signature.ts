@@ -63,21 +63,32 @@ export function verifyAppProxyQuery(query: URLSearchParams, secret: string, nowM
 
 /** The order of `String.prototype.localeCompare`, which the library sorts by, without its per-call set-up. */
 const byLocale = new Intl.Collator().compare;
+/**
+ * Keys made of lower-case letters and underscores, like every parameter the proxy and the block
+ * send, sort the same by locale and by code unit: "_" comes before the letters in both. (Not so
+ * with digits, which the locale puts after "_".) Such keys skip the collator, the costliest part
+ * of the check.
+ */
+const PLAIN_KEY = /^[a-z_]*$/;
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sorted `key=value` pairs (repeated keys comma-joined), no separator, hex HMAC-SHA256. */
 export function appProxySignature(query: URLSearchParams, secret: string): string {
   const grouped = new Map<string, string[]>();
+  let plain = true;
   for (const [key, value] of query) {
     if (key === "signature") continue;
     // The library drops an empty `index` parameter that some proxies add; so do we.
     if (key === "index" && !query.get("index")) continue;
     const values = grouped.get(key);
     if (values) values.push(value);
-    else grouped.set(key, [value]);
+    else {
+      grouped.set(key, [value]);
+      plain &&= PLAIN_KEY.test(key);
+    }
   }
-  const message = [...grouped.keys()]
-    .sort(byLocale)
-    .map((key) => `${key}=${grouped.get(key)!.join(",")}`)
-    .join("");
+  const keys = [...grouped.keys()].sort(plain ? byCodeUnit : byLocale);
+  let message = "";
+  for (const key of keys) message += `${key}=${grouped.get(key)!.join(",")}`;
   return createHmac("sha256", secret).update(message, "utf8").digest("hex");
 }

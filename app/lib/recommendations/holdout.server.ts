@@ -19,6 +19,10 @@ export interface HoldoutDeps {
 export interface Assignment {
   arm: Arm;
   experimentId: string;
+  /** The visitor in this experiment, as the process remembers it. */
+  visitorKey: string;
+  /** Already reported as exposed by this process. */
+  reported: boolean;
 }
 
 /**
@@ -39,8 +43,12 @@ export async function assignVisitor(
     experimentId = (await currentExperiment(deps, shop, settings.holdoutPercent)).id;
     deps.cache.experiments.set(cacheKey, experimentId);
   }
+  // A visitor this process already counted has its arm remembered: no hash for a returning visitor.
+  const visitorKey = `${shop}\n${experimentId}\n${visitorId}`;
+  const known = deps.cache.exposures.get(visitorKey);
+  if (known) return { arm: known, experimentId, visitorKey, reported: true };
   const arm = assignArm({ shop, experimentId, visitorId, holdoutPercent: settings.holdoutPercent });
-  return { arm, experimentId };
+  return { arm, experimentId, visitorKey, reported: false };
 }
 
 /**
@@ -55,11 +63,10 @@ export async function reportExposure(
   assignment: Assignment,
   recommendationId: string,
 ): Promise<void> {
-  const seenKey = `${shop}:${assignment.experimentId}:${visitorId}`;
-  if (deps.cache.exposures.get(seenKey)) return;
+  if (assignment.reported) return;
   await recordExposure(
     { redis: deps.redis, queue: deps.eventsQueue(), prefix: deps.prefix },
     { shop, experimentId: assignment.experimentId, visitorId, customerId, recommendationId },
   );
-  deps.cache.exposures.set(seenKey, true);
+  deps.cache.exposures.set(assignment.visitorKey, assignment.arm);
 }

@@ -5,7 +5,7 @@ import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fu
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
-import { listFor, readCardsCached, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
+import { readCardsCached, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
 import { readShopState, type ShopState } from "./shop-state.server";
 
 export type ServeDeps = HoldoutDeps;
@@ -54,7 +54,7 @@ export async function serveRecommendations(
     const sources = control ? [] : weightedSources(request, lists);
     // Ranked as far as the cards being fetched reach: most requests need only the first round.
     const rank = (take: number) => (control ? lists.bestSellers : fuseLists(sources, take));
-    products = await pickWithCards(deps, identity.shop, rank, request, state, new Set(lists.bought));
+    products = await pickWithCards(deps, identity.shop, rank, request, state, toSet(lists.bought));
   }
   const recommendationId = newRecommendationId();
   if (assignment) {
@@ -110,6 +110,9 @@ async function installedState(
   return state;
 }
 
+const NOTHING: ReadonlySet<string> = new Set();
+const toSet = (ids: string[]): ReadonlySet<string> => (ids.length === 0 ? NOTHING : new Set(ids));
+
 const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [], bought: [], bestSellers: [] });
 
 async function readSourceLists(
@@ -125,15 +128,17 @@ async function readSourceLists(
   const bought: ListRef | null =
     customerId && !state.settings.includePurchased ? { kind: "bought", id: customerId } : null;
   const refs: ListRef[] = [{ kind: "popular" }, { kind: "bestsellers" }];
-  refs.push(...(customer ? [customer] : []), ...(bought ? [bought] : []));
-  refs.push(...seeds.map((id): ListRef => ({ kind: "related", id })));
+  const customerAt = customer ? refs.push(customer) - 1 : -1;
+  const boughtAt = bought ? refs.push(bought) - 1 : -1;
+  const relatedFrom = refs.length;
+  for (const id of seeds) refs.push({ kind: "related", id });
   const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, runId, refs);
   return {
-    popular: listFor(lists, { kind: "popular" }),
-    bestSellers: listFor(lists, { kind: "bestsellers" }),
-    personal: customer ? listFor(lists, customer) : [],
-    bought: bought ? listFor(lists, bought) : [],
-    related: new Map(seeds.map((id) => [id, listFor(lists, { kind: "related", id })])),
+    popular: lists[0]!,
+    bestSellers: lists[1]!,
+    personal: customerAt < 0 ? [] : lists[customerAt]!,
+    bought: boughtAt < 0 ? [] : lists[boughtAt]!,
+    related: new Map(seeds.map((id, i) => [id, lists[relatedFrom + i]!])),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Arm } from "../conversion/assignment";
 import type { RedisClient } from "../redis.server";
 import { parseList, recsKey } from "../serving/lists.server";
 import type { StoredCard } from "./cards";
@@ -26,8 +27,8 @@ export interface ServingCache {
   cards: ScopedTtlCache<StoredCard | null>;
   /** The running experiment per shop and split: a second, like the state. */
   experiments: TtlCache<string>;
-  /** Visitors this process already reported as exposed: an hour. */
-  exposures: TtlCache<true>;
+  /** Visitors this process already reported as exposed, with their arm: an hour. */
+  exposures: TtlCache<Arm>;
 }
 
 export interface ServingCacheOptions {
@@ -48,7 +49,12 @@ export function createServingCache(options: ServingCacheOptions = {}): ServingCa
 }
 
 export type ListRef = { kind: "popular" | "bestsellers" } | { kind: "for" | "related" | "bought"; id: string };
-const listRefKey = (ref: ListRef) => ("id" in ref ? `${ref.kind}:${ref.id}` : ref.kind);
+/**
+ * A list's key within its run's cache. Related lists, most of a request's, use the bare product
+ * id (digits), so the hot path builds no string for them; the other kinds start with a letter.
+ */
+const listRefKey = (ref: ListRef) =>
+  ref.kind === "related" ? ref.id : "id" in ref ? `${ref.kind}:${ref.id}` : ref.kind;
 
 /** The shop's cached state (raw JSON) and active run id. */
 export async function readHead(cache: ServingCache, redis: RedisClient, prefix: string, shop: string): Promise<Head> {
@@ -64,7 +70,10 @@ export async function readHead(cache: ServingCache, redis: RedisClient, prefix: 
   return head;
 }
 
-/** Lists of one run, from the process cache or, for the missing ones, one Redis pipeline. */
+/**
+ * Lists of one run, in the order of `refs` (empty for a list the run does not have), from the
+ * process cache or, for the missing ones, one Redis pipeline.
+ */
 export async function readLists(
   cache: ServingCache,
   redis: RedisClient,
@@ -72,35 +81,34 @@ export async function readLists(
   shop: string,
   runId: string,
   refs: ListRef[],
-): Promise<Map<string, string[]>> {
-  const found = new Map<string, string[]>();
-  const missing: ListRef[] = [];
+): Promise<string[][]> {
+  const found = new Array<string[]>(refs.length);
+  const missing: number[] = [];
   const now = Date.now();
   const runLists = cache.lists.scope(`${shop}\n${runId}`);
-  for (const ref of refs) {
-    const hit = runLists.get(listRefKey(ref), now);
-    if (hit) found.set(listRefKey(ref), hit);
-    else missing.push(ref);
+  for (let i = 0; i < refs.length; i++) {
+    const hit = runLists.get(listRefKey(refs[i]!), now);
+    if (hit) found[i] = hit;
+    else missing.push(i);
   }
   if (missing.length === 0) return found;
   const key = (kind: string) => recsKey(prefix, shop, runId, kind);
   const pipeline = redis.pipeline();
-  for (const ref of missing) {
+  for (const i of missing) {
+    const ref = refs[i]!;
     if ("id" in ref) pipeline.hget(key(ref.kind), ref.id);
     else pipeline.get(key(ref.kind));
   }
   const replies = (await pipeline.exec()) ?? [];
-  missing.forEach((ref, i) => {
-    const [error, value] = replies[i] ?? [new Error("no reply")];
+  missing.forEach((i, n) => {
+    const [error, value] = replies[n] ?? [new Error("no reply")];
     if (error) throw error;
     const ids = parseList(value as string | null);
-    runLists.set(listRefKey(ref), ids);
-    found.set(listRefKey(ref), ids);
+    runLists.set(listRefKey(refs[i]!), ids);
+    found[i] = ids;
   });
   return found;
 }
-
-export const listFor = (lists: Map<string, string[]>, ref: ListRef) => lists.get(listRefKey(ref)) ?? [];
 
 /** Product cards, from the process cache or one HMGET for the missing ones. */
 export async function readCardsCached(

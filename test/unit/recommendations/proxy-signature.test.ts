@@ -40,6 +40,9 @@ describe("our App Proxy signature check agrees with Shopify's library", () => {
     ["a logged-in customer", signed({ context: "cart", cart: "1,2,3" }, "7012")],
     ["repeated keys, joined with commas", signed("history=1&history=2&context=product&product_id=9")],
     ["non-ASCII values", signed({ context: "home", note: "é ✓" })],
+    // The locale order differs from code-unit order for these: digits, capitals, leading "_".
+    ["keys with digits and capitals", signed({ a1b: "1", a_b: "2", Bz: "3", a: "4", _z: "5", "9": "6" })],
+    ["only lower-case and underscore keys", signed({ a_b: "1", ab: "2", a: "3", _a: "4", logged_in: "5" })],
   ];
   it.each(cases)("given %s, both accept it", async (_, query) => {
     expect(await libraryAccepts(query)).toBe(true);
