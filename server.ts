@@ -125,7 +125,9 @@ function stopOnSignals(server: Server, log: ReturnType<typeof createLogger>) {
 
 // The configuration is checked once, before any process is forked: a mistake gets one message.
 const config = loadConfig();
+// Development serves through Vite, whose watcher and HMR port exist once per machine: one process.
+const processes = config.NODE_ENV === "production" ? config.WEB_CONCURRENCY : 1;
 runServerProcesses(
-  { processes: config.WEB_CONCURRENCY, log: createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid }) },
+  { processes, log: createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid }) },
   () => void serve(config),
 );
