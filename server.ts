@@ -78,7 +78,9 @@ async function serve(config: Env) {
   const port = Number(process.env.PORT ?? 3000);
   // The hot paths skip Express entirely: it adds nothing they need and costs per request.
   const server = createServer((req, res) => {
-    const path = req.url?.split("?")[0];
+    const url = req.url ?? "";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
     if (path === "/webhooks") void intake(req, res);
     else if (path === "/apps/affinity/recommendations") void recommendations(req, res);
     else if (path === "/apps/affinity/events") void events(req, res);

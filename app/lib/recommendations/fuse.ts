@@ -51,9 +51,10 @@ export function weightedSources(request: RecommendationRequest, lists: SourceLis
 }
 
 /*
- * Score tallies, kept across requests. A fresh Map per request spent most of fusion's time
- * growing and rehashing its table; here a product's tally is found with one lookup (its id
- * string comes from a cached list, so its hash is cached too) and reset lazily by round.
+ * Score tallies, kept across requests: one per product id, shared by every list that holds the
+ * id, and reset lazily by round. Each cached list gets its tallies looked up once; after that a
+ * request fuses by walking arrays. (A fresh Map per request spent most of fusion's time growing
+ * its table, and a Map lookup per list entry was most of the rest.)
  */
 interface Tally {
   id: string;
@@ -61,9 +62,27 @@ interface Tally {
   round: number;
 }
 const tallies = new Map<string, Tally>();
+/** The tallies of each list, by the list's array: lists are cached and reused as they are. */
+const listTallies = new WeakMap<readonly string[], { generation: number; tallies: Tally[] }>();
 /** Beyond this many distinct products (across shops) the tallies start over. */
 const TALLIES_MAX = 200_000;
+/** Bumped when the tallies start over, so lists look theirs up again. */
+let generation = 0;
 let round = 0;
+
+function talliesOf(ids: readonly string[]): Tally[] {
+  const known = listTallies.get(ids);
+  if (known?.generation === generation) return known.tallies;
+  const found = new Array<Tally>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    let tally = tallies.get(id);
+    if (tally === undefined) tallies.set(id, (tally = { id, score: 0, round: 0 }));
+    found[i] = tally;
+  }
+  listTallies.set(ids, { generation, tallies: found });
+  return found;
+}
 
 /**
  * Reciprocal-rank fusion: every list votes for its products, more for those near its top.
@@ -71,14 +90,16 @@ let round = 0;
  */
 export function fuseLists(sources: WeightedList[], take = Infinity): string[] {
   if (take <= 0) return [];
-  if (tallies.size > TALLIES_MAX) tallies.clear();
+  if (tallies.size > TALLIES_MAX) {
+    tallies.clear();
+    generation++;
+  }
   round++;
   const touched: Tally[] = [];
   for (const { ids, weight } of sources) {
-    for (let rank = 0; rank < ids.length; rank++) {
-      const id = ids[rank]!;
-      let tally = tallies.get(id);
-      if (tally === undefined) tallies.set(id, (tally = { id, score: 0, round: 0 }));
+    const listed = talliesOf(ids);
+    for (let rank = 0; rank < listed.length; rank++) {
+      const tally = listed[rank]!;
       if (tally.round !== round) {
         tally.round = round;
         tally.score = 0;

@@ -12,9 +12,11 @@ export interface RecommendationsEndpointDeps extends ServeDeps {
   log: Logger;
 }
 
-function answer(res: ServerResponse, status: number, body: object | string, headers: Record<string, string> = {}) {
-  // Answers differ per shopper: neither Shopify's proxy nor the browser may reuse them.
-  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers });
+// Answers differ per shopper: neither Shopify's proxy nor the browser may reuse them.
+const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+
+function answer(res: ServerResponse, status: number, body: object | string, headers?: Record<string, string>) {
+  res.writeHead(status, headers ? { ...HEADERS, ...headers } : HEADERS);
   res.end(typeof body === "string" ? body : JSON.stringify(body));
 }
 
@@ -42,7 +44,7 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
       const [status, message] = refusal(error);
       if (status >= 500) deps.log.error("recommendations.failed", { shop, status, error });
       else deps.log.info("recommendations.refused", { shop, status, reason: message });
-      answer(res, status, { error: message }, status === 503 ? { "Retry-After": "5" } : {});
+      answer(res, status, { error: message }, status === 503 ? { "Retry-After": "5" } : undefined);
     }
   };
 }

@@ -166,8 +166,7 @@ async function pickWithCards(
     const batch = wanted.slice(fetched, reach);
     if (batch.length === 0) break;
     fetched += batch.length;
-    for (const [id, card] of await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch))
-      cards.set(id, card);
+    await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch, cards);
     picked = pickProducts(ranked, cards, request, state.settings, alsoExcluded);
     if (picked.length >= request.limit) break;
   }

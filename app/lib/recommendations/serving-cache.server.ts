@@ -110,15 +110,18 @@ export async function readLists(
   return found;
 }
 
-/** Product cards, from the process cache or one HMGET for the missing ones. */
+/**
+ * Product cards, from the process cache or one HMGET for the missing ones, added to `cards`
+ * (the caller's map, so rounds of fetching fill one map). Products without a card are left out.
+ */
 export async function readCardsCached(
   cache: ServingCache,
   redis: RedisClient,
   prefix: string,
   shop: string,
   ids: string[],
+  cards = new Map<string, StoredCard>(),
 ): Promise<Map<string, StoredCard>> {
-  const cards = new Map<string, StoredCard>();
   const missing: string[] = [];
   const now = Date.now();
   const shopCards = cache.cards.scope(shop);
