@@ -324,13 +324,25 @@ describe("the storefront recommendations block, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
-  it("speaks the shopper's language and currency", async () => {
-    const { block, problems } = await open("/products/linen-shirt?locale=fr&country=FR&currency=EUR&cart=8120007");
+  it("speaks the shopper's language and currency, converting the shop's prices at the storefront's rate", async () => {
+    const { block, problems } = await open(
+      "/products/linen-shirt?locale=fr&country=FR&currency=EUR&rate=1.2&cart=8120007",
+    );
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
     expect(await block.getByRole("heading").textContent()).toBe("Recommandé pour vous");
     expect(await block.getByRole("button", { name: "Ajouter au panier – Stoneware Mug" }).count()).toBe(1);
     const price = await block.locator(".affinity-card__amount").first().textContent();
-    expect(price?.replace(/\s/g, " ")).toBe("12,50 €");
+    // £12.50 at 1.2 euros to the pound.
+    expect(price?.replace(/\s/g, " ")).toBe("15,00 €");
+    expect(problems).toEqual([]);
+  });
+
+  it("shows the shop's currency, not its amounts under the shopper's sign, when the page gives no rate", async () => {
+    const { block, problems } = await open("/products/linen-shirt?locale=fr&country=FR&currency=EUR&cart=8120007");
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    const price = await block.locator(".affinity-card__amount").first().textContent();
+    const pounds = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "GBP" }).format(12.5);
+    expect(price?.replace(/\s/g, " ")).toBe(pounds.replace(/\s/g, " "));
     expect(problems).toEqual([]);
   });
 });

@@ -82,13 +82,18 @@
     const url = new URL(value, location.href);
     return /^https?:$/.test(url.protocol) && url.href;
   };
+  // Shop prices, at the storefront's rate; with none, in the shop's currency.
   const formatter = (d) => {
     const lang = d.locale || "en";
     const locale = lang.includes("-") || !d.country ? lang : `${lang}-${d.country}`;
+    let k = d.currency == d.shopCurrency ? 1 : +window.Shopify?.currency?.rate;
+    const currency = k > 0 ? d.currency : d.shopCurrency;
+    k = k > 0 ? k : 1;
     try {
-      return new Intl.NumberFormat(locale, { style: "currency", currency: d.currency }).format;
+      const format = new Intl.NumberFormat(locale, { style: "currency", currency }).format;
+      return (n) => format(n * k);
     } catch {
-      return (n) => `${n.toFixed(2)} ${d.currency}`;
+      return (n) => `${(n * k).toFixed(2)} ${currency}`;
     }
   };
 

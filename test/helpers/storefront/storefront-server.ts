@@ -37,7 +37,7 @@ export interface StorefrontServer {
  * A storefront for the block on 127.0.0.1: theme pages that render the real
  * blocks/recommendations.liquid with liquidjs, the extension's assets, and stand-ins for the
  * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
- * query string: layout, count, locale, country, currency, spacer, show_price, show_add_to_cart,
+ * query string: layout, count, locale, country, currency, rate, spacer, show_price, show_add_to_cart,
  * context, cart (comma-separated product ids).
  *
  * Given `app`, `/apps/affinity/*` goes to the real app instead, signed as Shopify's App Proxy
@@ -154,7 +154,12 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     const price = product
       ? new Intl.NumberFormat(`${locale}-${context.country}`, { style: "currency", currency }).format(product.price)
       : undefined;
+    // Shopify's page head sets Shopify.currency: the active currency and its rate from the shop's.
+    const rate = q.get("rate");
     const html = themePage({
+      headScript: rate
+        ? `window.Shopify = { currency: { active: ${JSON.stringify(currency)}, rate: ${JSON.stringify(rate)} } };`
+        : undefined,
       title: product?.title ?? "Home",
       lang: locale,
       blockHtml,
