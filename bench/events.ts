@@ -12,7 +12,7 @@ import { storeOfflineSession } from "../test/helpers/admin-session";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { eventually, startAppProcess, startWorkerProcess } from "../test/helpers/stack";
-import { BENCH_DB_DIR, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { APP_PROCESSES, BENCH_DB_DIR, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest } from "./load";
 import { timeDrain, timeNoopDrain } from "./drain";
 import { recordInstall } from "../app/lib/shops.server";
@@ -46,7 +46,7 @@ export async function benchEvents(options: { quick: boolean }): Promise<BenchRes
     EVENTS_PER_SHOP_PER_MINUTE: "10000000",
     EVENTS_PER_VISITOR_PER_MINUTE: "1000",
   };
-  const { app, origin } = await startAppProcess({ ...env, NODE_ENV: "production" });
+  const { app, origin } = await startAppProcess({ ...APP_PROCESSES, ...env, NODE_ENV: "production" });
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   try {
     const secret = process.env.SHOPIFY_API_SECRET!;

@@ -12,7 +12,7 @@ import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
 import { timeDrain, timeNoopDrain } from "./drain";
 import { signWebhook } from "../test/helpers/webhooks";
 import { customerPayload, orderPayload, productPayload } from "../test/fixtures/shopify-payloads";
-import { BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
+import { APP_PROCESSES, BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest, type LoadRun } from "./load";
 
 const SHOP = "bench.myshopify.com";
@@ -41,6 +41,7 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
   const t = createSqliteTestDb(BENCH_DB_DIR);
   const { prefix, cleanup } = createTestPrefix();
   const { app, origin } = await startAppProcess({
+    ...APP_PROCESSES,
     DATABASE_URL: t.url,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: "warn",
