@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import { backfillJobId } from "./sync/backfill-queue.server";
-import { trainJobId } from "./training/train-queue.server";
+import { restoreJobId, trainJobId } from "./training/train-queue.server";
 
 const PENDING = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
 
@@ -14,6 +14,7 @@ export async function cancelPendingShopJobs(queues: { backfill: Queue; train: Qu
     queues.backfill.getJob(backfillJobId(shop)),
     queues.train.getJob(trainJobId(shop, "a")),
     queues.train.getJob(trainJobId(shop, "b")),
+    queues.train.getJob(restoreJobId(shop)),
   ]);
   let cancelled = 0;
   for (const job of candidates) {

@@ -5,7 +5,8 @@ import { loadDashboard } from "../../app/lib/admin/dashboard.server";
 import { dayStart, parseDateRange } from "../../app/lib/admin/date-range";
 import { topProducts } from "../../app/lib/admin/top-products.server";
 import { shopRepeatRate } from "../../app/lib/admin/repeat-rate.server";
-import { NothingToRollBackError, rollBackModel } from "../../app/lib/admin/rollback.server";
+import { NothingToRollBackError, restoreRun, rollBackModel } from "../../app/lib/admin/rollback.server";
+import { createLogger } from "../../app/lib/logger.server";
 import { ShopNotFoundError } from "../../app/lib/admin/shop.server";
 import { requestRetrain, trainingProgress } from "../../app/lib/admin/training-progress.server";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
@@ -141,21 +142,38 @@ describe("training progress and rollback", () => {
     expect(await trainingProgress(queue, SHOP)).toMatchObject({ state: "idle" });
   });
 
-  it("rolls back only when the previous run's lists are still stored, and can undo itself", async () => {
-    await expect(rollBackModel(t.db, redis, keys.prefix, "missing.myshopify.com")).rejects.toBeInstanceOf(
-      ShopNotFoundError,
-    );
-    await expect(rollBackModel(t.db, redis, keys.prefix, SHOP)).rejects.toBeInstanceOf(NothingToRollBackError);
+  it("rolls back to the previous run and can undo itself; lost lists are rebuilt by a job, then served", async () => {
+    const deps = { db: t.db, redis, prefix: keys.prefix, trainQueue: () => queue };
+    await expect(rollBackModel(deps, "missing.myshopify.com")).rejects.toBeInstanceOf(ShopNotFoundError);
+    await expect(rollBackModel(deps, SHOP)).rejects.toBeInstanceOf(NothingToRollBackError);
     const { older, current } = await seedModelRuns(t.db, redis, keys.prefix, SHOP, shopId);
 
-    expect(await rollBackModel(t.db, redis, keys.prefix, SHOP)).toBe(older.id);
-    expect(await rollBackModel(t.db, redis, keys.prefix, SHOP)).toBe(current.id);
+    expect(await rollBackModel(deps, SHOP)).toEqual({ kind: "served", runId: older.id });
+    expect(await rollBackModel(deps, SHOP)).toEqual({ kind: "served", runId: current.id });
     const row = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
     expect([row.activeModelRunId, row.previousModelRunId]).toEqual([current.id, older.id]);
 
-    await redis.del(recsKey(keys.prefix, SHOP, older.id, "popular"));
-    await expect(rollBackModel(t.db, redis, keys.prefix, SHOP)).rejects.toThrow(/no longer stored/);
-    const after = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
-    expect(after.activeModelRunId).toBe(current.id);
+    // Redis lost the earlier run's lists and its run pointers: the rollback becomes a job.
+    await redis.del(
+      recsKey(keys.prefix, SHOP, older.id, "popular"),
+      recsKey(keys.prefix, SHOP, "active"),
+      recsKey(keys.prefix, SHOP, "previous"),
+    );
+    expect(await rollBackModel(deps, SHOP)).toEqual({ kind: "restoring", runId: older.id });
+    expect(await rollBackModel(deps, SHOP)).toEqual({ kind: "restoring", runId: older.id });
+    const jobs = await queue.getJobs(["waiting"]);
+    expect(jobs.map((j) => [j.name, j.data])).toEqual([["restore", { shop: SHOP, runId: older.id }]]);
+    const unchanged = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect(unchanged.activeModelRunId).toBe(current.id);
+
+    const log = createLogger("silent", {});
+    expect(await restoreRun({ ...deps, log }, SHOP, older.id)).toMatchObject({ served: true });
+    expect(await redis.get(recsKey(keys.prefix, SHOP, "active"))).toBe(older.id);
+    expect(await redis.exists(recsKey(keys.prefix, SHOP, older.id, "popular"))).toBe(1);
+    const restored = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect([restored.activeModelRunId, restored.previousModelRunId]).toEqual([older.id, current.id]);
+    // A late or repeated restore job for a run that is no longer the previous one serves nothing.
+    expect(await restoreRun({ ...deps, log }, SHOP, older.id)).toMatchObject({ served: false });
+    expect(await redis.get(recsKey(keys.prefix, SHOP, "active"))).toBe(older.id);
   });
 });

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import type { Db } from "../../app/lib/db.server";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { readList, readPopular, recsKey } from "../../app/lib/serving/lists.server";
+import { activeRunId, readList, readPopular, recsKey } from "../../app/lib/serving/lists.server";
 import { createLogger } from "../../app/lib/logger.server";
 import { rebuildRunLists } from "../../app/lib/training/rebuild-lists.server";
 import { restoreRecommender } from "../../app/lib/model/artifact";
@@ -15,7 +15,8 @@ import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-histo
 import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
 import { applyOrder } from "../../app/lib/sync/store-orders.server";
 import { applyProduct } from "../../app/lib/sync/store-products.server";
-import { requestTraining } from "../../app/lib/training/train-queue.server";
+import { requestTraining, restoreJobId } from "../../app/lib/training/train-queue.server";
+import { rollBackModel } from "../../app/lib/admin/rollback.server";
 import type { Spawned } from "../helpers/child-process";
 import { startWorkerProcess } from "../helpers/stack";
 import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
@@ -180,6 +181,20 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const shop = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
     expect(shop.previousModelRunId).toBe(before);
     expect(shop.activeModelRunId).not.toBe(before);
+  });
+
+  it("rolls back to a run whose lists Redis lost by rebuilding them in the worker, then serving it", async () => {
+    const shop = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const [current, previous] = [shop.activeModelRunId!, shop.previousModelRunId!];
+    await redis.del(recsKey(prefix, SHOP, previous, "popular"), recsKey(prefix, SHOP, previous, "for"));
+    const outcome = await rollBackModel({ db: t.db, redis, prefix, trainQueue: () => queue }, SHOP);
+    expect(outcome).toEqual({ kind: "restoring", runId: previous });
+    const job = (await queue.getJob(restoreJobId(SHOP)))!;
+    expect(await job.waitUntilFinished(events, 120_000)).toMatchObject({ served: true, fromRun: previous });
+    expect(await activeRunId(redis, prefix, SHOP)).toBe(previous);
+    expect((await readList(redis, prefix, SHOP, "for", "r0"))[0]).toBe("R1");
+    const after = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    expect([after.activeModelRunId, after.previousModelRunId]).toEqual([previous, current]);
   });
 
   it("does not train a shop with no orders, says why, and still serves a list", async () => {

@@ -12,7 +12,8 @@ import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildRunLists } from "../../app/lib/training/build-lists";
 import { runTraining, type RunOutcome } from "../../app/lib/training/run-training.server";
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
-import { trainJobData } from "../../app/lib/training/train-queue.server";
+import { restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
+import { restoreRun } from "../../app/lib/admin/rollback.server";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
 // its children (kill -9, OOM), the channel drops; without this the orphan would train on,
@@ -48,19 +49,53 @@ function setUp(): Promise<TrainContext> {
 /** How long a shop stays locked without renewal; the holder renews it while it trains. */
 const LOCK_TTL_MS = 60_000;
 
-export default async function processTrainJob(job: SandboxedJob, token?: string): Promise<RunOutcome> {
-  const parsed = trainJobData.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a training request: ${parsed.error.message}`);
-  const { shop, trigger } = parsed.data;
+export default async function processTrainJob(job: SandboxedJob, token?: string) {
+  return job.name === "restore" ? processRestoreJob(job, token) : processTraining(job, token);
+}
+
+/**
+ * Runs `work` holding the shop's training lock. If another job holds it (the shop's other
+ * training slot, or a restore), this job waits and runs afterwards, with the newest data.
+ */
+async function withShopLock<T>(
+  job: SandboxedJob,
+  token: string | undefined,
+  shop: string,
+  work: (ctx: TrainContext) => Promise<T>,
+) {
   const ctx = await setUp();
   const release = await acquireShopLock(ctx.redis, `${ctx.prefix}:train-lock:{${shop}}`, LOCK_TTL_MS);
   if (!release) {
-    // The shop's other slot is training right now: wait and run afterwards with the newest data.
     await job.moveToDelayed(Date.now() + 15_000, token);
     throw new DelayedError();
   }
   try {
-    return await runTraining(
+    return await work(ctx);
+  } finally {
+    await release();
+  }
+}
+
+/** A rollback whose lists Redis lost: rebuild them from the run's stored model, then serve it. */
+async function processRestoreJob(job: SandboxedJob, token?: string) {
+  const parsed = restoreJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a restore request: ${parsed.error.message}`);
+  const { shop, runId } = parsed.data;
+  return withShopLock(job, token, shop, (ctx) =>
+    restoreRun(
+      { db: ctx.db, redis: ctx.redis, prefix: ctx.prefix, log: ctx.log.child({ jobId: job.id }) },
+      shop,
+      runId,
+    ),
+  );
+}
+
+async function processTraining(job: SandboxedJob, token?: string): Promise<RunOutcome> {
+  const parsed = trainJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a training request: ${parsed.error.message}`);
+  const { shop, trigger } = parsed.data;
+  return withShopLock(job, token, shop, (ctx) =>
+    runTraining(
       {
         db: ctx.db,
         redis: ctx.redis,
@@ -72,8 +107,6 @@ export default async function processTrainJob(job: SandboxedJob, token?: string)
       },
       shop,
       trigger,
-    );
-  } finally {
-    await release();
-  }
+    ),
+  );
 }

@@ -40,3 +40,32 @@ export async function requestTraining(queue: Queue, shop: string, trigger: Train
     removeOnFail: { age: 30 * 24 * 3600 },
   });
 }
+
+export const restoreJobData = z.object({
+  shop: trainJobData.shape.shop,
+  /** The earlier run whose lists Redis lost: rebuilt from its stored model, then served. */
+  runId: z.string().min(1).max(64),
+});
+export type RestoreJobData = z.infer<typeof restoreJobData>;
+
+export const restoreJobId = (shop: string) => `restore-${shop}`;
+
+/**
+ * Asks the training process to rebuild an earlier run's lists and serve it: a rollback whose
+ * lists are gone. It runs beside trainings (same queue, same shop lock), never in a request:
+ * rebuilding reads the whole order history. One per shop: a repeated request joins the waiting
+ * one, and a finished one is cleared first so its id can be used again.
+ */
+export async function requestRestore(queue: Queue, shop: string, runId: string): Promise<Job> {
+  const data = restoreJobData.parse({ shop, runId });
+  const earlier = await queue.getJob(restoreJobId(shop));
+  if (earlier && ["completed", "failed"].includes(await earlier.getState()))
+    await earlier.remove().catch(() => undefined);
+  return queue.add("restore", data, {
+    jobId: restoreJobId(shop),
+    attempts: 3,
+    backoff: { type: "exponential", delay: 10_000 },
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  });
+}

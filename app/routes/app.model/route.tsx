@@ -46,8 +46,14 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ModelActi
     return { ok: true, message: "Training started.", progress };
   }
   try {
-    await orNotFound(rollBackModel(ctx.db, ctx.redis, ctx.prefix, session.shop));
-    return { ok: true, message: "Rolled back: shoppers now get the previous model's recommendations." };
+    const outcome = await orNotFound(rollBackModel(ctx, session.shop));
+    return outcome.kind === "served"
+      ? { ok: true, message: "Rolled back: shoppers now get the previous model's recommendations." }
+      : {
+          ok: true,
+          message:
+            "The previous model's recommendations are being rebuilt from its saved copy. Shoppers get them in a minute or two.",
+        };
   } catch (error) {
     if (error instanceof NothingToRollBackError) return { ok: false, message: error.message };
     throw error;
