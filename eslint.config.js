@@ -18,6 +18,8 @@ export default tseslint.config(
       "node_modules/**",
       "prisma/generated/**",
       "test-output/**",
+      // Built by npm run build:block from extensions-src/ (linted there).
+      "extensions/recommendations/assets/recommendations.js",
       "var/**",
       "public/build/**",
     ],
@@ -42,7 +44,7 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [noRoutes] }] },
   },
   {
-    files: ["extensions/**/*.{js,ts}"],
+    files: ["extensions/**/*.{js,ts}", "extensions-src/**/*.{js,ts}"],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       "no-restricted-imports": [
