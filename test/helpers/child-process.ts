@@ -69,3 +69,13 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whether a process with this pid still exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

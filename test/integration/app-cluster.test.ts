@@ -3,7 +3,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { appProxyUrl } from "../helpers/app-proxy";
-import type { Spawned } from "../helpers/child-process";
+import { alive, type Spawned } from "../helpers/child-process";
 import { eventually, spawnAppProcess, startAppProcess } from "../helpers/stack";
 import { catalogProduct, seedServedShop } from "../helpers/storefront-seed";
 import { createSqliteTestDb } from "../helpers/test-db";
@@ -31,15 +31,6 @@ const pidsIn = (output: string, event: string) =>
       .filter((line) => line.includes(`"event":"${event}"`))
       .map((line) => (JSON.parse(line) as { pid: number }).pid),
   );
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("the app server as several processes on one port (WEB_CONCURRENCY)", () => {
   const { prefix, cleanup } = createTestPrefix();

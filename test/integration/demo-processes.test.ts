@@ -8,16 +8,7 @@ import { stopLeftovers } from "../../scripts/demo/leftovers";
 import { startChild } from "../../scripts/demo/processes";
 import { provideRedis } from "../../scripts/demo/redis";
 import { prepareWorkspace } from "../../scripts/demo/workspace";
-import { freePort } from "../helpers/child-process";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive, freePort } from "../helpers/child-process";
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 50 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
