@@ -50,6 +50,7 @@ async function serve(config: Env) {
   const recommendations = createRecommendationsEndpoint({
     ...storefront,
     eventsQueue: () => queue(QUEUE_NAMES.events),
+    collectionsQueue: () => queue(QUEUE_NAMES.backfill),
   });
   const events = createEventsEndpoint({
     ...storefront,

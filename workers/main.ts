@@ -13,13 +13,15 @@ import { cancelPendingShopJobs } from "../app/lib/shop-jobs.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists } from "../app/lib/serving/lists.server";
 import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
+import { COLLECTION_JOB_NAME } from "../app/lib/recommendations/collections.server";
 import { ensureShopId } from "../app/lib/sync/shops-registry.server";
 import { shopSettings } from "../app/lib/settings/settings.server";
 import { createBackfillProcessor } from "./processors/backfill";
+import { createCollectionProcessor } from "./processors/collections";
 import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor } from "./processors/system";
 import { createWebhookProcessor } from "./processors/webhooks";
-import { startWorkers } from "./run-workers";
+import { byJobName, startWorkers } from "./run-workers";
 import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
 import { applyTrainingSchedule } from "../app/lib/training/schedule.server";
 
@@ -52,16 +54,27 @@ async function main(): Promise<void> {
   const running = startWorkers(
     {
       [QUEUE_NAMES.system]: createSystemProcessor({ requestTraining: (shop) => train(shop, "schedule") }),
-      [QUEUE_NAMES.backfill]: createBackfillProcessor({
-        db,
-        log,
-        months: config.BACKFILL_MONTHS,
-        onImported: async (shop) => {
-          await storefront.catalogImported(shop, await ensureShopId(db, shop));
-          await applyTrainingSchedule(systemQueue, shop, (await settingsOf(shop)).retrainFrequency, config.TRAIN_CRON);
-          await train(shop, "install");
+      [QUEUE_NAMES.backfill]: byJobName(
+        createBackfillProcessor({
+          db,
+          log,
+          months: config.BACKFILL_MONTHS,
+          onImported: async (shop) => {
+            await storefront.catalogImported(shop, await ensureShopId(db, shop));
+            await applyTrainingSchedule(
+              systemQueue,
+              shop,
+              (await settingsOf(shop)).retrainFrequency,
+              config.TRAIN_CRON,
+            );
+            await train(shop, "install");
+          },
+        }),
+        // Collection pages' product lists: Admin API reads like the backfill's, far smaller.
+        {
+          [COLLECTION_JOB_NAME]: createCollectionProcessor({ db, redis: producer, prefix: config.QUEUE_PREFIX, log }),
         },
-      }),
+      ),
       // Training runs in child processes, one at a time per worker process (it uses a whole core).
       [QUEUE_NAMES.train]: {
         processor: fileURLToPath(new URL("./processors/train.ts", import.meta.url)),

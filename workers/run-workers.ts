@@ -25,6 +25,11 @@ export interface RunningWorkers {
  */
 export type QueueProcessor = Processor | string | { processor: Processor | string; concurrency: number };
 
+/** One queue, several kinds of job: each named kind to its processor, any other to `others`. */
+export function byJobName(others: Processor, named: Record<string, Processor>): Processor {
+  return (job, token) => (named[job.name] ?? others)(job, token);
+}
+
 /** Starts one BullMQ worker per queue. Each gets its own connection, as blocking reads require. */
 export function startWorkers(
   processors: Record<string, QueueProcessor>,

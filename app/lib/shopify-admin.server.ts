@@ -1,4 +1,5 @@
 import { createAdminApiClient } from "@shopify/admin-api-client";
+import type { Db } from "./db.server";
 import type { Logger } from "./logger.server";
 
 /** The Admin API version the workers speak; the same one app/shopify.server.ts pins. */
@@ -80,4 +81,10 @@ function toAdminApiError(shop: string, errors: ClientErrors): AdminApiError {
     codes.includes("INTERNAL_SERVER_ERROR");
   const where = graphql.length > 0 ? "GraphQL errors" : status === undefined ? "network" : `HTTP ${status}`;
   return new AdminApiError(`Admin API request for ${shop} failed (${where}): ${detail}`, status, retryable, codes);
+}
+
+/** The shop's offline Admin API token, or null when the app is not installed there. */
+export async function offlineAccessToken(db: Db, shop: string): Promise<string | null> {
+  const session = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
+  return session?.accessToken || null;
 }

@@ -30,9 +30,20 @@ export async function startAppProcess(
   return { app, origin: `http://127.0.0.1:${port}` };
 }
 
-/** The worker process (`npm run worker`). */
-export async function startWorkerProcess(env: Record<string, string>): Promise<Spawned> {
-  const worker = spawnProcess(process.execPath, ["--import", "tsx", "workers/main.ts"], { LOG_LEVEL: "info", ...env });
+/**
+ * The worker process (`npm run worker`). With `shopifyOrigin`, its Admin API calls go to that
+ * stand-in, as for the app.
+ */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  options: { shopifyOrigin?: string } = {},
+): Promise<Spawned> {
+  const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
+  const worker = spawnProcess(process.execPath, ["--import", "tsx", ...preload, "workers/main.ts"], {
+    LOG_LEVEL: "info",
+    ...env,
+    ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
+  });
   await worker.waitFor(/"event":"worker.started"/);
   return worker;
 }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
 import type { Db } from "../../app/lib/db.server";
 import type { Logger } from "../../app/lib/logger.server";
-import { createAdminGraphql, type AdminGraphqlOptions } from "../../app/lib/shopify-admin.server";
+import { createAdminGraphql, offlineAccessToken, type AdminGraphqlOptions } from "../../app/lib/shopify-admin.server";
 import { isRetryableBackfillError } from "../../app/lib/sync/backfill-errors";
 import { backfillJobData, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
 import { runBackfill, type BackfillProgress } from "../../app/lib/sync/backfill.server";
@@ -43,11 +43,8 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps): Processor<
     const { shop, force } = parsed.data;
     const log = deps.log.child({ shop, jobId: job.id });
 
-    const session = await deps.db.session.findUnique({
-      where: { id: `offline_${shop}` },
-      select: { accessToken: true },
-    });
-    if (!session?.accessToken) {
+    const accessToken = await offlineAccessToken(deps.db, shop);
+    if (!accessToken) {
       throw new UnrecoverableError(
         `no offline session for ${shop}: the app is not installed there, so its history cannot be read`,
       );
@@ -55,7 +52,7 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps): Processor<
     const shopId = await ensureShopId(deps.db, shop);
     const { request } = createAdminGraphql({
       shop,
-      accessToken: session.accessToken,
+      accessToken,
       apiVersion: deps.apiVersion,
       log,
     });

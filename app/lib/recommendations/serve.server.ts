@@ -1,6 +1,13 @@
 import { randomFillSync } from "node:crypto";
+import type { Queue } from "bullmq";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
 import { publicCardJson, type StoredCard } from "./cards";
+import {
+  collectionFirst,
+  MEMBERS_FRESH_MS,
+  readCollectionMembers,
+  requestCollectionMembers,
+} from "./collections.server";
 import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
 import { pickProducts } from "./rules";
@@ -8,7 +15,10 @@ import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.serve
 import { readCardsCached, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
 import { readShopState, type ShopState } from "./shop-state.server";
 
-export type ServeDeps = HoldoutDeps;
+export interface ServeDeps extends HoldoutDeps {
+  /** Where reads of a collection's products from Shopify are queued (the sync queue). */
+  collectionsQueue: () => Queue;
+}
 
 export interface RecommendationResponse {
   recommendationId: string;
@@ -52,8 +62,14 @@ export async function serveRecommendations(
   if (!control || state.settings.controlExperience === "best_sellers") {
     const lists = runId ? await readSourceLists(deps, identity, runId, request, state) : emptyLists();
     const sources = control ? [] : weightedSources(request, lists);
+    const members = control ? null : await pageCollection(deps, identity.shop, request);
     // Ranked as far as the cards being fetched reach: most requests need only the first round.
-    const rank = (take: number) => (control ? lists.bestSellers : fuseLists(sources, take));
+    const rank = (take: number) =>
+      control
+        ? lists.bestSellers
+        : members
+          ? collectionFirst(fuseLists(sources), members, take)
+          : fuseLists(sources, take);
     products = await pickWithCards(deps, identity.shop, rank, request, state, toSet(lists.bought));
   }
   const recommendationId = newRecommendationId();
@@ -108,6 +124,35 @@ async function installedState(
   }
   if (!state?.installed) throw new UnknownShopError(`No installed shop ${shop}`);
   return state;
+}
+
+/**
+ * On a collection page, the collection's products as the workers last read them; null elsewhere
+ * or before they are read. A collection never read, or read too long ago, is queued for a read
+ * (once per process per ten minutes); the page is served meanwhile, ranked as on the home page.
+ */
+async function pageCollection(deps: ServeDeps, shop: string, request: RecommendationRequest) {
+  const id = request.collectionId;
+  if (request.context !== "collection" || !id) return null;
+  const shopCollections = deps.cache.collections.scope(shop);
+  let members = shopCollections.get(id) ?? null;
+  if (!members) {
+    // Only a read collection is kept: one not read yet is looked for again on the next request.
+    members = await readCollectionMembers(deps.redis, deps.prefix, shop, id);
+    if (members) shopCollections.set(id, members);
+  }
+  const requestKey = `${shop}\n${id}`;
+  if (
+    (!members || members.fetchedAt < Date.now() - MEMBERS_FRESH_MS) &&
+    !deps.cache.collectionRequests.get(requestKey)
+  ) {
+    deps.cache.collectionRequests.set(requestKey, true);
+    // Not awaited: the shopper's answer does not wait for the queue. A failed add is tried again.
+    requestCollectionMembers(deps.collectionsQueue(), shop, id).catch(() =>
+      deps.cache.collectionRequests.delete(requestKey),
+    );
+  }
+  return members;
 }
 
 const NOTHING: ReadonlySet<string> = new Set();

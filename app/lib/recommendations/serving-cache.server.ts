@@ -2,6 +2,7 @@ import type { Arm } from "../conversion/assignment";
 import type { RedisClient } from "../redis.server";
 import { parseList, recsKey } from "../serving/lists.server";
 import type { StoredCard } from "./cards";
+import type { CollectionMembers } from "./collections.server";
 import { parseCard } from "./cards.server";
 import { ScopedTtlCache, TtlCache } from "./ttl-cache";
 
@@ -27,6 +28,10 @@ export interface ServingCache {
   cards: ScopedTtlCache<StoredCard | null>;
   /** The running experiment per shop and split: a second, like the state. */
   experiments: TtlCache<string>;
+  /** Per shop: collections' products by collection id, once the workers have read them: a minute. */
+  collections: ScopedTtlCache<CollectionMembers>;
+  /** Collections this process asked the workers to read: ten minutes, so it asks once. */
+  collectionRequests: TtlCache<true>;
   /** Visitors this process already reported as exposed, with their arm: an hour. */
   exposures: TtlCache<Arm>;
 }
@@ -45,6 +50,8 @@ export function createServingCache(options: ServingCacheOptions = {}): ServingCa
     cards: new ScopedTtlCache(10_000, 50_000, options.cardMs ?? 5_000),
     experiments: new TtlCache(10_000, options.headMs ?? 1_000),
     exposures: new TtlCache(200_000, 3_600_000),
+    collections: new ScopedTtlCache(10_000, 5_000, 60_000),
+    collectionRequests: new TtlCache(10_000, 600_000),
   };
 }
 

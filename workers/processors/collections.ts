@@ -1,0 +1,51 @@
+import { UnrecoverableError, type Job, type Processor } from "bullmq";
+import type { Db } from "../../app/lib/db.server";
+import type { Logger } from "../../app/lib/logger.server";
+import type { RedisClient } from "../../app/lib/redis.server";
+import { collectionProductIds } from "../../app/lib/admin/collections.server";
+import {
+  collectionJobData,
+  MAX_COLLECTION_MEMBERS,
+  writeCollectionMembers,
+  type CollectionJobData,
+} from "../../app/lib/recommendations/collections.server";
+import { AdminApiError, createAdminGraphql, offlineAccessToken } from "../../app/lib/shopify-admin.server";
+
+export interface CollectionProcessorDeps {
+  db: Db;
+  redis: RedisClient;
+  prefix: string;
+  log: Logger;
+  /** @defaultValue ADMIN_API_VERSION */
+  apiVersion?: string;
+}
+
+/**
+ * Reads a collection's products from the Admin API into Redis, where storefront requests for
+ * that collection's page find them (app/lib/recommendations/collections.server.ts). A collection
+ * that no longer exists is stored empty, so the storefront stops asking about it.
+ */
+export function createCollectionProcessor(
+  deps: CollectionProcessorDeps,
+): Processor<CollectionJobData, { members: number; found: boolean }> {
+  return async (job: Job<CollectionJobData>) => {
+    const parsed = collectionJobData.safeParse(job.data);
+    if (!parsed.success)
+      throw new UnrecoverableError(`job ${job.id} is not a collection read: ${parsed.error.message}`);
+    const { shop, collectionId } = parsed.data;
+    const accessToken = await offlineAccessToken(deps.db, shop);
+    if (!accessToken) throw new UnrecoverableError(`no offline session for ${shop}: the app is not installed there`);
+    const log = deps.log.child({ shop, jobId: job.id, collectionId });
+    const { request } = createAdminGraphql({ shop, accessToken, apiVersion: deps.apiVersion, log });
+    try {
+      const members = await collectionProductIds(request, collectionId, MAX_COLLECTION_MEMBERS);
+      await writeCollectionMembers(deps.redis, deps.prefix, shop, collectionId, members ?? []);
+      log.info("collection.read", { members: members?.length ?? 0, found: members !== null });
+      return { members: members?.length ?? 0, found: members !== null };
+    } catch (error) {
+      // A revoked token (uninstalled) cannot succeed later; throttling and outages can.
+      if (error instanceof AdminApiError && !error.retryable) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
+}
