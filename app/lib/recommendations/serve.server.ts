@@ -62,7 +62,8 @@ export async function serveRecommendations(
   if (!control || state.settings.controlExperience === "best_sellers") {
     const lists = runId ? await readSourceLists(deps, identity, runId, request, state) : emptyLists();
     const sources = control ? [] : weightedSources(request, lists);
-    const members = control ? null : await pageCollection(deps, identity.shop, request);
+    const onCollection = !control && request.context === "collection" && request.collectionId !== null;
+    const members = onCollection ? await pageCollection(deps, identity.shop, request.collectionId!) : null;
     // Ranked as far as the cards being fetched reach: most requests need only the first round.
     const rank = (take: number) =>
       control
@@ -127,13 +128,10 @@ async function installedState(
 }
 
 /**
- * On a collection page, the collection's products as the workers last read them; null elsewhere
- * or before they are read. A collection never read, or read too long ago, is queued for a read
+ * A collection page's products, as the workers last read them; null before they are read. A collection never read, or read too long ago, is queued for a read
  * (once per process per ten minutes); the page is served meanwhile, ranked as on the home page.
  */
-async function pageCollection(deps: ServeDeps, shop: string, request: RecommendationRequest) {
-  const id = request.collectionId;
-  if (request.context !== "collection" || !id) return null;
+async function pageCollection(deps: ServeDeps, shop: string, id: string) {
   const shopCollections = deps.cache.collections.scope(shop);
   let members = shopCollections.get(id) ?? null;
   if (!members) {
