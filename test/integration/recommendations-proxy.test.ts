@@ -72,6 +72,25 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     expect(body.recommendationId).toMatch(/^[\w-]{8,}$/);
   });
 
+  it("looks further down the ranking when the best products are sold out, within two rounds of cards", async () => {
+    const soldOut = { variants: [{ shopifyId: "1", price: "3", compareAtPrice: null, available: false, position: 1 }] };
+    // 60 products ranked by id; the first `n` are sold out.
+    const shopWithSoldOut = async (n: number) => {
+      const shop = `sold-out-${n}.myshopify.com`;
+      await seedServedShop(testDb.db, redis, prefix, shop, {
+        products: Array.from({ length: 60 }, (_, i) => catalogProduct(String(i + 1), i < n ? soldOut : {})),
+        lists: { popular: Array.from({ length: 60 }, (_, i) => String(i + 1)) },
+      });
+      return shop;
+    };
+    // Limit 4: a first round of 12 cards finds none, the second (24 more) finds 31–34.
+    const thirty = await shopWithSoldOut(30);
+    expect(ids(await json(await get({ context: "home", limit: "4" }, thirty)))).toEqual(["31", "32", "33", "34"]);
+    // With the first 40 sold out, two rounds (36 cards) find nothing: an empty block, not a slow one.
+    const forty = await shopWithSoldOut(40);
+    expect(ids(await json(await get({ context: "home", limit: "4" }, forty)))).toEqual([]);
+  });
+
   it("records that the shop's storefront asks, for onboarding's block check", async () => {
     expect(await storefrontLastSeen(redis, prefix, SHOP_A)).toBeInstanceOf(Date);
     expect(await storefrontLastSeen(redis, prefix, "never-installed.myshopify.com")).toBeNull();

@@ -46,6 +46,33 @@ export function excludedIds(settings: ShopSettings): ReadonlySet<string> {
   return ids;
 }
 
+/** Takes candidates one at a time, best first, and keeps the eligible ones up to the limit. */
+export interface Picker {
+  /** `card` is the candidate's card; null or undefined when it has none. */
+  consider(id: string, card: StoredCard | null | undefined): void;
+  full(): boolean;
+  picked(): StoredCard[];
+}
+
+export function createPicker(
+  request: RecommendationRequest,
+  settings: ShopSettings,
+  extraExcluded: ReadonlySet<string> = new Set(),
+): Picker {
+  const merchant = excludedIds(settings);
+  const excluded = extraExcluded.size === 0 ? merchant : new Set([...merchant, ...extraExcluded]);
+  const tags = lowerCaseTags(settings);
+  const picked = new Map<string, StoredCard>();
+  return {
+    consider(id, card) {
+      if (picked.size >= request.limit || picked.has(id)) return;
+      if (!ineligibility(card ?? undefined, request, settings, excluded, tags)) picked.set(id, card!);
+    },
+    full: () => picked.size >= request.limit,
+    picked: () => [...picked.values()],
+  };
+}
+
 /**
  * The products to show: eligible pins first, in the merchant's order, then the ranked
  * candidates, without repeats, up to the limit.
@@ -57,18 +84,11 @@ export function pickProducts(
   settings: ShopSettings,
   extraExcluded: ReadonlySet<string> = new Set(),
 ): StoredCard[] {
-  const merchant = excludedIds(settings);
-  const excluded = extraExcluded.size === 0 ? merchant : new Set([...merchant, ...extraExcluded]);
-  const tags = lowerCaseTags(settings);
-  const picked = new Map<string, StoredCard>();
-  const consider = (id: string) => {
-    const card = cards.get(id);
-    if (!picked.has(id) && !ineligibility(card, request, settings, excluded, tags)) picked.set(id, card!);
-  };
-  for (const id of settings.pinnedProductIds) if (picked.size < request.limit) consider(id);
+  const picker = createPicker(request, settings, extraExcluded);
+  for (const id of settings.pinnedProductIds) picker.consider(id, cards.get(id));
   for (const id of ranked) {
-    if (picked.size >= request.limit) break;
-    consider(id);
+    if (picker.full()) break;
+    picker.consider(id, cards.get(id));
   }
-  return [...picked.values()];
+  return picker.picked();
 }

@@ -10,9 +10,9 @@ import {
 } from "./collections.server";
 import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
-import { pickProducts } from "./rules";
+import { createPicker } from "./rules";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
-import { readCardsCached, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
+import { fetchCards, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
 import { readShopState, type ShopState } from "./shop-state.server";
 
 export interface ServeDeps extends HoldoutDeps {
@@ -186,8 +186,10 @@ async function readSourceLists(
 }
 
 /**
- * Applies the business rules, fetching more cards if too many candidates were ineligible.
- * `rank(n)` gives the best n candidates, best first.
+ * Applies the business rules to the candidates, best first, until the limit. Cards come from
+ * the process cache; at the first candidate whose card it lacks, the round's other unknown
+ * cards are fetched with it in one round trip. Round r reaches (1 + … + r) × spares candidates:
+ * a second round only when too many were ineligible. `rank(n)` gives the best n candidates.
  */
 async function pickWithCards(
   deps: ServeDeps,
@@ -197,23 +199,29 @@ async function pickWithCards(
   state: ShopState,
   alsoExcluded: ReadonlySet<string>,
 ): Promise<StoredCard[]> {
-  const cards = new Map<string, StoredCard>();
+  const shopCards = deps.cache.cards.scope(shop);
   const pins = state.settings.pinnedProductIds;
-  let fetched = 0;
-  let picked: StoredCard[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    // Round r fetches up to r × spares more cards than the rounds before: 1, 3, 6, … × spares in all.
+  const picker = createPicker(request, state.settings, alsoExcluded);
+  let at = 0;
+  for (let round = 1; round <= ROUNDS && !picker.full(); round++) {
     const reach = (spares(request.limit) * round * (round + 1)) / 2;
     const ranked = rank(Math.max(0, reach - pins.length));
     const wanted = pins.length === 0 ? ranked : [...pins, ...ranked];
-    const batch = wanted.slice(fetched, reach);
-    if (batch.length === 0) break;
-    fetched += batch.length;
-    await readCardsCached(deps.cache, deps.redis, deps.prefix, shop, batch, cards);
-    picked = pickProducts(ranked, cards, request, state.settings, alsoExcluded);
-    if (picked.length >= request.limit) break;
+    const end = Math.min(reach, wanted.length);
+    const now = Date.now();
+    for (; at < end && !picker.full(); at++) {
+      const id = wanted[at]!;
+      let card = shopCards.get(id, now);
+      if (card === undefined) {
+        const unknown = wanted.slice(at, end).filter((other) => shopCards.get(other, now) === undefined);
+        await fetchCards(deps.cache, deps.redis, deps.prefix, shop, unknown);
+        card = shopCards.get(id, now);
+      }
+      picker.consider(id, card);
+    }
+    if (end < reach) break; // every candidate there is was considered
   }
-  return picked;
+  return picker.picked();
 }
 
 /*

@@ -117,32 +117,16 @@ export async function readLists(
   return found;
 }
 
-/**
- * Product cards, from the process cache or one HMGET for the missing ones, added to `cards`
- * (the caller's map, so rounds of fetching fill one map). Products without a card are left out.
- */
-export async function readCardsCached(
+/** Reads these products' cards with one HMGET into the process cache (null for a product without one). */
+export async function fetchCards(
   cache: ServingCache,
   redis: RedisClient,
   prefix: string,
   shop: string,
   ids: string[],
-  cards = new Map<string, StoredCard>(),
-): Promise<Map<string, StoredCard>> {
-  const missing: string[] = [];
-  const now = Date.now();
+): Promise<void> {
+  if (ids.length === 0) return;
+  const values = await redis.hmget(recsKey(prefix, shop, "cards"), ...ids);
   const shopCards = cache.cards.scope(shop);
-  for (const id of ids) {
-    const hit = shopCards.get(id, now);
-    if (hit === undefined) missing.push(id);
-    else if (hit) cards.set(id, hit);
-  }
-  if (missing.length === 0) return cards;
-  const values = await redis.hmget(recsKey(prefix, shop, "cards"), ...missing);
-  missing.forEach((id, i) => {
-    const card = parseCard(values[i]);
-    shopCards.set(id, card);
-    if (card) cards.set(id, card);
-  });
-  return cards;
+  ids.forEach((id, i) => shopCards.set(id, parseCard(values[i])));
 }
