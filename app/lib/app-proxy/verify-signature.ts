@@ -74,21 +74,22 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sorted `key=value` pairs (repeated keys comma-joined), no separator, hex HMAC-SHA256. */
 export function appProxySignature(query: URLSearchParams, secret: string): string {
-  const grouped = new Map<string, string[]>();
+  const pairs: [string, string][] = [];
   let plain = true;
-  for (const [key, value] of query) {
+  for (const pair of query) {
+    const key = pair[0];
     if (key === "signature") continue;
     // The library drops an empty `index` parameter that some proxies add; so do we.
     if (key === "index" && !query.get("index")) continue;
-    const values = grouped.get(key);
-    if (values) values.push(value);
-    else {
-      grouped.set(key, [value]);
-      plain &&= PLAIN_KEY.test(key);
-    }
+    pairs.push(pair);
+    plain &&= PLAIN_KEY.test(key);
   }
-  const keys = [...grouped.keys()].sort(plain ? byCodeUnit : byLocale);
+  // A stable sort keeps a repeated key's values in the order they came.
+  pairs.sort(plain ? (a, b) => byCodeUnit(a[0], b[0]) : (a, b) => byLocale(a[0], b[0]));
   let message = "";
-  for (const key of keys) message += `${key}=${grouped.get(key)!.join(",")}`;
+  for (let i = 0; i < pairs.length; i++) {
+    const [key, value] = pairs[i]!;
+    message += i > 0 && key === pairs[i - 1]![0] ? `,${value}` : `${key}=${value}`;
+  }
   return createHmac("sha256", secret).update(message, "utf8").digest("hex");
 }

@@ -39,6 +39,7 @@ describe("our App Proxy signature check agrees with Shopify's library", () => {
     ["a plain request", signed({ context: "home", limit: "4" })],
     ["a logged-in customer", signed({ context: "cart", cart: "1,2,3" }, "7012")],
     ["repeated keys, joined with commas", signed("history=1&history=2&context=product&product_id=9")],
+    ["a repeated key apart from itself", signed("history=3&context=product&history=1&limit=4&history=2")],
     ["non-ASCII values", signed({ context: "home", note: "é ✓" })],
     // The locale order differs from code-unit order for these: digits, capitals, leading "_".
     ["keys with digits and capitals", signed({ a1b: "1", a_b: "2", Bz: "3", a: "4", _z: "5", "9": "6" })],
