@@ -39,8 +39,8 @@ export class RecommenderEnsemble {
         totalEpochs: progress.totalEpochs,
         onEpoch: (p) => {
           const epoch = offset * count + m * epochs + (p.epoch - offset);
-          const perEpoch = p.etaSeconds / Math.max(p.epochs - p.epoch, 1);
-          progress.onEpoch?.({ ...p, epoch, epochs: total, etaSeconds: perEpoch * (total - epoch) });
+          const seconds = examples.length / Math.max(p.examplesPerSecond, 1e-6);
+          progress.onEpoch?.({ ...p, epoch, epochs: total, etaSeconds: seconds * (total - epoch) });
         },
       }),
     );
@@ -48,11 +48,16 @@ export class RecommenderEnsemble {
 
   /** Mean member score per item (items outside a row's candidates stay at NOT_A_CANDIDATE). */
   score(rows: readonly FeatureRow[]): Float32Array[] {
-    const [first, ...rest] = this.members.map((member) => member.score(rows));
-    const sums = first!;
-    for (const other of rest) sums.forEach((row, r) => row.forEach((value, j) => (row[j] = value + other[r]![j]!)));
-    for (const row of sums) for (let j = 0; j < row.length; j++) row[j] = row[j]! / this.members.length;
-    return sums;
+    const [sums, ...rest] = this.members.map((member) => member.score(rows));
+    const share = 1 / this.members.length;
+    sums!.forEach((row, r) => {
+      for (let j = 0; j < row.length; j++) {
+        let total = row[j]!;
+        for (const other of rest) total += other[r]![j]!;
+        row[j] = total * share;
+      }
+    });
+    return sums!;
   }
 
   dispose(): void {
