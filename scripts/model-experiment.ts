@@ -25,7 +25,9 @@ const catalog = catalogFromCsv(read("online-retail-products.csv.gz"));
 const loadedMs = performance.now() - started;
 
 const speeds: number[] = [];
+// VALIDATE=1 also prints the validation measure settings are chosen on (ADR 005).
 const result = await trainAndEvaluate(orders, catalog, {
+  validate: process.env.VALIDATE === "1",
   onEpoch: (p) => {
     speeds.push(p.examplesPerSecond);
     console.log(
@@ -43,6 +45,12 @@ if (result.metrics.model) console.log(line("model", result.metrics.model));
 for (const [name, m] of Object.entries(result.metrics.baselines)) console.log(line(name, m));
 const rss = process.resourceUsage().maxRSS / 1024;
 const mean = speeds.length ? speeds.reduce((s, x) => s + x, 0) / speeds.length : 0;
+const validation = result.metrics.validation;
+if (validation) {
+  console.log(
+    `\nvalidation (${validation.rows} intermediate orders): NDCG@10 all ${validation.all.toFixed(4)}, new ${validation.new.toFixed(4)}`,
+  );
+}
 console.log(`\npromoted: ${result.promoted} (${result.reason})`);
 console.log(`sizes: ${JSON.stringify(result.sizes)}`);
 console.log(

@@ -10,13 +10,18 @@ import { z } from "zod";
 import { BASELINE_NAMES } from "./baselines";
 import type { ShopData } from "./dataset";
 import { RecommenderDnn, WEIGHT_NAMES } from "./dnn";
+import { RecommenderEnsemble } from "./ensemble";
 import type { TrainedRecommender } from "./evaluate";
 import { ITEM_FEATURES, USER_FEATURES } from "./features";
 import { buildSnapshots } from "./snapshots";
 import { tf } from "../tf/backend.server";
 
-/** Bumped whenever the feature layout changes: an old artifact then falls back, it is not misread. */
-export const ARTIFACT_VERSION = 1;
+/**
+ * Bumped whenever the stored format changes. 2: the network is an ensemble, one weight set per
+ * member. Version 1 (one network) still restores, as a one-member ensemble; a different feature
+ * layout never does (it falls back instead of being misread).
+ */
+export const ARTIFACT_VERSION = 2;
 
 export class CorruptArtifactError extends Error {
   constructor(reason: string) {
@@ -27,7 +32,7 @@ export class CorruptArtifactError extends Error {
 
 const weight = z.object({ shape: z.array(z.number().int().nonnegative()), values: z.string() });
 const artifactSchema = z.object({
-  version: z.literal(ARTIFACT_VERSION),
+  version: z.union([z.literal(1), z.literal(ARTIFACT_VERSION)]),
   promoted: z.enum(["model", ...BASELINE_NAMES]),
   layout: z.object({ items: z.array(z.string()), user: z.array(z.string()) }),
   features: z.record(z.string(), z.number()),
@@ -36,7 +41,10 @@ const artifactSchema = z.object({
   dnn: z
     .object({
       options: z.record(z.string(), z.union([z.number(), z.boolean()])),
-      weights: z.record(z.string(), weight),
+      /** Version 1: the one network's weights. */
+      weights: z.record(z.string(), weight).optional(),
+      /** Version 2: one weight set per ensemble member (seeds options.seed, +1, …). */
+      members: z.array(z.record(z.string(), weight)).min(1).optional(),
     })
     .nullable(),
 });
@@ -60,12 +68,14 @@ export function serializeRecommender(model: TrainedRecommender): Uint8Array<Arra
     productIds: model.data.productIds,
     dnn: dnn
       ? {
-          options: dnn.options,
-          weights: Object.fromEntries(
-            WEIGHT_NAMES.map((name) => {
-              const v = dnn.weights[name];
-              return [name, { shape: v.shape, values: encode(v.dataSync() as Float32Array) }];
-            }),
+          options: dnn.members[0]!.options,
+          members: dnn.members.map((member) =>
+            Object.fromEntries(
+              WEIGHT_NAMES.map((name) => {
+                const v = member.weights[name];
+                return [name, { shape: v.shape, values: encode(v.dataSync() as Float32Array) }];
+              }),
+            ),
           ),
         }
       : null,
@@ -94,30 +104,46 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
     if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
     return { ...base, dnn: null, promoted: parsed.promoted };
   }
-  const dnn = new RecommenderDnn(data.productIds.length, parsed.dnn.options);
+  const stored = parsed.dnn.members ?? (parsed.dnn.weights ? [parsed.dnn.weights] : []);
+  if (stored.length === 0) throw new CorruptArtifactError("network has no weights");
+  const seed = typeof parsed.dnn.options.seed === "number" ? parsed.dnn.options.seed : 1;
+  const members: RecommenderDnn[] = [];
   try {
-    for (const name of WEIGHT_NAMES) {
-      const stored = parsed.dnn.weights[name];
-      if (!stored) throw new CorruptArtifactError(`weight ${name} missing`);
-      let values = decode(stored.values);
-      if (name === "itemBias") {
-        // Per product, not per index: today's index of each stored productId.
-        const byId = new Map(parsed.productIds.map((id, i) => [id, values[i] ?? 0]));
-        values = Float32Array.from(data.productIds, (id) => byId.get(id) ?? 0);
-      } else {
-        const expected = dnn.weights[name].shape;
-        if (stored.shape.join() !== expected.join() || values.length !== expected.reduce((a, b) => a * b, 1)) {
-          throw new CorruptArtifactError(`weight ${name} has shape ${stored.shape.join("×")}`);
-        }
-      }
-      if (!values.every(Number.isFinite)) throw new CorruptArtifactError(`weight ${name} is not finite`);
-      const tensor = tf.tensor(values, dnn.weights[name].shape);
-      dnn.weights[name].assign(tensor);
-      tensor.dispose();
-    }
+    stored.forEach((weights, m) => {
+      const member = new RecommenderDnn(data.productIds.length, { ...parsed.dnn!.options, seed: seed + m });
+      members.push(member);
+      loadWeights(member, weights, parsed.productIds, data);
+    });
   } catch (error) {
-    dnn.dispose();
+    for (const member of members) member.dispose();
     throw error;
   }
-  return { ...base, dnn, promoted: parsed.promoted };
+  return { ...base, dnn: new RecommenderEnsemble(members), promoted: parsed.promoted };
+}
+
+function loadWeights(
+  dnn: RecommenderDnn,
+  stored: Record<string, z.infer<typeof weight>>,
+  productIds: readonly string[],
+  data: ShopData,
+): void {
+  for (const name of WEIGHT_NAMES) {
+    const saved = stored[name];
+    if (!saved) throw new CorruptArtifactError(`weight ${name} missing`);
+    let values = decode(saved.values);
+    if (name === "itemBias") {
+      // Per product, not per index: today's index of each stored productId.
+      const byId = new Map(productIds.map((id, i) => [id, values[i] ?? 0]));
+      values = Float32Array.from(data.productIds, (id) => byId.get(id) ?? 0);
+    } else {
+      const expected = dnn.weights[name].shape;
+      if (saved.shape.join() !== expected.join() || values.length !== expected.reduce((a, b) => a * b, 1)) {
+        throw new CorruptArtifactError(`weight ${name} has shape ${saved.shape.join("×")}`);
+      }
+    }
+    if (!values.every(Number.isFinite)) throw new CorruptArtifactError(`weight ${name} is not finite`);
+    const tensor = tf.tensor(values, dnn.weights[name].shape);
+    dnn.weights[name].assign(tensor);
+    tensor.dispose();
+  }
 }

@@ -20,7 +20,7 @@
 import { seededRandom } from "../tf/tiny-model";
 import { tf } from "../tf/backend.server";
 import { TrainingDivergedError } from "./errors";
-import { matMulFast } from "./fast-matmul";
+import { constantTimes, matMulFast } from "./fast-matmul";
 import { INITIAL_BLEND, ITEM_FEATURES, USER_FEATURES, type FeatureRow } from "./features";
 
 export interface DnnOptions {
@@ -146,9 +146,10 @@ export class RecommenderDnn {
   /** [rows·C, WIDTH] → [rows, C] scores. */
   private scores(x: tf.Tensor2D, items: tf.Tensor1D, rows: number, width: number): tf.Tensor2D {
     const w = this.weights;
-    const h1 = tf.relu(tf.add(matMulFast(x, w.w1 as tf.Tensor2D), w.b1)) as tf.Tensor2D;
+    const xTimes = constantTimes(x);
+    const h1 = tf.relu(tf.add(xTimes(w.w1 as tf.Tensor2D), w.b1)) as tf.Tensor2D;
     const h2 = tf.relu(tf.add(matMulFast(h1, w.w2 as tf.Tensor2D), w.b2)) as tf.Tensor2D;
-    const s = tf.add(matMulFast(x, w.wide as tf.Tensor2D), matMulFast(h2, w.w3 as tf.Tensor2D));
+    const s = tf.add(xTimes(w.wide as tf.Tensor2D), matMulFast(h2, w.w3 as tf.Tensor2D));
     return tf.add(tf.reshape(s, [rows, width]), tf.reshape(this.itemBias(items), [rows, width]));
   }
 

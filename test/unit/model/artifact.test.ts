@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initTfBackend } from "../../../app/lib/tf/backend.server";
 import { CorruptArtifactError, restoreRecommender, serializeRecommender } from "../../../app/lib/model/artifact";
 import { indexShopData } from "../../../app/lib/model/dataset";
+import { RecommenderEnsemble } from "../../../app/lib/model/ensemble";
 import { trainAndEvaluate, type TrainAndEvaluateResult } from "../../../app/lib/model/evaluate";
 import { rankForHistory, topKForCustomers } from "../../../app/lib/model/lists";
 import { restoreWithFallback } from "../../../app/lib/model/restore";
@@ -37,20 +38,33 @@ describe("model artifact", () => {
   it("Given a product added to the catalog since the run, then restoring maps the biases by productId and still ranks", () => {
     const catalog = catalogOf(["BRAND-NEW", ...shop.catalog.map((c) => c.productId)]);
     const restored = restoreRecommender(bytes, indexShopData(shop.orders, catalog));
-    const biases = restored.dnn!.weights.itemBias.dataSync();
+    const biases = restored.dnn!.members[0]!.weights.itemBias.dataSync();
     expect(biases[restored.data.itemIndex.get("BRAND-NEW")!]).toBe(0);
     expect(rankForHistory(restored, visitorA, 1, new Set(["A"]))).toEqual(["B"]);
+    restored.dnn?.dispose();
+  });
+
+  it("Given a version-1 artifact (one network), then it restores as a one-member ensemble ranking like that network", () => {
+    const json = JSON.parse(gunzipSync(bytes).toString("utf8")) as {
+      version: number;
+      dnn: { weights?: unknown; members?: unknown[] };
+    };
+    const v1 = { ...json, version: 1, dnn: { ...json.dnn, weights: json.dnn.members![0], members: undefined } };
+    const restored = restoreRecommender(gzipSync(JSON.stringify(v1)), indexShopData(shop.orders, shop.catalog));
+    expect(restored.dnn!.members).toHaveLength(1);
+    const firstAlone = { ...trained.model, dnn: new RecommenderEnsemble([trained.model.dnn!.members[0]!]) };
+    expect(rankForHistory(restored, visitorA, 5)).toEqual(rankForHistory(firstAlone, visitorA, 5));
     restored.dnn?.dispose();
   });
 
   it("rejects missing, truncated, foreign and non-finite artifacts with CorruptArtifactError", () => {
     const data = indexShopData(shop.orders, shop.catalog);
     const json = JSON.parse(gunzipSync(bytes).toString("utf8")) as {
-      dnn: { weights: Record<string, { values: string }> };
+      dnn: { members: Array<Record<string, { values: string }>> };
       layout: { items: string[] };
     };
     const nan = structuredClone(json);
-    nan.dnn.weights.wide!.values = Buffer.from(new Float32Array(31).fill(Number.NaN).buffer).toString("base64");
+    nan.dnn.members[1]!.wide!.values = Buffer.from(new Float32Array(31).fill(Number.NaN).buffer).toString("base64");
     const otherLayout = structuredClone(json);
     otherLayout.layout.items = ["past"];
     for (const bad of [

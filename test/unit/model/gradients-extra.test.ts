@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initTfBackend, tf } from "../../../app/lib/tf/backend.server";
-import { matMulFast } from "../../../app/lib/model/fast-matmul";
+import { constantTimes, matMulFast } from "../../../app/lib/model/fast-matmul";
 import { gradientAgainstFiniteDifferences } from "../../helpers/finite-differences";
 
 // Same style as test/unit/tf-backend.test.ts: central differences on functions that are
@@ -18,6 +18,15 @@ describe.each(["cpu", "wasm"] as const)("gradients added for the recommender (%s
     ["Reshape, quadratic", a23, (x) => tf.sum(tf.mul(tf.reshape(x, [6]), tf.reshape(x, [6])))],
     ["matMulFast wrt a", a23, (x) => weigh(matMulFast(x as tf.Tensor2D, p32() as tf.Tensor2D), c22())],
     ["matMulFast wrt b", p32, (x) => weigh(matMulFast(a23() as tf.Tensor2D, x as tf.Tensor2D), c22())],
+    ["constantTimes wrt w", p32, (x) => weigh(constantTimes(a23() as tf.Tensor2D)(x as tf.Tensor2D), c22())],
+    [
+      "constantTimes, two products sharing one transpose",
+      p32,
+      (x) => {
+        const times = constantTimes(a23() as tf.Tensor2D);
+        return tf.add(weigh(times(x as tf.Tensor2D), c22()), weigh(times(tf.mul(x, x) as tf.Tensor2D), c22()));
+      },
+    ],
   ];
 
   it.each(cases)("%s matches finite differences", async (_name, point, f) => {
