@@ -17,7 +17,10 @@ export class RecommenderEnsemble {
   static create(numItems: number, count: number, options: DnnOptions = {}): RecommenderEnsemble {
     const seed = options.seed ?? 1;
     return new RecommenderEnsemble(
-      Array.from({ length: Math.max(1, count) }, (_, m) => new RecommenderDnn(numItems, { ...options, seed: seed + m })),
+      Array.from(
+        { length: Math.max(1, count) },
+        (_, m) => new RecommenderDnn(numItems, { ...options, seed: seed + m }),
+      ),
     );
   }
 
