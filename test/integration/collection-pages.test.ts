@@ -9,6 +9,7 @@ import type { Spawned } from "../helpers/child-process";
 import { eventually, startAppProcess, startWorkerProcess } from "../helpers/stack";
 import { catalogProduct, seedServedShop } from "../helpers/storefront-seed";
 import { createSqliteTestDb } from "../helpers/test-db";
+import { deliverWebhook, signWebhook } from "../helpers/webhooks";
 import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP = "collections-shop.myshopify.com";
@@ -72,6 +73,14 @@ describe("the block on a collection page (app, worker and the Admin API stand-in
     expect(standIn.requests.filter((r) => r.kind === "collection")).toHaveLength(2);
     // Elsewhere nothing changes.
     expect(await ids({ context: "home", limit: "4" })).toEqual(["1", "2", "3", "4"]);
+  });
+
+  it("drops its copy of a collection when Shopify says the collection changed", async () => {
+    const field = () => redis.hget(recsKey(prefix, SHOP, "collections"), "55");
+    expect(await field()).not.toBeNull();
+    const webhook = signWebhook({ topic: "collections/update", shop: SHOP, payload: { id: 55, title: "Summer" } });
+    expect((await deliverWebhook(origin, webhook)).status).toBe(200);
+    await eventually(async () => (await field()) === null, "the copy dropped");
   });
 
   it("stores a collection Shopify no longer has as empty, and ranks its page like the home page", async () => {

@@ -6,8 +6,9 @@ import { recsKey } from "../serving/lists.server";
 /*
  * Which products a collection holds, for blocks on collection pages. Shopify's product
  * webhooks do not say, so a worker reads a collection from the Admin API the first time a
- * storefront asks about it, and again once its copy is older than MEMBERS_FRESH_MS. Serving
- * only ever reads Redis: a collection not read yet is ranked like the home page meanwhile.
+ * storefront asks about it, and again once its copy is older than MEMBERS_FRESH_MS or a
+ * collections/update or collections/delete webhook dropped it. Serving only ever reads Redis: a
+ * collection not read yet is ranked like the home page meanwhile.
  */
 
 export const COLLECTION_JOB_NAME = "collection-members";
@@ -43,6 +44,11 @@ export async function writeCollectionMembers(
 ): Promise<void> {
   const kept = ids.slice(0, MAX_COLLECTION_MEMBERS);
   await redis.hset(membersKey(prefix, shop), collectionId, `${fetchedAt}|${kept.join(",")}`);
+}
+
+/** Drops the copy (the collection changed in Shopify); the next page request queues a new read. */
+export async function forgetCollectionMembers(redis: RedisClient, prefix: string, shop: string, collectionId: string) {
+  await redis.hdel(membersKey(prefix, shop), collectionId);
 }
 
 export async function readCollectionMembers(

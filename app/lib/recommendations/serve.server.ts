@@ -129,7 +129,7 @@ async function installedState(
 
 /**
  * A collection page's products, as the workers last read them; null before they are read. A collection never read, or read too long ago, is queued for a read
- * (once per process per ten minutes); the page is served meanwhile, ranked as on the home page.
+ * (a process asks at most every 30 s); the page is served meanwhile, ranked as on the home page.
  */
 async function pageCollection(deps: ServeDeps, shop: string, id: string) {
   const shopCollections = deps.cache.collections.scope(shop);

@@ -30,7 +30,7 @@ export interface ServingCache {
   experiments: TtlCache<string>;
   /** Per shop: collections' products by collection id, once the workers have read them: a minute. */
   collections: ScopedTtlCache<CollectionMembers>;
-  /** Collections this process asked the workers to read: ten minutes, so it asks once. */
+  /** Collections this process asked the workers to read: it asks again after 30 s at most. */
   collectionRequests: TtlCache<true>;
   /** Visitors this process already reported as exposed, with their arm: an hour. */
   exposures: TtlCache<Arm>;
@@ -51,7 +51,7 @@ export function createServingCache(options: ServingCacheOptions = {}): ServingCa
     experiments: new TtlCache(10_000, options.headMs ?? 1_000),
     exposures: new TtlCache(200_000, 3_600_000),
     collections: new ScopedTtlCache(10_000, 5_000, 60_000),
-    collectionRequests: new TtlCache(10_000, 600_000),
+    collectionRequests: new TtlCache(10_000, 30_000),
   };
 }
 

@@ -2,6 +2,7 @@ import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import type { StorefrontSync } from "../sync/webhook-handlers.server";
 import { rebuildAllCards, refreshCards } from "./cards.server";
+import { forgetCollectionMembers } from "./collections.server";
 import { forgetShopState } from "./shop-state.server";
 
 /** What the workers call to keep the storefront's Redis copies in step with the database. */
@@ -15,6 +16,7 @@ export function createStorefrontSync(
   return {
     productsChanged: (shop, shopId, ids) => refreshCards(db, redis, prefix, shop, shopId, ids),
     shopChanged: (shop) => forgetShopState(redis, prefix, shop),
+    collectionChanged: (shop, collectionId) => forgetCollectionMembers(redis, prefix, shop, collectionId),
     catalogImported: (shop, shopId) => rebuildAllCards(db, redis, prefix, shop, shopId),
   };
 }

@@ -33,6 +33,8 @@ export interface StorefrontSync {
   productsChanged: (shop: string, shopId: string, productIds: string[]) => Promise<void>;
   /** The shop was installed or uninstalled, or its settings changed. */
   shopChanged: (shop: string) => Promise<void>;
+  /** A collection changed or was deleted: its products are read again when a page asks. */
+  collectionChanged: (shop: string, collectionId: string) => Promise<void>;
 }
 
 /** What a handler did, for the job's return value and the log line. */
@@ -81,6 +83,13 @@ const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
   return { outcome, retrain: due, ...attribution };
 };
 
+/** The storefront's copy of the collection's products is dropped; its page's next request reads it again. */
+const forgetCollection: Handler = async (ctx) => {
+  const { id } = payloads.deletePayload.parse(ctx.delivery.payload);
+  await ctx.storefront.collectionChanged(ctx.delivery.shop, id);
+  return { collection: id };
+};
+
 /** One handler per subscribed topic (shopify.app.toml). Each is idempotent. */
 export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   "products/create": upsertProduct,
@@ -92,6 +101,8 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
     await ctx.storefront.productsChanged(ctx.delivery.shop, shop, [id]);
     return { deleted: id };
   },
+  "collections/update": forgetCollection,
+  "collections/delete": forgetCollection,
   "orders/create": upsertOrder,
   "orders/updated": upsertOrder,
   "orders/cancelled": upsertOrder,
