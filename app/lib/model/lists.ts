@@ -14,6 +14,11 @@ export interface VisitorEvent {
   productId: string;
   at: Date;
   quantity: number;
+  /**
+   * What the visitor did. A view is weaker history than a purchase or a cart add, as in
+   * training (views have features of their own). @defaultValue "bought"
+   */
+  kind?: "viewed" | "carted" | "bought";
 }
 
 const countsCache = new WeakMap<TrainedRecommender, CooccurrenceCounts>();
@@ -30,7 +35,8 @@ function finalCounts(model: TrainedRecommender): CooccurrenceCounts {
 }
 
 /** The model's "now": just after the later of its last order and the visitor's last event. */
-function presentOf(model: TrainedRecommender, events: readonly PastPurchase[]): number {
+/** Just after the shop's last order and the shopper's last event: the moment features are read at. */
+function presentOf(model: TrainedRecommender, events: ReadonlyArray<{ at: number }>): number {
   const last = model.data.orders[model.data.orders.length - 1]?.at ?? 0;
   return Math.max(last, ...events.map((e) => e.at)) + 1;
 }
@@ -49,7 +55,8 @@ function rankIndices(
 ): number[] {
   const counts = finalCounts(model);
   if (model.dnn) {
-    const row = featureRowForHistory(model.snapshots, history, presentOf(model, history), model.features, views);
+    const present = presentOf(model, [...history, ...views]);
+    const row = featureRowForHistory(model.snapshots, history, present, model.features, views);
     const [scores] = model.dnn.score([row]);
     return topK(scores ?? [], k, exclude, counts.itemOrders);
   }
@@ -71,16 +78,19 @@ export function rankForHistory(
   exclude?: ReadonlySet<string>,
 ): string[] {
   const purchases: PastPurchase[] = [];
+  const views: Array<{ item: number; at: number }> = [];
   for (const e of history) {
     const item = model.data.itemIndex.get(e.productId);
-    if (item !== undefined) purchases.push({ item, at: e.at.getTime(), quantity: e.quantity });
+    if (item === undefined) continue;
+    if (e.kind === "viewed") views.push({ item, at: e.at.getTime() });
+    else purchases.push({ item, at: e.at.getTime(), quantity: e.quantity });
   }
   const excluded = new Set<number>();
   for (const id of exclude ?? []) {
     const item = model.data.itemIndex.get(id);
     if (item !== undefined) excluded.add(item);
   }
-  return toIds(model, rankIndices(model, purchases, k, excluded, "cosine"));
+  return toIds(model, rankIndices(model, purchases, k, excluded, "cosine", views));
 }
 
 /** Top-K per known customer (all customers when `customerIds` is omitted). */

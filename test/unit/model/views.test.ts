@@ -4,7 +4,7 @@ import { indexShopData, type HistoryView } from "../../../app/lib/model/dataset"
 import { trainAndEvaluate } from "../../../app/lib/model/evaluate";
 import { buildExamples } from "../../../app/lib/model/examples";
 import { ITEM_FEATURES } from "../../../app/lib/model/features";
-import { topKForCustomers } from "../../../app/lib/model/lists";
+import { rankForHistory, topKForCustomers } from "../../../app/lib/model/lists";
 import { buildSnapshots } from "../../../app/lib/model/snapshots";
 import { buildTimeSplit } from "../../../app/lib/model/split";
 import type { HistoryOrder } from "../../../app/lib/model/types";
@@ -74,6 +74,15 @@ describe("Product views as history", () => {
       expect(result.promoted).toBe("model");
       // Serving reads the same views: v4 viewed V2 before its last order and V3 after it.
       expect(topKForCustomers(result.model, 1, ["v4"]).get("v4")).toEqual(["V3"]);
+      // So does an anonymous visitor's history, a kit bought and then V2 viewed: taken as a
+      // purchase (as before), the view would give V1.
+      const at = (day: number) => new Date(start + day * DAY);
+      const visitor = [
+        { productId: "KIT", at: at(40), quantity: 1 },
+        { productId: "BOX", at: at(40), quantity: 1 },
+        { productId: "V2", at: at(41), quantity: 1, kind: "viewed" as const },
+      ];
+      expect(rankForHistory(result.model, visitor, 1, new Set(["KIT", "BOX"]))).toEqual(["V2"]);
       result.model.dnn?.dispose();
     });
   });
