@@ -1,5 +1,6 @@
 import http from "node:http";
 import os from "node:os";
+import { defaultWebConcurrency } from "../app/lib/env.server";
 
 /** Where benchmark databases live, apart from the test suite's var/test. */
 export const BENCH_DB_DIR = "var/bench";
@@ -8,7 +9,7 @@ export const BENCH_DB_DIR = "var/bench";
  * The app's processes in the HTTP benchmarks: what `npm start` runs by default (WEB_CONCURRENCY,
  * one per core). The test helpers start one.
  */
-export const APP_PROCESSES = { WEB_CONCURRENCY: String(os.availableParallelism()) };
+export const APP_PROCESSES = { WEB_CONCURRENCY: String(defaultWebConcurrency()) };
 
 /** One figure, beside the reference measured in the same run (null where there is none). */
 export interface BenchResult {

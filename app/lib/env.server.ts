@@ -83,9 +83,10 @@ export const envSchema = z.object({
   TRAIN_CRON: z.string().min(9).default("17 3 * * *"),
   /**
    * Processes the app serves HTTP from, sharing its port (Node's cluster). The storefront's
-   * requests are CPU-bound, so one per core. @defaultValue the number of cores
+   * requests are CPU-bound, so one per core, but at most 8 by default: in a container the core
+   * count Node sees is often the host's, not the container's share. @defaultValue min(cores, 8)
    */
-  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(defaultWebConcurrency()),
   /** Jobs one worker process runs at once. @defaultValue 4 */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
@@ -100,6 +101,11 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** One app process per core, at most 8 (see WEB_CONCURRENCY). */
+export function defaultWebConcurrency(): number {
+  return Math.min(availableParallelism(), 8);
+}
 
 const HINTS: Partial<Record<keyof Env, string>> = {
   SHOPIFY_API_KEY: "the Client ID from your app in the Partner Dashboard (or `shopify app env show`)",

@@ -26,7 +26,7 @@ describe("parseEnv", () => {
     expect(env.QUEUE_PREFIX).toBe("{affinity}");
     expect(env.TF_BACKEND).toBe("auto");
     expect(env.WORKER_CONCURRENCY).toBe(4);
-    expect(env.WEB_CONCURRENCY).toBe(availableParallelism());
+    expect(env.WEB_CONCURRENCY).toBe(Math.min(availableParallelism(), 8));
   });
 
   it("coerces numbers from strings", () => {
