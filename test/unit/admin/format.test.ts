@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { formatCountOf, formatMoney } from "../../../app/lib/admin/format";
-import { onboardingSteps } from "../../../app/lib/admin/onboarding";
 
 describe("counts with their nouns", () => {
   it("uses the singular for exactly one, the plural otherwise, with thousands separators", () => {
@@ -8,29 +7,6 @@ describe("counts with their nouns", () => {
     expect(formatCountOf(0, "customer")).toBe("0 customers");
     expect(formatCountOf(1_912, "order")).toBe("1,912 orders");
     expect(formatCountOf(2, "person", "people")).toBe("2 people");
-  });
-
-  it("reads right in the setup guide for a shop with one product and one order", () => {
-    const [sync] = onboardingSteps(
-      {
-        shop: "tiny.myshopify.com",
-        apiKey: "key",
-        backfills: ["products", "orders"].map((resource) => ({
-          resource,
-          status: "completed",
-          objectCount: 1,
-          recordsImported: 1,
-          error: null,
-        })),
-        latestRun: null,
-        serving: null,
-        storefrontSeenAt: null,
-        pixelEvents: 0,
-        pixelConnected: null,
-      },
-      new Date("2026-03-10T12:00:00Z"),
-    );
-    expect(sync?.detail).toBe("1 product and 1 order imported.");
   });
 });
 

@@ -19,6 +19,14 @@ const fresh: OnboardingFacts = {
   pixelEvents: 0,
   pixelConnected: null,
 };
+/** A finished import of one product and one order. */
+const oneOfEach: OnboardingFacts["backfills"] = ["products", "orders"].map((resource) => ({
+  resource,
+  status: "completed",
+  objectCount: 1,
+  recordsImported: 1,
+  error: null,
+}));
 const byId = (facts: Partial<OnboardingFacts>) =>
   Object.fromEntries(onboardingSteps({ ...fresh, ...facts }, NOW).map((s) => [s.id, s]));
 
@@ -93,15 +101,13 @@ describe("the setup guide's steps", () => {
     });
   });
 
+  it("reads right for a shop with one product and one order", () => {
+    expect(byId({ backfills: oneOfEach }).sync?.detail).toBe("1 product and 1 order imported.");
+  });
+
   it("is complete only when every step is", () => {
     const all: Partial<OnboardingFacts> = {
-      backfills: ["products", "orders"].map((resource) => ({
-        resource,
-        status: "completed",
-        objectCount: 1,
-        recordsImported: 1,
-        error: null,
-      })),
+      backfills: oneOfEach,
       serving: "model",
       latestRun: { status: "completed", served: "model", orders: 100 },
       storefrontSeenAt: NOW,
