@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { SHOP_DOMAIN } from "../shop-domain";
 
 /**
  * Verifies Shopify's App Proxy signature with node:crypto, the same check as the library's
@@ -20,7 +21,6 @@ export class InvalidProxySignatureError extends Error {
 /** Shopify's own tolerance for the proxy's timestamp, in seconds. */
 export const PROXY_CLOCK_TOLERANCE_S = 90;
 const SINGLE_VALUED = ["shop", "signature", "timestamp"];
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 export interface ProxyIdentity {
   shop: string;

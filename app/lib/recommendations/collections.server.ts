@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import { z } from "zod";
 import type { RedisClient } from "../redis.server";
+import { shopDomainSchema } from "../shop-domain";
 import { recsKey } from "../serving/lists.server";
 
 /*
@@ -18,7 +19,7 @@ export const MAX_COLLECTION_MEMBERS = 1_000;
 export const MEMBERS_FRESH_MS = 6 * 3_600_000;
 
 export const collectionJobData = z.object({
-  shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/),
+  shop: shopDomainSchema,
   collectionId: z.string().regex(/^\d{1,20}$/),
 });
 export type CollectionJobData = z.infer<typeof collectionJobData>;

@@ -1,11 +1,12 @@
 import type { Job, JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
+import { shopDomainSchema } from "../shop-domain";
 
 /** The backfill queue's one job name. */
 export const BACKFILL_JOB_NAME = "backfill";
 
 export const backfillJobData = z.object({
-  shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be a myshopify.com domain"),
+  shop: shopDomainSchema,
   /** Import again where an earlier backfill completed (a reinstall while the data was kept). */
   force: z.boolean().optional(),
 });

@@ -1,11 +1,12 @@
 import type { Job, Queue } from "bullmq";
 import { z } from "zod";
+import { shopDomainSchema } from "../shop-domain";
 
 export const TRAIN_TRIGGERS = ["install", "orders", "schedule", "manual", "redact"] as const;
 export type TrainTrigger = (typeof TRAIN_TRIGGERS)[number];
 
 export const trainJobData = z.object({
-  shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/),
+  shop: shopDomainSchema,
   trigger: z.enum(TRAIN_TRIGGERS),
 });
 export type TrainJobData = z.infer<typeof trainJobData>;

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { BodyTooLargeError, readBodyWithLimit } from "../http/read-body.server";
+import { SHOP_DOMAIN } from "../shop-domain";
 
 /** A verified delivery, as it is queued for the ingest worker. */
 export interface WebhookDelivery {
@@ -26,7 +27,6 @@ export class WebhookRejected extends Error {
 }
 
 const REQUIRED = ["x-shopify-topic", "x-shopify-shop-domain", "x-shopify-api-version", "x-shopify-webhook-id"];
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 /**
  * Shopify's webhook signature: base64 HMAC-SHA256 of the raw body with the app secret, compared
