@@ -3,7 +3,7 @@ import type { RedisClient } from "../redis.server";
 import { parseList, recsKey } from "../serving/lists.server";
 import type { StoredCard } from "./cards";
 import type { CollectionMembers } from "./collections.server";
-import { parseCard } from "./cards.server";
+import { readCards } from "./cards.server";
 import { ScopedTtlCache, TtlCache } from "./ttl-cache";
 
 /**
@@ -125,8 +125,7 @@ export async function fetchCards(
   shop: string,
   ids: string[],
 ): Promise<void> {
-  if (ids.length === 0) return;
-  const values = await redis.hmget(recsKey(prefix, shop, "cards"), ...ids);
+  const found = await readCards(redis, prefix, shop, ids);
   const shopCards = cache.cards.scope(shop);
-  ids.forEach((id, i) => shopCards.set(id, parseCard(values[i])));
+  for (const id of ids) shopCards.set(id, found.get(id) ?? null);
 }
