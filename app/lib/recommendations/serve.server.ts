@@ -128,8 +128,9 @@ async function installedState(
 }
 
 /**
- * A collection page's products, as the workers last read them; null before they are read. A collection never read, or read too long ago, is queued for a read
- * (a process asks at most every 30 s); the page is served meanwhile, ranked as on the home page.
+ * A collection page's products, as the workers last read them; null before they are read. A
+ * collection never read, or read too long ago, is queued for a read (a process asks at most
+ * every 30 s); the page is served meanwhile, ranked as on the home page.
  */
 async function pageCollection(deps: ServeDeps, shop: string, id: string) {
   const shopCollections = deps.cache.collections.scope(shop);
