@@ -12,7 +12,7 @@ import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildRunLists } from "../../app/lib/training/build-lists";
 import { runTraining, type RunOutcome } from "../../app/lib/training/run-training.server";
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
-import { restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
+import { RESTORE_JOB_NAME, restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
 import { restoreRun } from "../../app/lib/admin/rollback.server";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
@@ -50,7 +50,7 @@ function setUp(): Promise<TrainContext> {
 const LOCK_TTL_MS = 60_000;
 
 export default async function processTrainJob(job: SandboxedJob, token?: string) {
-  return job.name === "restore" ? processRestoreJob(job, token) : processTraining(job, token);
+  return job.name === RESTORE_JOB_NAME ? processRestoreJob(job, token) : processTraining(job, token);
 }
 
 /**

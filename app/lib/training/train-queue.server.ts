@@ -49,6 +49,9 @@ export const restoreJobData = z.object({
 });
 export type RestoreJobData = z.infer<typeof restoreJobData>;
 
+/** The training queue's other job: a rollback's lost lists rebuilt (see requestRestore). */
+export const RESTORE_JOB_NAME = "restore";
+
 export const restoreJobId = (shop: string) => `restore-${shop}`;
 
 /**
@@ -62,7 +65,7 @@ export async function requestRestore(queue: Queue, shop: string, runId: string):
   const earlier = await queue.getJob(restoreJobId(shop));
   if (earlier && ["completed", "failed"].includes(await earlier.getState()))
     await earlier.remove().catch(() => undefined);
-  return queue.add("restore", data, {
+  return queue.add(RESTORE_JOB_NAME, data, {
     jobId: restoreJobId(shop),
     attempts: 3,
     backoff: { type: "exponential", delay: 10_000 },
