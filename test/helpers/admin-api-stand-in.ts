@@ -11,7 +11,7 @@ import { STAND_IN_SHOP_HEADER } from "./shopify-network";
  * runs `bulkOperationRunQuery`, answers `bulkOperation(id:)` and `bulkOperations(...)`, and serves
  * each result file at its own URL (as Shopify hands out a signed storage URL). It also answers the
  * web pixel mutations, a collection's products (paginated like Shopify's connections), the app
- * installation and `metafieldsSet` on it, for the admin pages.
+ * installation and `metafieldsSet` on it, for the admin pages, and `shop { ianaTimezone }`.
  */
 
 export interface StandInConfig {
@@ -30,6 +30,8 @@ export interface StandInConfig {
   collections: Record<string, string[]>;
   /** Products per page of `collection.products`, whatever `first` asks for. @defaultValue 250 */
   collectionPageSize: number;
+  /** What `shop { ianaTimezone }` answers (Shopify sends whatever the store is set to). @defaultValue "UTC" */
+  ianaTimezone: string;
 }
 
 export interface RecordedRequest {
@@ -44,6 +46,7 @@ export interface RecordedRequest {
     | "collection"
     | "installation"
     | "metafieldsSet"
+    | "shop"
     | "unknown";
   query: string;
   variables: Record<string, unknown>;
@@ -71,6 +74,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     alreadyInProgress: false,
     collections: {},
     collectionPageSize: 250,
+    ianaTimezone: "UTC",
     ...initial,
   };
   const requests: RecordedRequest[] = [];
@@ -238,7 +242,9 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
                     ? "installation"
                     : /\bmetafieldsSet\s*\(/.test(document)
                       ? "metafieldsSet"
-                      : "unknown";
+                      : /\bshop\s*\{\s*ianaTimezone\b/.test(document)
+                        ? "shop"
+                        : "unknown";
     requests.push({ shop, kind, query: document, variables });
     if (kind === "run") return { data: run(document, variables) };
     if (kind === "pixelCreate" || kind === "pixelUpdate" || kind === "pixelFind") {
@@ -247,6 +253,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     if (kind === "collection") return { data: collection(variables) };
     if (kind === "installation") return { data: { currentAppInstallation: { id: installationId(shop) } } };
     if (kind === "metafieldsSet") return { data: setMetafields(variables, shop) };
+    if (kind === "shop") return { data: { shop: { ianaTimezone: config.ianaTimezone } } };
     if (kind === "list") {
       const nodes = operations
         .filter((op) => op.status === "CREATED" || op.status === "RUNNING")

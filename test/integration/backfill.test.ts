@@ -247,6 +247,23 @@ describe.each(DATABASE_KINDS)("install backfill against the Admin API stand-in, 
       expect(await counts()).toEqual({ products: 3, variants: 6, orders: 3, lines: 6 });
     });
 
+    it("reads the shop's IANA time zone from the Admin API before importing, and keeps UTC when it is unknown", async () => {
+      await storeOfflineSession(t.db, shop);
+      standIn.config.ianaTimezone = "Australia/Sydney";
+      await processor()(job({ shop }), "token");
+      expect(standIn.requests[0]?.kind).toBe("shop");
+      expect(await t.db.shop.findUniqueOrThrow({ where: { id: shopId } })).toMatchObject({
+        timeZone: "Australia/Sydney",
+        timeZoneRejected: null,
+      });
+      standIn.config.ianaTimezone = "Not/A_Zone";
+      await processor()(job({ shop, force: true }), "token");
+      expect(await t.db.shop.findUniqueOrThrow({ where: { id: shopId } })).toMatchObject({
+        timeZone: "UTC",
+        timeZoneRejected: "Not/A_Zone",
+      });
+    });
+
     it("with force, re-imports what finished before the job was queued, and a retry does not redo it", async () => {
       await storeOfflineSession(t.db, shop);
       await processor()(job({ shop }), "token");

@@ -6,6 +6,7 @@ import { isRetryableBackfillError } from "../../app/lib/sync/backfill-errors";
 import { backfillJobData, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
 import { runBackfill, type BackfillProgress } from "../../app/lib/sync/backfill.server";
 import type { BackfillResource } from "../../app/lib/sync/bulk-queries";
+import { syncShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
 import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
 
 // Producers (the app's afterAuth hook) enqueue through app/lib; re-exported for the worker side.
@@ -56,6 +57,8 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps): Processor<
       apiVersion: deps.apiVersion,
       log,
     });
+    // The shop's days (rollups, the dashboard) are in its own zone; read it before the import.
+    await syncShopTimeZone(deps.db, request, shop, log);
     const since = monthsBefore((deps.now ?? (() => new Date()))(), deps.months);
 
     const progress: BackfillResult = {};

@@ -53,6 +53,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         forgetShop: deps.forgetShop,
         storefront: deps.storefront,
         attributionWindowDays: deps.attributionWindowDays,
+        log,
       });
       log.debug("webhook.applied", result);
       return result;

@@ -85,7 +85,7 @@ export interface ExperimentSpan {
 }
 
 /** The shop's experiments, oldest first (a shop has a handful: one per split change). */
-export async function shopExperiments(db: Db, shopId: string): Promise<ExperimentSpan[]> {
+export async function shopExperiments(db: Pick<Db, "experiment">, shopId: string): Promise<ExperimentSpan[]> {
   return db.experiment.findMany({
     where: { shopId },
     orderBy: { startedAt: "asc" },

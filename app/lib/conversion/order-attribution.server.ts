@@ -3,7 +3,7 @@ import { attributeOrder, DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionR
 import { buyerActivity, loadOrderFacts, type OrderFacts } from "./order-facts.server";
 import { experimentAt, shopExperiments } from "./experiments.server";
 import { fromUnits, toUnits, unitsToNumber } from "./money";
-import { changeArmTotal, changeRollup, dayOf, type Tx } from "./rollups.server";
+import { changeArmTotal, changeRollup, dayOf, shopTimeZone, type Tx } from "./rollups.server";
 
 /** What one order contributes to the rollups (the OrderAttribution row). */
 interface Contribution {
@@ -54,7 +54,7 @@ export async function recomputeOrderAttribution(
   const result = attributeOrder({ ...order, visitorIds }, clicks, refunded, windowDays);
   const inTest = await experimentVisitorOf(db, shopId, visitorIds, order.placedAt);
   const next: Contribution = {
-    day: dayOf(order.placedAt),
+    day: dayOf(order.placedAt, await shopTimeZone(db, shopId)),
     visitorId: inTest?.visitorId ?? visitorIds[0] ?? null,
     experimentId: inTest?.experimentId ?? "",
     arm: inTest?.arm ?? "",

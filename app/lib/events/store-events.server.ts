@@ -1,15 +1,22 @@
 import type { Db } from "../db.server";
 import { assignArm } from "../conversion/assignment";
 import { experimentAt, shopExperiments, type ExperimentSpan } from "../conversion/experiments.server";
-import { changeArmTotal, changeRollup, dayOf, type RollupChange, type Tx } from "../conversion/rollups.server";
+import {
+  changeArmTotal,
+  changeRollup,
+  dayOf,
+  shopTimeZone,
+  type RollupChange,
+  type Tx,
+} from "../conversion/rollups.server";
 import { isUniqueViolation } from "../sync/prisma-errors";
 import { ensureShopId } from "../sync/shops-registry.server";
 import type { EventsJob, EventType, StorefrontEvent } from "./schema";
 
 type Count = Exclude<keyof RollupChange, "revenue" | "attributedRevenue">;
 
-/** Which daily counter each event type adds to. */
-const COUNTER: Record<EventType, Count | null> = {
+/** Which daily counter each event type adds to (also used by the rollup rebuild). */
+export const COUNTER: Record<EventType, Count | null> = {
   impression: "impressions",
   click: "clicks",
   add_to_cart: "addToCarts",
@@ -18,7 +25,7 @@ const COUNTER: Record<EventType, Count | null> = {
   product_added_to_cart: "cartAdds",
   checkout_completed: "checkouts",
 };
-const EXPOSURES: EventType[] = ["impression", "exposure"];
+export const EXPOSURES: EventType[] = ["impression", "exposure"];
 const FOLLOWED_UP: EventType[] = ["click", "add_to_cart", "checkout_completed"];
 
 export interface StoredEvents {
@@ -52,7 +59,7 @@ export async function storeEvents(db: Db, job: EventsJob): Promise<StoredEvents>
   const fresh = job.events.filter((e) => !seen.has(e.id) && seen.add(e.id));
   const duplicates = job.events.length - fresh.length;
   if (fresh.length === 0) return { stored: 0, duplicates, followUps: [] };
-  const placed = place(fresh, await shopExperiments(db, shopId));
+  const placed = place(fresh, await shopExperiments(db, shopId), await shopTimeZone(db, shopId));
   try {
     const newlyExposed = await db.$transaction((tx) => storeBatch(tx, shopId, placed));
     const followUps = fresh.filter((e) => FOLLOWED_UP.includes(e.type) || newlyExposed.has(e.visitorId));
@@ -64,7 +71,7 @@ export async function storeEvents(db: Db, job: EventsJob): Promise<StoredEvents>
   }
 }
 
-function place(events: StorefrontEvent[], experiments: ExperimentSpan[]): Placed[] {
+function place(events: StorefrontEvent[], experiments: ExperimentSpan[], timeZone: string): Placed[] {
   return events.map((event) => {
     const at = new Date(event.occurredAt);
     const experiment = experimentAt(experiments, at);
@@ -79,7 +86,7 @@ function place(events: StorefrontEvent[], experiments: ExperimentSpan[]): Placed
     return {
       event,
       at,
-      day: dayOf(at),
+      day: dayOf(at, timeZone),
       experimentId: experiment?.id ?? "",
       arm,
       exposure: EXPOSURES.includes(event.type),

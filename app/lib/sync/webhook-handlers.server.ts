@@ -3,9 +3,11 @@ import { recomputeOrderAttribution, type RecomputeOptions } from "../conversion/
 import { orderFactsFromRecord } from "../conversion/order-facts.server";
 import { orderRefunds, refundPayload, storeRefundLines } from "../conversion/refunds.server";
 import type { Db } from "../db.server";
+import { createLogger, type Logger } from "../logger.server";
 import type { WebhookDelivery } from "../webhooks/intake.server";
 import { recordCustomerDataRequest, redactCustomer, redactShop } from "./compliance.server";
 import { markUninstalled, updateGrantedScopes, type RemoveShopSchedules } from "./lifecycle.server";
+import { applyShopTimeZone } from "./shop-time-zone.server";
 import { ensureShopId } from "./shops-registry.server";
 import { countNewOrder } from "./training-counter.server";
 import { applyProduct, deleteProduct } from "./store-products.server";
@@ -24,6 +26,8 @@ export interface HandlerContext {
   forgetShop: (shop: string) => Promise<void>;
   /** Keeps the storefront's copies in Redis in step with the database. */
   storefront: StorefrontSync;
+  /** The delivery's logger (shop, job and topic attached). @defaultValue a silent logger */
+  log?: Logger;
   /** The shop's attribution window in days. @defaultValue 7 */
   attributionWindowDays?: (shop: string) => Promise<number>;
 }
@@ -144,6 +148,13 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
     const result = await markUninstalled(ctx.db, ctx.delivery.shop, ctx.removeShopSchedules);
     await ctx.storefront.shopChanged(ctx.delivery.shop);
     return result;
+  },
+  // The merchant changed the store's settings; only the time zone matters to us.
+  "shop/update": async (ctx) => {
+    const { iana_timezone } = payloads.shopUpdatePayload.parse(ctx.delivery.payload);
+    const log = ctx.log ?? createLogger("silent");
+    const { timeZone, rebuilt } = await applyShopTimeZone(ctx.db, ctx.delivery.shop, iana_timezone, log);
+    return { timeZone, rebuilt };
   },
   "app/scopes_update": async (ctx) => {
     const { current } = payloads.scopesUpdatePayload.parse(ctx.delivery.payload);

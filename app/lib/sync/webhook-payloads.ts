@@ -149,4 +149,10 @@ export const customerRedactPayload = z.object({
 
 export const shopRedactPayload = z.object({ shop_domain: z.string() });
 
+/**
+ * shop/update: only the zone is read. It is left unchecked here because a zone we do not know
+ * must fall back to UTC (resolveTimeZone), not dead-letter the delivery.
+ */
+export const shopUpdatePayload = z.object({ iana_timezone: z.unknown() });
+
 export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });

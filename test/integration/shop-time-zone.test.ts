@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dailyFunnel } from "../../app/lib/conversion/reports.server";
+import { storeEvents } from "../../app/lib/events/store-events.server";
+import { createLogger } from "../../app/lib/logger.server";
+import { applyShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
+import { storefrontEvents } from "../helpers/events-harness";
+import { delivery, startIngest } from "../helpers/ingest-harness";
+import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
+import { orderPayload } from "../fixtures/shopify-payloads";
+
+const visitor = (n: number) => `v${String(n).padStart(31, "0")}`;
+let shopNumber = 0;
+
+/** Days with orders or visitors, as the dashboard reads them: [day, orders, visitors]. */
+async function days(t: TestDb, shopId: string, from = "2026-01-01", to = "2026-12-31") {
+  const rows = await dailyFunnel(t.db, shopId, new Date(from), new Date(to));
+  return rows.filter((d) => d.orders > 0 || d.visitors > 0).map((d) => [d.day, d.orders, d.visitors]);
+}
+
+describe.each(DATABASE_KINDS)("the shop's time zone on %s", (kind) => {
+  let t: TestDb;
+  let ingest: Awaited<ReturnType<typeof startIngest>>;
+  let shop: string;
+  const shopId = async () => (await t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).id;
+  const order = (id: number, at: string) =>
+    ingest.ingest(
+      delivery(shop, "orders/create", orderPayload(id, { created_at: at, processed_at: at, updated_at: at })),
+    );
+  const shopUpdate = (zone: unknown) => ingest.ingest(delivery(shop, "shop/update", { id: 1, iana_timezone: zone }));
+
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+    ingest = await startIngest(t.db);
+  });
+  afterAll(async () => {
+    await ingest.stop();
+    await t.drop();
+  });
+
+  it("moves orders and visitors around midnight to the shop's day at UTC−8 and at UTC+10", async () => {
+    shop = `zone-${kind}-${++shopNumber}.myshopify.com`;
+    // 23:30 on the 14th in Los Angeles (10:30 on the 15th in Sydney) and 05:30 on the 15th in
+    // Los Angeles (00:30 on the 16th in Sydney).
+    await order(1, "2026-01-15T07:30:00Z");
+    await order(2, "2026-01-15T13:30:00Z");
+    await storeEvents(t.db, {
+      shop,
+      events: storefrontEvents(shop, [
+        { type: "impression", recommendationId: "rec_1", at: "2026-01-15T07:30:00Z", visitorId: visitor(1) },
+        { type: "impression", recommendationId: "rec_1", at: "2026-01-15T13:30:00Z", visitorId: visitor(1) },
+      ]),
+    });
+    expect(await days(t, await shopId())).toEqual([["2026-01-15", 2, 1]]); // UTC: one day
+
+    expect((await shopUpdate("America/Los_Angeles")).returnvalue).toEqual({
+      timeZone: "America/Los_Angeles",
+      rebuilt: true,
+    });
+    expect(await days(t, await shopId())).toEqual([
+      ["2026-01-14", 1, 1],
+      ["2026-01-15", 1, 1],
+    ]);
+
+    await shopUpdate("Australia/Sydney");
+    expect(await days(t, await shopId())).toEqual([
+      ["2026-01-15", 1, 1],
+      ["2026-01-16", 1, 1],
+    ]);
+    // Orders arriving from now on land on Sydney days directly: 00:59 on the 17th there.
+    await order(3, "2026-01-16T13:59:00Z");
+    expect((await days(t, await shopId())).at(-1)).toEqual(["2026-01-17", 1, 0]);
+    const rows = await t.db.orderAttribution.findMany({ where: { shopId: await shopId() }, orderBy: { day: "asc" } });
+    expect(rows.map((r) => r.day.toISOString().slice(0, 10))).toEqual(["2026-01-15", "2026-01-16", "2026-01-17"]);
+
+    // The same zone again changes nothing.
+    expect((await shopUpdate("Australia/Sydney")).returnvalue).toEqual({
+      timeZone: "Australia/Sydney",
+      rebuilt: false,
+    });
+  });
+
+  it("counts a 23-hour and a 25-hour day in Los Angeles by the shop's clock, not by 24-hour steps", async () => {
+    shop = `zone-${kind}-${++shopNumber}.myshopify.com`;
+    await shopUpdate("America/Los_Angeles");
+    // 2026-03-08 (23 h): 00:30 and 23:30 local; 24 h after its start is already 01:00 on the 9th.
+    await order(11, "2026-03-08T08:30:00Z");
+    await order(12, "2026-03-09T06:30:00Z");
+    await order(13, "2026-03-09T07:30:00Z");
+    // 2026-11-01 (25 h): 00:30 and 23:30 local; 24 h after its start is still 23:00 on the 1st.
+    await order(14, "2026-11-01T07:30:00Z");
+    await order(15, "2026-11-02T07:30:00Z");
+    await order(16, "2026-11-02T08:30:00Z");
+    expect(await days(t, await shopId())).toEqual([
+      ["2026-03-08", 2, 0],
+      ["2026-03-09", 1, 0],
+      ["2026-11-01", 2, 0],
+      ["2026-11-02", 1, 0],
+    ]);
+  });
+
+  it("falls back to UTC for a zone Shopify sends that we do not know, logs it once and keeps it to show", async () => {
+    shop = `zone-${kind}-${++shopNumber}.myshopify.com`;
+    await shopUpdate("Europe/Paris");
+    const lines: string[] = [];
+    const log = createLogger("info", {}, (line) => lines.push(line));
+    expect(await applyShopTimeZone(t.db, shop, "Mars/Olympus_Mons", log)).toEqual({ timeZone: "UTC", rebuilt: true });
+    expect(await applyShopTimeZone(t.db, shop, "Mars/Olympus_Mons", log)).toEqual({ timeZone: "UTC", rebuilt: false });
+    const warnings = lines
+      .map((l) => JSON.parse(l) as { event: string })
+      .filter((l) => l.event === "shop.time_zone_unknown");
+    expect(warnings).toHaveLength(1);
+    expect(await t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({
+      timeZone: "UTC",
+      timeZoneRejected: "Mars/Olympus_Mons",
+    });
+    // A malformed payload value is the same case, not a dead letter.
+    const job = await shopUpdate(12);
+    expect(await job.getState()).toBe("completed");
+    expect((await t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).timeZoneRejected).toBe("12");
+    await shopUpdate("Europe/Paris");
+    expect(await t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({
+      timeZone: "Europe/Paris",
+      timeZoneRejected: null,
+    });
+  });
+});
