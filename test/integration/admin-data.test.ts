@@ -58,7 +58,8 @@ describe.each(DATABASE_KINDS)("admin data on %s", (kind) => {
     const now = new Date();
     const seeded = await seedConversion(t.db, shopId, now, 10, "GBP");
     await seedConversion(t.db, other, now, 10, "USD");
-    const dashboard = await loadDashboard(t.db, shopId, parseDateRange(new URLSearchParams("range=7d"), now));
+    const shop = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const dashboard = await loadDashboard(t.db, shop, parseDateRange(new URLSearchParams("range=7d"), now));
     const week = seeded.days.slice(-7);
     expect(dashboard.currency).toBe("GBP");
     expect(dashboard.totals.impressions).toBe(week.reduce((s, d) => s + d.impressions, 0));

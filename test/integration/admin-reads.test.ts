@@ -81,7 +81,7 @@ describe("what the admin pages read", () => {
     // Home: the setup guide and the dashboard over the longest preset.
     const admin = createAdminGraphql({ shop: SHOP, accessToken: TOKEN }).request;
     await loadOnboarding({ ...deps, apiKey: "key", admin }, shop);
-    await loadDashboard(db, shop.id, parseDateRange(new URLSearchParams("range=90d"), new Date()));
+    await loadDashboard(db, shop, parseDateRange(new URLSearchParams("range=90d"), new Date()));
     // Model page, then the settings page opened twice.
     await modelOverview(db, SHOP);
     await loadSettingsPage(deps, SHOP);

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dailyFunnel } from "../../app/lib/conversion/reports.server";
+import { loadDashboard } from "../../app/lib/admin/dashboard.server";
+import { parseDateRange } from "../../app/lib/admin/date-range";
+import { currentExperiment } from "../../app/lib/conversion/experiments.server";
+import { dailyFunnel, experimentDays } from "../../app/lib/conversion/reports.server";
 import { storeEvents } from "../../app/lib/events/store-events.server";
 import { createLogger } from "../../app/lib/logger.server";
 import { applyShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
@@ -72,11 +75,48 @@ describe.each(DATABASE_KINDS)("the shop's time zone on %s", (kind) => {
     const rows = await t.db.orderAttribution.findMany({ where: { shopId: await shopId() }, orderBy: { day: "asc" } });
     expect(rows.map((r) => r.day.toISOString().slice(0, 10))).toEqual(["2026-01-15", "2026-01-16", "2026-01-17"]);
 
+    // The dashboard's "today" and days are Sydney's: 01:30 on the 17th there.
+    const row = await t.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const range = parseDateRange(new URLSearchParams("range=7d"), new Date("2026-01-16T14:30:00Z"), row.timeZone);
+    const dashboard = await loadDashboard(t.db, row, range);
+    expect(dashboard.timeZone).toEqual({ zone: "Australia/Sydney", rejected: null });
+    expect(dashboard.chart.map((d) => d.day).slice(-3)).toEqual(["2026-01-15", "2026-01-16", "2026-01-17"]);
+    expect(dashboard.totals.impressions).toBe(2);
+
     // The same zone again changes nothing.
     expect((await shopUpdate("Australia/Sydney")).returnvalue).toEqual({
       timeZone: "Australia/Sydney",
       rebuilt: false,
     });
+  });
+
+  it("reports the holdout experiment per day of the shop, and the day it started on", async () => {
+    shop = `zone-${kind}-${++shopNumber}.myshopify.com`;
+    await shopUpdate("America/Los_Angeles");
+    const redis = ingest.redis;
+    // Started 20:00 on 1 February in Los Angeles, which is already the 2nd in UTC.
+    const experiment = await currentExperiment(
+      { db: t.db, redis, prefix: ingest.prefix },
+      shop,
+      50,
+      new Date("2026-02-02T04:00:00Z"),
+    );
+    await storeEvents(t.db, {
+      shop,
+      events: storefrontEvents(shop, [
+        { type: "exposure", recommendationId: "rec_2", at: "2026-02-02T07:30:00Z", visitorId: visitor(2) },
+        { type: "exposure", recommendationId: "rec_2", at: "2026-02-02T08:30:00Z", visitorId: visitor(3) },
+      ]),
+    });
+    const report = await experimentDays(t.db, experiment.id);
+    expect([...new Set(report.map((d) => d.day))]).toEqual(["2026-02-01", "2026-02-02"]);
+    const row = await t.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const dashboard = await loadDashboard(
+      t.db,
+      row,
+      parseDateRange(new URLSearchParams("range=7d"), new Date("2026-02-03T00:00:00Z"), row.timeZone),
+    );
+    expect(dashboard.experiment?.startedAt).toBe("2026-02-01");
   });
 
   it("counts a 23-hour and a 25-hour day in Los Angeles by the shop's clock, not by 24-hour steps", async () => {

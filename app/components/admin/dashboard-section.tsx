@@ -1,4 +1,4 @@
-import { BlockStack, Card, EmptyState, InlineStack, Layout, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Card, EmptyState, InlineStack, Layout, Text } from "@shopify/polaris";
 import type { Dashboard } from "../../lib/admin/dashboard.server";
 import { formatMoney, formatRate } from "../../lib/admin/format";
 import { DateRangePicker } from "./date-range-picker";
@@ -73,12 +73,27 @@ export function DashboardSection(props: { dashboard: Dashboard; themeEditorUrl: 
     <Layout>
       <Layout.Section variant="fullWidth">
         <InlineStack align="space-between" blockAlign="center" gap="300">
-          <Text as="h2" variant="headingLg">
-            Performance
-          </Text>
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingLg">
+              Performance
+            </Text>
+            <Text as="p" tone="subdued">
+              {`Days in ${dashboard.timeZone.zone}`}
+            </Text>
+          </BlockStack>
           <DateRangePicker range={dashboard.range} />
         </InlineStack>
       </Layout.Section>
+      {dashboard.timeZone.rejected !== null ? (
+        <Layout.Section variant="fullWidth">
+          <Banner tone="warning" title={`Days are shown in ${dashboard.timeZone.zone}`}>
+            <p>
+              {`Shopify reported your store's time zone as “${dashboard.timeZone.rejected}”, which Affinity does not recognise. ` +
+                "Check the time zone in your store's settings; once it is saved, days follow it."}
+            </p>
+          </Banner>
+        </Layout.Section>
+      ) : null}
       {dashboard.empty ? (
         <Layout.Section variant="fullWidth">
           <Card>

@@ -7,14 +7,24 @@ import { topProducts, type TopProduct } from "./top-products.server";
 export interface Dashboard extends DashboardSummary {
   currency: string;
   topProducts: TopProduct[];
+  /** The zone the days are in, and what Shopify sent when it was not a zone (shown to the merchant). */
+  timeZone: { zone: string; rejected: string | null };
+}
+
+/** The parts of the shop row the dashboard needs. */
+export interface DashboardShop {
+  id: string;
+  timeZone: string;
+  timeZoneRejected: string | null;
 }
 
 /**
- * The dashboard for one shop and date range, from rollup rows only: the daily funnel (one row
+ * The dashboard for one shop and date range (days in the shop's zone), from rollup rows only: the daily funnel (one row
  * per day and arm), the current experiment's two arm totals, and the attribution rows of orders
  * that earned something. No raw event is read.
  */
-export async function loadDashboard(db: Db, shopId: string, range: DateRange): Promise<Dashboard> {
+export async function loadDashboard(db: Db, shop: DashboardShop, range: DateRange): Promise<Dashboard> {
+  const shopId = shop.id;
   const from = dayStart(range.from);
   const to = dayStart(range.to);
   const [funnel, arms, experiment, currency, top] = await Promise.all([
@@ -25,7 +35,12 @@ export async function loadDashboard(db: Db, shopId: string, range: DateRange): P
     topProducts(db, shopId, from, to),
   ]);
   const result = experiment ? await experimentResult(db, experiment.id) : null;
-  return { ...dashboardSummary(range, funnel, arms, result), currency, topProducts: top };
+  return {
+    ...dashboardSummary(range, funnel, arms, result, shop.timeZone),
+    currency,
+    topProducts: top,
+    timeZone: { zone: shop.timeZone, rejected: shop.timeZoneRejected },
+  };
 }
 
 /** Orders and exposed visitors per day and arm, for the conversion chart. */

@@ -1,4 +1,5 @@
 import type { DayFunnel, ExperimentResult } from "../conversion/reports.server";
+import { DEFAULT_TIME_ZONE, localDay } from "../time-zone";
 import { daysOf, type DateRange } from "./date-range";
 import { liftSentence, type LiftSentence } from "./lift-sentence";
 
@@ -37,6 +38,7 @@ export interface ChartDay {
 }
 
 export interface ExperimentView {
+  /** The shop's calendar day the experiment started on (YYYY-MM-DD). */
   startedAt: string;
   holdoutPercent: number;
   treatment: { visitors: number; rate: number | null };
@@ -56,11 +58,13 @@ export interface DashboardSummary {
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
+/** @param timeZone the shop's zone, for the experiment's first day. @defaultValue "UTC" */
 export function dashboardSummary(
   range: DateRange,
   funnel: DayFunnel[],
   arms: ArmDayRow[],
   experiment: ExperimentResult | null,
+  timeZone = DEFAULT_TIME_ZONE,
 ): DashboardSummary {
   const sum = (key: "impressions" | "clicks" | "addToCarts" | "attributedOrders" | "attributedRevenue") =>
     funnel.reduce((total, day) => total + day[key], 0);
@@ -96,18 +100,18 @@ export function dashboardSummary(
       conversion: { treatment: armRate("treatment"), control: armRate("control") },
     },
     chart,
-    experiment: experiment ? experimentView(experiment) : null,
+    experiment: experiment ? experimentView(experiment, timeZone) : null,
     empty: funnel.every((d) => d.impressions === 0 && d.visitors === 0 && d.attributedOrders === 0),
   };
 }
 
-function experimentView(result: ExperimentResult): ExperimentView {
+function experimentView(result: ExperimentResult, timeZone: string): ExperimentView {
   const arm = (a: ExperimentResult["arms"]["treatment"]) => ({
     visitors: a.exposedVisitors,
     rate: ratio(a.convertedVisitors, a.exposedVisitors),
   });
   return {
-    startedAt: result.startedAt.toISOString(),
+    startedAt: localDay(result.startedAt, timeZone),
     holdoutPercent: result.holdoutPercent,
     treatment: arm(result.arms.treatment),
     control: arm(result.arms.control),

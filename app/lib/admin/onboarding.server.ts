@@ -31,7 +31,7 @@ export interface Onboarding {
  */
 export async function loadOnboarding(
   deps: OnboardingDeps,
-  shop: { id: string; domain: string; activeModelRunId: string | null },
+  shop: { id: string; domain: string; activeModelRunId: string | null; timeZone?: string },
 ): Promise<Onboarding> {
   const now = deps.now ?? new Date();
   const [backfills, latestRun, active, storefrontSeenAt, pixelEvents] = await Promise.all([
@@ -48,7 +48,7 @@ export async function loadOnboarding(
       ? deps.db.modelRun.findFirst({ where: { id: shop.activeModelRunId, shopId: shop.id }, select: { served: true } })
       : null,
     storefrontLastSeen(deps.redis, deps.prefix, shop.domain),
-    recentPixelEvents(deps.db, shop.id, now),
+    recentPixelEvents(deps.db, shop.id, now, 7, shop.timeZone),
   ]);
   const steps = onboardingSteps(
     {

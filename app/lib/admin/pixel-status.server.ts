@@ -2,6 +2,7 @@ import type { Db } from "../db.server";
 import { activateWebPixel, PixelActivationError } from "../pixel/activate.server";
 import { loadPixelSettings } from "../pixel/settings";
 import { AdminApiError, type AdminGraphql } from "../shopify-admin.server";
+import { addDays, dayLabelDate, DEFAULT_TIME_ZONE, localDay } from "../time-zone";
 
 const FIND = `#graphql
   query AffinityPixelStatus { webPixel { id } }`;
@@ -26,8 +27,14 @@ export async function pixelConnected(admin: AdminGraphql): Promise<boolean | nul
  * Events the web pixel reported in the last `days` days: product views, add to carts from
  * anywhere, and completed checkouts, summed over the daily rollup rows (at most a few per day).
  */
-export async function recentPixelEvents(db: Db, shopId: string, now: Date, days = 7): Promise<number> {
-  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+export async function recentPixelEvents(
+  db: Db,
+  shopId: string,
+  now: Date,
+  days = 7,
+  timeZone = DEFAULT_TIME_ZONE,
+): Promise<number> {
+  const from = dayLabelDate(addDays(localDay(now, timeZone), -(days - 1)));
   const { _sum } = await db.dailyRollup.aggregate({
     where: { shopId, day: { gte: from } },
     _sum: { productViews: true, cartAdds: true, checkouts: true },

@@ -27,8 +27,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const themeEditorUrl = themeEditorLink(session.shop, ctx.apiKey);
   const shop = await findShop(ctx.db, session.shop);
   if (!shop) return { shop: session.shop, themeEditorUrl, onboarding: null, dashboard: null };
-  const range = parseDateRange(new URL(request.url).searchParams, new Date());
-  const [onboarding, dashboard] = await Promise.all([loadOnboarding(ctx, shop), loadDashboard(ctx.db, shop.id, range)]);
+  const range = parseDateRange(new URL(request.url).searchParams, new Date(), shop.timeZone);
+  const [onboarding, dashboard] = await Promise.all([loadOnboarding(ctx, shop), loadDashboard(ctx.db, shop, range)]);
   return { shop: session.shop, themeEditorUrl, onboarding, dashboard };
 };
 

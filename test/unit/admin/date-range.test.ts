@@ -5,7 +5,7 @@ const NOW = new Date("2026-03-10T23:30:00Z");
 const parse = (query: string) => parseDateRange(new URLSearchParams(query), NOW);
 
 describe("the dashboard's date range", () => {
-  it("defaults to the last 30 UTC days, today included", () => {
+  it("defaults to the last 30 days, today included (UTC for a shop whose zone is not known)", () => {
     expect(parse("")).toEqual({ preset: "30d", from: "2026-02-09", to: "2026-03-10", days: 30 });
   });
 
@@ -30,6 +30,29 @@ describe("the dashboard's date range", () => {
     ]) {
       expect(parse(query).preset, query).toBe("30d");
     }
+  });
+
+  it("takes today from the shop's time zone: UTC−8/−7 in Los Angeles, UTC+11 in Sydney", () => {
+    const at = (iso: string, zone: string) => parseDateRange(new URLSearchParams("range=7d"), new Date(iso), zone);
+    // 05:00 UTC on the 11th is still 22:00 on the 10th in Los Angeles.
+    expect(at("2026-03-11T05:00:00Z", "America/Los_Angeles")).toMatchObject({ from: "2026-03-04", to: "2026-03-10" });
+    // 23:30 UTC on the 10th is already 10:30 on the 11th in Sydney.
+    expect(at("2026-03-10T23:30:00Z", "Australia/Sydney")).toMatchObject({ from: "2026-03-05", to: "2026-03-11" });
+    // A custom range ending "tomorrow" in UTC terms is clamped to the shop's today.
+    const custom = new URLSearchParams("range=custom&from=2026-03-09&to=2026-03-11");
+    expect(parseDateRange(custom, new Date("2026-03-11T05:00:00Z"), "America/Los_Angeles")).toMatchObject({
+      to: "2026-03-10",
+      days: 2,
+    });
+  });
+
+  it("counts a range across a daylight-saving change in calendar days", () => {
+    const range = parseDateRange(
+      new URLSearchParams("range=custom&from=2026-03-07&to=2026-03-09"),
+      new Date("2026-03-20T12:00:00Z"),
+      "America/Los_Angeles",
+    );
+    expect(daysOf(range)).toEqual(["2026-03-07", "2026-03-08", "2026-03-09"]);
   });
 
   it("lists every day of the range", () => {
