@@ -1,3 +1,4 @@
+import type { ZodType } from "zod";
 import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from "../conversion/attribution";
 import { recomputeOrderAttribution, type RecomputeOptions } from "../conversion/order-attribution.server";
 import { orderFactsFromRecord } from "../conversion/order-facts.server";
@@ -161,4 +162,31 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
     await updateGrantedScopes(ctx.db, ctx.delivery.shop, current);
     return { scopes: current.join(",") };
   },
+};
+
+/**
+ * The payload schemas each topic's handler parses. Subscriptions that set `include_fields` in
+ * shopify.app.toml must list every field these read (test/unit/webhook-subscriptions.test.ts),
+ * or Shopify would leave it out and the delivery would be dead-lettered. Topics whose handler
+ * reads nothing from the payload map to an empty list.
+ */
+export const HANDLER_PAYLOADS: Record<keyof typeof WEBHOOK_HANDLERS, ZodType[]> = {
+  "products/create": [payloads.productPayload],
+  "products/update": [payloads.productPayload],
+  "products/delete": [payloads.deletePayload],
+  "collections/update": [payloads.deletePayload],
+  "collections/delete": [payloads.deletePayload],
+  "orders/create": [payloads.orderPayload, orderRefunds],
+  "orders/updated": [payloads.orderPayload, orderRefunds],
+  "orders/cancelled": [payloads.orderPayload, orderRefunds],
+  "refunds/create": [refundPayload],
+  "customers/create": [payloads.customerPayload],
+  "customers/update": [payloads.customerPayload],
+  "customers/delete": [payloads.deletePayload],
+  "customers/data_request": [payloads.customerDataRequestPayload],
+  "customers/redact": [payloads.customerRedactPayload],
+  "shop/redact": [payloads.shopRedactPayload],
+  "shop/update": [payloads.shopUpdatePayload],
+  "app/uninstalled": [],
+  "app/scopes_update": [payloads.scopesUpdatePayload],
 };
