@@ -72,17 +72,21 @@ describe("shopify.app.toml webhook subscriptions", () => {
 });
 
 describe("include_fields on the webhook subscriptions", () => {
-  const subscriptions = (
-    parse(readFileSync("shopify.app.toml", "utf8")) as { webhooks: { subscriptions: Subscription[] } }
-  ).webhooks.subscriptions;
+  const config = parse(readFileSync("shopify.app.toml", "utf8")) as unknown as {
+    webhooks: { subscriptions: Subscription[] };
+  };
+  const subscriptions = config.webhooks.subscriptions;
 
   it("lists, for every topic of a subscription, each field its handler's zod schemas read", () => {
     const missing = subscriptions
       .filter((s) => s.include_fields)
       .flatMap((s) =>
-        (s.topics ?? []).map((topic) => [topic, missingFields(HANDLER_PAYLOADS[topic] ?? [], s.include_fields!)]),
+        (s.topics ?? []).map((topic) => ({
+          topic,
+          fields: missingFields(HANDLER_PAYLOADS[topic] ?? [], s.include_fields!),
+        })),
       )
-      .filter(([, fields]) => fields.length > 0);
+      .filter((entry) => entry.fields.length > 0);
     expect(missing).toEqual([]);
   });
 

@@ -21,8 +21,15 @@ export interface RunLists {
   bestSellers?: string[];
 }
 
-/** The hashes of one run, each keyed by a customer or product id. */
-const RUN_HASHES = ["for", "related", "bought"] as const;
+/**
+ * The hashes of one run and what each is keyed by. A new list kind goes here, and saying it is
+ * keyed by customer is what puts it in a customer's data-request report (CUSTOMER_LIST_KINDS).
+ */
+const RUN_HASH_KEYS = { for: "customer", related: "product", bought: "customer" } as const;
+const RUN_HASHES = Object.keys(RUN_HASH_KEYS) as Array<keyof typeof RUN_HASH_KEYS>;
+
+/** The lists kept per customer: what customers/data_request must hand over. */
+export const CUSTOMER_LIST_KINDS = RUN_HASHES.filter((kind) => RUN_HASH_KEYS[kind] === "customer");
 
 /**
  * A key in the shop's storefront namespace; every such key shares the shop's hash slot. The queue
@@ -79,7 +86,7 @@ export async function rollbackRun(redis: RedisClient, prefix: string, shop: stri
   return previous;
 }
 
-export type ListKind = (typeof RUN_HASHES)[number];
+export type ListKind = keyof typeof RUN_HASH_KEYS;
 
 /** The run a shop is served now, or null before its first training. */
 export async function activeRunId(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
@@ -106,6 +113,26 @@ export async function readPopular(redis: RedisClient, prefix: string, shop: stri
   const runId = await redis.get(key(prefix, shop, "active"));
   const value = runId ? await redis.get(key(prefix, shop, runId, "popular")) : null;
   return value ? value.split(",") : [];
+}
+
+/**
+ * One customer's precomputed lists, per kind, in the run served now and in the one kept for
+ * rollback (both are stored about them). Every kind is listed, empty or not.
+ */
+export async function readCustomerLists(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  customerId: string,
+): Promise<Record<string, { active: string[]; previous: string[] }>> {
+  const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
+  const read = async (runId: string | null, kind: ListKind) =>
+    runId ? parseList(await redis.hget(key(prefix, shop, runId, kind), customerId)) : [];
+  const lists: Record<string, { active: string[]; previous: string[] }> = {};
+  for (const kind of CUSTOMER_LIST_KINDS) {
+    lists[kind] = { active: await read(active, kind), previous: await read(previous, kind) };
+  }
+  return lists;
 }
 
 /** Removes every list of a shop (uninstall, shop/redact). */
