@@ -11,7 +11,7 @@ import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
 import { cancelPendingShopJobs } from "../app/lib/shop-jobs.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
-import { deleteShopLists } from "../app/lib/serving/lists.server";
+import { deleteShopLists, readCustomerLists } from "../app/lib/serving/lists.server";
 import { createStorefrontSync } from "../app/lib/recommendations/storefront-sync.server";
 import { COLLECTION_JOB_NAME } from "../app/lib/recommendations/collections.server";
 import { ensureShopId } from "../app/lib/sync/shops-registry.server";
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
+        customerLists: (shop, customerId) => readCustomerLists(producer, config.QUEUE_PREFIX, shop, customerId),
         storefront,
         attributionWindowDays,
       }),

@@ -24,6 +24,7 @@ export default function AppLayout() {
         </Link>
         <Link to="/app/model">Model</Link>
         <Link to="/app/settings">Settings</Link>
+        <Link to="/app/data-requests">Data requests</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

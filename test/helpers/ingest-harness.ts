@@ -7,6 +7,7 @@ import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { webhookJobId } from "../../app/lib/webhooks/enqueue.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/intake.server";
 import { createStorefrontSync } from "../../app/lib/recommendations/storefront-sync.server";
+import { readCustomerLists } from "../../app/lib/serving/lists.server";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";
 import { startWorkers, type RunningWorkers } from "../../workers/run-workers";
 import { createTestPrefix } from "./test-redis";
@@ -58,6 +59,7 @@ export async function startIngest(
         requestTraining: async (shop, trigger) => options.trainingRequests?.push(`${trigger}@${shop}`),
         trainAfterOrders: options.trainAfterOrders ?? 1_000,
         forgetShop: async (shop) => void options.forgottenShops?.push(shop),
+        customerLists: (shop, customerId) => readCustomerLists(connection, prefix, shop, customerId),
         storefront: createStorefrontSync(db, connection, prefix),
       }),
     },

@@ -24,6 +24,7 @@ export interface WebhookProcessorDeps {
   requestTraining: HandlerContext["requestTraining"];
   trainAfterOrders: number;
   forgetShop: HandlerContext["forgetShop"];
+  customerLists?: HandlerContext["customerLists"];
   storefront: HandlerContext["storefront"];
   attributionWindowDays?: HandlerContext["attributionWindowDays"];
 }
@@ -51,6 +52,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         requestTraining: deps.requestTraining,
         trainAfterOrders: deps.trainAfterOrders,
         forgetShop: deps.forgetShop,
+        customerLists: deps.customerLists,
         storefront: deps.storefront,
         attributionWindowDays: deps.attributionWindowDays,
         log,

@@ -1,54 +1,82 @@
 import type { Db } from "../db.server";
 
+/** The customer's model-derived lists per kind (active and previous run), read from Redis. */
+export type CustomerLists = Record<string, { active: string[]; previous: string[] }>;
+
 /**
- * customers/data_request: everything Affinity stores about one customer, recorded so the merchant
- * can hand it over. We hold no names or contact details, only ids and purchase history.
+ * Everything Affinity stores about one customer: their row, orders (with lines and refunded
+ * quantities), the storefront events they made while logged in, the holdout assignments and
+ * visitor days of the browsers those events came from, each order's attribution, and the
+ * recommendation lists computed for them. We hold no names or contact details. Internal row ids
+ * are left out; every other stored column is in (test/integration/data-requests.test.ts).
+ */
+export async function customerReport(db: Db, shopId: string, customerShopifyId: string, lists: CustomerLists) {
+  const internal = { id: true, shopId: true } as const;
+  const customer = await db.customer.findUnique({
+    where: { shopId_shopifyId: { shopId, shopifyId: customerShopifyId } },
+    omit: { ...internal, createdAt: true, updatedAt: true },
+  });
+  const orders = await db.order.findMany({
+    where: { shopId, customerShopifyId },
+    orderBy: { processedAt: "asc" },
+    omit: internal,
+    include: { lines: { omit: { ...internal, orderId: true } } },
+  });
+  const orderIds = orders.map((o) => o.shopifyId);
+  const events = await db.event.findMany({
+    where: { shopId, customerShopifyId },
+    orderBy: { occurredAt: "asc" },
+    omit: internal,
+  });
+  const attributions = await db.orderAttribution.findMany({
+    where: { shopId, orderShopifyId: { in: orderIds } },
+    omit: { shopId: true, version: true },
+  });
+  // The browsers (visitor ids) the customer used while logged in or bought from.
+  const visitorIds = [
+    ...new Set([...events.map((e) => e.visitorId), ...attributions.flatMap((a) => (a.visitorId ? [a.visitorId] : []))]),
+  ];
+  const [refundLines, holdoutAssignments, visitorDays] = await Promise.all([
+    db.refundLine.findMany({ where: { shopId, orderShopifyId: { in: orderIds } }, omit: { shopId: true } }),
+    db.experimentVisitor.findMany({
+      where: { visitorId: { in: visitorIds }, experiment: { shopId } },
+      include: { experiment: { select: { holdoutPercent: true, startedAt: true, endedAt: true } } },
+      orderBy: { firstSeenAt: "asc" },
+    }),
+    db.visitorDay.findMany({ where: { shopId, visitorId: { in: visitorIds } }, omit: { shopId: true } }),
+  ]);
+  return {
+    customerShopifyId,
+    generatedAt: new Date().toISOString(),
+    customer,
+    orders,
+    refundLines,
+    events,
+    holdoutAssignments,
+    visitorDays,
+    attributions: attributions.map((a) => ({ ...a, attributedLines: JSON.parse(a.attributedLines) as unknown })),
+    recommendationLists: lists,
+  };
+}
+
+/**
+ * customers/data_request: the report is built when Shopify asks and stored, so the merchant can
+ * download it from the admin (Data requests) and hand it over within Shopify's 30 days.
  */
 export async function recordCustomerDataRequest(
   db: Db,
   shopId: string,
   customerShopifyId: string,
   webhookId: string,
+  lists: CustomerLists = {},
 ): Promise<{ orders: number }> {
-  const customer = await db.customer.findUnique({
-    where: { shopId_shopifyId: { shopId, shopifyId: customerShopifyId } },
-    select: { shopifyId: true, shopifyCreatedAt: true, shopifyUpdatedAt: true },
-  });
-  const orders = await db.order.findMany({
-    where: { shopId, customerShopifyId },
-    orderBy: { processedAt: "asc" },
-    select: {
-      shopifyId: true,
-      name: true,
-      processedAt: true,
-      currency: true,
-      totalPrice: true,
-      cancelledAt: true,
-      lines: {
-        select: {
-          productShopifyId: true,
-          variantShopifyId: true,
-          title: true,
-          quantity: true,
-          price: true,
-          properties: true,
-        },
-      },
-    },
-  });
-  // Storefront events made while logged in (views, clicks, checkouts), without visitor ids.
-  const events = await db.event.findMany({
-    where: { shopId, customerShopifyId },
-    orderBy: { occurredAt: "asc" },
-    select: { type: true, productShopifyId: true, orderShopifyId: true, occurredAt: true },
-  });
-  const report = { customerShopifyId, generatedAt: new Date().toISOString(), customer, orders, events };
+  const report = await customerReport(db, shopId, customerShopifyId, lists);
   await db.dataRequest.upsert({
     where: { webhookId },
     create: { shopId, customerShopifyId, webhookId, report: JSON.stringify(report) },
     update: {},
   });
-  return { orders: orders.length };
+  return { orders: report.orders.length };
 }
 
 /**

@@ -6,7 +6,7 @@ import { orderRefunds, refundPayload, storeRefundLines } from "../conversion/ref
 import type { Db } from "../db.server";
 import { createLogger, type Logger } from "../logger.server";
 import type { WebhookDelivery } from "../webhooks/intake.server";
-import { recordCustomerDataRequest, redactCustomer, redactShop } from "./compliance.server";
+import { recordCustomerDataRequest, redactCustomer, redactShop, type CustomerLists } from "./compliance.server";
 import { markUninstalled, updateGrantedScopes, type RemoveShopSchedules } from "./lifecycle.server";
 import { applyShopTimeZone } from "./shop-time-zone.server";
 import { ensureShopId } from "./shops-registry.server";
@@ -25,6 +25,8 @@ export interface HandlerContext {
   trainAfterOrders: number;
   /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
   forgetShop: (shop: string) => Promise<void>;
+  /** The customer's precomputed recommendation lists, for a data-request report. @defaultValue none */
+  customerLists?: (shop: string, customerShopifyId: string) => Promise<CustomerLists>;
   /** Keeps the storefront's copies in Redis in step with the database. */
   storefront: StorefrontSync;
   /** The delivery's logger (shop, job and topic attached). @defaultValue a silent logger */
@@ -130,7 +132,8 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   },
   "customers/data_request": async (ctx) => {
     const p = payloads.customerDataRequestPayload.parse(ctx.delivery.payload);
-    return recordCustomerDataRequest(ctx.db, await shopId(ctx), p.customer.id, ctx.delivery.webhookId);
+    const lists = (await ctx.customerLists?.(ctx.delivery.shop, p.customer.id)) ?? {};
+    return recordCustomerDataRequest(ctx.db, await shopId(ctx), p.customer.id, ctx.delivery.webhookId, lists);
   },
   "customers/redact": async (ctx) => {
     const p = payloads.customerRedactPayload.parse(ctx.delivery.payload);
