@@ -5,7 +5,8 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { authenticate } from "../../shopify.server";
 import { formatDay } from "../../lib/admin/format";
-import { DATA_REQUEST_DAYS, listDataRequests, type DataRequestRow } from "../../lib/admin/data-requests.server";
+import { DATA_REQUEST_DAYS, listDataRequests } from "../../lib/admin/data-requests.server";
+import type { DataRequestRow } from "../../lib/admin/data-requests.server";
 import { adminContext, orNotFound } from "../../lib/admin/route-context.server";
 import { requireShop } from "../../lib/admin/shop.server";
 
@@ -13,7 +14,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const { db } = adminContext(session);
   const shop = await orNotFound(requireShop(db, session.shop));
-  return { requests: await listDataRequests(db, shop), timeZone: shop.timeZone };
+  return { requests: await listDataRequests(db, shop), timeZone: shop.timeZone, dueDays: DATA_REQUEST_DAYS };
 };
 
 const STATUS: Record<DataRequestRow["status"], { label: string; tone: "success" | "attention" | "critical" }> = {
@@ -55,7 +56,7 @@ function DownloadButton({ id }: { id: string }) {
 }
 
 export default function DataRequests() {
-  const { requests, timeZone } = useLoaderData<typeof loader>();
+  const { requests, timeZone, dueDays } = useLoaderData<typeof loader>();
   return (
     <Page>
       <TitleBar title="Data requests" />
@@ -65,7 +66,7 @@ export default function DataRequests() {
             <Text as="p" tone="subdued">
               {`When a customer asks for their data, Shopify tells Affinity, and Affinity gathers everything it stores about them: ` +
                 `orders, storefront activity, holdout assignments, attributed sales and their recommendations. ` +
-                `Download the report and send it to the customer within ${DATA_REQUEST_DAYS} days. Dates are in ${timeZone}.`}
+                `Download the report and send it to the customer within ${dueDays} days. Dates are in ${timeZone}.`}
             </Text>
             <Card padding="0">
               {requests.length === 0 ? (
