@@ -16,6 +16,7 @@ const PAGES = [
   { path: "/app", name: "home", ready: "Performance" },
   { path: "/app/model", name: "model", ready: "Current model" },
   { path: "/app/settings", name: "settings", ready: "Recommendations block" },
+  { path: "/app/data-requests", name: "data-requests", ready: "Customer 4242" },
 ];
 
 describe("the admin pages in a narrow frame, in Chromium", () => {
@@ -32,6 +33,9 @@ describe("the admin pages in a narrow frame, in Chromium", () => {
           { customer: "1", at: "2026-01-09T10:00:00Z", products: ["7001", "7003"] },
         ]);
         await redis.set(recsKey(prefix, shop, "seen"), String(Date.now() - 60_000));
+        await t.db.dataRequest.create({
+          data: { shopId, customerShopifyId: "4242", webhookId: "wh-layout", report: "{}" },
+        });
       },
     });
   });
