@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listDataRequests } from "../../app/lib/admin/data-requests.server";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
 import { storeEvents } from "../../app/lib/events/store-events.server";
 import { activateRun, CUSTOMER_LIST_KINDS, writeRunLists } from "../../app/lib/serving/lists.server";
@@ -9,7 +10,7 @@ import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { DESKTOP_USER_AGENT } from "../helpers/browser";
 import { storefrontEvents } from "../helpers/events-harness";
 import { delivery, startIngest } from "../helpers/ingest-harness";
-import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
+import { createSqliteTestDb, createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 import { customerPayload, orderPayload } from "../fixtures/shopify-payloads";
 
 const CUSTOMER = "555"; // orderPayload's customer
@@ -149,6 +150,32 @@ describe.each(DATABASE_KINDS)("a customers/data_request report on %s", (kind) =>
     expect(keys(report.holdoutAssignments[0]).filter((k) => k !== "experiment")).toEqual(columns("ExperimentVisitor"));
     expect(keys(report.visitorDays[0])).toEqual(columns("VisitorDay"));
     expect(keys(report.attributions[0])).toEqual(columns("OrderAttribution"));
+  });
+});
+
+describe("the admin's list of data requests", () => {
+  it("is due 30 calendar days after the shop's day of receipt, across a DST change, and overdue the day after", async () => {
+    const t = createSqliteTestDb();
+    try {
+      const shopId = await seedShop(t.db, "data-request-list.myshopify.com");
+      const shop = { id: shopId, timeZone: "America/Los_Angeles" };
+      // 23:30 on 9 February in Los Angeles; 30 × 24 h later would already be 12 March there.
+      await t.db.dataRequest.create({
+        data: {
+          shopId,
+          customerShopifyId: "555",
+          webhookId: "wh-dst",
+          report: "{}",
+          createdAt: new Date("2026-02-10T07:30:00Z"),
+        },
+      });
+      const [row] = await listDataRequests(t.db, shop, new Date("2026-03-12T06:00:00Z")); // 23:00 on the 11th
+      expect(row).toMatchObject({ receivedOn: "2026-02-09", dueOn: "2026-03-11", status: "due", downloadedOn: null });
+      const [late] = await listDataRequests(t.db, shop, new Date("2026-03-12T08:00:00Z")); // 01:00 on the 12th
+      expect(late?.status).toBe("overdue");
+    } finally {
+      await t.drop();
+    }
   });
 });
 

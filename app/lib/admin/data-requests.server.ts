@@ -1,9 +1,8 @@
 import type { Db } from "../db.server";
-import { DEFAULT_TIME_ZONE, localDay } from "../time-zone";
+import { addDays, DEFAULT_TIME_ZONE, localDay } from "../time-zone";
 
 /** Shopify gives the merchant 30 days to hand a customer's data over. */
 export const DATA_REQUEST_DAYS = 30;
-const DAY_MS = 24 * 3600_000;
 
 export type DataRequestStatus = "downloaded" | "due" | "overdue";
 
@@ -18,8 +17,9 @@ export interface DataRequestRow {
 }
 
 /**
- * The shop's customers/data_request reports, newest first, with the day each is due. The due
- * date is 30 days after Shopify's request, on the shop's calendar.
+ * The shop's customers/data_request reports, newest first, with the day each is due: 30
+ * calendar days after the day Shopify's request arrived, on the shop's calendar (not 30 × 24 h,
+ * which a DST change would push onto the next day). Overdue from the day after.
  */
 export async function listDataRequests(
   db: Db,
@@ -32,14 +32,16 @@ export async function listDataRequests(
     orderBy: { createdAt: "desc" },
     select: { id: true, customerShopifyId: true, createdAt: true, downloadedAt: true },
   });
+  const today = localDay(now, zone);
   return rows.map((row) => {
-    const due = new Date(row.createdAt.getTime() + DATA_REQUEST_DAYS * DAY_MS);
+    const receivedOn = localDay(row.createdAt, zone);
+    const dueOn = addDays(receivedOn, DATA_REQUEST_DAYS);
     return {
       id: row.id,
       customerShopifyId: row.customerShopifyId,
-      receivedOn: localDay(row.createdAt, zone),
-      dueOn: localDay(due, zone),
-      status: row.downloadedAt ? "downloaded" : now > due ? "overdue" : "due",
+      receivedOn,
+      dueOn,
+      status: row.downloadedAt ? "downloaded" : today > dueOn ? "overdue" : "due",
       downloadedOn: row.downloadedAt ? localDay(row.downloadedAt, zone) : null,
     };
   });
