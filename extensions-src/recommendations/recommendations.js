@@ -205,7 +205,7 @@
   const load = async (root) => {
     const d = root.dataset;
     const limit = +d.limit || 4;
-    const query = new URLSearchParams({ context: d.context, limit, visitor: visitorId() });
+    const query = new URLSearchParams({ context: d.context, strategy: d.strategy || "for_you", limit, visitor: visitorId() });
     if (d.productId) query.set("product_id", d.productId);
     if (d.collectionId) query.set("collection_id", d.collectionId);
     if (d.cart) query.set("cart", d.cart);
