@@ -51,7 +51,6 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
           ["2", ["6", "1"]],
         ]),
         popular: ["4", "3", "2", "1"],
-        bestSellers: ["4", "3", "2", "1"],
       },
     });
     await seedServedShop(testDb.db, redis, prefix, SHOP_B, {
@@ -80,7 +79,7 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
       const shop = `sold-out-${n}.myshopify.com`;
       await seedServedShop(testDb.db, redis, prefix, shop, {
         products: Array.from({ length: 60 }, (_, i) => catalogProduct(String(i + 1), i < n ? soldOut : {})),
-        lists: { bestSellers: Array.from({ length: 60 }, (_, i) => String(i + 1)) },
+        lists: { popular: Array.from({ length: 60 }, (_, i) => String(i + 1)) },
       });
       return shop;
     };
@@ -129,6 +128,7 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
         againForCustomer: new Map([["42", ["1", "3"]]]),
         newForCustomer: new Map([["42", ["5", "6", "2"]]]),
         related: new Map([["4", ["6", "2"]]]),
+        popular: ["3", "5"],
         bestSellers: ["2", "4"],
       },
     });
@@ -146,12 +146,10 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     const shop = "strategies.myshopify.com";
     const served = async (query: Record<string, string>, customer = "") =>
       json(await get({ limit: "4", ...query }, shop, customer));
-    // Buy-again for an anonymous visitor with nothing viewed: best sellers.
-    expect(await served({ strategy: "buy_again" })).toMatchObject({
-      requested: "buy_again",
-      strategy: "best_sellers",
-      fallback: "no_history",
-    });
+    // Buy-again for an anonymous visitor with nothing viewed: the run's list for an empty history.
+    const anonymous = await served({ strategy: "buy_again" });
+    expect(anonymous).toMatchObject({ requested: "buy_again", strategy: "popular", fallback: "no_history" });
+    expect(ids(anonymous)).toEqual(["3", "5"]);
     // Complete-the-cart with an empty cart, for a visitor who viewed product 4: related to it.
     const cart = await served({ strategy: "complete_cart", history: "4" });
     expect(cart).toMatchObject({ requested: "complete_cart", strategy: "related", fallback: "empty_cart" });
@@ -263,14 +261,12 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     const shop = "holdout.myshopify.com";
     await seedServedShop(testDb.db, redis, prefix, shop, {
       products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
-      lists: { related: new Map([["9", ["1", "2"]]]), bestSellers: ["4", "3"] },
+      lists: { popular: ["1", "2"], bestSellers: ["4", "3"] },
       settings: { holdoutPercent: 50, controlExperience: "none" },
     });
     const visitors = Array.from({ length: 24 }, (_, i) => `visitor-${i}-abcdef`);
     const answers = new Map<string, string[]>();
-    // Each visitor viewed product 9: treatment gets its related products.
-    for (const visitor of visitors)
-      answers.set(visitor, ids(await json(await get({ visitor, limit: "2", history: "9" }, shop))));
+    for (const visitor of visitors) answers.set(visitor, ids(await json(await get({ visitor, limit: "2" }, shop))));
     const experiment = await testDb.db.experiment.findFirstOrThrow({ where: { shop: { domain: shop } } });
     const arm = (visitor: string) =>
       assignArm({ shop, experimentId: experiment.id, visitorId: visitor, holdoutPercent: 50 });
@@ -294,7 +290,7 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     await forgetShopState(redis, prefix, shop);
     const control = visitors.find((v) => arm(v) === "control")!;
     await eventually(
-      async () => ids(await json(await get({ visitor: control, limit: "2", history: "9" }, shop))).join() === "4,3",
+      async () => ids(await json(await get({ visitor: control, limit: "2" }, shop))).join() === "4,3",
       "best-sellers for the control group",
     );
   });

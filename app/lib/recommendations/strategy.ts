@@ -9,8 +9,11 @@ import type { ListRef } from "./serving-cache.server";
 
 export const STRATEGIES = ["for_you", "buy_again", "new_for_you", "related", "complete_cart"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
-/** What an answer can be served with: a strategy, or the shop's best sellers as the last resort. */
-export type ServedStrategy = Strategy | "best_sellers";
+/**
+ * What an answer can be served with: a strategy; "popular", the run's list for a visitor it knows
+ * nothing about; or the shop's best sellers.
+ */
+export type ServedStrategy = Strategy | "popular" | "best_sellers";
 
 /** Why a request was not served with the strategy it asked for. */
 export type FallbackReason =
@@ -40,7 +43,7 @@ export interface StrategyInput {
  * pipeline, so a fallback costs no extra round trip.
  *
  * - for_you: the customer's for-you list; for a visitor we do not know, the related list of the
- *   product they viewed last; then best sellers. With purchases excluded by the merchant, a known
+ *   product they viewed last; then the run's list for an empty history ("popular"). With purchases excluded by the merchant, a known
  *   customer gets their new-for-you list instead (it holds nothing they bought).
  * - buy_again: the customer's buy-again list, else for_you's chain.
  * - new_for_you: the customer's new-for-you list; a customer or visitor with no list gets best
@@ -60,7 +63,7 @@ export function strategyCandidates(input: StrategyInput): Candidate[] {
     else if (customerId) add("for_you", { kind: "for", id: customerId }, reason);
     const viewed = input.history[0];
     if (viewed) add("related", { kind: "related", id: viewed }, customerId ? "no_list" : (reason ?? "not_logged_in"));
-    bestSellers(customerId ? "no_list" : "no_history");
+    add("popular", { kind: "popular" }, customerId ? "no_list" : "no_history");
   };
   switch (input.strategy) {
     case "for_you":

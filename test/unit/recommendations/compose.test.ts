@@ -99,12 +99,12 @@ describe("strategy chains", () => {
     expect(chain({ strategy: "new_for_you", customerId: "9" })[0]).toEqual(["new_for_you", "new:9", null]);
   });
 
-  it("falls back from buy-again for an anonymous visitor to related-to-last-viewed, then best sellers, saying why", () => {
+  it("falls back from buy-again for an anonymous visitor to related-to-last-viewed, then popular, saying why", () => {
     expect(chain({ strategy: "buy_again", history: ["5", "6"] })).toEqual([
       ["related", "related:5", "not_logged_in"],
-      ["best_sellers", "bestsellers", "no_history"],
+      ["popular", "popular", "no_history"],
     ]);
-    expect(chain({ strategy: "buy_again" })).toEqual([["best_sellers", "bestsellers", "no_history"]]);
+    expect(chain({ strategy: "buy_again" })).toEqual([["popular", "popular", "no_history"]]);
   });
 
   it("gives new-for-you without a list the shop's best sellers", () => {
@@ -119,7 +119,7 @@ describe("strategy chains", () => {
     expect(chain({ strategy: "related", productId: "3" })[0]).toEqual(["related", "related:3", null]);
     expect(chain({ strategy: "related", customerId: "9" })[0]).toEqual(["for_you", "for:9", "no_product"]);
     expect(chain({ strategy: "complete_cart", cart: ["1", "2"] })[0]).toEqual(["complete_cart", "related:2", null]);
-    expect(chain({ strategy: "complete_cart" })).toEqual([["best_sellers", "bestsellers", "no_history"]]);
+    expect(chain({ strategy: "complete_cart" })).toEqual([["popular", "popular", "no_history"]]);
   });
 
   it("serves a customer's new-for-you list in place of for-you when the merchant excludes past purchases", () => {
