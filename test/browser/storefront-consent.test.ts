@@ -171,6 +171,29 @@ describe("the storefront block and shopper consent, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("consent given later, and the second answer has nothing (the control arm): the cards on screen stay", async () => {
+    const { page, block, problems, queries } = await open("/products/linen-shirt?consent=undecided");
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    const before = await cardTitles(block);
+    const answered = server.recommendationRequests.length;
+    server.proxy.mode = "empty";
+    try {
+      await page.evaluate(() =>
+        (
+          window as unknown as { Shopify: { customerPrivacy: { setTrackingConsent(c: object): void } } }
+        ).Shopify.customerPrivacy.setTrackingConsent({ analytics: true, preferences: true }),
+      );
+      await expect.poll(() => queries.length, WAIT).toBe(2);
+      await expect.poll(() => server.recommendationRequests[answered]?.response?.products, WAIT).toEqual([]);
+      await page.waitForTimeout(300);
+    } finally {
+      server.proxy.mode = "ok";
+    }
+    expect(await block.isVisible()).toBe(true);
+    expect(await cardTitles(block)).toEqual(before);
+    expect(problems).toEqual([]);
+  });
+
   it("consent withdrawn later in the visit: forgets the id and the history, and beacons no more", async () => {
     const { page, block, problems, queries } = await open("/products/linen-shirt?consent=granted");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
@@ -203,18 +226,15 @@ describe("the storefront block and shopper consent, in Chromium", () => {
 
   it.each([
     // Shopify documents that processing may proceed where the API is not available.
-    { mode: "absent", personal: true },
+    { mode: "absent", rule: "the documented default, processing allowed", personal: true },
     // The API is there but could not be read: nothing is known, so nothing is allowed.
-    { mode: "error", personal: false },
-  ])(
-    "an API that is $mode: follows the documented default, shows products and never throws",
-    async ({ mode, personal }) => {
-      const { page, block, problems, queries } = await open(`/products/linen-shirt?consent=${mode}`);
-      await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-      expect(queries).toHaveLength(1);
-      expect("visitor" in queries[0]!).toBe(personal);
-      expect(Object.keys(await stored(page)).sort()).toEqual(personal ? ["affinity:history", "affinity:visitor"] : []);
-      expect(problems).toEqual([]);
-    },
-  );
+    { mode: "error", rule: "nothing allowed", personal: false },
+  ])("an API that is $mode: $rule; shows products and never throws", async ({ mode, personal }) => {
+    const { page, block, problems, queries } = await open(`/products/linen-shirt?consent=${mode}`);
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    expect(queries).toHaveLength(1);
+    expect("visitor" in queries[0]!).toBe(personal);
+    expect(Object.keys(await stored(page)).sort()).toEqual(personal ? ["affinity:history", "affinity:visitor"] : []);
+    expect(problems).toEqual([]);
+  });
 });
