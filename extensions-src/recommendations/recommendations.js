@@ -94,7 +94,7 @@
     }
     if (!consent.p) store(HISTORY, null);
     if ((consent.a && !was.a) || (consent.p && !was.p))
-      asked.forEach((root) => load(root, true).catch((e) => log(root, e)));
+      asked.forEach((root) => root.isConnected && load(root, true).catch((e) => log(root, e)));
   };
   const readConsent = () => {
     const api = window.Shopify.customerPrivacy;
