@@ -295,6 +295,26 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     );
   });
 
+  it("serves a visitor without an id (no consent) as treatment and never counts them as exposed", async () => {
+    const shop = "no-consent.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
+      lists: { popular: ["1", "2"], bestSellers: ["4", "3"] },
+      settings: { holdoutPercent: 50, controlExperience: "none" },
+    });
+    // Whatever the split, each shopper without an id gets recommendations, none of them control's.
+    for (let i = 0; i < 6; i++)
+      expect(ids(await json(await get({ context: "home", limit: "2" }, shop)))).toEqual(["1", "2"]);
+    expect(ids(await json(await get({ context: "product", product_id: "3", limit: "2" }, shop)))).toEqual(["1", "2"]);
+
+    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
+    const jobs = await events.getJobs(["waiting", "active", "completed", "delayed"]);
+    expect(jobs.filter((job) => (job.data as { shop: string }).shop === shop)).toEqual([]);
+    await events.close();
+    // No experiment starts on their account either: only visitors with an id enter one.
+    expect(await testDb.db.experiment.count({ where: { shop: { domain: shop } } })).toBe(0);
+  });
+
   it("stops serving a shop once it uninstalls", async () => {
     await markUninstalled(testDb.db, SHOP_B, async () => 0);
     await forgetShopState(redis, prefix, SHOP_B);
