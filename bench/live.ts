@@ -22,7 +22,7 @@ import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
 import { evaluateLive, historyOrders, holdOutLastOrders } from "./live-eval";
-import { trainInChild } from "./training";
+import { trainInChild, type ChildReport } from "./training";
 
 const SHOP = "bench-live.myshopify.com";
 
@@ -60,9 +60,12 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
       workerLog: logs.worker,
     });
     const live = await evaluateLive({ origin, shop: SHOP, secret, db: testDb.db }, held);
-    const offline = trainInChild(files).metrics.model;
+    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: trained.run.id } });
+    const rankers = (JSON.parse(run.metrics) as { strategies: Record<PersonalStrategy, { served: string }> })
+      .strategies;
+    const offline = trainInChild(files).metrics;
     const baselines = evaluateBaselines(indexShopData(historyOrders(data.orders), []), 10);
-    return report(live, offline?.strategies ?? null, baselines, trained.run.served ?? "none");
+    return report(live, offline, rankers, baselines);
   } finally {
     await app.stop();
     await worker.stop();
@@ -75,9 +78,9 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
 /** The bench ids the issue names, one row per strategy, with the same baskets' references. */
 function report(
   live: Awaited<ReturnType<typeof evaluateLive>>,
-  offline: Record<PersonalStrategy, { ndcg: number }> | null,
+  offline: ChildReport["metrics"],
+  rankers: Record<PersonalStrategy, { served: string }>,
   baselines: ReturnType<typeof evaluateBaselines>,
-  served: string,
 ): BenchResult[] {
   const best = (setting: "all" | "new") =>
     Object.entries(baselines).sort((a, b) => b[1][setting].ndcg - a[1][setting].ndcg)[0]!;
@@ -93,9 +96,13 @@ function report(
     const servedBy = Object.entries(m.served)
       .map(([s, n]) => `${s} ${n}`)
       .join(", ");
-    const note = `${strategy}: ${m.cases} customers scored (${servedBy}); reference: ${name} baseline, same baskets; run served ${served}`;
+    const ranker = rankers[strategy].served;
+    const note =
+      `${m.cases} customers scored (answers served as: ${servedBy}); lists from the run's ${ranker} ranker; ` +
+      `reference: the ${name} baseline on the same baskets`;
     rows.push(result(ids[strategy], m.ndcg, "ndcg", baseline[STRATEGY_SETTING[strategy]].ndcg, note));
-    const off = offline?.[strategy].ndcg;
+    // Offline, the same ranker's list for this strategy, on the same baskets.
+    const off = (ranker === "model" ? offline.model : offline.baselines[ranker])?.strategies[strategy].ndcg;
     if (off !== undefined) {
       rows.push(
         result(
@@ -103,7 +110,7 @@ function report(
           Math.abs(m.ndcg - off) / off,
           "share",
           null,
-          `offline NDCG@10 ${off.toFixed(4)} (same baskets, evaluation protocol); live ${m.ndcg.toFixed(4)}`,
+          `offline NDCG@10 of the ${ranker} list ${off.toFixed(4)} (evaluation protocol, same baskets); live ${m.ndcg.toFixed(4)}`,
         ),
       );
     }
