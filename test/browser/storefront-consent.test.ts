@@ -87,7 +87,9 @@ describe("the storefront block and shopper consent, in Chromium", () => {
     const { page, block, problems, queries } = await open("/products/linen-shirt?cart=8120007&consent=declined");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
     // The page's product and cart only: no visitor id, no history.
-    expect(queries).toEqual([{ context: "product", limit: "4", product_id: "8120001", cart: "8120007" }]);
+    expect(queries).toEqual([
+      { context: "product", strategy: "related", limit: "4", product_id: "8120001", cart: "8120007" },
+    ]);
     expect(await cardTitles(block)).toContain("Stoneware Mug");
     const recommendationId = recommendationOf(queries[0]!);
     expect(recommendationId).toMatch(/^rec_\d{4}$/);
@@ -107,7 +109,13 @@ describe("the storefront block and shopper consent, in Chromium", () => {
       const { page, block, problems, queries } = await open(`/products/linen-shirt?consent=${mode}`);
       await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
       expect(queries).toEqual([
-        { context: "product", limit: "4", product_id: "8120001", visitor: expect.stringMatching(VISITOR_ID) },
+        {
+          context: "product",
+          strategy: "related",
+          limit: "4",
+          product_id: "8120001",
+          visitor: expect.stringMatching(VISITOR_ID),
+        },
       ]);
       const visitorId = queries[0]!.visitor;
       expect(await stored(page)).toEqual({
@@ -134,7 +142,7 @@ describe("the storefront block and shopper consent, in Chromium", () => {
   it("consent given later in the visit: personalises the block on screen and from then on", async () => {
     const { page, block, problems, queries } = await open("/products/linen-shirt?consent=undecided");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    expect(queries).toEqual([{ context: "product", limit: "4", product_id: "8120001" }]);
+    expect(queries).toEqual([{ context: "product", strategy: "related", limit: "4", product_id: "8120001" }]);
     const before = recommendationOf(queries[0]!);
     await block.scrollIntoViewIfNeeded();
     await page.waitForTimeout(1800);
@@ -149,7 +157,13 @@ describe("the storefront block and shopper consent, in Chromium", () => {
     );
     await expect.poll(() => queries.length, WAIT).toBe(2);
     const visitorId = queries[1]!.visitor;
-    expect(queries[1]).toEqual({ context: "product", limit: "4", product_id: "8120001", visitor: visitorId });
+    expect(queries[1]).toEqual({
+      context: "product",
+      strategy: "related",
+      limit: "4",
+      product_id: "8120001",
+      visitor: visitorId,
+    });
     expect(visitorId).toMatch(VISITOR_ID);
     await expect
       .poll(() => stored(page), WAIT)
@@ -214,7 +228,7 @@ describe("the storefront block and shopper consent, in Chromium", () => {
   it("a slow API: shows what needs no personal data after a second, then personalises when the API answers", async () => {
     const { page, block, problems, queries } = await open("/products/linen-shirt?consent=slow");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    expect(queries).toEqual([{ context: "product", limit: "4", product_id: "8120001" }]);
+    expect(queries).toEqual([{ context: "product", strategy: "related", limit: "4", product_id: "8120001" }]);
     expect(await stored(page)).toEqual({});
 
     await page.evaluate(() => (window as unknown as { answerCustomerPrivacy(): void }).answerCustomerPrivacy());
