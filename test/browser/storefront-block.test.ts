@@ -101,12 +101,14 @@ describe("the storefront recommendations block, in Chromium", () => {
     const query = await requestsAfter(before);
     expect(Object.fromEntries(query)).toEqual({
       context: "product",
+      // The block's automatic strategy on a product page.
+      strategy: "related",
       limit: "4",
       product_id: "8120001",
       cart: "8120007",
       visitor: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
-    expect(await block.getByRole("heading", { name: "Recommended for you" }).count()).toBe(1);
+    expect(await block.getByRole("heading", { name: "You may also like" }).count()).toBe(1);
     expect(await block.getByRole("listitem").count()).toBe(0);
     const reserved = await geometry(page);
     expect(reserved.list.height).toBeGreaterThan(300);
@@ -291,7 +293,7 @@ describe("the storefront recommendations block, in Chromium", () => {
     await requestsAfter(before);
     await expect.poll(() => block.getAttribute("hidden"), WAIT).toBe("");
     expect(await block.isVisible()).toBe(false);
-    expect(await page.getByRole("heading", { name: "Recommended for you" }).count()).toBe(0);
+    expect(await page.getByRole("heading", { name: "You may also like" }).count()).toBe(0);
     await page.waitForTimeout(200);
     // Chromium itself logs a failed response to the console; the block adds nothing.
     const expected = mode === "error" ? [expect.stringMatching(/status of 500.*apps\/affinity\/recommendations/)] : [];
@@ -329,7 +331,7 @@ describe("the storefront recommendations block, in Chromium", () => {
       "/products/linen-shirt?locale=fr&country=FR&currency=EUR&rate=1.2&cart=8120007",
     );
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    expect(await block.getByRole("heading").textContent()).toBe("Recommandé pour vous");
+    expect(await block.getByRole("heading").textContent()).toBe("Vous aimerez aussi");
     expect(await block.getByRole("button", { name: "Ajouter au panier – Stoneware Mug" }).count()).toBe(1);
     const price = await block.locator(".affinity-card__amount").first().textContent();
     // £12.50 at 1.2 euros to the pound.

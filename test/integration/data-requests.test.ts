@@ -105,6 +105,8 @@ describe.each(DATABASE_KINDS)("a customers/data_request report on %s", (kind) =>
     ] as const) {
       await writeRunLists(ingest.redis, ingest.prefix, shop, run, {
         forCustomer: new Map([[CUSTOMER, [...forCustomer]]]),
+        againForCustomer: new Map([[CUSTOMER, ["101"]]]),
+        newForCustomer: new Map([[CUSTOMER, [...forCustomer]]]),
         related: new Map([["101", ["102"]]]),
         bought: new Map([[CUSTOMER, ["101", "102"]]]),
         popular: ["101"],
@@ -134,6 +136,8 @@ describe.each(DATABASE_KINDS)("a customers/data_request report on %s", (kind) =>
     expect(report.attributions[0]!.attributedLines).toMatchObject([{ productId: "101" }]);
     expect(report.recommendationLists).toEqual({
       for: { active: ["202", "203"], previous: ["201"] },
+      again: { active: ["101"], previous: ["101"] },
+      new: { active: ["202", "203"], previous: ["201"] },
       bought: { active: ["101", "102"], previous: ["101", "102"] },
     });
     expect(Object.keys(report.recommendationLists).sort()).toEqual([...CUSTOMER_LIST_KINDS].sort());
