@@ -119,6 +119,44 @@ describe.each(DATABASE_KINDS)("the shop's time zone on %s", (kind) => {
     expect(dashboard.experiment?.startedAt).toBe("2026-02-01");
   });
 
+  it("rebuilds exactly the rows the workers would have written had the zone been known from the start", async () => {
+    const batch = (domain: string) =>
+      storefrontEvents(domain, [
+        { type: "exposure", recommendationId: "rec_3", at: "2026-03-08T07:50:00Z", visitorId: visitor(4) },
+        { type: "impression", recommendationId: "rec_3", at: "2026-03-08T08:10:00Z", visitorId: visitor(4) },
+        {
+          type: "click",
+          recommendationId: "rec_3",
+          productId: "101",
+          at: "2026-03-08T08:11:00Z",
+          visitorId: visitor(4),
+        },
+        { type: "product_viewed", id: "pv-1", productId: "102", at: "2026-03-09T06:59:00Z", visitorId: visitor(5) },
+        { type: "impression", recommendationId: "rec_4", at: "2026-03-09T07:01:00Z", visitorId: visitor(5) },
+      ]);
+    const fill = async (domain: string) => {
+      shop = domain;
+      await storeEvents(t.db, { shop, events: batch(shop) });
+      await order(21, "2026-03-08T07:59:00Z");
+      await order(22, "2026-03-09T07:30:00Z");
+      return shopId();
+    };
+    shop = `zone-${kind}-${++shopNumber}.myshopify.com`;
+    await shopUpdate("America/Los_Angeles"); // known from the start
+    const known = await fill(shop);
+    const later = await fill(`zone-${kind}-${++shopNumber}.myshopify.com`); // written as UTC days
+    await shopUpdate("America/Los_Angeles"); // then rebuilt
+    const funnel = async (id: string) =>
+      (await dailyFunnel(t.db, id, new Date("2026-03-01"), new Date("2026-03-31"))).map((d) => JSON.stringify(d));
+    expect(await funnel(later)).toEqual(await funnel(known));
+    expect((await funnel(known)).map((d) => JSON.parse(d).day)).toEqual(["2026-03-07", "2026-03-08", "2026-03-09"]);
+    const visitorDays = async (id: string) =>
+      (await t.db.visitorDay.findMany({ where: { shopId: id }, orderBy: [{ day: "asc" }, { visitorId: "asc" }] })).map(
+        (v) => [v.day.toISOString(), v.visitorId, v.exposed],
+      );
+    expect(await visitorDays(later)).toEqual(await visitorDays(known));
+  });
+
   it("counts a 23-hour and a 25-hour day in Los Angeles by the shop's clock, not by 24-hour steps", async () => {
     shop = `zone-${kind}-${++shopNumber}.myshopify.com`;
     await shopUpdate("America/Los_Angeles");
