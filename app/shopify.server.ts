@@ -5,12 +5,15 @@ import { db } from "./db.server";
 import { env } from "./lib/env.server";
 import { createLogger } from "./lib/logger.server";
 import { activatePixelAfterAuth } from "./lib/pixel/activate.server";
+import { clearReconnectRequired } from "./lib/offline-token/reconnect.server";
 import { loadPixelSettings } from "./lib/pixel/settings";
 import { QUEUE_NAMES } from "./lib/queues.server";
 import { forgetShopState } from "./lib/recommendations/shop-state.server";
+import { shopDomainTransformations } from "./lib/shop-domain-transformations";
 import { createAdminGraphql } from "./lib/shopify-admin.server";
 import { findShop, recordInstall } from "./lib/shops.server";
 import { enqueueBackfill } from "./lib/sync/backfill-queue.server";
+import { offlineTokens } from "./offline-tokens.server";
 import { queue, redisConnection } from "./queues.server";
 
 const config = env();
@@ -27,22 +30,28 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(db),
   distribution: AppDistribution.AppStore,
-  future: { unstable_newEmbeddedAuthStrategy: true },
+  // Expiring offline tokens (1 h, with a refresh token): Shopify refuses non-expiring ones from
+  // public apps from 2027-01-01. The library refreshes what it loads itself; every Admin API call
+  // of ours renews through lib/offline-token under a per-shop lock (docs/decisions/011).
+  future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
     afterAuth: async ({ session }) => {
       const before = await findShop(db, session.shop);
       await recordInstall(db, session.shop);
+      // A token exchange just stored a fresh token: whatever needed reconnecting is connected.
+      await clearReconnectRequired(db, session.shop);
       // The storefront cached "unknown" or "uninstalled" for this shop; let it read the row again.
       await forgetShopState(redisConnection(), config.QUEUE_PREFIX, session.shop);
       // A reinstall inside the 48 h before shop/redact finds its old import "completed"; force a
       // fresh one so what changed while the app was gone is picked up.
       await enqueueBackfill(queue(QUEUE_NAMES.backfill), session.shop, { force: before?.status === "uninstalled" });
       // The web pixel reports product views and checkouts for attribution (docs/decisions/007).
-      const { request } = createAdminGraphql({ shop: session.shop, accessToken: session.accessToken ?? "", log });
+      const { request } = createAdminGraphql({ shop: session.shop, accessToken: offlineTokens(), log });
       await activatePixelAfterAuth(request, loadPixelSettings, log, session.shop);
     },
   },
-  ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  // customShopDomains is gone from shopify-app-remix 6; domainTransformations replaced it.
+  domainTransformations: shopDomainTransformations(config.SHOP_CUSTOM_DOMAIN),
 });
 
 export default shopify;

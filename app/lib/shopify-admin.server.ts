@@ -1,6 +1,7 @@
-import { createAdminApiClient } from "@shopify/admin-api-client";
-import type { Db } from "./db.server";
+import { createAdminApiClient, type AdminApiClient } from "@shopify/admin-api-client";
 import type { Logger } from "./logger.server";
+import { OfflineTokenError } from "./offline-token/errors";
+import type { OfflineTokens } from "./offline-token/offline-tokens.server";
 
 /** The Admin API version the workers speak; the same one app/shopify.server.ts pins. */
 export const ADMIN_API_VERSION = "2026-10";
@@ -8,8 +9,11 @@ export const ADMIN_API_VERSION = "2026-10";
 export interface AdminGraphqlOptions {
   /** The shop's myshopify domain, e.g. `example.myshopify.com`. */
   shop: string;
-  /** The shop's offline access token. Sent only to the shop's own Admin API. */
-  accessToken: string;
+  /**
+   * Where the shop's offline token comes from: the kept-fresh tokens (every call in the app and
+   * the workers), or one fixed token (tests of a single call). Sent only to the shop's own Admin API.
+   */
+  accessToken: string | OfflineTokens;
   /** @defaultValue ADMIN_API_VERSION */
   apiVersion?: string;
   log?: Logger;
@@ -20,8 +24,10 @@ export type AdminGraphql = <T = unknown>(query: string, variables?: Record<strin
 
 /**
  * An Admin API call that failed: an HTTP error (`status` set), a network failure, or GraphQL
- * `errors`. `retryable` says whether the same call may succeed later (throttling, 5xx, network);
- * a 401 means the token was revoked (the app was uninstalled), so retrying cannot help.
+ * `errors`. `retryable` says whether the same call may succeed later (throttling, 5xx, network).
+ * A 401 reaches callers only with a fixed token; with kept-fresh tokens it becomes a renewal and
+ * one retry, then an {@link OfflineTokenError}. A 401 never means uninstalled: only the
+ * app/uninstalled webhook says that.
  */
 export class AdminApiError extends Error {
   override name = "AdminApiError";
@@ -42,10 +48,41 @@ interface ClientErrors {
 }
 
 export function createAdminGraphql(options: AdminGraphqlOptions): { request: AdminGraphql } {
-  const client = createAdminApiClient({
+  const { shop } = options;
+  const tokens = options.accessToken;
+  let client: { token: string; api: AdminApiClient } | undefined;
+  const clientFor = (token: string) => {
+    if (client?.token !== token) client = { token, api: newClient(options, token) };
+    return client.api;
+  };
+
+  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    const send = (token: string) => clientFor(token).request<T>(query, variables ? { variables } : undefined);
+    let token = typeof tokens === "string" ? tokens : await tokens.accessToken(shop);
+    let response = await send(token);
+    if (typeof tokens !== "string" && unauthorized(response.errors)) {
+      // Expired early, or renewed elsewhere and retired: renew (or pick up the renewal) and retry once.
+      token = await tokens.replaceRejected(shop, token);
+      response = await send(token);
+      if (unauthorized(response.errors)) {
+        throw new OfflineTokenError(`Shopify refused ${shop}'s freshly renewed token too`, shop, "revoked");
+      }
+    }
+    if (response.errors) throw toAdminApiError(shop, response.errors as ClientErrors);
+    if (response.data === undefined)
+      throw new AdminApiError(`Admin API answered ${shop} without data`, undefined, true);
+    return response.data;
+  }
+  return { request };
+}
+
+const unauthorized = (errors: unknown) => (errors as ClientErrors | undefined)?.networkStatusCode === 401;
+
+function newClient(options: AdminGraphqlOptions, accessToken: string): AdminApiClient {
+  return createAdminApiClient({
     storeDomain: options.shop,
     apiVersion: options.apiVersion ?? ADMIN_API_VERSION,
-    accessToken: options.accessToken,
+    accessToken,
     // The client retries 429 and 503 itself, honouring Retry-After.
     retries: 2,
     // Looked up on every call rather than captured once, so fetch instrumentation (tracing, an
@@ -56,15 +93,6 @@ export function createAdminGraphql(options: AdminGraphqlOptions): { request: Adm
         options.log?.warn("admin_api.retry", { shop: options.shop, attempt: entry.content.retryAttempt });
     },
   });
-
-  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    const response = await client.request<T>(query, variables ? { variables } : undefined);
-    if (response.errors) throw toAdminApiError(options.shop, response.errors as ClientErrors);
-    if (response.data === undefined)
-      throw new AdminApiError(`Admin API answered ${options.shop} without data`, undefined, true);
-    return response.data;
-  }
-  return { request };
 }
 
 function toAdminApiError(shop: string, errors: ClientErrors): AdminApiError {
@@ -81,10 +109,4 @@ function toAdminApiError(shop: string, errors: ClientErrors): AdminApiError {
     codes.includes("INTERNAL_SERVER_ERROR");
   const where = graphql.length > 0 ? "GraphQL errors" : status === undefined ? "network" : `HTTP ${status}`;
   return new AdminApiError(`Admin API request for ${shop} failed (${where}): ${detail}`, status, retryable, codes);
-}
-
-/** The shop's offline Admin API token, or null when the app is not installed there. */
-export async function offlineAccessToken(db: Db, shop: string): Promise<string | null> {
-  const session = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
-  return session?.accessToken || null;
 }

@@ -1,21 +1,31 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRevalidator, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "../shopify.server";
+import { ReconnectBanner } from "../components/admin/reconnect-banner";
+import { db } from "../db.server";
+import { openAppConnection } from "../lib/admin/connection.server";
 import { env } from "../lib/env.server";
+import { offlineTokens } from "../offline-tokens.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
-  return { apiKey: env().SHOPIFY_API_KEY };
+  const { session } = await authenticate.admin(request);
+  const reconnect = await openAppConnection(db, offlineTokens(), session);
+  return {
+    apiKey: env().SHOPIFY_API_KEY,
+    shop: session.shop,
+    reconnect: reconnect && { since: reconnect.since.toISOString(), reason: reconnect.reason },
+  };
 };
 
 export default function AppLayout() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, shop, reconnect } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
@@ -25,6 +35,15 @@ export default function AppLayout() {
         <Link to="/app/model">Model</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
+      {reconnect ? (
+        <ReconnectBanner
+          shop={shop}
+          apiKey={apiKey}
+          {...reconnect}
+          onReconnect={() => revalidator.revalidate()}
+          reconnecting={revalidator.state !== "idle"}
+        />
+      ) : null}
       <Outlet />
     </AppProvider>
   );
