@@ -1,11 +1,10 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
 import { createLogger } from "./lib/logger.server";
 import { activatePixelAfterAuth } from "./lib/pixel/activate.server";
-import { clearReconnectRequired } from "./lib/offline-token/reconnect.server";
+import { AffinitySessionStorage } from "./lib/offline-token/session-storage.server";
 import { loadPixelSettings } from "./lib/pixel/settings";
 import { QUEUE_NAMES } from "./lib/queues.server";
 import { forgetShopState } from "./lib/recommendations/shop-state.server";
@@ -28,7 +27,8 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(",").map((s) => s.trim()),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(db),
+  // Storing a fresh offline token also clears the shop's reconnect state.
+  sessionStorage: new AffinitySessionStorage(db),
   distribution: AppDistribution.AppStore,
   // Expiring offline tokens (1 h, with a refresh token): Shopify refuses non-expiring ones from
   // public apps from 2027-01-01. The library refreshes what it loads itself; every Admin API call
@@ -38,8 +38,6 @@ const shopify = shopifyApp({
     afterAuth: async ({ session }) => {
       const before = await findShop(db, session.shop);
       await recordInstall(db, session.shop);
-      // A token exchange just stored a fresh token: whatever needed reconnecting is connected.
-      await clearReconnectRequired(db, session.shop);
       // The storefront cached "unknown" or "uninstalled" for this shop; let it read the row again.
       await forgetShopState(redisConnection(), config.QUEUE_PREFIX, session.shop);
       // A reinstall inside the 48 h before shop/redact finds its old import "completed"; force a

@@ -1,5 +1,5 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRevalidator, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -25,7 +25,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function AppLayout() {
   const { apiKey, shop, reconnect } = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
+  // Posting to /app/reconnect makes Remix reload every loader afterwards: that runs the exchange.
+  const reconnecting = useFetcher();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
@@ -40,8 +41,8 @@ export default function AppLayout() {
           shop={shop}
           apiKey={apiKey}
           {...reconnect}
-          onReconnect={() => revalidator.revalidate()}
-          reconnecting={revalidator.state !== "idle"}
+          onReconnect={() => reconnecting.submit({}, { method: "post", action: "/app/reconnect" })}
+          reconnecting={reconnecting.state !== "idle"}
         />
       ) : null}
       <Outlet />

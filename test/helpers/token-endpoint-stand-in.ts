@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Shopify's token endpoint (`POST https://{shop}/admin/oauth/access_token`) for expiring offline
@@ -12,6 +12,7 @@ export const ACCESS_TOKEN_TTL_S = 3600;
 export const REFRESH_TOKEN_TTL_S = 90 * 24 * 3600;
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
+const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
 
 export interface TokenEndpointOptions {
   clientId: string;
@@ -29,6 +30,8 @@ export interface TokenRequest {
   shop: string;
   grantType: string;
   status: number | "no answer";
+  /** The OAuth error code of a refused request. */
+  error?: string;
 }
 
 interface RefreshLink {
@@ -106,6 +109,32 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
     return { status: 200, body: body(grant.migrated, grant) };
   }
 
+  // A merchant's session token (App Bridge's id token) for this shop, signed with the app secret.
+  // A revoked grant is replaced by a new one; a live grant gets one more pair, and the tokens it
+  // issued before keep working (Shopify documents no invalidation on exchange), so two of a
+  // page's loaders exchanging at once both end with working tokens.
+  function exchangeIdToken(shop: string, idToken: string) {
+    if (!validSessionToken(idToken, shop)) {
+      return { status: 400, body: { error: "invalid_subject_token", error_description: "Invalid id token." } };
+    }
+    let grant = grants.get(shop);
+    if (!grant || grant.revoked) {
+      grant = { accessTokens: new Map(), chain: [], revoked: false };
+      grants.set(shop, grant);
+    }
+    return { status: 200, body: body(issue(grant), grant) };
+  }
+
+  function validSessionToken(token: string, shop: string): boolean {
+    const [header, payload, signature] = token.split(".");
+    if (!header || !payload || !signature) return false;
+    const expected = createHmac("sha256", options.clientSecret).update(`${header}.${payload}`).digest();
+    const given = Buffer.from(signature, "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as { dest?: string; aud?: string };
+    return claims.aud === options.clientId && claims.dest === `https://${shop}`;
+  }
+
   const invalidGrant = (description: string) => ({
     status: 400,
     body: { error: "invalid_grant", error_description: description },
@@ -117,7 +146,8 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
       ? (JSON.parse(raw || "{}") as Record<string, string>)
       : Object.fromEntries(new URLSearchParams(raw));
     const grantType = String(params.grant_type ?? "");
-    const record = (status: number | "no answer") => requests.push({ shop, grantType, status });
+    const record = (status: number | "no answer", error?: string) =>
+      requests.push({ shop, grantType, status, ...(error ? { error } : {}) });
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const failure = failures.shift();
     if (failure === "timeout") {
@@ -139,10 +169,17 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
       params.expiring === "1"
     ) {
       result = migrate(shop, String(params.subject_token ?? ""));
+    } else if (
+      grantType === TOKEN_EXCHANGE &&
+      params.subject_token_type === ID_TOKEN_TYPE &&
+      params.requested_token_type === OFFLINE_TOKEN_TYPE &&
+      params.expiring === "1"
+    ) {
+      result = exchangeIdToken(shop, String(params.subject_token ?? ""));
     } else {
       result = { status: 400, body: { error: "unsupported_grant_type", error_description: grantType } };
     }
-    record(result.status);
+    record(result.status, (result.body as { error?: string }).error);
     return result;
   }
 

@@ -6,7 +6,7 @@ export interface ReconnectBannerProps {
   /** ISO date the shop lost its connection. */
   since: string;
   reason: "revoked" | "unavailable";
-  /** Loads the page's data again: a request that runs a fresh token exchange when one is needed. */
+  /** Asks the app to exchange the merchant's session token for a fresh offline token. */
   onReconnect(): void;
   /** @defaultValue false */
   reconnecting?: boolean;
@@ -14,7 +14,8 @@ export interface ReconnectBannerProps {
 
 /**
  * Shown on every admin page while Shopify will not give Affinity a working token for the shop.
- * Opening the app again runs a fresh token exchange; if even that fails, reinstalling does it.
+ * Reconnect runs a fresh token exchange (app/routes/app.reconnect.tsx); if even that fails,
+ * reinstalling does it.
  */
 export function ReconnectBanner({ shop, apiKey, since, reason, onReconnect, reconnecting }: ReconnectBannerProps) {
   const day = new Date(since).toLocaleDateString("en", { dateStyle: "medium", timeZone: "UTC" });

@@ -20,12 +20,18 @@ export async function markReconnectRequired(
     where: { domain: shop, reconnectRequiredAt: null },
     data: { reconnectRequiredAt: now, reconnectReason: reason },
   });
-  if (reason === "revoked") {
-    // The stored token is dead even if its expiry says otherwise. Marking it expired makes the
-    // Remix library run a fresh token exchange the next time the merchant opens the app
-    // (afterAuth then clears this state); until then every refresh attempt finds it stale.
-    await db.session.updateMany({ where: { id: `offline_${shop}` }, data: { expires: new Date(0) } });
-  }
+  // The stored token is dead even if its expiry says otherwise.
+  if (reason === "revoked") await expireOfflineSession(db, shop, now);
+}
+
+/**
+ * Marks the shop's stored offline token expired. The Remix library then runs a fresh token
+ * exchange with the merchant's session token on the next admin request, and storing that token
+ * clears the reconnect state; until then every renewal attempt finds the token stale.
+ */
+export async function expireOfflineSession(db: Db, shop: string, now: Date = new Date()): Promise<void> {
+  // Not the epoch: the session storage reads an expiry of 0 ms as "never expires".
+  await db.session.updateMany({ where: { id: `offline_${shop}` }, data: { expires: now } });
 }
 
 /** A fresh token was stored: the shop is connected again. */
