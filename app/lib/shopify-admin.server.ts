@@ -1,6 +1,9 @@
 import { createAdminApiClient, type AdminApiClient } from "@shopify/admin-api-client";
 import type { Logger } from "./logger.server";
+import { AdminApiError } from "./admin-api-error";
 import { OfflineTokenError } from "./offline-token/errors";
+
+export { AdminApiError } from "./admin-api-error";
 import type { OfflineTokens } from "./offline-token/offline-tokens.server";
 
 /** The Admin API version the workers speak; the same one app/shopify.server.ts pins. */
@@ -21,25 +24,6 @@ export interface AdminGraphqlOptions {
 
 /** Sends one Admin GraphQL operation and returns its `data`, or throws an {@link AdminApiError}. */
 export type AdminGraphql = <T = unknown>(query: string, variables?: Record<string, unknown>) => Promise<T>;
-
-/**
- * An Admin API call that failed: an HTTP error (`status` set), a network failure, or GraphQL
- * `errors`. `retryable` says whether the same call may succeed later (throttling, 5xx, network).
- * A 401 reaches callers only with a fixed token; with kept-fresh tokens it becomes a renewal and
- * one retry, then an {@link OfflineTokenError}. A 401 never means uninstalled: only the
- * app/uninstalled webhook says that.
- */
-export class AdminApiError extends Error {
-  override name = "AdminApiError";
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryable: boolean,
-    readonly codes: string[] = [],
-  ) {
-    super(message);
-  }
-}
 
 interface ClientErrors {
   networkStatusCode?: number;

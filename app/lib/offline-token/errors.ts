@@ -1,3 +1,5 @@
+import { AdminApiError } from "../admin-api-error";
+
 /**
  * Why a shop's offline token could not be had. `revoked`: Shopify refused the refresh (or
  * migration) itself, so only the merchant can fix it by opening the app again or reinstalling.
@@ -20,9 +22,10 @@ export class NoOfflineSessionError extends Error {
 /**
  * Shopify would not give the app a working token for this shop. Jobs keep their payload and wait
  * (see workers/processors/admin-api-job.ts); the admin shows the reconnect banner once the shop
- * row records it. Never a reason to treat the shop as uninstalled.
+ * row records it. Never a reason to treat the shop as uninstalled. It is an Admin API failure
+ * (status 401, worth retrying later), so the admin pages' handlers show it like any other.
  */
-export class OfflineTokenError extends Error {
+export class OfflineTokenError extends AdminApiError {
   override name = "OfflineTokenError";
   constructor(
     message: string,
@@ -30,6 +33,6 @@ export class OfflineTokenError extends Error {
     readonly reason: TokenFailureReason,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, 401, true, [], options);
   }
 }
