@@ -1,4 +1,4 @@
-import { Banner, Box, Text } from "@shopify/polaris";
+import { Banner, Page, Text } from "@shopify/polaris";
 
 export interface ReconnectBannerProps {
   shop: string;
@@ -21,7 +21,8 @@ export function ReconnectBanner({ shop, apiKey, since, reason, onReconnect, reco
   const day = new Date(since).toLocaleDateString("en", { dateStyle: "medium", timeZone: "UTC" });
   const reinstall = `https://${shop}/admin/oauth/install?client_id=${encodeURIComponent(apiKey)}`;
   return (
-    <Box paddingBlockStart="400" paddingInlineStart="400" paddingInlineEnd="400">
+    // A page of its own above the route's page, so the banner lines up with the cards below it.
+    <Page>
       <Banner
         tone="warning"
         title="Affinity needs to reconnect to your store"
@@ -36,6 +37,6 @@ export function ReconnectBanner({ shop, apiKey, since, reason, onReconnect, reco
           Affinity is connected. Choose Reconnect; if this message stays, reinstall Affinity from the link.
         </Text>
       </Banner>
-    </Box>
+    </Page>
   );
 }
