@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { benchBlock } from "./block";
 import { benchEvents } from "./events";
 import { benchIntake } from "./intake";
+import { benchLive } from "./live";
 import { benchScale } from "./scale";
 import { benchServing } from "./serving";
 import { benchTraining } from "./training";
@@ -24,6 +25,9 @@ const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<BenchResult[
   events: benchEvents,
   training: benchTraining,
   block: benchBlock,
+  // The whole UCI shop replayed, trained through the worker and asked through the App Proxy
+  // (about 6 minutes; --quick: the demo slice).
+  live: benchLive,
   // The longest by far: 200,000 webhooks through four processes (about 5 minutes with --quick).
   scale: benchScale,
 };

@@ -37,8 +37,9 @@ function seedData() {
 }
 
 /**
- * One storefront request in three: a known customer, an anonymous history, a product page. A
- * thousand visitors share the requests, as shoppers view several pages each.
+ * One storefront request in three: a known customer, an anonymous history, a product page (with
+ * the strategy the block's automatic setting asks for there). A thousand visitors share the
+ * requests, as shoppers view several pages each.
  */
 function shopperRequest(i: number, secret: string): string {
   const kind = i % 3;
@@ -52,6 +53,7 @@ function shopperRequest(i: number, secret: string): string {
     query.set("history", list(i, 5).join(","));
   } else {
     query.set("context", "product");
+    query.set("strategy", "related");
     query.set("product_id", String(1 + (i % PRODUCTS)));
     query.set("history", list(i, 3).join(","));
   }

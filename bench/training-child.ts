@@ -9,12 +9,16 @@ import { catalogFromCsv, ordersFromCsv } from "../app/lib/model/csv";
 import { trainAndEvaluate } from "../app/lib/model/evaluate";
 import { initTfBackend, parseTfBackendChoice } from "../app/lib/tf/backend.server";
 
+/** The shop to train on: the whole UCI shop unless the live benchmark names its own files. */
+const ORDERS_FILE = process.env.BENCH_ORDERS_FILE ?? path.resolve(process.cwd(), "../shared/data/online-retail.csv.gz");
+const PRODUCTS_FILE =
+  process.env.BENCH_PRODUCTS_FILE ?? path.resolve(process.cwd(), "../shared/data/online-retail-products.csv.gz");
+
 async function main() {
-  const dataDir = path.resolve(process.cwd(), "../shared/data");
-  const read = (file: string) => gunzipSync(readFileSync(path.join(dataDir, file))).toString("utf8");
+  const read = (file: string) => gunzipSync(readFileSync(file)).toString("utf8");
   const backend = await initTfBackend({ force: parseTfBackendChoice(process.env.TF_BACKEND), log: () => undefined });
-  const orders = ordersFromCsv(read("online-retail.csv.gz"));
-  const catalog = catalogFromCsv(read("online-retail-products.csv.gz"));
+  const orders = ordersFromCsv(read(ORDERS_FILE));
+  const catalog = catalogFromCsv(read(PRODUCTS_FILE));
   const speeds: number[] = [];
   const started = performance.now();
   const result = await trainAndEvaluate(orders, catalog, { onEpoch: (p) => void speeds.push(p.examplesPerSecond) });
@@ -29,6 +33,7 @@ async function main() {
       reason: result.reason,
       sizes: result.sizes,
       metrics: result.metrics,
+      strategies: result.strategies,
     }) + "\n",
   );
 }

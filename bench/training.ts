@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import type { MetricsRow } from "../app/lib/model/evaluate";
 import { result, type BenchResult } from "./lib";
 
-interface ChildReport {
+export interface ChildReport {
   backend: string;
   wallSeconds: number;
   examplesPerSecond: number;
@@ -15,12 +15,21 @@ interface ChildReport {
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow> };
 }
 
-export async function benchTraining(): Promise<BenchResult[]> {
+/** One training and offline evaluation in a child process; `files` names another shop's CSVs. */
+export function trainInChild(files?: { orders: string; products: string }): ChildReport {
   const out = execFileSync(process.execPath, ["--import", "tsx", "bench/training-child.ts"], {
-    env: { ...process.env, TF_BACKEND: process.env.TF_BACKEND ?? "auto" },
+    env: {
+      ...process.env,
+      TF_BACKEND: process.env.TF_BACKEND ?? "auto",
+      ...(files ? { BENCH_ORDERS_FILE: files.orders, BENCH_PRODUCTS_FILE: files.products } : {}),
+    },
     maxBuffer: 64 * 1024 * 1024,
   }).toString();
-  const report = JSON.parse(out.trim().split("\n").at(-1)!) as ChildReport;
+  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildReport;
+}
+
+export async function benchTraining(): Promise<BenchResult[]> {
+  const report = trainInChild();
   const note = `backend ${report.backend}; promoted ${report.promoted}`;
   const rows: BenchResult[] = [
     result("training.wall_s", report.wallSeconds, "s", null, note),

@@ -26,15 +26,17 @@
     log(root, "hidden:", why);
   };
 
-  // localStorage may be blocked or full: carry on without memory.
+  // localStorage may be blocked or full: carry on without memory. `null` forgets the key.
   const store = (key, value) => {
     try {
       if (value === undefined) return JSON.parse(localStorage.getItem(key));
-      localStorage.setItem(key, JSON.stringify(value));
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(value));
     } catch {
       return null;
     }
   };
+
   const visitorId = () => {
     let id = store(VISITOR);
     if (typeof id != "string") {
@@ -52,6 +54,10 @@
   const remember = (id) =>
     store(HISTORY, [{ id, at: Date.now() }, ...history().filter((e) => e.id != id)].slice(0, HISTORY_MAX));
 
+  // Shopper consent, from Shopify's Customer Privacy API (ADR 006): `a` (analytics) allows the
+  // visitor id and beacons, `p` (preferences) the browsing history. Unknown (null) allows neither.
+  let consent = null;
+
   // Beacons are batched, sent on a timer, a click, or when the page hides.
   const queues = {};
   let timer = 0;
@@ -64,6 +70,7 @@
     }
   };
   const track = (root, type, recommendationId, productId) => {
+    if (!consent || !consent.a) return;
     const url = root.dataset.eventsUrl;
     const event = { type, recommendationId, at: new Date().toISOString(), visitorId: visitorId() };
     if (productId != null) event.productId = String(productId);
@@ -72,6 +79,52 @@
   };
   addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", () => document.visibilityState == "hidden" && flush());
+
+  // Consent is known once the API answers (or is found absent); loads wait for that, briefly.
+  let settle;
+  const known = new Promise((resolve) => (settle = resolve));
+  const asked = new Set(); // blocks that asked with narrower consent are asked again
+  const setConsent = (a, p) => {
+    const was = consent || {};
+    consent = { a: a === true, p: p === true };
+    settle();
+    if (!consent.a) {
+      store(VISITOR, null);
+      for (const url in queues) queues[url].length = 0;
+    }
+    if (!consent.p) store(HISTORY, null);
+    if ((consent.a && !was.a) || (consent.p && !was.p))
+      asked.forEach((root) => root.isConnected && load(root, true).catch((e) => log(root, e)));
+  };
+  const readConsent = () => {
+    const api = window.Shopify.customerPrivacy;
+    const allowed = (name) => {
+      try {
+        return api[name]();
+      } catch {
+        return false;
+      }
+    };
+    setConsent(allowed("analyticsProcessingAllowed"), allowed("preferencesProcessingAllowed"));
+  };
+  const askConsent = () => {
+    // Published when the shopper answers the banner, also later in the visit.
+    document.addEventListener("visitorConsentCollected", (e) => {
+      const d = e.detail || {};
+      setConsent(d.analyticsAllowed, d.preferencesAllowed);
+    });
+    const shopify = window.Shopify;
+    try {
+      if (shopify && shopify.customerPrivacy) return readConsent();
+      // No API on the page: Shopify documents that processing may then proceed.
+      if (!shopify || typeof shopify.loadFeatures != "function") return setConsent(true, true);
+      shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (error) =>
+        error ? setConsent(false, false) : readConsent(),
+      );
+    } catch {
+      setConsent(false, false);
+    }
+  };
 
   const el = (tag, className, text) => {
     const node = document.createElement(tag);
@@ -175,7 +228,8 @@
   };
 
   const watchImpression = (root, rec) => {
-    const io = new IntersectionObserver(
+    if (root.affinityIo) root.affinityIo.disconnect();
+    const io = (root.affinityIo = new IntersectionObserver(
       guard(root, (entries) => {
         // Half the block, or half the screen for a block taller than it.
         const seen = entries.some(
@@ -187,7 +241,7 @@
         }
       }),
       { threshold: [0.25, 0.5, 0.75, 1] },
-    );
+    ));
     io.observe(root);
   };
 
@@ -202,28 +256,41 @@
       .filter((p) => p.url)
       .slice(0, limit);
 
-  const load = async (root) => {
+  // `again`: consent widened after the block was filled. A failed second answer keeps the cards
+  // on screen (hiding them would move the page).
+  const load = async (root, again) => {
+    const seq = (root.affinitySeq = (root.affinitySeq || 0) + 1);
+    const fail = (why) => (again ? log(root, why) : hide(root, why));
+    // A slow API: wait a second, then show what needs no personal data; consent can widen later.
+    await Promise.race([known, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    const { a, p } = consent || {};
     const d = root.dataset;
     const limit = +d.limit || 4;
-    const query = new URLSearchParams({ context: d.context, limit, visitor: visitorId() });
+    const query = new URLSearchParams({ context: d.context, strategy: d.strategy || "for_you", limit });
+    if (a) query.set("visitor", visitorId());
     if (d.productId) query.set("product_id", d.productId);
     if (d.collectionId) query.set("collection_id", d.collectionId);
     if (d.cart) query.set("cart", d.cart);
-    const viewed = history()
-      .map((e) => e.id)
-      .filter((id) => id != d.productId);
-    if (viewed.length) query.set("history", viewed.join(","));
-    if (d.productId) remember(d.productId);
+    if (p) {
+      const viewed = history()
+        .map((e) => e.id)
+        .filter((id) => id != d.productId);
+      if (viewed.length) query.set("history", viewed.join(","));
+      if (d.productId) remember(d.productId);
+    }
 
+    asked.add(root);
     const response = await fetch(`${d.proxyUrl}?${query}`, {
       headers: { Accept: "application/json" },
       signal: AbortSignal.timeout(8000),
     });
-    if (!response.ok) return hide(root, `HTTP ${response.status}`);
-    const data = await response.json();
+    const data = response.ok && (await response.json());
+    // A later request (consent widened meanwhile) supersedes this one.
+    if (seq != root.affinitySeq) return;
+    if (!response.ok) return fail(`HTTP ${response.status}`);
     const rec = data && data.recommendationId;
     const products = rec ? usable(data, limit) : [];
-    if (!products.length) return hide(root, "no products");
+    if (!products.length) return fail("no products");
     const format = formatter(d);
     root.querySelector("[data-affinity-list]").replaceChildren(...products.map((p) => card(root, d, format, rec, p)));
     watchImpression(root, rec);
@@ -253,6 +320,7 @@
       }
     });
 
+  askConsent();
   if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", () => startAll(document));
   else startAll(document);
   // The theme editor re-renders sections in place.

@@ -23,6 +23,8 @@ export interface RunSummary {
   examples: number;
   durationMs: number | null;
   metrics: StoredMetrics;
+  /** Each storefront strategy's figure in the admin's words (app/lib/admin/strategy-figures.ts). */
+  strategies: string[];
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -58,5 +60,6 @@ export function formatRunMetrics(run: RunSummary): string {
     );
   }
   lines.push("", `  served: ${run.served ?? "nothing"}${run.reason ? ` (${run.reason})` : ""}`);
+  if (run.strategies.length > 0) lines.push("", "  what each block shows:", ...run.strategies.map((s) => `    ${s}`));
   return lines.join("\n");
 }

@@ -53,18 +53,28 @@ export interface DemoShopData {
 const TINY_CUSTOMERS = 12;
 
 export function loadDemoSlice(name: SliceName, dir = DEMO_DATA_DIR): DemoShopData {
-  const orders = groupOrders(readCsvGz(path.join(dir, SLICE_FILES.orders)));
-  const kept = name === "tiny" ? tinyOrders(orders) : orders;
-  const used = new Set(kept.flatMap((o) => o.lines.map((l) => l.code)));
-  const products = readCsvGz(path.join(dir, SLICE_FILES.products))
-    .filter((p) => used.has(p.product_id!))
-    .map((p) => ({
-      code: p.product_id!,
-      title: p.title!,
-      price: Number(p.median_unit_price),
-      firstSeen: p.first_seen!,
-    }));
-  return { products, orders: kept };
+  const data = loadShopCsv(path.join(dir, SLICE_FILES.orders), path.join(dir, SLICE_FILES.products));
+  return name === "tiny" ? withProductsUsed(tinyOrders(data.orders), data.products) : data;
+}
+
+/**
+ * A shop from the data set's two files (ORDER_COLUMNS and PRODUCT_COLUMNS): the shipped slice, or
+ * the whole UCI shop in ../shared/data for the live benchmark. Only products that sold are kept.
+ */
+export function loadShopCsv(ordersFile: string, productsFile: string): DemoShopData {
+  const orders = groupOrders(readCsvGz(ordersFile));
+  const products = readCsvGz(productsFile).map((p) => ({
+    code: p.product_id!,
+    title: p.title!,
+    price: Number(p.median_unit_price),
+    firstSeen: p.first_seen!,
+  }));
+  return withProductsUsed(orders, products);
+}
+
+function withProductsUsed(orders: DemoOrder[], products: DemoProduct[]): DemoShopData {
+  const used = new Set(orders.flatMap((o) => o.lines.map((l) => l.code)));
+  return { products: products.filter((p) => used.has(p.code)), orders };
 }
 
 function groupOrders(lines: Array<Record<string, string>>): DemoOrder[] {

@@ -4,6 +4,7 @@ import type { Db } from "../../app/lib/db.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { readPopular } from "../../app/lib/serving/lists.server";
 import { requestTraining } from "../../app/lib/training/train-queue.server";
+import { strategyFigures } from "../../app/lib/admin/strategy-figures";
 import { DemoError } from "./errors";
 import { storedMetrics, type RunSummary } from "./metrics-table";
 import { createProgress, formatSeconds } from "./progress";
@@ -111,5 +112,6 @@ async function loadRun(db: Db, id: string): Promise<RunSummary> {
     examples: run.examples,
     durationMs: run.durationMs,
     metrics: storedMetrics.parse(JSON.parse(run.metrics)),
+    strategies: strategyFigures(run.metrics).map((f) => f.sentence),
   };
 }

@@ -60,6 +60,11 @@ describe("the model page, in Chromium", () => {
     const repeat = await rows.filter({ hasText: "Buy again" }).innerText();
     expect(repeat).toContain(SEED_METRICS.baselines.repeat.all.ndcg.toFixed(3));
     expect(await page.getByText("Your shop is being served a baseline").count()).toBe(0);
+    // Each block strategy's figure, in plain words.
+    await page.getByRole("heading", { name: "What each block shows" }).waitFor();
+    expect(await page.locator("body").innerText()).toContain(
+      "New for you: 7 % better than “Bought together (normalised)” at predicting the next new product.",
+    );
     expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(2);
     await page.screenshot({ path: "test-output/admin-model.png", fullPage: true });
     expect(blocked()).toEqual([]);

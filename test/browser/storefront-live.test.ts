@@ -145,6 +145,28 @@ describe("the block against the real app, through a signing App Proxy, in Chromi
     await context.close();
   });
 
+  it("a shopper who declined consent: the app answers a request without an id, and no event reaches it", async () => {
+    customer = undefined;
+    const calls = storefront.forwarded.length;
+    const { context, page, block, problems } = await open("/products/linen-shirt?consent=declined");
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    const served = storefront.forwarded.slice(calls).filter((call) => call.path.endsWith("/recommendations"));
+    expect(served.map((call) => [call.status, Object.fromEntries(call.query)])).toEqual([
+      [200, expect.not.objectContaining({ visitor: expect.anything() })],
+    ]);
+    await block.scrollIntoViewIfNeeded();
+    await block
+      .getByRole("button", { name: /^Add to cart – / })
+      .first()
+      .click();
+    await page.waitForTimeout(1800);
+    await page.goto("about:blank");
+    await page.waitForTimeout(300);
+    expect(storefront.forwarded.slice(calls).filter((call) => call.path.endsWith("/events"))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("gives a logged-in customer their own list", async () => {
     customer = "5550001";
     const { context, block } = await open("/");

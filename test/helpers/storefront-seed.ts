@@ -47,6 +47,8 @@ export async function seedServedShop(
   const runId = seed.runId ?? "run-1";
   await writeRunLists(redis, prefix, shop, runId, {
     forCustomer: seed.lists.forCustomer ?? new Map(),
+    againForCustomer: seed.lists.againForCustomer ?? new Map(),
+    newForCustomer: seed.lists.newForCustomer ?? new Map(),
     related: seed.lists.related ?? new Map(),
     popular: seed.lists.popular ?? [],
     bought: seed.lists.bought ?? new Map(),

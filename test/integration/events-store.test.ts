@@ -141,6 +141,30 @@ describe("events worker: storage, rollups and the holdout experiment", () => {
     expect(after.arms.control.revenueSquares).toBeCloseTo(0, 6);
   });
 
+  it("a buyer without an id (no consent): the _affinity_rec line is attributed, neither arm counts the order", async () => {
+    const experiment = await currentExperiment(deps(), SHOP, 50);
+    const arms = async () => (await experimentResult(t.db, experiment.id))!.arms;
+    const attributedToday = async () => {
+      const rows = await t.db.dailyRollup.findMany({ where: { shopId: await shopId(), day: new Date("2026-02-01") } });
+      return rows.map((r) => ({ experimentId: r.experimentId, arm: r.arm, attributed: Number(r.attributedRevenue) }));
+    };
+    const armsBefore = await arms();
+    const outside = async () => (await attributedToday()).find((r) => r.experimentId === "")?.attributed ?? 0;
+    const outsideBefore = await outside();
+
+    // No checkout_completed (the pixel does not run without analytics consent), no customer: only
+    // the line property, which the block adds whatever the consent, ties the order to the block.
+    await ingest.ingest(delivery(SHOP, "orders/create", orderPayload(503, { customer: null })));
+
+    const row = await t.db.orderAttribution.findUniqueOrThrow({
+      where: { shopId_orderShopifyId: { shopId: await shopId(), orderShopifyId: "503" } },
+    });
+    expect(row).toMatchObject({ visitorId: null, experimentId: "", arm: "" });
+    expect(Number(row.attributedRevenue)).toBe(25);
+    expect(await outside()).toBe(outsideBefore + 25);
+    expect(await arms()).toEqual(armsBefore);
+  });
+
   it("keeps product views for the model's history features", async () => {
     await events.process(
       SHOP,

@@ -111,15 +111,59 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
   });
 
   it("gives a product page its related products, never the product itself or what is in the cart", async () => {
-    const body = await json(await get({ context: "product", product_id: "1", cart: "3", limit: "4" }));
-    expect(ids(body).slice(0, 2)).toEqual(["2", "6"]);
-    expect(ids(body)).not.toContain("1");
-    expect(ids(body)).not.toContain("3");
+    const body = await json(
+      await get({ context: "product", strategy: "related", product_id: "1", cart: "3", limit: "4" }),
+    );
+    expect(ids(body)).toEqual(["2", "6"]);
+    expect(body).toMatchObject({ requested: "related", strategy: "related" });
+    expect(body).not.toHaveProperty("fallback");
   });
 
-  it("gives an anonymous shopper recommendations from their recent history", async () => {
+  it("serves each personal strategy from the customer's own stored list, exactly in its order", async () => {
+    const shop = "strategies.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4", "5", "6"].map((id) => catalogProduct(id)),
+      lists: {
+        forCustomer: new Map([["42", ["3", "1", "5"]]]),
+        againForCustomer: new Map([["42", ["1", "3"]]]),
+        newForCustomer: new Map([["42", ["5", "6", "2"]]]),
+        related: new Map([["4", ["6", "2"]]]),
+        popular: ["3", "5"],
+        bestSellers: ["2", "4"],
+      },
+    });
+    const served = async (query: Record<string, string>, customer = "42") =>
+      json(await get({ limit: "4", ...query }, shop, customer));
+    expect(ids(await served({ strategy: "for_you" }))).toEqual(["3", "1", "5"]);
+    expect(ids(await served({ strategy: "buy_again" }))).toEqual(["1", "3"]);
+    expect(ids(await served({ strategy: "new_for_you", cart: "6" }))).toEqual(["5", "2"]);
+    expect(ids(await served({ strategy: "complete_cart", cart: "1,4" }))).toEqual(["6", "2"]);
+    // No strategy: for you.
+    expect(await served({})).toMatchObject({ requested: "for_you", strategy: "for_you" });
+  });
+
+  it("falls back to a documented strategy when the asked-for one cannot serve, and says so", async () => {
+    const shop = "strategies.myshopify.com";
+    const served = async (query: Record<string, string>, customer = "") =>
+      json(await get({ limit: "4", ...query }, shop, customer));
+    // Buy-again for an anonymous visitor with nothing viewed: the run's list for an empty history.
+    const anonymous = await served({ strategy: "buy_again" });
+    expect(anonymous).toMatchObject({ requested: "buy_again", strategy: "popular", fallback: "no_history" });
+    expect(ids(anonymous)).toEqual(["3", "5"]);
+    // Complete-the-cart with an empty cart, for a visitor who viewed product 4: related to it.
+    const cart = await served({ strategy: "complete_cart", history: "4" });
+    expect(cart).toMatchObject({ requested: "complete_cart", strategy: "related", fallback: "empty_cart" });
+    expect(ids(cart)).toEqual(["6", "2"]);
+    // A customer with no history: new-for-you is the best sellers, minus the cart.
+    const fresh = await served({ strategy: "new_for_you", cart: "2" }, "777");
+    expect(fresh).toMatchObject({ strategy: "best_sellers", fallback: "no_list" });
+    expect(ids(fresh)).toEqual(["4"]);
+  });
+
+  it("gives an anonymous shopper the products related to what they viewed last", async () => {
     const body = await json(await get({ context: "home", history: "2,1", limit: "2" }));
     expect(ids(body)).toEqual(["6", "1"]);
+    expect(body).toMatchObject({ requested: "for_you", strategy: "related", fallback: "not_logged_in" });
   });
 
   it("never returns another shop's products", async () => {
@@ -164,6 +208,11 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
   it("answers 400 to a request that makes no sense, and clamps what it can", async () => {
     expect((await get({ context: "checkout" })).status).toBe(400);
     expect((await get({ limit: "lots" })).status).toBe(400);
+    const unknown = await get({ strategy: "trending" });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({
+      error: "strategy must be one of for_you, buy_again, new_for_you, related, complete_cart",
+    });
     const clamped = await json(
       await get({
         context: "home",
@@ -192,10 +241,20 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     const shop = "no-repeats.myshopify.com";
     await seedServedShop(testDb.db, redis, prefix, shop, {
       products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
-      lists: { forCustomer: new Map([["77", ["1", "2", "3", "4"]]]), bought: new Map([["77", ["2", "4"]]]) },
+      lists: {
+        forCustomer: new Map([["77", ["1", "2", "3", "4"]]]),
+        newForCustomer: new Map([["77", ["1", "3"]]]),
+        related: new Map([["9", ["2", "3", "4"]]]),
+        bought: new Map([["77", ["2", "4"]]]),
+      },
       settings: { includePurchased: false },
     });
-    expect(ids(await json(await get({ context: "home", limit: "4" }, shop, "77")))).toEqual(["1", "3"]);
+    // For you becomes the customer's new-for-you list, which holds nothing they bought.
+    const forYou = await json(await get({ context: "home", limit: "4" }, shop, "77"));
+    expect(ids(forYou)).toEqual(["1", "3"]);
+    expect(forYou).toMatchObject({ strategy: "new_for_you", fallback: "purchases_excluded" });
+    // Lists that are not the customer's own leave their purchases out.
+    expect(ids(await json(await get({ strategy: "related", product_id: "9" }, shop, "77")))).toEqual(["3"]);
   });
 
   it("holds out the control group: nothing, or best-sellers, and reports every visitor's exposure once", async () => {
@@ -234,6 +293,26 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
       async () => ids(await json(await get({ visitor: control, limit: "2" }, shop))).join() === "4,3",
       "best-sellers for the control group",
     );
+  });
+
+  it("serves a visitor without an id (no consent) as treatment and never counts them as exposed", async () => {
+    const shop = "no-consent.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
+      lists: { popular: ["1", "2"], bestSellers: ["4", "3"] },
+      settings: { holdoutPercent: 50, controlExperience: "none" },
+    });
+    // Whatever the split, each shopper without an id gets recommendations, none of them control's.
+    for (let i = 0; i < 6; i++)
+      expect(ids(await json(await get({ context: "home", limit: "2" }, shop)))).toEqual(["1", "2"]);
+    expect(ids(await json(await get({ context: "product", product_id: "3", limit: "2" }, shop)))).toEqual(["1", "2"]);
+
+    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
+    const jobs = await events.getJobs(["waiting", "active", "completed", "delayed"]);
+    expect(jobs.filter((job) => (job.data as { shop: string }).shop === shop)).toEqual([]);
+    await events.close();
+    // No experiment starts on their account either: only visitors with an id enter one.
+    expect(await testDb.db.experiment.count({ where: { shop: { domain: shop } } })).toBe(0);
   });
 
   it("stops serving a shop once it uninstalls", async () => {

@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
 import { baselineNote, metricsTable, type MetricsTableRow } from "./model-metrics";
 import { requireShop } from "./shop.server";
+import { strategyFigures, type StrategyFigure } from "./strategy-figures";
 
 /** One training run as the model page lists it (never the weights). */
 export interface RunSummary {
@@ -23,7 +24,7 @@ export interface RunSummary {
 
 export interface ModelOverview {
   /** The run whose lists the storefront serves, with its metrics. */
-  active: (RunSummary & { metrics: MetricsTableRow[]; note: string | null }) | null;
+  active: (RunSummary & { metrics: MetricsTableRow[]; strategies: StrategyFigure[]; note: string | null }) | null;
   /** The run a rollback would return to. */
   previous: RunSummary | null;
   /** The most recent runs, newest first. */
@@ -87,7 +88,12 @@ export async function modelOverview(db: Db, shopDomain: string): Promise<ModelOv
   if (active) {
     const { metrics, ...rest } = active;
     const table = metricsTable(metrics, active.served);
-    activeView = { ...summary(rest), metrics: table, note: baselineNote(active.served, table) };
+    activeView = {
+      ...summary(rest),
+      metrics: table,
+      strategies: strategyFigures(metrics),
+      note: baselineNote(active.served, table),
+    };
   }
   return { active: activeView, previous: previous ? summary(previous) : null, history: history.map(summary) };
 }

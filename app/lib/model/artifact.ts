@@ -13,7 +13,9 @@ import { RecommenderDnn, WEIGHT_NAMES } from "./dnn";
 import { RecommenderEnsemble } from "./ensemble";
 import type { TrainedRecommender } from "./evaluate";
 import { ITEM_FEATURES, USER_FEATURES } from "./features";
+import type { Contender } from "./promote";
 import { buildSnapshots } from "./snapshots";
+import { PERSONAL_STRATEGIES, type PersonalStrategy } from "./strategies";
 import { tf } from "../tf/backend.server";
 
 /**
@@ -34,6 +36,9 @@ const weight = z.object({ shape: z.array(z.number().int().nonnegative()), values
 const artifactSchema = z.object({
   version: z.union([z.literal(1), z.literal(ARTIFACT_VERSION)]),
   promoted: z.enum(["model", ...BASELINE_NAMES]),
+  /** The ranker of each personal strategy (issue 15); absent in older artifacts: all `promoted`. */
+  strategies: z.record(z.enum(PERSONAL_STRATEGIES), z.enum(["model", ...BASELINE_NAMES])).optional(),
+  mix: z.object({ discovery: z.number().min(0).max(1).optional() }).optional(),
   layout: z.object({ items: z.array(z.string()), user: z.array(z.string()) }),
   features: z.record(z.string(), z.number()),
   snapshots: z.record(z.string(), z.number()),
@@ -62,6 +67,8 @@ export function serializeRecommender(model: TrainedRecommender): Uint8Array<Arra
   const json = {
     version: ARTIFACT_VERSION,
     promoted: model.promoted,
+    ...(model.strategies ? { strategies: model.strategies } : {}),
+    ...(model.mix ? { mix: model.mix } : {}),
     layout: { items: [...ITEM_FEATURES], user: [...USER_FEATURES] },
     features: model.features,
     snapshots: model.snapshotOptions,
@@ -100,9 +107,15 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, parsed.snapshots);
   const base = { data, snapshots, features: parsed.features, snapshotOptions: parsed.snapshots };
+  const extras = {
+    ...(parsed.strategies ? { strategies: parsed.strategies as Record<PersonalStrategy, Contender> } : {}),
+    ...(parsed.mix ? { mix: parsed.mix } : {}),
+  };
   if (!parsed.dnn) {
     if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
-    return { ...base, dnn: null, promoted: parsed.promoted };
+    if (parsed.strategies && Object.values(parsed.strategies).includes("model"))
+      throw new CorruptArtifactError("a strategy served by the model has no weights");
+    return { ...base, ...extras, dnn: null, promoted: parsed.promoted };
   }
   const stored = parsed.dnn.members ?? (parsed.dnn.weights ? [parsed.dnn.weights] : []);
   if (stored.length === 0) throw new CorruptArtifactError("network has no weights");
@@ -118,7 +131,7 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
     for (const member of members) member.dispose();
     throw error;
   }
-  return { ...base, dnn: new RecommenderEnsemble(members), promoted: parsed.promoted };
+  return { ...base, ...extras, dnn: new RecommenderEnsemble(members), promoted: parsed.promoted };
 }
 
 function loadWeights(

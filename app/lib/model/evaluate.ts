@@ -17,10 +17,17 @@ import { RecommenderEnsemble } from "./ensemble";
 import { MetricsAccumulator, type SettingMetrics } from "./evaluate-lists";
 import { buildExamples, type TimedExample } from "./examples";
 import type { FeatureOptions } from "./features";
-import { decidePromotion, type Contender, type PromotionRule } from "./promote";
+import {
+  decidePromotion,
+  decideStrategies,
+  type Contender,
+  type PromotionRule,
+  type StrategyDecision,
+} from "./promote";
 import { buildSnapshots, type ShopSnapshots, type SnapshotOptions } from "./snapshots";
-import { buildTimeSplit, pastItems } from "./split";
+import { buildTimeSplit } from "./split";
 import { sweepCases } from "./sweep";
+import type { MixRule, PersonalStrategy } from "./strategies";
 import { ValidationAccumulator, validationRows, type ValidationMetrics } from "./validation";
 import type { CatalogItem, HistoryOrder } from "./types";
 
@@ -68,6 +75,8 @@ export interface TrainAndEvaluateOptions {
   ensemble?: number;
   features?: FeatureOptions;
   snapshots?: SnapshotOptions;
+  /** How for_you mixes buying again and discovery (strategies.ts). */
+  mix?: MixRule;
   promotion?: PromotionRule;
   /**
    * Also rank the intermediate orders with the stage networks (validation.ts): what settings are
@@ -82,6 +91,8 @@ export interface MetricsRow {
   all: { hr: number; recall: number; ndcg: number };
   new: { hr: number; recall: number; ndcg: number };
   coverage: number;
+  /** Each personal strategy's served list, scored in its own setting (evaluate-lists.ts). */
+  strategies: SettingMetrics["strategies"];
 }
 
 /** Everything serving needs, whichever ranker won. */
@@ -93,7 +104,12 @@ export interface TrainedRecommender {
   features: FeatureOptions;
   /** How the snapshots were built (kept so a stored artifact rebuilds the same ones). */
   snapshotOptions: SnapshotOptions;
+  /** The ranker behind the related lists and the empty-basket list (and the admin's headline). */
   promoted: Contender;
+  /** The ranker behind each personal strategy's lists, decided per strategy; absent: `promoted`. */
+  strategies?: Record<PersonalStrategy, Contender>;
+  /** How for_you mixes (strategies.ts); absent: the defaults. */
+  mix?: MixRule;
 }
 
 export interface TrainAndEvaluateResult {
@@ -106,8 +122,18 @@ export interface TrainAndEvaluateResult {
   };
   promoted: Contender;
   reason: string;
+  /** Which ranker serves each personal strategy, and why. */
+  strategies: Record<PersonalStrategy, StrategyDecision>;
   sizes: { examples: number; customers: number; items: number; evalCases: number; orders: number };
   timings: { totalMs: number; baselinesMs: number; featuresMs: number; trainMs: number; evaluateMs: number };
+}
+
+function servedByStrategy(decisions: Record<PersonalStrategy, StrategyDecision>): Record<PersonalStrategy, Contender> {
+  return {
+    for_you: decisions.for_you.served,
+    buy_again: decisions.buy_again.served,
+    new_for_you: decisions.new_for_you.served,
+  };
 }
 
 /**
@@ -126,19 +152,26 @@ function hasTargetCandidate(e: TimedExample): boolean {
   return e.row.featureIndex.some((item) => targets.has(item));
 }
 
-const row = (m: SettingMetrics): MetricsRow => ({ all: m.all, new: m.new, coverage: m.coverage });
+const row = (m: SettingMetrics): MetricsRow => ({
+  all: m.all,
+  new: m.new,
+  coverage: m.coverage,
+  strategies: m.strategies,
+});
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))] ?? 0;
 }
 
-export function evaluateBaselines(data: ShopData, k: number): Record<BaselineName, SettingMetrics> {
+export function evaluateBaselines(data: ShopData, k: number, mix: MixRule = {}): Record<BaselineName, SettingMetrics> {
   const cases = buildTimeSplit(data);
-  const acc = Object.fromEntries(BASELINE_NAMES.map((n) => [n, new MetricsAccumulator(k, data.productIds.length)]));
+  const acc = Object.fromEntries(
+    BASELINE_NAMES.map((n) => [n, new MetricsAccumulator(k, data.productIds.length, mix)]),
+  );
   sweepCases(data, cases, (ctx) => {
     for (const name of BASELINE_NAMES) {
       const { scores, tiebreak } = baselineScores(name, ctx);
-      acc[name]!.add(scores, tiebreak, ctx.evalCase.targets, ctx.past);
+      acc[name]!.add(scores, tiebreak, ctx.evalCase.targets, ctx.past, ctx.share);
     }
   });
   return Object.fromEntries(BASELINE_NAMES.map((n) => [n, acc[n]!.result()])) as Record<BaselineName, SettingMetrics>;
@@ -156,7 +189,7 @@ export async function trainAndEvaluate(
   const cases = buildTimeSplit(data);
   const numItems = data.productIds.length;
 
-  const baselineMetrics = evaluateBaselines(data, k);
+  const baselineMetrics = evaluateBaselines(data, k, options.mix);
   const baselinesMs = performance.now() - started;
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
@@ -172,7 +205,13 @@ export async function trainAndEvaluate(
     evalCases: cases.length,
     orders: data.orders.length,
   };
-  const base = { data, snapshots, features: options.features ?? {}, snapshotOptions: options.snapshots ?? {} };
+  const base = {
+    data,
+    snapshots,
+    features: options.features ?? {},
+    snapshotOptions: options.snapshots ?? {},
+    ...(options.mix ? { mix: options.mix } : {}),
+  };
   const baselines = Object.fromEntries(BASELINE_NAMES.map((n) => [n, row(baselineMetrics[n])])) as Record<
     BaselineName,
     MetricsRow
@@ -186,8 +225,10 @@ export async function trainAndEvaluate(
         : null;
   if (tooLittle) {
     const decision = decidePromotion(null, baselineMetrics, options.promotion, `not trained: ${tooLittle}`);
+    const strategies = decideStrategies(null, baselineMetrics, options.promotion);
     return {
-      model: { ...base, dnn: null, promoted: decision.promoted },
+      model: { ...base, dnn: null, promoted: decision.promoted, strategies: servedByStrategy(strategies) },
+      strategies,
       metrics: { model: null, baselines },
       ...decision,
       sizes,
@@ -237,23 +278,27 @@ export async function trainAndEvaluate(
     });
 
     const t = performance.now();
-    const modelAcc = new MetricsAccumulator(k, numItems);
+    const modelAcc = new MetricsAccumulator(k, numItems, options.mix);
     const byOrder = new Map(evalRows.map((e) => [e.evalCase!.targetOrder, e]));
     sweepCases(data, cases, (ctx) => {
       const example = byOrder.get(ctx.evalCase.targetOrder);
       const s = example ? scores.get(example) : undefined;
       if (!s) throw new Error(`no model scores for customer ${ctx.evalCase.customer}`);
-      modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, pastItems(data, ctx.evalCase.history));
+      modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, ctx.past, ctx.share);
     });
     const modelMetrics = modelAcc.result();
     evaluateMs += performance.now() - t;
 
     const decision = decidePromotion(modelMetrics, baselineMetrics, options.promotion);
+    const strategies = decideStrategies(modelMetrics, baselineMetrics, options.promotion);
+    const served = servedByStrategy(strategies);
+    const keep = decision.promoted === "model" || Object.values(served).includes("model");
     // The served network also learns from the most recent orders the evaluation held out.
-    if (decision.promoted === "model") train(Infinity, epochsPerStage);
+    if (keep) train(Infinity, epochsPerStage);
     else dnn.dispose();
     return {
-      model: { ...base, dnn: decision.promoted === "model" ? dnn : null, promoted: decision.promoted },
+      model: { ...base, dnn: keep ? dnn : null, promoted: decision.promoted, strategies: served },
+      strategies,
       metrics: {
         model: row(modelMetrics),
         baselines,

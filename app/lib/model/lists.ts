@@ -2,12 +2,21 @@
  * Precomputed and online top-K lists from whichever ranker was promoted. Returns productIds;
  * business rules (stock, exclusions, pins) run after this, in the serving layer.
  */
-import { baselineScores, type BaselineName } from "./baselines";
+import { baselineScores, type BaselineName, type ScoredList } from "./baselines";
 import { advanceCounts, emptyCounts, type CooccurrenceCounts } from "./cooccurrence";
 import type { TrainedRecommender } from "./evaluate";
 import type { PastPurchase } from "./customer-state";
 import { featureRowForHistory } from "./features";
 import { topK } from "./rank";
+import type { Contender } from "./promote";
+import { pastItems } from "./split";
+import {
+  PERSONAL_STRATEGIES,
+  personalLists,
+  repeatShare,
+  type PersonalLists,
+  type PersonalStrategy,
+} from "./strategies";
 import { ownOrderCounts } from "./sweep";
 
 export interface VisitorEvent {
@@ -54,7 +63,7 @@ function rankIndices(
   views: ReadonlyArray<{ item: number; at: number }> = [],
 ): number[] {
   const counts = finalCounts(model);
-  if (model.dnn) {
+  if (model.promoted === "model" && model.dnn) {
     const present = presentOf(model, [...history, ...views]);
     const row = featureRowForHistory(model.snapshots, history, present, model.features, views);
     const [scores] = model.dnn.score([row]);
@@ -93,35 +102,91 @@ export function rankForHistory(
   return toIds(model, rankIndices(model, purchases, k, excluded, "cosine", views));
 }
 
-/** Top-K per known customer (all customers when `customerIds` is omitted). */
+/** Top-K per known customer over every product (all customers when `customerIds` is omitted). */
 export function topKForCustomers(
   model: TrainedRecommender,
   k: number,
   customerIds?: readonly string[],
 ): Map<string, string[]> {
-  const { data } = model;
-  const wanted = new Set(customerIds ?? data.customerIds);
   const lists = new Map<string, string[]>();
+  forEachCustomer(model, customerIds, (id, customer) => {
+    const { scores, tiebreak } = customerScores(model, customer, servedBy(model, "for_you"));
+    lists.set(id, toIds(model, topK(scores, k, undefined, tiebreak)));
+  });
+  return lists;
+}
+
+/** The ranker each personal strategy is built from: the run's per-strategy decision, else the overall one. */
+export function servedBy(model: TrainedRecommender, strategy: PersonalStrategy): Contender {
+  const chosen = model.strategies?.[strategy] ?? model.promoted;
+  // A model choice without a network (restored without one) falls back to the overall ranker.
+  return chosen === "model" && !model.dnn ? (model.promoted === "model" ? "cosine" : model.promoted) : chosen;
+}
+
+/**
+ * Each known customer's buy-again, new-for-you and for-you lists, built by `personalLists` from
+ * the ranker that won that strategy in the run's evaluation: the lists the run measured.
+ */
+export function personalListsForCustomers(
+  model: TrainedRecommender,
+  k: number,
+  customerIds?: readonly string[],
+): Record<PersonalStrategy, Map<string, string[]>> {
+  const out = { for_you: new Map(), buy_again: new Map(), new_for_you: new Map() } as Record<
+    PersonalStrategy,
+    Map<string, string[]>
+  >;
+  forEachCustomer(model, customerIds, (id, customer, orderIdx) => {
+    const past = pastItems(model.data, orderIdx);
+    const share = repeatShare(orderIdx.map((i) => model.data.orders[i]?.items ?? []));
+    const byRanker = new Map<Contender, PersonalLists>();
+    for (const strategy of PERSONAL_STRATEGIES) {
+      const ranker = servedBy(model, strategy);
+      let lists = byRanker.get(ranker);
+      if (!lists) {
+        const { scores, tiebreak } = customerScores(model, customer, ranker);
+        byRanker.set(ranker, (lists = personalLists(scores, tiebreak, past, share, k, model.mix)));
+      }
+      out[strategy].set(id, toIds(model, lists[strategy]));
+    }
+  });
+  return out;
+}
+
+function forEachCustomer(
+  model: TrainedRecommender,
+  customerIds: readonly string[] | undefined,
+  visit: (id: string, customer: number, orderIdx: number[]) => void,
+): void {
+  const { data } = model;
+  const wanted = customerIds ? new Set(customerIds) : null;
   data.ordersByCustomer.forEach((orderIdx, customer) => {
     const id = data.customerIds[customer] ?? "";
-    if (!wanted.has(id)) return;
+    if (!wanted || wanted.has(id)) visit(id, customer, orderIdx);
+  });
+}
+
+/** One customer's scores over the catalog from `ranker`, as of the end of the history. */
+function customerScores(model: TrainedRecommender, customer: number, ranker: Contender): ScoredList {
+  const { data } = model;
+  const orderIdx = data.ordersByCustomer[customer] ?? [];
+  const counts = finalCounts(model);
+  if (ranker === "model" && model.dnn) {
     const history = orderIdx.flatMap((i) => {
       const order = data.orders[i];
       return order
         ? Array.from(order.items, (item, q) => ({ item, at: order.at, quantity: order.quantities[q] ?? 1 }))
         : [];
     });
-    if (!model.dnn && model.promoted !== "model") {
-      // Baselines count orders per item, which is what ownOrderCounts gives.
-      const own = ownOrderCounts(data, orderIdx);
-      const { scores, tiebreak } = baselineScores(model.promoted, { counts: finalCounts(model), ownOrders: own });
-      lists.set(id, toIds(model, topK(scores, k, undefined, tiebreak)));
-      return;
-    }
     const views = data.viewsByCustomer[customer] ?? [];
-    lists.set(id, toIds(model, rankIndices(model, history, k, new Set(), "cosine", views)));
-  });
-  return lists;
+    const present = presentOf(model, [...history, ...views]);
+    const row = featureRowForHistory(model.snapshots, history, present, model.features, views);
+    const [scores] = model.dnn.score([row]);
+    return { scores: scores ?? new Float32Array(data.productIds.length), tiebreak: counts.itemOrders };
+  }
+  // Baselines count orders per item, which is what ownOrderCounts gives.
+  const name = ranker === "model" ? "cosine" : ranker;
+  return baselineScores(name, { counts, ownOrders: ownOrderCounts(data, orderIdx) });
 }
 
 /**
@@ -142,7 +207,7 @@ export function relatedForProducts(
     const item = model.data.itemIndex.get(id);
     if (item === undefined) continue;
     const self = new Set([item]);
-    if (model.dnn) {
+    if (model.promoted === "model" && model.dnn) {
       lists.set(id, toIds(model, rankIndices(model, [{ item, at: now - 1, quantity: 1 }], k, self, "cosine")));
     } else {
       const { scores, tiebreak } = baselineScores("cosine", { counts, ownOrders: new Map([[item, 1]]) });

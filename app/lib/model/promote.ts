@@ -5,6 +5,7 @@
  */
 import type { BaselineName } from "./baselines";
 import type { SettingMetrics } from "./evaluate-lists";
+import type { PersonalStrategy } from "./strategies";
 
 export type Contender = "model" | BaselineName;
 
@@ -66,4 +67,44 @@ export function decidePromotion(
     promoted: "model",
     reason: `model NDCG@10 ${fmt(model.all.ndcg)} vs ${best} ${fmt(bestAll)}; new-only ${fmt(model.new.ndcg)} vs ${fmt(bestNew)}`,
   };
+}
+
+export interface StrategyDecision {
+  /** The ranker whose lists this strategy serves. */
+  served: Contender;
+  /** The strategy's best baseline, by its own NDCG@10. */
+  baseline: BaselineName;
+  reason: string;
+}
+
+/**
+ * Promotion per personal strategy (issue 15): each strategy's list is judged in its own setting
+ * (STRATEGY_SETTING), and a strategy whose model list does not beat that strategy's best baseline
+ * by the same margin as the overall rule serves the baseline's list instead.
+ */
+export function decideStrategies(
+  model: SettingMetrics | null,
+  baselines: Record<BaselineName, SettingMetrics>,
+  rule: PromotionRule = {},
+): Record<PersonalStrategy, StrategyDecision> {
+  const { minRelativeGain = 0.01 } = rule;
+  const decide = (strategy: PersonalStrategy): StrategyDecision => {
+    let baseline: BaselineName | null = null;
+    for (const name of Object.keys(baselines) as BaselineName[]) {
+      const ndcg = baselines[name].strategies[strategy].ndcg;
+      if (baseline === null || ndcg > baselines[baseline].strategies[strategy].ndcg) baseline = name;
+    }
+    if (baseline === null) throw new Error("decideStrategies needs at least one baseline");
+    const best = baselines[baseline].strategies[strategy].ndcg;
+    if (!model) return { served: baseline, baseline, reason: `no model; ${baseline} ${fmt(best)}` };
+    const own = model.strategies[strategy].ndcg;
+    return own >= best * (1 + minRelativeGain)
+      ? { served: "model", baseline, reason: `model ${fmt(own)} vs ${baseline} ${fmt(best)}` }
+      : {
+          served: baseline,
+          baseline,
+          reason: `model ${fmt(own)} does not beat ${baseline} ${fmt(best)} by ${minRelativeGain * 100}%`,
+        };
+  };
+  return { for_you: decide("for_you"), buy_again: decide("buy_again"), new_for_you: decide("new_for_you") };
 }

@@ -8,6 +8,7 @@ import type { BaselineName } from "./baselines";
 import type { ShopData } from "./dataset";
 import type { TrainedRecommender } from "./evaluate";
 import { buildSnapshots } from "./snapshots";
+import type { PersonalStrategy } from "./strategies";
 
 export interface StoredRun {
   runId: string;
@@ -23,7 +24,8 @@ export interface RestoredRecommender {
 export function restoreWithFallback(
   runs: readonly StoredRun[],
   data: ShopData,
-  baseline: BaselineName,
+  /** What serves when no artifact restores: the run's best baseline, and each strategy's if recorded. */
+  baseline: { overall: BaselineName; strategies?: Record<PersonalStrategy, BaselineName> },
   log: (event: string, fields: Record<string, unknown>) => void,
 ): RestoredRecommender {
   for (const run of runs) {
@@ -37,7 +39,7 @@ export function restoreWithFallback(
       log("model.artifact_unusable", { runId: run.runId, reason });
     }
   }
-  log("model.serving_baseline", { baseline, tried: runs.map((r) => r.runId) });
+  log("model.serving_baseline", { baseline: baseline.overall, tried: runs.map((r) => r.runId) });
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   return {
     model: {
@@ -46,7 +48,8 @@ export function restoreWithFallback(
       dnn: null,
       features: {},
       snapshotOptions: {},
-      promoted: baseline,
+      promoted: baseline.overall,
+      ...(baseline.strategies ? { strategies: baseline.strategies } : {}),
     },
     fromRun: null,
   };

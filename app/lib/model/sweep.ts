@@ -6,6 +6,7 @@ import { advanceCounts, emptyCounts, type CooccurrenceCounts } from "./cooccurre
 import type { ShopData } from "./dataset";
 import type { EvalCase } from "./split";
 import { pastItems } from "./split";
+import { repeatShare } from "./strategies";
 
 export interface CaseContext {
   evalCase: EvalCase;
@@ -15,6 +16,8 @@ export interface CaseContext {
   past: Set<number>;
   /** Per past item, the number of the customer's orders that contained it. */
   ownOrders: Map<number, number>;
+  /** The customer's repeat share before the cutoff (strategies.ts): for_you's mix. */
+  share: number;
 }
 
 export function sweepCases(data: ShopData, cases: readonly EvalCase[], visit: (ctx: CaseContext) => void): void {
@@ -28,6 +31,7 @@ export function sweepCases(data: ShopData, cases: readonly EvalCase[], visit: (c
       counts,
       past: pastItems(data, evalCase.history),
       ownOrders: ownOrderCounts(data, evalCase.history),
+      share: repeatShare(evalCase.history.map((i) => data.orders[i]?.items ?? [])),
     });
   }
 }

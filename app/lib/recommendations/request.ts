@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STRATEGIES, type Strategy } from "./strategy";
 
 /** Where the block sits; product and cart pages pass what the shopper is looking at. */
 export const BLOCK_CONTEXTS = ["product", "cart", "home", "collection"] as const;
@@ -11,6 +12,8 @@ export const CART_MAX = 50;
 
 export interface RecommendationRequest {
   context: BlockContext;
+  /** Which list to serve (strategy.ts). @defaultValue "for_you" */
+  strategy: Strategy;
   limit: number;
   productId: string | null;
   collectionId: string | null;
@@ -44,6 +47,7 @@ function idList(value: string | null, max: number): string[] {
 }
 
 const contextSchema = z.enum(BLOCK_CONTEXTS).default("home");
+const strategySchema = z.enum(STRATEGIES).default("for_you");
 const limitSchema = z.coerce.number().int().optional();
 
 export function parseRecommendationRequest(query: URLSearchParams): RecommendationRequest {
@@ -51,12 +55,17 @@ export function parseRecommendationRequest(query: URLSearchParams): Recommendati
   if (!context.success) {
     throw new BadRecommendationRequest(`context must be one of ${BLOCK_CONTEXTS.join(", ")}`);
   }
+  const strategy = strategySchema.safeParse(query.get("strategy") || undefined);
+  if (!strategy.success) {
+    throw new BadRecommendationRequest(`strategy must be one of ${STRATEGIES.join(", ")}`);
+  }
   const rawLimit = query.get("limit");
   const limit = limitSchema.safeParse(rawLimit === null || rawLimit === "" ? undefined : rawLimit);
   if (!limit.success) throw new BadRecommendationRequest("limit must be a whole number");
   const visitor = query.get("visitor");
   return {
     context: context.data,
+    strategy: strategy.data,
     limit: Math.min(LIMIT_RANGE.max, Math.max(LIMIT_RANGE.min, limit.data ?? LIMIT_RANGE.fallback)),
     productId: idOrNull(query.get("product_id")),
     collectionId: idOrNull(query.get("collection_id")),

@@ -8,9 +8,15 @@ import {
   readCollectionMembers,
   requestCollectionMembers,
 } from "./collections.server";
-import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "./fuse";
 import type { RecommendationRequest } from "./request";
 import { createPicker } from "./rules";
+import {
+  strategyCandidates,
+  type Candidate,
+  type FallbackReason,
+  type ServedStrategy,
+  type Strategy,
+} from "./strategy";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
 import { fetchCards, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
 import { readShopState, type ShopState } from "./shop-state.server";
@@ -22,14 +28,21 @@ export interface ServeDeps extends HoldoutDeps {
 
 export interface RecommendationResponse {
   recommendationId: string;
+  /** The strategy asked for, and the one the answer was served with (they differ on a fallback). */
+  requested: Strategy;
+  strategy: ServedStrategy | null;
+  /** Why the answer was served with another strategy than the one asked for. */
+  fallback?: FallbackReason;
   /** The cards to show, in order; `renderRecommendations` turns them into the public JSON. */
   products: StoredCard[];
 }
 
-/** The response body: the recommendation id and each card's public fields. */
+/** The response body: the recommendation id, the strategies and each card's public fields. */
 export function renderRecommendations(response: RecommendationResponse): string {
   const products = response.products.map(publicCardJson).join(",");
-  return `{"recommendationId":${JSON.stringify(response.recommendationId)},"products":[${products}]}`;
+  const fallback = response.fallback ? `,"fallback":"${response.fallback}"` : "";
+  const served = response.strategy === null ? "null" : `"${response.strategy}"`;
+  return `{"recommendationId":${JSON.stringify(response.recommendationId)},"requested":"${response.requested}","strategy":${served}${fallback},"products":[${products}]}`;
 }
 
 /** The shop never installed the app, or uninstalled it: it gets no recommendations. */
@@ -45,9 +58,9 @@ const ROUNDS = 2;
 
 /**
  * Answers one storefront request from Redis (through the process cache) alone: the shop's state
- * and active run, the lists the request needs, then the cards of the best candidates. The
- * database is read only when the shop's state is not cached in Redis (its first request, or
- * after a change).
+ * and active run, the one stored list the request's strategy is served from (with its fallbacks,
+ * in the same round trip), then the cards of its best eligible products. The database is read
+ * only when the shop's state is not cached in Redis (its first request, or after a change).
  */
 export async function serveRecommendations(
   deps: ServeDeps,
@@ -58,27 +71,27 @@ export async function serveRecommendations(
   const assignment = await assignVisitor(deps, identity.shop, request.visitorId, state.settings);
   const control = assignment?.arm === "control";
   let products: StoredCard[] = [];
+  let served: Pick<RecommendationResponse, "strategy" | "fallback"> = { strategy: null };
   // Control sees what the merchant chose in place of recommendations: nothing, or best-sellers.
   if (!control || state.settings.controlExperience === "best_sellers") {
-    const lists = runId ? await readSourceLists(deps, identity, runId, request, state) : emptyLists();
-    const sources = control ? [] : weightedSources(request, lists);
+    const chosen = runId ? await readServedList(deps, identity, runId, request, state, control) : null;
+    if (chosen)
+      served = chosen.fallback
+        ? { strategy: chosen.strategy, fallback: chosen.fallback }
+        : { strategy: chosen.strategy };
+    const list = chosen?.ids ?? [];
     const onCollection = !control && request.context === "collection" && request.collectionId !== null;
     const members = onCollection ? await pageCollection(deps, identity.shop, request.collectionId!) : null;
     // Ranked as far as the cards being fetched reach: most requests need only the first round.
-    const rank = (take: number) =>
-      control
-        ? lists.bestSellers
-        : members
-          ? collectionFirst(fuseLists(sources), members, take)
-          : fuseLists(sources, take);
-    products = await pickWithCards(deps, identity.shop, rank, request, state, toSet(lists.bought));
+    const rank = (take: number) => (members ? collectionFirst(list, members, take) : list.slice(0, take));
+    products = await pickWithCards(deps, identity.shop, rank, request, state, chosen?.excluded ?? NOTHING);
   }
   const recommendationId = newRecommendationId();
   if (assignment) {
     const { shop, loggedInCustomerId } = identity;
     await reportExposure(deps, shop, request.visitorId!, loggedInCustomerId, assignment, recommendationId);
   }
-  return { recommendationId, products };
+  return { recommendationId, requested: request.strategy, ...served, products };
 }
 
 /**
@@ -157,33 +170,46 @@ async function pageCollection(deps: ServeDeps, shop: string, id: string) {
 const NOTHING: ReadonlySet<string> = new Set();
 const toSet = (ids: string[]): ReadonlySet<string> => (ids.length === 0 ? NOTHING : new Set(ids));
 
-const emptyLists = (): SourceLists => ({ personal: [], related: new Map(), popular: [], bought: [], bestSellers: [] });
+interface ServedList {
+  strategy: ServedStrategy;
+  fallback?: FallbackReason;
+  ids: readonly string[];
+  /** Products the merchant does not want shown to this customer again (bought before). */
+  excluded: ReadonlySet<string>;
+}
 
-async function readSourceLists(
+/**
+ * The first non-empty list of the request's strategy chain (strategy.ts), read with its
+ * fallbacks in one pipeline. The control arm is only ever shown best sellers.
+ */
+async function readServedList(
   deps: ServeDeps,
   identity: ProxyIdentity,
   runId: string,
   request: RecommendationRequest,
   state: ShopState,
-): Promise<SourceLists> {
-  const seeds = relatedSeeds(request);
+  control: boolean,
+): Promise<ServedList | null> {
   const customerId = identity.loggedInCustomerId;
-  const customer: ListRef | null = customerId ? { kind: "for", id: customerId } : null;
+  const { includePurchased } = state.settings;
+  const candidates: Candidate[] = control
+    ? [{ strategy: "best_sellers", ref: { kind: "bestsellers" } }]
+    : strategyCandidates({ ...request, customerId, includePurchased });
+  // Without the merchant's consent to show purchases again, a known customer's purchases are left
+  // out of related and best-seller lists too (their own new-for-you list holds none).
   const bought: ListRef | null =
-    customerId && !state.settings.includePurchased ? { kind: "bought", id: customerId } : null;
-  const refs: ListRef[] = [{ kind: "popular" }, { kind: "bestsellers" }];
-  const customerAt = customer ? refs.push(customer) - 1 : -1;
-  const boughtAt = bought ? refs.push(bought) - 1 : -1;
-  const relatedFrom = refs.length;
-  for (const id of seeds) refs.push({ kind: "related", id });
+    customerId && !includePurchased && !control ? { kind: "bought", id: customerId } : null;
+  const refs = candidates.map((c) => c.ref);
+  if (bought) refs.push(bought);
   const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, runId, refs);
-  return {
-    popular: lists[0]!,
-    bestSellers: lists[1]!,
-    personal: customerAt < 0 ? [] : lists[customerAt]!,
-    bought: boughtAt < 0 ? [] : lists[boughtAt]!,
-    related: new Map(seeds.map((id, i) => [id, lists[relatedFrom + i]!])),
-  };
+  const excluded = bought ? toSet(lists[lists.length - 1]!) : NOTHING;
+  for (let i = 0; i < candidates.length; i++) {
+    const ids = lists[i]!;
+    if (ids.length === 0) continue;
+    const { strategy, reason } = candidates[i]!;
+    return reason ? { strategy, fallback: reason, ids, excluded } : { strategy, ids, excluded };
+  }
+  return null;
 }
 
 /**

@@ -55,7 +55,8 @@ export function createServingCache(options: ServingCacheOptions = {}): ServingCa
   };
 }
 
-export type ListRef = { kind: "popular" | "bestsellers" } | { kind: "for" | "related" | "bought"; id: string };
+export type ListRef =
+  { kind: "popular" | "bestsellers" } | { kind: "for" | "again" | "new" | "related" | "bought"; id: string };
 /**
  * A list's key within its run's cache. Related lists, most of a request's, use the bare product
  * id (digits), so the hot path builds no string for them; the other kinds start with a letter.

@@ -9,8 +9,12 @@ import type { RedisClient } from "../redis.server";
  * shop's keys share one slot (one pipeline, one MULTI).
  */
 export interface RunLists {
-  /** Per known customer: product ids, best first. */
+  /** Per known customer: the "for you" mix of buying again and discovery, best first. */
   forCustomer: Map<string, string[]>;
+  /** Per known customer: "buy it again", only products they bought before. */
+  againForCustomer?: Map<string, string[]>;
+  /** Per known customer: "new for you", nothing they bought before. */
+  newForCustomer?: Map<string, string[]>;
   /** Per product: related product ids, best first. */
   related: Map<string, string[]>;
   /** The fallback for visitors we know nothing about. */
@@ -22,7 +26,9 @@ export interface RunLists {
 }
 
 /** The hashes of one run, each keyed by a customer or product id. */
-const RUN_HASHES = ["for", "related", "bought"] as const;
+const RUN_HASHES = ["for", "again", "new", "related", "bought"] as const;
+/** The plain keys of one run. */
+const RUN_KEYS = ["popular", "bestsellers"] as const;
 
 /**
  * A key in the shop's storefront namespace; every such key shares the shop's hash slot. The queue
@@ -43,8 +49,10 @@ export async function writeRunLists(redis: RedisClient, prefix: string, shop: st
       if (fields.length > 0) await redis.hset(hash, ...fields);
     }
   };
-  await redis.del(...RUN_HASHES.map((hash) => key(prefix, shop, runId, hash)));
+  await redis.del(...[...RUN_HASHES, ...RUN_KEYS].map((hash) => key(prefix, shop, runId, hash)));
   await entries(key(prefix, shop, runId, "for"), lists.forCustomer);
+  await entries(key(prefix, shop, runId, "again"), lists.againForCustomer ?? new Map());
+  await entries(key(prefix, shop, runId, "new"), lists.newForCustomer ?? new Map());
   await entries(key(prefix, shop, runId, "related"), lists.related);
   await entries(key(prefix, shop, runId, "bought"), lists.bought ?? new Map());
   await redis.set(key(prefix, shop, runId, "popular"), lists.popular.join(","));
@@ -62,7 +70,8 @@ export async function activateRun(
   if (active === runId) return previous;
   const tx = redis.multi().set(key(prefix, shop, "active"), runId);
   if (active) tx.set(key(prefix, shop, "previous"), active);
-  if (previous && previous !== runId) tx.del(...[...RUN_HASHES, "popular"].map((p) => key(prefix, shop, previous, p)));
+  if (previous && previous !== runId)
+    tx.del(...[...RUN_HASHES, ...RUN_KEYS].map((p) => key(prefix, shop, previous, p)));
   await tx.exec();
   return active;
 }

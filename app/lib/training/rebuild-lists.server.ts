@@ -7,6 +7,7 @@ import { indexShopData } from "../model/dataset";
 import type { SettingMetrics } from "../model/evaluate-lists";
 import { bestBaseline } from "../model/promote";
 import { restoreWithFallback } from "../model/restore";
+import type { PersonalStrategy } from "../model/strategies";
 import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
 import { writeRunLists } from "../serving/lists.server";
 import { buildListsFor, STORED_LIST_LENGTH } from "./build-lists";
@@ -19,17 +20,38 @@ export interface RebuildDeps {
   log: Logger;
 }
 
-/** The run's best baseline from its stored metrics; repeat when they are unreadable. */
-function recordedBaseline(metrics: string): BaselineName {
+interface RecordedMetrics {
+  baselines?: Record<BaselineName, SettingMetrics>;
+  strategies?: Partial<Record<PersonalStrategy, { baseline?: unknown }>>;
+}
+
+/**
+ * The run's best baseline from its stored metrics, and each strategy's (when the run recorded
+ * them); repeat when they are unreadable.
+ */
+function recordedBaselines(metrics: string): {
+  overall: BaselineName;
+  strategies?: Record<PersonalStrategy, BaselineName>;
+} {
   try {
-    const baselines = (JSON.parse(metrics) as { baselines?: Record<BaselineName, SettingMetrics> }).baselines;
+    const { baselines, strategies } = JSON.parse(metrics) as RecordedMetrics;
     if (baselines && BASELINE_NAMES.every((n) => typeof baselines[n]?.all?.ndcg === "number")) {
-      return bestBaseline(baselines);
+      const overall = bestBaseline(baselines);
+      const pick = (s: PersonalStrategy): BaselineName => {
+        const name = strategies?.[s]?.baseline;
+        return BASELINE_NAMES.includes(name as BaselineName) ? (name as BaselineName) : overall;
+      };
+      return strategies
+        ? {
+            overall,
+            strategies: { for_you: pick("for_you"), buy_again: pick("buy_again"), new_for_you: pick("new_for_you") },
+          }
+        : { overall };
     }
   } catch {
     // Fall through: an unreadable record still gets a list.
   }
-  return "repeat";
+  return { overall: "repeat" };
 }
 
 /**
@@ -56,7 +78,7 @@ export async function rebuildRunLists(
   const restored = restoreWithFallback(
     [run, ...(previous ? [previous] : [])].map((r) => ({ runId: r.id, artifact: r.artifact })),
     indexShopData(orders, catalog, views),
-    recordedBaseline(run.metrics),
+    recordedBaselines(run.metrics),
     (event, fields) => log.warn(event, fields),
   );
   try {

@@ -85,7 +85,7 @@ export async function runTraining(
           durationMs,
           examplesPerSecond:
             result.timings.trainMs > 0 ? (result.sizes.examples * 1000) / result.timings.trainMs : null,
-          metrics: JSON.stringify({ ...result.metrics, timings: result.timings }),
+          metrics: JSON.stringify({ ...result.metrics, strategies: result.strategies, timings: result.timings }),
           // Weights and vocabulary: this run's lists can be rebuilt (or rolled back to) without retraining.
           artifact: serializeRecommender(result.model),
           finishedAt: new Date(),

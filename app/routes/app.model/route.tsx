@@ -15,6 +15,7 @@ import { adminContext, orNotFound } from "../../lib/admin/route-context.server";
 import { requestRetrain, trainingProgress, type TrainingProgress } from "../../lib/admin/training-progress.server";
 import { queueConnected } from "../../queues.server";
 import { CurrentModelCard } from "./current-model-card";
+import { StrategyFiguresCard } from "./strategy-figures-card";
 
 /** How often the page asks for training progress while a job is queued or running. */
 const POLL_MS = 1_500;
@@ -138,6 +139,11 @@ export default function ModelPage() {
                 <TrainingProgressBar progress={training.progress} />
               </BlockStack>
             </Card>
+          </Layout.Section>
+        ) : null}
+        {active && active.strategies.length > 0 ? (
+          <Layout.Section variant="fullWidth">
+            <StrategyFiguresCard figures={active.strategies} />
           </Layout.Section>
         ) : null}
         {active ? (

@@ -4,6 +4,7 @@ import { forwardAppProxy, readBody, type AppProxyTarget, type ForwardedCall } fr
 import { blockSettings, renderBlock, type StorefrontContext } from "../../../dev/storefront/render-block";
 import { send, sendAsset, startLocalServer } from "../../../dev/storefront/server-core";
 import { themePage } from "../../../dev/storefront/theme-page";
+import { CONSENT_MODES, customerPrivacyScript, type ConsentMode } from "./customer-privacy";
 import { PRODUCTS, productArtSvg, productByHandle, type RecommendationsResponse } from "./products";
 
 /** One event as the block beacons it to `POST /apps/affinity/events`. */
@@ -38,7 +39,8 @@ export interface StorefrontServer {
  * blocks/recommendations.liquid with liquidjs, the extension's assets, and stand-ins for the
  * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
  * query string: layout, count, locale, country, currency, rate, spacer, show_price, show_add_to_cart,
- * context, cart (comma-separated product ids).
+ * context, cart (comma-separated product ids), consent (a `ConsentMode` of the stand-in Customer
+ * Privacy API; without it the page has no API, as `absent`).
  *
  * Given `app`, `/apps/affinity/*` goes to the real app instead, signed as Shopify's App Proxy
  * signs it, and the stand-in proxy is not used.
@@ -156,10 +158,14 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       : undefined;
     // Shopify's page head sets Shopify.currency: the active currency and its rate from the shop's.
     const rate = q.get("rate");
-    const html = themePage({
-      headScript: rate
+    const headScripts = [
+      rate
         ? `window.Shopify = { currency: { active: ${JSON.stringify(currency)}, rate: ${JSON.stringify(rate)} } };`
         : undefined,
+      customerPrivacyScript(consentMode(q.get("consent"))),
+    ].filter(Boolean);
+    const html = themePage({
+      headScript: headScripts.length ? headScripts.join("\n") : undefined,
       title: product?.title ?? "Home",
       lang: locale,
       blockHtml,
@@ -172,4 +178,10 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
 
   const server = await startLocalServer(handle);
   return { ...state, origin: server.origin, close: server.close };
+}
+
+function consentMode(value: string | null): ConsentMode {
+  if (value === null) return "absent";
+  if (!(CONSENT_MODES as readonly string[]).includes(value)) throw new Error(`unknown consent mode ${value}`);
+  return value as ConsentMode;
 }

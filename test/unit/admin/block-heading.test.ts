@@ -19,11 +19,13 @@ const page = (settings: Record<string, unknown>, heading?: string): StorefrontCo
 const headingOf = (html: string) => /<h2[^>]*>([^<]*)<\/h2>/.exec(html)?.[1]?.trim();
 
 describe("the block's heading, with the admin's default", () => {
-  it("uses the block's own heading first, then the admin default, then the translation", async () => {
-    const translated = (readLocale("en.default").recommendations as { heading: string }).heading;
+  it("uses the block's own heading first, then the admin default, then the strategy's translation", async () => {
+    // A product page's automatic strategy is "related".
+    const translated = (readLocale("en.default").recommendations as { headings: { related: string } }).headings.related;
     expect(headingOf(await renderBlock(page({ heading: "Mine" }, "Picked for you")))).toBe("Mine");
     expect(headingOf(await renderBlock(page({ heading: "" }, "Picked for you")))).toBe("Picked for you");
     expect(headingOf(await renderBlock(page({ heading: "" }, "")))).toBe(translated);
     expect(headingOf(await renderBlock(page({ heading: "" })))).toBe(translated);
+    expect(headingOf(await renderBlock(page({ heading: "", strategy: "buy_again" })))).toBe("Buy it again");
   });
 });

@@ -89,7 +89,7 @@ describe("model artifact", () => {
         { runId: "old", artifact: bytes },
       ],
       data,
-      "repeat",
+      { overall: "repeat" },
       log,
     );
     expect(previous.fromRun).toBe("old");
@@ -97,7 +97,7 @@ describe("model artifact", () => {
     previous.model.dnn?.dispose();
 
     events.length = 0;
-    const baseline = restoreWithFallback([{ runId: "new", artifact: null }], data, "repeat", log);
+    const baseline = restoreWithFallback([{ runId: "new", artifact: null }], data, { overall: "repeat" }, log);
     expect(baseline).toMatchObject({ fromRun: null, model: { promoted: "repeat", dnn: null } });
     expect(events).toEqual(["model.artifact_unusable", "model.serving_baseline"]);
     expect(topKForCustomers(baseline.model, 2).get("r0")?.[0]).toBe("R1");

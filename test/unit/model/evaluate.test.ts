@@ -6,11 +6,13 @@ import { decidePromotion } from "../../../app/lib/model/promote";
 import type { SettingMetrics } from "../../../app/lib/model/evaluate-lists";
 import { catalogOf, order, syntheticShop } from "./fixtures";
 
-const metrics = (all: number, fresh: number): SettingMetrics => ({
+const figure = (ndcg: number) => ({ hr: 0, recall: 0, ndcg, newShare: 0 });
+const metrics = (all: number, fresh: number, again = all, forYou = all): SettingMetrics => ({
   all: { hr: 0, recall: 0, ndcg: all },
   new: { hr: 0, recall: 0, ndcg: fresh },
   coverage: 0,
   cases: { all: 1, new: 1 },
+  strategies: { for_you: figure(forYou), buy_again: figure(again), new_for_you: figure(fresh) },
 });
 const baselines = {
   popularity: metrics(0.07, 0.03),

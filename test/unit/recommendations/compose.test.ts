@@ -5,13 +5,14 @@ import {
   type CatalogProduct,
   type StoredCard,
 } from "../../../app/lib/recommendations/cards";
-import { fuseLists, relatedSeeds, weightedSources, type SourceLists } from "../../../app/lib/recommendations/fuse";
 import type { RecommendationRequest } from "../../../app/lib/recommendations/request";
 import { ineligibility, pickProducts } from "../../../app/lib/recommendations/rules";
+import { strategyCandidates, type StrategyInput } from "../../../app/lib/recommendations/strategy";
 import { DEFAULT_SETTINGS, shopSettingsSchema, type ShopSettings } from "../../../app/lib/settings/schema";
 
 const request = (over: Partial<RecommendationRequest> = {}): RecommendationRequest => ({
   context: "home",
+  strategy: "for_you",
   limit: 4,
   productId: null,
   collectionId: null,
@@ -80,71 +81,52 @@ describe("cardFromProduct", () => {
   });
 });
 
-describe("blending the lists", () => {
-  const lists: SourceLists = {
-    personal: ["p1", "p2"],
-    related: new Map([
-      ["page", ["r1", "r2"]],
-      ["v1", ["h1", "r2"]],
-    ]),
-    popular: ["pop1", "p1"],
-    bought: [],
-    bestSellers: [],
-  };
+describe("strategy chains", () => {
+  const chain = (over: Partial<StrategyInput>) =>
+    strategyCandidates({
+      strategy: "for_you",
+      customerId: null,
+      productId: null,
+      cart: [],
+      history: [],
+      includePurchased: true,
+      ...over,
+    }).map((c) => [c.strategy, "id" in c.ref ? `${c.ref.kind}:${c.ref.id}` : c.ref.kind, c.reason ?? null]);
 
-  it("ranks the page product's related products first on a product page", () => {
-    const ranked = fuseLists(weightedSources(request({ context: "product", productId: "page" }), lists));
-    expect(ranked.slice(0, 2)).toEqual(["r1", "r2"]);
-    expect(ranked).toContain("p1");
+  it("serves a known customer their own stored list for each personal strategy, with no fallback reason", () => {
+    expect(chain({ customerId: "9" })[0]).toEqual(["for_you", "for:9", null]);
+    expect(chain({ strategy: "buy_again", customerId: "9" })[0]).toEqual(["buy_again", "again:9", null]);
+    expect(chain({ strategy: "new_for_you", customerId: "9" })[0]).toEqual(["new_for_you", "new:9", null]);
   });
 
-  it("ranks a known customer's own list first elsewhere, and lets popularity only fill", () => {
-    const ranked = fuseLists(weightedSources(request(), lists));
-    expect(ranked).toEqual(["p1", "p2", "pop1"]);
+  it("falls back from buy-again for an anonymous visitor to related-to-last-viewed, then popular, saying why", () => {
+    expect(chain({ strategy: "buy_again", history: ["5", "6"] })).toEqual([
+      ["related", "related:5", "not_logged_in"],
+      ["popular", "popular", "no_history"],
+    ]);
+    expect(chain({ strategy: "buy_again" })).toEqual([["popular", "popular", "no_history"]]);
   });
 
-  it("gives an anonymous visitor the related products of what they viewed, recent views counting more", () => {
-    const anonymous: SourceLists = { ...lists, personal: [] };
-    const ranked = fuseLists(weightedSources(request({ history: ["v1", "page"] }), anonymous));
-    // r2 is related to both viewed products, so it beats each list's own top item.
-    expect(ranked[0]).toBe("r2");
-    expect(ranked.indexOf("h1")).toBeLessThan(ranked.indexOf("r1"));
-    expect(ranked.indexOf("r1")).toBeLessThan(ranked.indexOf("pop1"));
+  it("gives new-for-you without a list the shop's best sellers", () => {
+    expect(chain({ strategy: "new_for_you", customerId: "9" })).toEqual([
+      ["new_for_you", "new:9", null],
+      ["best_sellers", "bestsellers", "no_list"],
+    ]);
+    expect(chain({ strategy: "new_for_you" })).toEqual([["best_sellers", "bestsellers", "not_logged_in"]]);
   });
 
-  it("returns exactly the head of the full ranking when asked for the best few, ties at the cut included", () => {
-    // Many equal scores: the same rank in several equally weighted lists.
-    const ids = (prefix: string) => Array.from({ length: 30 }, (_, i) => `${prefix}${i % 10}-${i}`);
-    const sources = [
-      { ids: ids("a"), weight: 1 },
-      { ids: ids("b"), weight: 1 },
-      { ids: ids("a").reverse(), weight: 0.5 },
-      { ids: ["x", "y", "z"], weight: 1 },
-    ];
-    const full = fuseLists(sources);
-    expect(full).toHaveLength(63);
-    for (const take of [0, 1, 2, 3, 7, 20, 62, 63, 100]) expect(fuseLists(sources, take)).toEqual(full.slice(0, take));
+  it("serves related on the product's own list, complete-the-cart on the last cart item's, and falls back when they have none", () => {
+    expect(chain({ strategy: "related", productId: "3" })[0]).toEqual(["related", "related:3", null]);
+    expect(chain({ strategy: "related", customerId: "9" })[0]).toEqual(["for_you", "for:9", "no_product"]);
+    expect(chain({ strategy: "complete_cart", cart: ["1", "2"] })[0]).toEqual(["complete_cart", "related:2", null]);
+    expect(chain({ strategy: "complete_cart" })).toEqual([["popular", "popular", "no_history"]]);
   });
 
-  it("cuts correctly on many random blends", () => {
-    let seed = 7;
-    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
-    for (let trial = 0; trial < 200; trial++) {
-      const sources = Array.from({ length: 1 + Math.floor(random() * 6) }, () => ({
-        ids: [...new Set(Array.from({ length: Math.floor(random() * 30) }, () => String(Math.floor(random() * 60))))],
-        weight: [1, 0.5, 0.25][Math.floor(random() * 3)]!,
-      }));
-      const full = fuseLists(sources);
-      const take = Math.floor(random() * 40);
-      expect(fuseLists(sources, take)).toEqual(full.slice(0, take));
-    }
-  });
-
-  it("asks for the related lists of the page product, the cart and the history, once each", () => {
-    expect(relatedSeeds(request({ context: "product", productId: "1", cart: ["2"], history: ["1", "3"] }))).toEqual([
-      "1",
-      "2",
-      "3",
+  it("serves a customer's new-for-you list in place of for-you when the merchant excludes past purchases", () => {
+    expect(chain({ customerId: "9", includePurchased: false })[0]).toEqual([
+      "new_for_you",
+      "new:9",
+      "purchases_excluded",
     ]);
   });
 });

@@ -16,6 +16,7 @@ describe("parseRecommendationRequest", () => {
       }),
     ).toEqual({
       context: "product",
+      strategy: "for_you",
       limit: 6,
       productId: "42",
       collectionId: null,
@@ -23,6 +24,14 @@ describe("parseRecommendationRequest", () => {
       history: ["5", "4", "3"],
       visitorId: "a".repeat(32),
     });
+  });
+
+  it("reads the strategy, defaulting to for you, and refuses an unknown one with the allowed names", () => {
+    expect(parse({ strategy: "buy_again" }).strategy).toBe("buy_again");
+    expect(parse({ strategy: "" }).strategy).toBe("for_you");
+    expect(() => parse({ strategy: "trending" })).toThrow(
+      new BadRecommendationRequest("strategy must be one of for_you, buy_again, new_for_you, related, complete_cart"),
+    );
   });
 
   it("defaults to the home context and four products", () => {

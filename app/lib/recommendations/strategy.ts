@@ -1,0 +1,92 @@
+/**
+ * Which precomputed list answers a request. Every strategy is served from one stored list, as the
+ * training run built and evaluated it; nothing is blended at serving time (issue 15, ADR 009).
+ * When the asked-for list cannot exist for this shopper (buy-again for an anonymous visitor,
+ * complete-the-cart with an empty cart) or is empty, the request falls back along a fixed,
+ * documented chain, and the answer names the strategy it was served with.
+ */
+import type { ListRef } from "./serving-cache.server";
+
+export const STRATEGIES = ["for_you", "buy_again", "new_for_you", "related", "complete_cart"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+/**
+ * What an answer can be served with: a strategy; "popular", the run's list for a visitor it knows
+ * nothing about; or the shop's best sellers.
+ */
+export type ServedStrategy = Strategy | "popular" | "best_sellers";
+
+/** Why a request was not served with the strategy it asked for. */
+export type FallbackReason =
+  "not_logged_in" | "no_list" | "no_product" | "empty_cart" | "purchases_excluded" | "no_history";
+
+export interface Candidate {
+  strategy: ServedStrategy;
+  ref: ListRef;
+  /** Set on a candidate of another strategy than the one asked for: why that one did not serve. */
+  reason?: FallbackReason;
+}
+
+export interface StrategyInput {
+  strategy: Strategy;
+  customerId: string | null;
+  productId: string | null;
+  /** Cart product ids, in cart order (the last added last). */
+  cart: readonly string[];
+  /** Viewed product ids, newest first. */
+  history: readonly string[];
+  /** The merchant's "show products they bought before" setting. */
+  includePurchased: boolean;
+}
+
+/**
+ * The lists to try, in order: the first non-empty one answers. All of them are read in the same
+ * pipeline, so a fallback costs no extra round trip.
+ *
+ * - for_you: the customer's for-you list; for a visitor we do not know, the related list of the
+ *   product they viewed last; then the run's list for an empty history ("popular"). With purchases excluded by the merchant, a known
+ *   customer gets their new-for-you list instead (it holds nothing they bought).
+ * - buy_again: the customer's buy-again list, else for_you's chain.
+ * - new_for_you: the customer's new-for-you list; a customer or visitor with no list gets best
+ *   sellers (the rules then drop what is in the cart).
+ * - related: the product's related list, else for_you's chain.
+ * - complete_cart: the related list of the product added to the cart last, else for_you's chain.
+ */
+export function strategyCandidates(input: StrategyInput): Candidate[] {
+  const out: Candidate[] = [];
+  const add = (strategy: ServedStrategy, ref: ListRef, reason?: FallbackReason) =>
+    out.push(reason ? { strategy, ref, reason } : { strategy, ref });
+  const { customerId } = input;
+  const bestSellers = (reason: FallbackReason) => add("best_sellers", { kind: "bestsellers" }, reason);
+  const forYou = (reason?: FallbackReason) => {
+    if (customerId && !input.includePurchased)
+      add("new_for_you", { kind: "new", id: customerId }, "purchases_excluded");
+    else if (customerId) add("for_you", { kind: "for", id: customerId }, reason);
+    const viewed = input.history[0];
+    if (viewed) add("related", { kind: "related", id: viewed }, customerId ? "no_list" : (reason ?? "not_logged_in"));
+    add("popular", { kind: "popular" }, customerId ? "no_list" : "no_history");
+  };
+  switch (input.strategy) {
+    case "for_you":
+      forYou();
+      break;
+    case "buy_again":
+      if (customerId) add("buy_again", { kind: "again", id: customerId });
+      forYou(customerId ? "no_list" : "not_logged_in");
+      break;
+    case "new_for_you":
+      if (customerId) add("new_for_you", { kind: "new", id: customerId });
+      bestSellers(customerId ? "no_list" : "not_logged_in");
+      break;
+    case "related":
+      if (input.productId) add("related", { kind: "related", id: input.productId });
+      forYou("no_product");
+      break;
+    case "complete_cart": {
+      const last = input.cart[input.cart.length - 1];
+      if (last) add("complete_cart", { kind: "related", id: last });
+      forYou("empty_cart");
+      break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * The live evaluation (issue 15): a shop's history is replayed as signed webhooks with each
+ * customer's last order held out, the shop is trained through the real worker, and every held-out
+ * customer asks the App Proxy, signed as Shopify signs it, for each personal strategy. The answers
+ * are scored against the held-out orders with the same metric code as the offline evaluation.
+ * Used by `npm run bench -- live` (the whole UCI shop) and by a test (a small slice).
+ */
+import type { Db } from "../app/lib/db.server";
+import { assignArm } from "../app/lib/conversion/assignment";
+import { meanMetrics, newOnlyTargets, scoreRanking, type RankingMetrics } from "../app/lib/model/metrics";
+import type { HistoryOrder } from "../app/lib/model/types";
+import { PERSONAL_STRATEGIES, type PersonalStrategy } from "../app/lib/model/strategies";
+import { signAppProxyQuery } from "../dev/app-proxy-signature";
+import { productIdFor } from "../scripts/demo/shopify-payloads";
+import type { DemoOrder, DemoShopData } from "../scripts/demo/slice-data";
+import { runConcurrent } from "./lib";
+
+export const LIVE_K = 10;
+/** What the block asks for at most: the answer is scored on its first LIVE_K products. */
+export const LIVE_LIMIT = 12;
+
+export interface HeldOut {
+  /** Every order but each repeat customer's last: what is replayed. */
+  replayed: DemoShopData;
+  /** Each customer with two or more orders → their last order. */
+  last: Map<string, DemoOrder>;
+}
+
+/** Holds out each customer's last order (the README protocol's target), when they have two or more. */
+export function holdOutLastOrders(data: DemoShopData): HeldOut {
+  const byCustomer = new Map<string, DemoOrder[]>();
+  for (const order of data.orders) byCustomer.set(order.customer, [...(byCustomer.get(order.customer) ?? []), order]);
+  const last = new Map<string, DemoOrder>();
+  for (const [customer, orders] of byCustomer) if (orders.length >= 2) last.set(customer, orders[orders.length - 1]!);
+  const held = new Set([...last.values()]);
+  const orders = data.orders.filter((o) => !held.has(o));
+  // A held-out customer's orders that share their last order's moment are not history either.
+  const kept = orders.filter((o) => !(last.get(o.customer)?.at === o.at));
+  const used = new Set(kept.flatMap((o) => o.lines.map((l) => l.code)));
+  return { replayed: { products: data.products.filter((p) => used.has(p.code)), orders: kept }, last };
+}
+
+/** The data set's orders as the model layer reads them, with the Shopify ids the replay gives them. */
+export function historyOrders(orders: readonly DemoOrder[]): HistoryOrder[] {
+  return orders.map((o) => ({
+    orderId: o.invoice,
+    customerId: o.customer,
+    at: new Date(`${o.at}Z`),
+    items: o.lines.map((l) => ({ productId: String(productIdFor(l.code)), quantity: l.quantity, price: l.unitPrice })),
+  }));
+}
+
+export interface LiveTarget {
+  origin: string;
+  shop: string;
+  secret: string;
+  db: Db;
+}
+
+export interface LiveAnswer {
+  customer: string;
+  strategy: PersonalStrategy;
+  served: string | null;
+  ids: string[];
+}
+
+export interface LiveScores {
+  /** Per strategy, over treatment customers: for_you and buy_again in the "all" setting, new_for_you in "new". */
+  metrics: Record<PersonalStrategy, RankingMetrics & { cases: number; served: Record<string, number> }>;
+  /** Customers whose visitor id fell in the control arm: not scored. */
+  control: number;
+  answers: LiveAnswer[];
+}
+
+/** Asks the App Proxy for every held-out customer and strategy, and scores the answers. */
+export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight = 16): Promise<LiveScores> {
+  const shopRow = await target.db.shop.findUniqueOrThrow({ where: { domain: target.shop } });
+  const past = pastProducts(held.replayed.orders);
+  // Only customers the shop knows (they have replayed orders) can be asked for as logged in.
+  const customers = [...held.last.keys()].filter((c) => past.has(c));
+  const asks = customers.flatMap((customer) => PERSONAL_STRATEGIES.map((strategy) => ({ customer, strategy })));
+  const answers: LiveAnswer[] = new Array(asks.length);
+  await runConcurrent(asks.length, inFlight, async (i) => {
+    answers[i] = await ask(target, asks[i]!.customer, asks[i]!.strategy);
+  });
+  const experiment = await target.db.experiment.findFirst({
+    where: { shopId: shopRow.id },
+    orderBy: { startedAt: "desc" },
+  });
+  const settings = JSON.parse(shopRow.settings || "{}") as { holdoutPercent?: number };
+  const inControl = (customer: string) =>
+    experiment !== null &&
+    assignArm({
+      shop: target.shop,
+      experimentId: experiment.id,
+      visitorId: visitorFor(customer),
+      holdoutPercent: settings.holdoutPercent,
+    }) === "control";
+  return scoreAnswers(answers, held, past, inControl);
+}
+
+export const visitorFor = (customer: string) => `live-visitor-${customer}`;
+
+async function ask(target: LiveTarget, customer: string, strategy: PersonalStrategy): Promise<LiveAnswer> {
+  const query = new URLSearchParams({
+    context: "home",
+    strategy,
+    limit: String(LIVE_LIMIT),
+    visitor: visitorFor(customer),
+  });
+  const signed = signAppProxyQuery(query, { shop: target.shop, loggedInCustomerId: customer }, target.secret);
+  const response = await fetch(`${target.origin}/apps/affinity/recommendations?${signed}`);
+  if (!response.ok) throw new Error(`App Proxy answered ${response.status} for customer ${customer} (${strategy})`);
+  const body = (await response.json()) as { strategy: string | null; products: Array<{ id: string }> };
+  return { customer, strategy, served: body.strategy, ids: body.products.map((p) => p.id) };
+}
+
+/** Product ids are numbers here: the metric code ranks numbers. */
+export function pastProducts(orders: readonly DemoOrder[]): Map<string, Set<number>> {
+  const past = new Map<string, Set<number>>();
+  for (const o of orders) {
+    const set = past.get(o.customer) ?? new Set<number>();
+    for (const line of o.lines) set.add(productIdFor(line.code));
+    past.set(o.customer, set);
+  }
+  return past;
+}
+
+/** Scores each treatment customer's answers as the offline protocol scores a ranking. */
+export function scoreAnswers(
+  answers: readonly LiveAnswer[],
+  held: HeldOut,
+  past: Map<string, Set<number>>,
+  inControl: (customer: string) => boolean,
+): LiveScores {
+  const rows = Object.fromEntries(PERSONAL_STRATEGIES.map((s) => [s, [] as RankingMetrics[]])) as Record<
+    PersonalStrategy,
+    RankingMetrics[]
+  >;
+  const served = Object.fromEntries(PERSONAL_STRATEGIES.map((s) => [s, {} as Record<string, number>]));
+  const control = new Set<string>();
+  for (const answer of answers) {
+    if (inControl(answer.customer)) {
+      control.add(answer.customer);
+      continue;
+    }
+    const order = held.last.get(answer.customer)!;
+    const targets = [...new Set(order.lines.map((l) => productIdFor(l.code)))];
+    const bought = past.get(answer.customer) ?? new Set<number>();
+    const ranked = answer.ids.map(Number);
+    const tally = served[answer.strategy]!;
+    tally[answer.served ?? "none"] = (tally[answer.served ?? "none"] ?? 0) + 1;
+    if (answer.strategy === "new_for_you") {
+      // The "new only" setting: past purchases leave both the ranking and the targets.
+      const fresh = newOnlyTargets(targets, bought);
+      if (fresh)
+        rows.new_for_you.push(
+          scoreRanking(
+            ranked.filter((id) => !bought.has(id)),
+            fresh,
+            LIVE_K,
+          ),
+        );
+    } else rows[answer.strategy].push(scoreRanking(ranked, new Set(targets), LIVE_K));
+  }
+  const metrics = Object.fromEntries(
+    PERSONAL_STRATEGIES.map((s) => [s, { ...meanMetrics(rows[s]), cases: rows[s].length, served: served[s]! }]),
+  ) as LiveScores["metrics"];
+  return { metrics, control: control.size, answers: [...answers] };
+}

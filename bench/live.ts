@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- live`: the live evaluation of issue 15 on the whole UCI shop (`--quick`: the
+ * demo's 1,000-customer slice). Replays the shop without each customer's last order through the
+ * real app and worker, trains through the worker, asks the App Proxy for every held-out customer
+ * and strategy, and scores the answers (live-eval.ts). Beside each live figure: the best baseline
+ * on the same baskets, and the offline evaluation of the same shop with the same baskets as targets
+ * (a training run on the whole history, in a child process).
+ */
+import path from "node:path";
+import { Redis } from "ioredis";
+import { indexShopData } from "../app/lib/model/dataset";
+import { STRATEGY_SETTING } from "../app/lib/model/evaluate-lists";
+import { evaluateBaselines } from "../app/lib/model/evaluate";
+import type { PersonalStrategy } from "../app/lib/model/strategies";
+import { recordInstall } from "../app/lib/shops.server";
+import { storeOfflineSession } from "../dev/offline-session";
+import { replayShop } from "../scripts/demo/replay";
+import { DEMO_DATA_DIR, loadShopCsv, SLICE_FILES } from "../scripts/demo/slice-data";
+import { trainDemoShop } from "../scripts/demo/train";
+import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
+import { createSqliteTestDb } from "../test/helpers/test-db";
+import { createTestPrefix } from "../test/helpers/test-redis";
+import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
+import { evaluateLive, historyOrders, holdOutLastOrders } from "./live-eval";
+import { trainInChild, type ChildReport } from "./training";
+
+const SHOP = "bench-live.myshopify.com";
+
+function dataFiles(quick: boolean) {
+  return quick
+    ? { orders: path.join(DEMO_DATA_DIR, SLICE_FILES.orders), products: path.join(DEMO_DATA_DIR, SLICE_FILES.products) }
+    : {
+        orders: path.resolve("../shared/data/online-retail.csv.gz"),
+        products: path.resolve("../shared/data/online-retail-products.csv.gz"),
+      };
+}
+
+export async function benchLive({ quick }: { quick: boolean }): Promise<BenchResult[]> {
+  const files = dataFiles(quick);
+  const data = loadShopCsv(files.orders, files.products);
+  const held = holdOutLastOrders(data);
+  const secret = process.env.SHOPIFY_API_SECRET!;
+  const testDb = createSqliteTestDb(BENCH_DB_DIR);
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL!);
+  const env = { DATABASE_URL: testDb.url, QUEUE_PREFIX: prefix, TRAIN_AFTER_ORDERS: "1000000" };
+  const { app, origin } = await startAppProcess(env);
+  const worker = await startWorkerProcess(env);
+  try {
+    await recordInstall(testDb.db, SHOP);
+    await storeOfflineSession(testDb.db, SHOP);
+    const logs = { app: "the app's output", worker: "the worker's output" };
+    await replayShop({ db: testDb.db, shop: SHOP, origin, secret, logs }, held.replayed);
+    const trained = await trainDemoShop({
+      db: testDb.db,
+      redis,
+      prefix,
+      shop: SHOP,
+      retrain: true,
+      workerLog: logs.worker,
+    });
+    const live = await evaluateLive({ origin, shop: SHOP, secret, db: testDb.db }, held);
+    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: trained.run.id } });
+    const rankers = (JSON.parse(run.metrics) as { strategies: Record<PersonalStrategy, { served: string }> })
+      .strategies;
+    const offline = trainInChild(files).metrics;
+    const baselines = evaluateBaselines(indexShopData(historyOrders(data.orders), []), 10);
+    return report(live, offline, rankers, baselines);
+  } finally {
+    await app.stop();
+    await worker.stop();
+    redis.disconnect();
+    await testDb.drop();
+    await cleanup();
+  }
+}
+
+/** The bench ids the issue names, one row per strategy, with the same baskets' references. */
+function report(
+  live: Awaited<ReturnType<typeof evaluateLive>>,
+  offline: ChildReport["metrics"],
+  rankers: Record<PersonalStrategy, { served: string }>,
+  baselines: ReturnType<typeof evaluateBaselines>,
+): BenchResult[] {
+  const best = (setting: "all" | "new") =>
+    Object.entries(baselines).sort((a, b) => b[1][setting].ndcg - a[1][setting].ndcg)[0]!;
+  const ids: Record<PersonalStrategy, string> = {
+    for_you: "live.all.ndcg10",
+    buy_again: "live.buy_again.ndcg10",
+    new_for_you: "live.new.ndcg10",
+  };
+  const rows: BenchResult[] = [];
+  for (const strategy of Object.keys(ids) as PersonalStrategy[]) {
+    const m = live.metrics[strategy];
+    const [name, baseline] = best(STRATEGY_SETTING[strategy]);
+    const servedBy = Object.entries(m.served)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(", ");
+    const ranker = rankers[strategy].served;
+    const note =
+      `${m.cases} customers scored (answers served as: ${servedBy}); lists from the run's ${ranker} ranker; ` +
+      `reference: the ${name} baseline on the same baskets`;
+    rows.push(result(ids[strategy], m.ndcg, "ndcg", baseline[STRATEGY_SETTING[strategy]].ndcg, note));
+    // Offline, the same ranker's list for this strategy, on the same baskets.
+    const off = (ranker === "model" ? offline.model : offline.baselines[ranker])?.strategies[strategy].ndcg;
+    if (off !== undefined) {
+      rows.push(
+        result(
+          `live.offline_gap.${strategy}`,
+          Math.abs(m.ndcg - off) / off,
+          "share",
+          null,
+          `offline NDCG@10 of the ${ranker} list ${off.toFixed(4)} (evaluation protocol, same baskets); live ${m.ndcg.toFixed(4)}`,
+        ),
+      );
+    }
+  }
+  rows.push(
+    result("live.control_customers", live.control, "customers", null, "in the holdout's control arm: not scored"),
+  );
+  return rows;
+}
