@@ -1,16 +1,18 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
 import { createLogger } from "./lib/logger.server";
 import { activatePixelAfterAuth } from "./lib/pixel/activate.server";
+import { AffinitySessionStorage } from "./lib/offline-token/session-storage.server";
 import { loadPixelSettings } from "./lib/pixel/settings";
 import { QUEUE_NAMES } from "./lib/queues.server";
 import { forgetShopState } from "./lib/recommendations/shop-state.server";
+import { shopDomainTransformations } from "./lib/shop-domain-transformations";
 import { createAdminGraphql } from "./lib/shopify-admin.server";
 import { findShop, recordInstall } from "./lib/shops.server";
 import { enqueueBackfill } from "./lib/sync/backfill-queue.server";
+import { offlineTokens } from "./offline-tokens.server";
 import { queue, redisConnection } from "./queues.server";
 
 const config = env();
@@ -25,9 +27,13 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(",").map((s) => s.trim()),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(db),
+  // Storing a fresh offline token also clears the shop's reconnect state.
+  sessionStorage: new AffinitySessionStorage(db),
   distribution: AppDistribution.AppStore,
-  future: { unstable_newEmbeddedAuthStrategy: true },
+  // Expiring offline tokens (1 h, with a refresh token): Shopify refuses non-expiring ones from
+  // public apps from 2027-01-01. The library refreshes what it loads itself; every Admin API call
+  // of ours renews through lib/offline-token under a per-shop lock (docs/decisions/011).
+  future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
     afterAuth: async ({ session }) => {
       const before = await findShop(db, session.shop);
@@ -38,11 +44,12 @@ const shopify = shopifyApp({
       // fresh one so what changed while the app was gone is picked up.
       await enqueueBackfill(queue(QUEUE_NAMES.backfill), session.shop, { force: before?.status === "uninstalled" });
       // The web pixel reports product views and checkouts for attribution (docs/decisions/007).
-      const { request } = createAdminGraphql({ shop: session.shop, accessToken: session.accessToken ?? "", log });
+      const { request } = createAdminGraphql({ shop: session.shop, accessToken: offlineTokens(), log });
       await activatePixelAfterAuth(request, loadPixelSettings, log, session.shop);
     },
   },
-  ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  // customShopDomains is gone from shopify-app-remix 6; domainTransformations replaced it.
+  domainTransformations: shopDomainTransformations(config.SHOP_CUSTOM_DOMAIN),
 });
 
 export default shopify;

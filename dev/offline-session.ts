@@ -9,7 +9,12 @@ import type { Db } from "../app/lib/db.server";
 export async function storeOfflineSession(
   db: Db,
   shop: string,
-  options: { scope?: string; accessToken?: string } = {},
+  options: {
+    scope?: string;
+    accessToken?: string;
+    /** Store an expiring token (with a refresh token) that expires then; without it, a non-expiring one. */
+    expires?: Date;
+  } = {},
 ): Promise<void> {
   const storage = new PrismaSessionStorage(db);
   await storage.storeSession(
@@ -21,6 +26,9 @@ export async function storeOfflineSession(
       scope: options.scope,
       // Never used to call Shopify offline: the tests and the demo fake Shopify at its boundary.
       accessToken: options.accessToken ?? "shpat_offline_test_token",
+      ...(options.expires
+        ? { expires: options.expires, refreshToken: "shprt_offline_test_token", refreshTokenExpires: options.expires }
+        : {}),
     }),
   );
 }

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { createDb } from "../app/lib/db.server";
 import { env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
+import { createOfflineTokens } from "../app/lib/offline-token/offline-tokens.server";
+import { tokenApi } from "../app/lib/offline-token/shopify-api.server";
 import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
 import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
@@ -48,6 +50,14 @@ async function main(): Promise<void> {
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
   const storefront = createStorefrontSync(db, producer, config.QUEUE_PREFIX);
+  // Every Admin API call renews the shop's offline token through here (docs/decisions/011).
+  const tokens = createOfflineTokens({
+    db,
+    redis: producer,
+    prefix: config.QUEUE_PREFIX,
+    api: tokenApi(config, log),
+    log,
+  });
   const settingsOf = (shop: string) => shopSettings(db, shop);
   const attributionWindowDays = async (shop: string) => (await settingsOf(shop)).attributionWindowDays;
 
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
         createBackfillProcessor({
           db,
           log,
+          tokens,
           months: config.BACKFILL_MONTHS,
           onImported: async (shop) => {
             await storefront.catalogImported(shop, await ensureShopId(db, shop));
@@ -72,7 +83,13 @@ async function main(): Promise<void> {
         }),
         // Collection pages' product lists: Admin API reads like the backfill's, far smaller.
         {
-          [COLLECTION_JOB_NAME]: createCollectionProcessor({ db, redis: producer, prefix: config.QUEUE_PREFIX, log }),
+          [COLLECTION_JOB_NAME]: createCollectionProcessor({
+            db,
+            redis: producer,
+            prefix: config.QUEUE_PREFIX,
+            log,
+            tokens,
+          }),
         },
       ),
       // Training runs in child processes, one at a time per worker process (it uses a whole core).

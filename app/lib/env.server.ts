@@ -16,12 +16,21 @@ export const envSchema = z.object({
   SHOPIFY_API_SECRET: z.string().min(1),
   /** The public https URL Shopify reaches the app at. @defaultValue none */
   SHOPIFY_APP_URL: z.url(),
-  /** Comma-separated Admin API access scopes. */
+  /** Comma-separated Admin API access scopes: the same set as shopify.app.toml (README, "Scopes"). */
   SCOPES: z
     .string()
     .min(1)
-    .default("read_products,read_orders,read_all_orders,read_customers,write_pixels,read_customer_events"),
-  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+    .default(
+      "read_products,read_orders,read_all_orders,read_customers,write_pixels,read_customer_events,write_app_proxy",
+    ),
+  /**
+   * A domain the Shopify libraries accept shops on besides myshopify.com (development setups),
+   * e.g. `shop.example.dev`; passed to them as a domain transformation. @defaultValue none
+   */
+  SHOP_CUSTOM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a domain such as shop.example.dev")
+    .optional(),
   /** @defaultValue file:./var/affinity.db (SQLite); use postgresql://… in production. */
   DATABASE_URL: z
     .string()

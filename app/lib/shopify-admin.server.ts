@@ -1,6 +1,10 @@
-import { createAdminApiClient } from "@shopify/admin-api-client";
-import type { Db } from "./db.server";
+import { createAdminApiClient, type AdminApiClient } from "@shopify/admin-api-client";
 import type { Logger } from "./logger.server";
+import { AdminApiError } from "./admin-api-error";
+import { OfflineTokenError } from "./offline-token/errors";
+
+export { AdminApiError } from "./admin-api-error";
+import type { OfflineTokens } from "./offline-token/offline-tokens.server";
 
 /** The Admin API version the workers speak; the same one app/shopify.server.ts pins. */
 export const ADMIN_API_VERSION = "2026-10";
@@ -8,8 +12,11 @@ export const ADMIN_API_VERSION = "2026-10";
 export interface AdminGraphqlOptions {
   /** The shop's myshopify domain, e.g. `example.myshopify.com`. */
   shop: string;
-  /** The shop's offline access token. Sent only to the shop's own Admin API. */
-  accessToken: string;
+  /**
+   * Where the shop's offline token comes from: the kept-fresh tokens (every call in the app and
+   * the workers), or one fixed token (tests of a single call). Sent only to the shop's own Admin API.
+   */
+  accessToken: string | OfflineTokens;
   /** @defaultValue ADMIN_API_VERSION */
   apiVersion?: string;
   log?: Logger;
@@ -18,23 +25,6 @@ export interface AdminGraphqlOptions {
 /** Sends one Admin GraphQL operation and returns its `data`, or throws an {@link AdminApiError}. */
 export type AdminGraphql = <T = unknown>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
-/**
- * An Admin API call that failed: an HTTP error (`status` set), a network failure, or GraphQL
- * `errors`. `retryable` says whether the same call may succeed later (throttling, 5xx, network);
- * a 401 means the token was revoked (the app was uninstalled), so retrying cannot help.
- */
-export class AdminApiError extends Error {
-  override name = "AdminApiError";
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryable: boolean,
-    readonly codes: string[] = [],
-  ) {
-    super(message);
-  }
-}
-
 interface ClientErrors {
   networkStatusCode?: number;
   message?: string;
@@ -42,10 +32,41 @@ interface ClientErrors {
 }
 
 export function createAdminGraphql(options: AdminGraphqlOptions): { request: AdminGraphql } {
-  const client = createAdminApiClient({
+  const { shop } = options;
+  const tokens = options.accessToken;
+  let client: { token: string; api: AdminApiClient } | undefined;
+  const clientFor = (token: string) => {
+    if (client?.token !== token) client = { token, api: newClient(options, token) };
+    return client.api;
+  };
+
+  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    const send = (token: string) => clientFor(token).request<T>(query, variables ? { variables } : undefined);
+    let token = typeof tokens === "string" ? tokens : await tokens.accessToken(shop);
+    let response = await send(token);
+    if (typeof tokens !== "string" && unauthorized(response.errors)) {
+      // Expired early, or renewed elsewhere and retired: renew (or pick up the renewal) and retry once.
+      token = await tokens.replaceRejected(shop, token);
+      response = await send(token);
+      if (unauthorized(response.errors)) {
+        throw new OfflineTokenError(`Shopify refused ${shop}'s freshly renewed token too`, shop, "revoked");
+      }
+    }
+    if (response.errors) throw toAdminApiError(shop, response.errors as ClientErrors);
+    if (response.data === undefined)
+      throw new AdminApiError(`Admin API answered ${shop} without data`, undefined, true);
+    return response.data;
+  }
+  return { request };
+}
+
+const unauthorized = (errors: unknown) => (errors as ClientErrors | undefined)?.networkStatusCode === 401;
+
+function newClient(options: AdminGraphqlOptions, accessToken: string): AdminApiClient {
+  return createAdminApiClient({
     storeDomain: options.shop,
     apiVersion: options.apiVersion ?? ADMIN_API_VERSION,
-    accessToken: options.accessToken,
+    accessToken,
     // The client retries 429 and 503 itself, honouring Retry-After.
     retries: 2,
     // Looked up on every call rather than captured once, so fetch instrumentation (tracing, an
@@ -56,15 +77,6 @@ export function createAdminGraphql(options: AdminGraphqlOptions): { request: Adm
         options.log?.warn("admin_api.retry", { shop: options.shop, attempt: entry.content.retryAttempt });
     },
   });
-
-  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    const response = await client.request<T>(query, variables ? { variables } : undefined);
-    if (response.errors) throw toAdminApiError(options.shop, response.errors as ClientErrors);
-    if (response.data === undefined)
-      throw new AdminApiError(`Admin API answered ${options.shop} without data`, undefined, true);
-    return response.data;
-  }
-  return { request };
 }
 
 function toAdminApiError(shop: string, errors: ClientErrors): AdminApiError {
@@ -81,10 +93,4 @@ function toAdminApiError(shop: string, errors: ClientErrors): AdminApiError {
     codes.includes("INTERNAL_SERVER_ERROR");
   const where = graphql.length > 0 ? "GraphQL errors" : status === undefined ? "network" : `HTTP ${status}`;
   return new AdminApiError(`Admin API request for ${shop} failed (${where}): ${detail}`, status, retryable, codes);
-}
-
-/** The shop's offline Admin API token, or null when the app is not installed there. */
-export async function offlineAccessToken(db: Db, shop: string): Promise<string | null> {
-  const session = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
-  return session?.accessToken || null;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { parse } from "smol-toml";
 import { bulkJsonl, type GraphqlOrder, type GraphqlProduct } from "./bulk-fixtures";
 import { STAND_IN_SHOP_HEADER } from "./shopify-network";
+import { createTokenEndpoint } from "./token-endpoint-stand-in";
 
 /**
  * A local stand-in for the Admin GraphQL API (2026-10), enough for bulk query operations, with
@@ -11,11 +12,17 @@ import { STAND_IN_SHOP_HEADER } from "./shopify-network";
  * runs `bulkOperationRunQuery`, answers `bulkOperation(id:)` and `bulkOperations(...)`, and serves
  * each result file at its own URL (as Shopify hands out a signed storage URL). It also answers the
  * web pixel mutations, a collection's products (paginated like Shopify's connections), the app
- * installation and `metafieldsSet` on it, for the admin pages, and `shop { ianaTimezone }`.
+ * installation and `metafieldsSet` on it, for the admin pages, and `shop { ianaTimezone }`. `POST /admin/oauth/access_token` is
+ * Shopify's token endpoint for expiring offline tokens (token-endpoint-stand-in.ts); the GraphQL
+ * endpoint accepts the tokens it issued until they expire on `now`, and `accessToken`, the
+ * non-expiring token, until that has been exchanged.
  */
 
 export interface StandInConfig {
+  /** The shops' non-expiring offline token, as stored before expiring tokens. */
   accessToken: string;
+  /** The clock access tokens expire on, in ms; a test moves it to cross an expiry. @defaultValue Date.now */
+  now: () => number;
   products: GraphqlProduct[];
   orders: GraphqlOrder[];
   /** Status polls before an operation ends. @defaultValue 3 */
@@ -75,9 +82,19 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     collections: {},
     collectionPageSize: 250,
     ianaTimezone: "UTC",
+    now: Date.now,
     ...initial,
   };
+  const tokens = createTokenEndpoint({
+    clientId: process.env.SHOPIFY_API_KEY ?? "",
+    clientSecret: process.env.SHOPIFY_API_SECRET ?? "",
+    legacyToken: config.accessToken,
+    scope: process.env.SCOPES ?? "",
+    now: () => config.now(),
+  });
   const requests: RecordedRequest[] = [];
+  /** The shops of GraphQL requests refused with 401. */
+  const rejected: Array<string | undefined> = [];
   const downloads: IncomingHttpHeaders[] = [];
   const operations: StandInOperation[] = [];
   /** Web pixels by shop, as webPixelCreate leaves them: one per app and shop. */
@@ -298,8 +315,17 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       const url = new URL(req.url ?? "/", "http://stand-in");
       const result = /^\/bulk-results\/(\d+)\.jsonl$/.exec(url.pathname);
       if (req.method === "GET" && result) return download(Number(result[1]), req, res);
+      const shopHeader = req.headers[STAND_IN_SHOP_HEADER];
+      const shop = typeof shopHeader === "string" ? shopHeader : undefined;
+      if (req.method === "POST" && url.pathname === "/admin/oauth/access_token") {
+        const answered = await tokens.answer(shop ?? "", await readBody(req), req.headers["content-type"] ?? "");
+        // null: the endpoint hangs, as a timed-out one does; close() cuts the connection.
+        return answered ? send(res, answered.status, answered.body) : undefined;
+      }
       if (req.method !== "POST" || url.pathname !== PATH) return send(res, 404, { errors: "Not Found" });
-      if (req.headers["x-shopify-access-token"] !== config.accessToken) {
+      const token = req.headers["x-shopify-access-token"];
+      if (!tokens.accepts(shop, typeof token === "string" ? token : undefined)) {
+        rejected.push(shop);
         return send(res, 401, {
           errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
         });
@@ -310,12 +336,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       } catch {
         return send(res, 400, { errors: "Bad Request" });
       }
-      const shop = req.headers[STAND_IN_SHOP_HEADER];
-      send(
-        res,
-        200,
-        answer(String(body.query ?? ""), body.variables ?? {}, typeof shop === "string" ? shop : undefined),
-      );
+      send(res, 200, answer(String(body.query ?? ""), body.variables ?? {}, shop));
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -329,6 +350,9 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     operations,
     pixels,
     metafields,
+    /** Shopify's token endpoint: its requests, failures to inject, revoke(). */
+    tokens,
+    rejected,
     /** The bulk queries the app asked Shopify to run, in order. */
     bulkQueries: () => requests.filter((r) => r.kind === "run").map((r) => String(r.variables.query)),
     close: () =>

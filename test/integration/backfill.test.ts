@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { createLogger } from "../../app/lib/logger.server";
+import { createOfflineTokens } from "../../app/lib/offline-token/offline-tokens.server";
+import { tokenApi, type TokenApiConfig } from "../../app/lib/offline-token/shopify-api.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
 import { createRedis } from "../../app/lib/redis.server";
 import { createAdminGraphql } from "../../app/lib/shopify-admin.server";
@@ -212,14 +214,28 @@ describe.each(DATABASE_KINDS)("install backfill against the Admin API stand-in, 
         name: "backfill",
         data,
         timestamp: Date.now(),
+        opts: { attempts: 5 },
+        attemptsMade: 0,
         updateProgress: vi.fn(async () => undefined),
       }) as unknown as Job<BackfillJobData> & {
         updateProgress: ReturnType<typeof vi.fn>;
       };
+    const redis = createRedis(process.env.REDIS_URL!, "worker");
+    const { prefix, cleanup } = createTestPrefix();
+    afterAll(async () => {
+      redis.disconnect();
+      await cleanup();
+    });
     const processor = () =>
       createBackfillProcessor({
         db: t.db,
         log,
+        tokens: createOfflineTokens({
+          db: t.db,
+          redis,
+          prefix,
+          api: tokenApi(process.env as unknown as TokenApiConfig),
+        }),
         months: 12,
         pollIntervalMs: 5,
         now: () => new Date("2026-11-28T00:00:00Z"),

@@ -61,4 +61,12 @@ describe("parseEnv", () => {
     const error = configErrorOf({ ...valid, QUEUE_PREFIX: "my prefix" });
     expect(error.problems[0]?.variable).toBe("QUEUE_PREFIX");
   });
+
+  it("takes SHOP_CUSTOM_DOMAIN as a bare domain and refuses a URL or a pattern", () => {
+    expect(parseEnv({ ...valid, SHOP_CUSTOM_DOMAIN: "shop.example.dev" }).SHOP_CUSTOM_DOMAIN).toBe("shop.example.dev");
+    for (const bad of ["https://shop.example.dev", "*.example.dev", "localhost"]) {
+      const error = configErrorOf({ ...valid, SHOP_CUSTOM_DOMAIN: bad });
+      expect(error.message).toContain("SHOP_CUSTOM_DOMAIN: must be a domain such as shop.example.dev");
+    }
+  });
 });

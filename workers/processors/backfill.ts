@@ -1,13 +1,15 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
 import type { Db } from "../../app/lib/db.server";
 import type { Logger } from "../../app/lib/logger.server";
-import { createAdminGraphql, offlineAccessToken, type AdminGraphqlOptions } from "../../app/lib/shopify-admin.server";
+import type { OfflineTokens } from "../../app/lib/offline-token/offline-tokens.server";
+import { createAdminGraphql, type AdminGraphqlOptions } from "../../app/lib/shopify-admin.server";
 import { isRetryableBackfillError } from "../../app/lib/sync/backfill-errors";
 import { backfillJobData, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
 import { runBackfill, type BackfillProgress } from "../../app/lib/sync/backfill.server";
 import type { BackfillResource } from "../../app/lib/sync/bulk-queries";
 import { syncShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
 import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
+import { handleTokenFailure } from "./admin-api-job";
 
 // Producers (the app's afterAuth hook) enqueue through app/lib; re-exported for the worker side.
 export { BACKFILL_JOB_NAME, enqueueBackfill, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
@@ -15,6 +17,10 @@ export { BACKFILL_JOB_NAME, enqueueBackfill, type BackfillJobData } from "../../
 export interface BackfillProcessorDeps {
   db: Db;
   log: Logger;
+  /** The shops' offline tokens, renewed as they near expiry. */
+  tokens: OfflineTokens;
+  /** How long a job waits while its shop needs reconnecting. @defaultValue RECONNECT_RETRY_MS */
+  reconnectRetryMs?: number;
   /** Months of order history to import (BACKFILL_MONTHS). */
   months: number;
   /** First wait between bulk operation polls. @defaultValue 2000 */
@@ -34,31 +40,29 @@ const RESOURCES: BackfillResource[] = ["products", "orders"];
 /**
  * Imports a newly installed shop's catalog, then its recent orders. Each resource resumes where
  * the previous attempt stopped (see runBackfill), so a retried or stalled job continues rather
- * than starting over. Failures no retry can fix become UnrecoverableError.
+ * than starting over. Failures no retry can fix become UnrecoverableError; a shop that needs
+ * reconnecting makes the job wait (handleTokenFailure), never fail.
  */
 export function createBackfillProcessor(deps: BackfillProcessorDeps): Processor<BackfillJobData, BackfillResult> {
-  return async (job: Job<BackfillJobData>) => {
+  return async (job: Job<BackfillJobData>, token?: string) => {
     const parsed = backfillJobData.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`job ${job.id} is not a backfill request: ${parsed.error.message}`);
     const { shop, force } = parsed.data;
     const log = deps.log.child({ shop, jobId: job.id });
+    const settle = (error: unknown) =>
+      handleTokenFailure(error, job, token, { db: deps.db, log, retryInMs: deps.reconnectRetryMs });
 
-    const accessToken = await offlineAccessToken(deps.db, shop);
-    if (!accessToken) {
-      throw new UnrecoverableError(
-        `no offline session for ${shop}: the app is not installed there, so its history cannot be read`,
-      );
-    }
-    const shopId = await ensureShopId(deps.db, shop);
-    const { request } = createAdminGraphql({
-      shop,
-      accessToken,
-      apiVersion: deps.apiVersion,
-      log,
+    // Fails early, before any row is written, when the app is not installed or the shop needs reconnecting.
+    await deps.tokens.accessToken(shop).catch(async (error: unknown) => {
+      throw await settle(error);
     });
+    const shopId = await ensureShopId(deps.db, shop);
+    const { request } = createAdminGraphql({ shop, accessToken: deps.tokens, apiVersion: deps.apiVersion, log });
     // The shop's days (rollups, the dashboard) are in its own zone; read it before the import.
-    await syncShopTimeZone(deps.db, request, shop, log);
+    await syncShopTimeZone(deps.db, request, shop, log).catch(async (error: unknown) => {
+      throw await settle(error);
+    });
     const since = monthsBefore((deps.now ?? (() => new Date()))(), deps.months);
 
     const progress: BackfillResult = {};
@@ -79,7 +83,8 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps): Processor<
             await job.updateProgress({ ...progress });
           },
         });
-      } catch (error) {
+      } catch (caught) {
+        const error = await settle(caught);
         if (isRetryableBackfillError(error)) throw error;
         throw new UnrecoverableError(`${resource} backfill for ${shop} cannot succeed: ${(error as Error).message}`);
       }

@@ -9,13 +9,19 @@ import {
   writeCollectionMembers,
   type CollectionJobData,
 } from "../../app/lib/recommendations/collections.server";
-import { AdminApiError, createAdminGraphql, offlineAccessToken } from "../../app/lib/shopify-admin.server";
+import type { OfflineTokens } from "../../app/lib/offline-token/offline-tokens.server";
+import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify-admin.server";
+import { handleTokenFailure } from "./admin-api-job";
 
 export interface CollectionProcessorDeps {
   db: Db;
   redis: RedisClient;
   prefix: string;
   log: Logger;
+  /** The shops' offline tokens, renewed as they near expiry. */
+  tokens: OfflineTokens;
+  /** How long a job waits while its shop needs reconnecting. @defaultValue RECONNECT_RETRY_MS */
+  reconnectRetryMs?: number;
   /** @defaultValue ADMIN_API_VERSION */
   apiVersion?: string;
 }
@@ -28,22 +34,26 @@ export interface CollectionProcessorDeps {
 export function createCollectionProcessor(
   deps: CollectionProcessorDeps,
 ): Processor<CollectionJobData, { members: number; found: boolean }> {
-  return async (job: Job<CollectionJobData>) => {
+  return async (job: Job<CollectionJobData>, token?: string) => {
     const parsed = collectionJobData.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`job ${job.id} is not a collection read: ${parsed.error.message}`);
     const { shop, collectionId } = parsed.data;
-    const accessToken = await offlineAccessToken(deps.db, shop);
-    if (!accessToken) throw new UnrecoverableError(`no offline session for ${shop}: the app is not installed there`);
     const log = deps.log.child({ shop, jobId: job.id, collectionId });
-    const { request } = createAdminGraphql({ shop, accessToken, apiVersion: deps.apiVersion, log });
+    const { request } = createAdminGraphql({ shop, accessToken: deps.tokens, apiVersion: deps.apiVersion, log });
     try {
       const members = await collectionProductIds(request, collectionId, MAX_COLLECTION_MEMBERS);
       await writeCollectionMembers(deps.redis, deps.prefix, shop, collectionId, members ?? []);
       log.info("collection.read", { members: members?.length ?? 0, found: members !== null });
       return { members: members?.length ?? 0, found: members !== null };
-    } catch (error) {
-      // A revoked token (uninstalled) cannot succeed later; throttling and outages can.
+    } catch (caught) {
+      // A token Shopify will not renew makes the job wait for the merchant, never fail.
+      const error = await handleTokenFailure(caught, job, token, {
+        db: deps.db,
+        log,
+        retryInMs: deps.reconnectRetryMs,
+      });
+      // A query Shopify rejects cannot succeed later; throttling and outages can.
       if (error instanceof AdminApiError && !error.retryable) throw new UnrecoverableError(error.message);
       throw error;
     }

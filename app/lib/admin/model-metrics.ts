@@ -60,19 +60,25 @@ export interface MetricsTableRow {
   best: { all: boolean; new: boolean };
 }
 
-/** Rows for the metrics table, model first; empty for a run without stored metrics. */
-export function metricsTable(json: string, served: string | null): MetricsTableRow[] {
+/** A run's stored metrics JSON through `schema`; null when it is not JSON or not that shape. */
+export function parseRunMetrics<T extends z.ZodTypeAny>(json: string, schema: T): z.infer<T> | null {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    return [];
+    return null;
   }
-  const parsed = storedMetrics.safeParse(raw);
-  if (!parsed.success) return [];
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Rows for the metrics table, model first; empty for a run without stored metrics. */
+export function metricsTable(json: string, served: string | null): MetricsTableRow[] {
+  const stored = parseRunMetrics(json, storedMetrics);
+  if (!stored) return [];
   const rows: Array<[RankerName, z.infer<typeof metricsRow>]> = [];
-  if (parsed.data.model) rows.push(["model", parsed.data.model]);
-  for (const [name, row] of Object.entries(parsed.data.baselines)) {
+  if (stored.model) rows.push(["model", stored.model]);
+  for (const [name, row] of Object.entries(stored.baselines)) {
     if (name in RANKERS) rows.push([name as RankerName, row]);
   }
   const bestAll = Math.max(...rows.map(([, r]) => r.all.ndcg));

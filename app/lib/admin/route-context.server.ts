@@ -1,4 +1,5 @@
 import { db } from "../../db.server";
+import { offlineTokens } from "../../offline-tokens.server";
 import { queue, redisConnection } from "../../queues.server";
 import { env } from "../env.server";
 import { QUEUE_NAMES } from "../queues.server";
@@ -7,10 +8,11 @@ import { ShopNotFoundError } from "./shop.server";
 
 /**
  * What the admin routes hand to the domain modules, built from the verified session alone: the
- * shop is the session's, and the Admin API client carries that shop's offline token. Routes
+ * shop is the session's, and the Admin API client gets that shop's offline token, renewed when it
+ * nears expiry, from the same place the workers do. Routes
  * call `authenticate.admin(request)` first and pass its session here.
  */
-export function adminContext(session: { shop: string; accessToken?: string }) {
+export function adminContext(session: { shop: string }) {
   const config = env();
   return {
     shop: session.shop,
@@ -20,7 +22,7 @@ export function adminContext(session: { shop: string; accessToken?: string }) {
     apiKey: config.SHOPIFY_API_KEY,
     dailyCron: config.TRAIN_CRON,
     trainAfterOrders: config.TRAIN_AFTER_ORDERS,
-    admin: createAdminGraphql({ shop: session.shop, accessToken: session.accessToken ?? "" }).request,
+    admin: createAdminGraphql({ shop: session.shop, accessToken: offlineTokens() }).request,
     trainQueue: () => queue(QUEUE_NAMES.train),
     systemQueue: () => queue(QUEUE_NAMES.system),
   };

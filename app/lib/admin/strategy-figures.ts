@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RANKERS, type RankerName } from "./model-metrics";
+import { parseRunMetrics, RANKERS, type RankerName } from "./model-metrics";
 
 /**
  * Each storefront strategy's figure from a training run, in the merchant's words: which ranker
@@ -42,15 +42,9 @@ const pct = (x: number) => `${Math.round(Math.abs(x) * 100)} %`;
 
 /** One figure per strategy; empty for a run recorded before strategies existed. */
 export function strategyFigures(json: string): StrategyFigure[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    return [];
-  }
-  const parsed = stored.safeParse(raw);
-  if (!parsed.success) return [];
-  const { model, baselines, strategies } = parsed.data;
+  const parsed = parseRunMetrics(json, stored);
+  if (!parsed) return [];
+  const { model, baselines, strategies } = parsed;
   return (Object.keys(STRATEGY_TEXT) as StrategyName[]).map((strategy) => {
     const { served, baseline } = strategies[strategy];
     const text = STRATEGY_TEXT[strategy];
