@@ -50,6 +50,26 @@ describe("precomputed lists in Redis", () => {
     expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual(["two-1", "two-2"]);
   });
 
+  it("leaves exactly the active and the previous run's keys after many trainings, best sellers included", async () => {
+    const shop = "many-runs.myshopify.com";
+    const full = (tag: string) => ({
+      ...lists(tag),
+      againForCustomer: new Map([["c1", [`${tag}-a`]]]),
+      newForCustomer: new Map([["c1", [`${tag}-n`]]]),
+      bought: new Map([["c1", [`${tag}-b`]]]),
+      bestSellers: [`${tag}-best`],
+    });
+    for (const run of ["r1", "r2", "r3", "r4"]) {
+      await writeRunLists(redis, prefix, shop, run, full(run));
+      await activateRun(redis, prefix, shop, run);
+    }
+    const keys = (await redis.keys(`${recsKey(prefix, shop)}:*`)).map((k) => k.slice(recsKey(prefix, shop).length + 1));
+    const perRun = ["for", "again", "new", "related", "bought", "popular", "bestsellers"];
+    expect(keys.sort()).toEqual(
+      ["active", "previous", ...["r3", "r4"].flatMap((r) => perRun.map((k) => `${r}:${k}`))].sort(),
+    );
+  });
+
   it("never mixes shops, and deletes one shop's lists only", async () => {
     await writeRunLists(redis, prefix, "other.myshopify.com", "run9", lists("other"));
     await activateRun(redis, prefix, "other.myshopify.com", "run9");
