@@ -25,9 +25,11 @@ const catalog = catalogFromCsv(read("online-retail-products.csv.gz"));
 const loadedMs = performance.now() - started;
 
 const speeds: number[] = [];
-// VALIDATE=1 also prints the validation measure settings are chosen on (ADR 005).
+// VALIDATE=1 also prints the validation measure settings are chosen on (ADR 005). DISCOVERY=x
+// sets for-you's mix (strategies.ts), as in ADR 005's "Strategies" table.
 const result = await trainAndEvaluate(orders, catalog, {
   validate: process.env.VALIDATE === "1",
+  ...(process.env.DISCOVERY ? { mix: { discovery: Number(process.env.DISCOVERY) } } : {}),
   onEpoch: (p) => {
     speeds.push(p.examplesPerSecond);
     console.log(
@@ -43,6 +45,16 @@ console.log(`\n| K = 10       | all: HR / Recall / NDCG | new only: HR / Recall 
 console.log(`|---|---|---|---|`);
 if (result.metrics.model) console.log(line("model", result.metrics.model));
 for (const [name, m] of Object.entries(result.metrics.baselines)) console.log(line(name, m));
+// Each strategy's list (for you and buy again: all products; new for you: new only), and the share
+// of its top 10 that is new to the customer.
+const strategyLine = (name: string, m: MetricsRow) =>
+  `| ${name.padEnd(12)} | ${Object.entries(m.strategies)
+    .map(([s, x]) => `${s} ${f(x.ndcg)} (${Math.round(x.newShare * 100)} % new)`)
+    .join(" | ")} |`;
+console.log(`\n| K = 10       | strategies: NDCG@10 |`);
+if (result.metrics.model) console.log(strategyLine("model", result.metrics.model));
+for (const [name, m] of Object.entries(result.metrics.baselines)) console.log(strategyLine(name, m));
+for (const [s, d] of Object.entries(result.strategies)) console.log(`${s}: serves ${d.served} (${d.reason})`);
 const rss = process.resourceUsage().maxRSS / 1024;
 const mean = speeds.length ? speeds.reduce((s, x) => s + x, 0) / speeds.length : 0;
 const validation = result.metrics.validation;
