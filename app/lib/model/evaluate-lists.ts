@@ -46,6 +46,10 @@ class StrategyTally {
     }
   }
 
+  get cases(): number {
+    return this.rows.length;
+  }
+
   result(): StrategyMetrics {
     return { ...meanMetrics(this.rows), newShare: this.listed > 0 ? this.fresh / this.listed : 0 };
   }
@@ -53,7 +57,6 @@ class StrategyTally {
 
 export class MetricsAccumulator {
   private readonly all: RankingMetrics[] = [];
-  private readonly fresh: RankingMetrics[] = [];
   private readonly lists: number[][] = [];
   private readonly strategies = {
     for_you: new StrategyTally(),
@@ -85,23 +88,22 @@ export class MetricsAccumulator {
     const personal = personalLists(scores, tiebreak, past, share, this.k, this.mix);
     this.strategies.for_you.add(personal.for_you, all, past, this.k);
     this.strategies.buy_again.add(personal.buy_again, all, past, this.k);
+    // new_for_you's list is the "new only" ranking, so its tally is that setting's too.
     const freshTargets = newOnlyTargets(targets, past);
-    if (freshTargets) {
-      this.fresh.push(scoreRanking(personal.new_for_you, freshTargets, this.k));
-      this.strategies.new_for_you.add(personal.new_for_you, freshTargets, past, this.k);
-    }
+    if (freshTargets) this.strategies.new_for_you.add(personal.new_for_you, freshTargets, past, this.k);
   }
 
   result(): SettingMetrics {
+    const fresh = this.strategies.new_for_you.result();
     return {
       all: meanMetrics(this.all),
-      new: meanMetrics(this.fresh),
+      new: { hr: fresh.hr, recall: fresh.recall, ndcg: fresh.ndcg },
       coverage: catalogCoverage(this.lists, this.k, this.numItems),
-      cases: { all: this.all.length, new: this.fresh.length },
+      cases: { all: this.all.length, new: this.strategies.new_for_you.cases },
       strategies: {
         for_you: this.strategies.for_you.result(),
         buy_again: this.strategies.buy_again.result(),
-        new_for_you: this.strategies.new_for_you.result(),
+        new_for_you: fresh,
       },
     };
   }
