@@ -29,7 +29,11 @@ export interface HeldOut {
 /** Holds out each customer's last order (the README protocol's target), when they have two or more. */
 export function holdOutLastOrders(data: DemoShopData): HeldOut {
   const byCustomer = new Map<string, DemoOrder[]>();
-  for (const order of data.orders) byCustomer.set(order.customer, [...(byCustomer.get(order.customer) ?? []), order]);
+  for (const order of data.orders) {
+    const orders = byCustomer.get(order.customer);
+    if (orders) orders.push(order);
+    else byCustomer.set(order.customer, [order]);
+  }
   const last = new Map<string, DemoOrder>();
   for (const [customer, orders] of byCustomer) if (orders.length >= 2) last.set(customer, orders[orders.length - 1]!);
   const held = new Set([...last.values()]);

@@ -43,11 +43,22 @@ function finalCounts(model: TrainedRecommender): CooccurrenceCounts {
   return counts;
 }
 
-/** The model's "now": just after the later of its last order and the visitor's last event. */
 /** Just after the shop's last order and the shopper's last event: the moment features are read at. */
 function presentOf(model: TrainedRecommender, events: ReadonlyArray<{ at: number }>): number {
   const last = model.data.orders[model.data.orders.length - 1]?.at ?? 0;
   return Math.max(last, ...events.map((e) => e.at)) + 1;
+}
+
+/** The network's scores over the catalog for one shopper's history, read just after it. */
+function networkScores(
+  model: TrainedRecommender,
+  dnn: NonNullable<TrainedRecommender["dnn"]>,
+  history: readonly PastPurchase[],
+  views: ReadonlyArray<{ item: number; at: number }>,
+): Float32Array {
+  const present = presentOf(model, [...history, ...views]);
+  const row = featureRowForHistory(model.snapshots, history, present, model.features, views);
+  return dnn.score([row])[0] ?? new Float32Array(model.data.productIds.length);
 }
 
 function toIds(model: TrainedRecommender, items: readonly number[]): string[] {
@@ -64,10 +75,7 @@ function rankIndices(
 ): number[] {
   const counts = finalCounts(model);
   if (model.promoted === "model" && model.dnn) {
-    const present = presentOf(model, [...history, ...views]);
-    const row = featureRowForHistory(model.snapshots, history, present, model.features, views);
-    const [scores] = model.dnn.score([row]);
-    return topK(scores ?? [], k, exclude, counts.itemOrders);
+    return topK(networkScores(model, model.dnn, history, views), k, exclude, counts.itemOrders);
   }
   const own = new Map<number, number>();
   for (const p of history) own.set(p.item, (own.get(p.item) ?? 0) + 1);
@@ -178,11 +186,8 @@ function customerScores(model: TrainedRecommender, customer: number, ranker: Con
         ? Array.from(order.items, (item, q) => ({ item, at: order.at, quantity: order.quantities[q] ?? 1 }))
         : [];
     });
-    const views = data.viewsByCustomer[customer] ?? [];
-    const present = presentOf(model, [...history, ...views]);
-    const row = featureRowForHistory(model.snapshots, history, present, model.features, views);
-    const [scores] = model.dnn.score([row]);
-    return { scores: scores ?? new Float32Array(data.productIds.length), tiebreak: counts.itemOrders };
+    const scores = networkScores(model, model.dnn, history, data.viewsByCustomer[customer] ?? []);
+    return { scores, tiebreak: counts.itemOrders };
   }
   // Baselines count orders per item, which is what ownOrderCounts gives.
   const name = ranker === "model" ? "cosine" : ranker;
