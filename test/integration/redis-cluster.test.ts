@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster } from "ioredis";
 import { createRedis } from "../../app/lib/redis.server";
 import { deleteShopLists, recsKey } from "../../app/lib/serving/lists.server";
-import { startCluster, stopCluster } from "../../scripts/redis-cluster";
+import { freeClusterBasePort, startCluster, stopCluster } from "../../scripts/redis-cluster";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";
 import { eventually, startAppProcess, startWorkerProcess } from "../helpers/stack";
@@ -15,7 +15,7 @@ const SHOP = "cluster.myshopify.com";
 
 /** The queues and the storefront's keys on a local 3-master Redis Cluster (npm run redis:cluster). */
 describe("on a 3-master Redis Cluster", () => {
-  const options = { basePort: 21_000 + Math.floor(Math.random() * 8_000), dir: `var/test/cluster-${process.pid}` };
+  const options = { basePort: 0, dir: `var/test/cluster-${process.pid}` };
   const testDb = createSqliteTestDb();
   const processes: Spawned[] = [];
   let url: string;
@@ -23,6 +23,7 @@ describe("on a 3-master Redis Cluster", () => {
   let origin: string;
 
   beforeAll(async () => {
+    options.basePort = await freeClusterBasePort();
     url = startCluster(options);
     redis = createRedis(url, "producer") as Cluster;
     const env = {
