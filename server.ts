@@ -18,7 +18,7 @@ import { exitOnOperatorError } from "./app/lib/startup.server";
 import { QUEUE_NAMES } from "./app/lib/queues.server";
 import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
 import { createRecommendationsEndpoint } from "./app/lib/recommendations/http.server";
-import { createServingCache } from "./app/lib/recommendations/serving-cache.server";
+import { createServingCache } from "./app/lib/storefront-store/serving-cache.server";
 import { isInstalledShop } from "./app/lib/recommendations/serve.server";
 import { createEventsEndpoint } from "./app/lib/events/http.server";
 import { createDb } from "./app/lib/db.server";

@@ -7,7 +7,7 @@ import { activatePixelAfterAuth } from "./lib/pixel/activate.server";
 import { AffinitySessionStorage } from "./lib/offline-token/session-storage.server";
 import { loadPixelSettings } from "./lib/pixel/settings";
 import { QUEUE_NAMES } from "./lib/queues.server";
-import { forgetShopState } from "./lib/recommendations/shop-state.server";
+import { forgetShopState } from "./lib/storefront-store/shop-state.server";
 import { shopDomainTransformations } from "./lib/shop-domain-transformations";
 import { createAdminGraphql } from "./lib/shopify-admin.server";
 import { findShop, recordInstall } from "./lib/shops.server";

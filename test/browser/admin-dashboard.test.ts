@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recsKey } from "../../app/lib/serving/lists.server";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import { conversionLift, revenuePerVisitorLift } from "../../app/lib/conversion/lift";
 import { liftSentence } from "../../app/lib/admin/lift-sentence";
 import { formatCount, formatMoney, formatRate } from "../../app/lib/admin/format";
@@ -25,7 +25,7 @@ describe("the home page of a shop in use (dashboard), in Chromium", () => {
         await seedModelRuns(t.db, redis, prefix, shop, shopId);
         seeded = await seedConversion(t.db, shopId, new Date());
         // The block asked for recommendations a few minutes ago.
-        await redis.set(recsKey(prefix, shop, "seen"), String(Date.now() - 5 * 60_000));
+        await redis.set(shopKey(prefix, shop, "seen"), String(Date.now() - 5 * 60_000));
       },
     });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recsKey } from "../../app/lib/serving/lists.server";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import { seedFinishedImport, seedConversion, seedModelRuns, seedOrders } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 
@@ -32,7 +32,7 @@ describe("the admin pages in a narrow frame, in Chromium", () => {
           { customer: "1", at: "2026-01-01T10:00:00Z", products: ["7001"] },
           { customer: "1", at: "2026-01-09T10:00:00Z", products: ["7001", "7003"] },
         ]);
-        await redis.set(recsKey(prefix, shop, "seen"), String(Date.now() - 60_000));
+        await redis.set(shopKey(prefix, shop, "seen"), String(Date.now() - 60_000));
         await t.db.dataRequest.create({
           data: { shopId, customerShopifyId: "4242", webhookId: "wh-layout", report: "{}" },
         });

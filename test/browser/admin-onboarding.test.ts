@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recsKey } from "../../app/lib/serving/lists.server";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import type { Page } from "playwright-core";
 import { seedBackfills } from "../helpers/admin-seed";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
@@ -90,7 +90,7 @@ describe("the setup guide on a new shop's home page, in Chromium", () => {
     await expect.poll(() => statusOf(page, "pixel"), LIVE).toBe("in_progress");
 
     // Once the storefront asks for recommendations, the block counts as added.
-    await redis.set(recsKey(prefix, TEST_SHOP, "seen"), String(Date.now() - 60_000));
+    await redis.set(shopKey(prefix, TEST_SHOP, "seen"), String(Date.now() - 60_000));
     await t.db.modelRun.updateMany({ where: { shopId }, data: { status: "completed", served: "popularity" } });
     const run = await t.db.modelRun.findFirstOrThrow({ where: { shopId } });
     await t.db.shop.update({ where: { id: shopId }, data: { activeModelRunId: run.id } });

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import type { Page } from "playwright-core";
 import { Queue } from "bullmq";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
-import { readShopState, stateKey } from "../../app/lib/recommendations/shop-state.server";
+import { readShopState } from "../../app/lib/storefront-store/shop-state.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { weeklyCron } from "../../app/lib/training/schedule.server";
-import { cardFromProduct } from "../../app/lib/recommendations/cards";
-import { writeCards } from "../../app/lib/recommendations/cards.server";
+import { cardFromProduct } from "../../app/lib/storefront-store/card";
+import { writeCards } from "../../app/lib/storefront-store/cards.server";
 import { SEED_PRODUCTS, seedModelRuns, seedOrders } from "../helpers/admin-seed";
 import { appProxyUrl } from "../helpers/app-proxy";
 import { catalogProduct } from "../helpers/storefront-seed";
@@ -113,7 +114,7 @@ describe("the settings page, in Chromium", () => {
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await page.getByText("Best sellers, the same for everyone").click();
     await page.getByText("Weekly", { exact: true }).click();
-    await redis.set(stateKey(prefix, TEST_SHOP), JSON.stringify({ installed: true, settings: {} }));
+    await redis.set(shopKey(prefix, TEST_SHOP, "state"), JSON.stringify({ installed: true, settings: {} }));
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Settings saved.").waitFor();
 
@@ -138,7 +139,7 @@ describe("the settings page, in Chromium", () => {
     });
     expect(standIn.requests.filter((r) => r.kind === "collection")).toHaveLength(2);
     // … the storefront's cached state was dropped, so serving reads the new settings at once …
-    expect(await redis.get(stateKey(prefix, TEST_SHOP))).toBeNull();
+    expect(await redis.get(shopKey(prefix, TEST_SHOP, "state"))).toBeNull();
     expect((await readShopState(t.db, redis, prefix, TEST_SHOP))?.settings).toEqual(stored);
     // … the heading reached the theme as the app-data metafield the block reads …
     expect(JSON.parse(standIn.metafields.get(TEST_SHOP)?.get("affinity.block_defaults")?.value ?? "{}")).toEqual({

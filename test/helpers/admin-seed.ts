@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Db } from "../../app/lib/db.server";
 import type { ArmTotals } from "../../app/lib/conversion/lift";
-import { activateRun, writeRunLists } from "../../app/lib/serving/lists.server";
+import { activateRun, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
 import { recordInstall } from "../../app/lib/shops.server";
 import { storeOfflineSession } from "./admin-session";
 

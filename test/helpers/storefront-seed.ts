@@ -1,8 +1,8 @@
 import type { RedisClient } from "../../app/lib/redis.server";
 import type { Db } from "../../app/lib/db.server";
-import { cardFromProduct, type CatalogProduct } from "../../app/lib/recommendations/cards";
-import { writeCards } from "../../app/lib/recommendations/cards.server";
-import { activateRun, writeRunLists, type RunLists } from "../../app/lib/serving/lists.server";
+import { cardFromProduct, type CatalogProduct } from "../../app/lib/storefront-store/card";
+import { writeCards } from "../../app/lib/storefront-store/cards.server";
+import { activateRun, writeRunLists, type RunLists } from "../../app/lib/storefront-store/run-lists.server";
 import { recordInstall } from "../../app/lib/shops.server";
 import { storeOfflineSession } from "./admin-session";
 

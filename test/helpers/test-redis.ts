@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 /**
  * A Redis key prefix of this test's own (a hash tag, as production uses), and a cleanup that
  * deletes every key under it, so tests never see each other's queues. The storefront's keys use
- * the prefix without its braces (see recsKey), so both spellings are swept.
+ * the prefix without its braces (see storefront-store/keys.ts), so both spellings are swept.
  */
 export function createTestPrefix(): { prefix: string; cleanup(): Promise<void> } {
   const prefix = `{test-${randomUUID()}}`;

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runKey, shopKey } from "../../app/lib/storefront-store/keys";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { loadDashboard } from "../../app/lib/admin/dashboard.server";
@@ -10,7 +11,6 @@ import { createLogger } from "../../app/lib/logger.server";
 import { ShopNotFoundError } from "../../app/lib/admin/shop.server";
 import { requestRetrain, trainingProgress } from "../../app/lib/admin/training-progress.server";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
-import { recsKey } from "../../app/lib/serving/lists.server";
 import { SEED_PRODUCTS, seedConversion, seedModelRuns, seedOrders, seedShop } from "../helpers/admin-seed";
 import { DATABASE_KINDS, createTestDb, type TestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
@@ -156,9 +156,9 @@ describe("training progress and rollback", () => {
 
     // Redis lost the earlier run's lists and its run pointers: the rollback becomes a job.
     await redis.del(
-      recsKey(keys.prefix, SHOP, older.id, "popular"),
-      recsKey(keys.prefix, SHOP, "active"),
-      recsKey(keys.prefix, SHOP, "previous"),
+      runKey(keys.prefix, SHOP, older.id, "popular"),
+      shopKey(keys.prefix, SHOP, "active"),
+      shopKey(keys.prefix, SHOP, "previous"),
     );
     expect(await rollBackModel(deps, SHOP)).toEqual({ kind: "restoring", runId: older.id });
     expect(await rollBackModel(deps, SHOP)).toEqual({ kind: "restoring", runId: older.id });
@@ -169,12 +169,12 @@ describe("training progress and rollback", () => {
 
     const log = createLogger("silent", {});
     expect(await restoreRun({ ...deps, log }, SHOP, older.id)).toMatchObject({ served: true });
-    expect(await redis.get(recsKey(keys.prefix, SHOP, "active"))).toBe(older.id);
-    expect(await redis.exists(recsKey(keys.prefix, SHOP, older.id, "popular"))).toBe(1);
+    expect(await redis.get(shopKey(keys.prefix, SHOP, "active"))).toBe(older.id);
+    expect(await redis.exists(runKey(keys.prefix, SHOP, older.id, "popular"))).toBe(1);
     const restored = await t.db.shop.findUniqueOrThrow({ where: { id: shopId } });
     expect([restored.activeModelRunId, restored.previousModelRunId]).toEqual([older.id, current.id]);
     // A late or repeated restore job for a run that is no longer the previous one serves nothing.
     expect(await restoreRun({ ...deps, log }, SHOP, older.id)).toMatchObject({ served: false });
-    expect(await redis.get(recsKey(keys.prefix, SHOP, "active"))).toBe(older.id);
+    expect(await redis.get(shopKey(keys.prefix, SHOP, "active"))).toBe(older.id);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
-import { activeRunId } from "../../app/lib/serving/lists.server";
+import { activeRunId } from "../../app/lib/storefront-store/run-lists.server";
 import { parseStoredSettings } from "../../app/lib/settings/schema";
 import { settingsToForm } from "../../app/lib/settings/form";
 import { requestTraining, trainJobId } from "../../app/lib/training/train-queue.server";

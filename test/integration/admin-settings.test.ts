@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { saveShopSettings, type SaveSettingsDeps } from "../../app/lib/admin/settings.server";
 import { ShopNotFoundError } from "../../app/lib/admin/shop.server";
-import { MAX_COLLECTION_PRODUCTS } from "../../app/lib/admin/collections.server";
+import { MAX_COLLECTION_PRODUCTS } from "../../app/lib/sync/collection-products.server";
 import { QUEUE_NAMES } from "../../app/lib/queues.server";
-import { stateKey } from "../../app/lib/recommendations/shop-state.server";
 import { settingsToForm } from "../../app/lib/settings/form";
 import { DEFAULT_SETTINGS, parseStoredSettings } from "../../app/lib/settings/schema";
 import { createAdminGraphql } from "../../app/lib/shopify-admin.server";
@@ -53,7 +53,7 @@ describe("saving a shop's settings", () => {
       dailyCron: CRON,
       admin: createAdminGraphql({ shop: SHOP, accessToken: TOKEN }).request,
     };
-    await redis.set(stateKey(keys.prefix, SHOP), "cached");
+    await redis.set(shopKey(keys.prefix, SHOP, "state"), "cached");
   });
 
   afterEach(async () => {
@@ -87,7 +87,7 @@ describe("saving a shop's settings", () => {
       type: "json",
       value: JSON.stringify({ heading: "You may also like" }),
     });
-    expect(await redis.get(stateKey(keys.prefix, SHOP))).toBeNull();
+    expect(await redis.get(shopKey(keys.prefix, SHOP, "state"))).toBeNull();
     expect((await scheduler())?.pattern).toBe("17 3 * * 1");
 
     // Saving again without changing the heading or the frequency asks Shopify only for the collections.
@@ -131,7 +131,7 @@ describe("saving a shop's settings", () => {
       errors: { blockHeading: expect.stringMatching(/^Shopify did not let us publish/) },
     });
     expect((await t.db.shop.findUniqueOrThrow({ where: { id: shopId } })).settings).toBe("{}");
-    expect(await redis.get(stateKey(keys.prefix, SHOP))).toBe("cached");
+    expect(await redis.get(shopKey(keys.prefix, SHOP, "state"))).toBe("cached");
     expect(await scheduler()).toBeUndefined();
   });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { writeCollectionMembers } from "../../app/lib/recommendations/collections.server";
-import { recsKey } from "../../app/lib/serving/lists.server";
+import { writeCollectionMembers } from "../../app/lib/storefront-store/collection-members.server";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";
@@ -76,7 +76,7 @@ describe("the block on a collection page (app, worker and the Admin API stand-in
   });
 
   it("drops its copy of a collection when Shopify says the collection changed", async () => {
-    const field = () => redis.hget(recsKey(prefix, SHOP, "collections"), "55");
+    const field = () => redis.hget(shopKey(prefix, SHOP, "collections"), "55");
     expect(await field()).not.toBeNull();
     const webhook = signWebhook({ topic: "collections/update", shop: SHOP, payload: { id: 55, title: "Summer" } });
     expect((await deliverWebhook(origin, webhook)).status).toBe(200);
@@ -86,7 +86,7 @@ describe("the block on a collection page (app, worker and the Admin API stand-in
   it("stores a collection Shopify no longer has as empty, and ranks its page like the home page", async () => {
     expect(await onCollection("77")).toEqual(["1", "2", "3", "4"]);
     await eventually(
-      async () => (await redis.hget(recsKey(prefix, SHOP, "collections"), "77")) !== null,
+      async () => (await redis.hget(shopKey(prefix, SHOP, "collections"), "77")) !== null,
       "the missing collection recorded",
     );
     expect(await onCollection("77")).toEqual(["1", "2", "3", "4"]);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runKey } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
 import { restoreRecommender } from "../../app/lib/model/artifact";
 import { indexShopData } from "../../app/lib/model/dataset";
 import { PERSONAL_STRATEGIES } from "../../app/lib/model/strategies";
-import { recsKey } from "../../app/lib/serving/lists.server";
 import { recordInstall } from "../../app/lib/shops.server";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildListsFor } from "../../app/lib/training/build-lists";
@@ -69,7 +69,7 @@ describe("the live evaluation: replay without the last orders, train through the
     expect(new Set(control.map((a) => a.customer)).size).toBe(scores.control);
     for (const answer of scores.answers) {
       if (answer.served === null) continue;
-      const stored = await redis.hget(recsKey(prefix, SHOP, runId, HASH[answer.strategy]), answer.customer);
+      const stored = await redis.hget(runKey(prefix, SHOP, runId, HASH[answer.strategy]), answer.customer);
       const list = stored ? stored.split(",") : [];
       if (answer.served === answer.strategy) expect(answer.ids).toEqual(list.slice(0, LIVE_LIMIT));
       else expect(list).toEqual([]);
@@ -94,7 +94,7 @@ describe("the live evaluation: replay without the last orders, train through the
       };
       for (const strategy of PERSONAL_STRATEGIES) {
         for (const customer of held.last.keys()) {
-          const stored = await redis.hget(recsKey(prefix, SHOP, runId, HASH[strategy]), customer);
+          const stored = await redis.hget(runKey(prefix, SHOP, runId, HASH[strategy]), customer);
           expect(stored?.split(",") ?? [], `${strategy} for ${customer}`).toEqual(lists[strategy]?.get(customer) ?? []);
         }
       }

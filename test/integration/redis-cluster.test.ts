@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shopKey } from "../../app/lib/storefront-store/keys";
 import { type Cluster } from "ioredis";
 import { createRedis } from "../../app/lib/redis.server";
-import { deleteShopLists, recsKey } from "../../app/lib/serving/lists.server";
+import { deleteShopLists } from "../../app/lib/storefront-store/run-lists.server";
 import { freeClusterBasePort, startCluster, stopCluster } from "../../scripts/redis-cluster";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";
@@ -67,6 +68,6 @@ describe("on a 3-master Redis Cluster", () => {
     expect(((await response.json()) as { products: { id: string }[] }).products.map((p) => p.id)).toEqual(["3", "1"]);
 
     await deleteShopLists(redis, "{affinity-cluster}", "served.myshopify.com");
-    expect(await redis.exists(recsKey("{affinity-cluster}", "served.myshopify.com", "cards"))).toBe(0);
+    expect(await redis.exists(shopKey("{affinity-cluster}", "served.myshopify.com", "cards"))).toBe(0);
   });
 });

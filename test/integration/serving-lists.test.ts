@@ -1,14 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { runKey, shopSpace } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
 import {
-  recsKey,
   activateRun,
   deleteShopLists,
   readList,
   readPopular,
   rollbackRun,
   writeRunLists,
-} from "../../app/lib/serving/lists.server";
+} from "../../app/lib/storefront-store/run-lists.server";
 import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP = "lists.myshopify.com";
@@ -45,7 +45,7 @@ describe("precomputed lists in Redis", () => {
     expect(await activateRun(redis, prefix, SHOP, "run2")).toBe("run1");
     await writeRunLists(redis, prefix, SHOP, "run3", lists("three"));
     await activateRun(redis, prefix, SHOP, "run3");
-    expect(await redis.exists(recsKey(prefix, SHOP, "run1", "popular"))).toBe(0);
+    expect(await redis.exists(runKey(prefix, SHOP, "run1", "popular"))).toBe(0);
     expect(await rollbackRun(redis, prefix, SHOP)).toBe("run2");
     expect(await readList(redis, prefix, SHOP, "for", "c1")).toEqual(["two-1", "two-2"]);
   });
@@ -63,7 +63,9 @@ describe("precomputed lists in Redis", () => {
       await writeRunLists(redis, prefix, shop, run, full(run));
       await activateRun(redis, prefix, shop, run);
     }
-    const keys = (await redis.keys(`${recsKey(prefix, shop)}:*`)).map((k) => k.slice(recsKey(prefix, shop).length + 1));
+    const keys = (await redis.keys(`${shopSpace(prefix, shop)}:*`)).map((k) =>
+      k.slice(shopSpace(prefix, shop).length + 1),
+    );
     const perRun = ["for", "again", "new", "related", "bought", "popular", "bestsellers"];
     expect(keys.sort()).toEqual(
       ["active", "previous", ...["r3", "r4"].flatMap((r) => perRun.map((k) => `${r}:${k}`))].sort(),

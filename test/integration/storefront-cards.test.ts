@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readCards } from "../../app/lib/recommendations/cards.server";
-import { stateKey } from "../../app/lib/recommendations/shop-state.server";
+import { shopKey } from "../../app/lib/storefront-store/keys";
+import { readCards } from "../../app/lib/storefront-store/cards.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { productPayload } from "../fixtures/shopify-payloads";
@@ -53,8 +53,8 @@ describe("the ingest worker keeps the storefront's product cards in step (real q
   });
 
   it("forgets the shop's cached state on app/uninstalled, so the storefront stops serving it", async () => {
-    await harness.redis.set(stateKey(harness.prefix, SHOP), JSON.stringify({ installed: true, settings: {} }));
+    await harness.redis.set(shopKey(harness.prefix, SHOP, "state"), JSON.stringify({ installed: true, settings: {} }));
     await send("app/uninstalled", { id: 1, domain: SHOP, myshopify_domain: SHOP });
-    expect(await harness.redis.exists(stateKey(harness.prefix, SHOP))).toBe(0);
+    expect(await harness.redis.exists(shopKey(harness.prefix, SHOP, "state"))).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runKey } from "../../app/lib/storefront-store/keys";
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import type { Db } from "../../app/lib/db.server";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { activeRunId, readList, readPopular, recsKey } from "../../app/lib/serving/lists.server";
+import { activeRunId, readList, readPopular } from "../../app/lib/storefront-store/run-lists.server";
 import { createLogger } from "../../app/lib/logger.server";
 import { rebuildRunLists } from "../../app/lib/training/rebuild-lists.server";
 import { restoreRecommender } from "../../app/lib/model/artifact";
@@ -155,7 +156,7 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const runId = shop.activeModelRunId!;
     const lines: string[] = [];
     const deps = { db: t.db, redis, prefix, log: createLogger("info", {}, (line) => lines.push(line)) };
-    await redis.del(recsKey(prefix, SHOP, runId, "for"));
+    await redis.del(runKey(prefix, SHOP, runId, "for"));
     expect(await readList(redis, prefix, SHOP, "for", "r0")).toEqual([]);
 
     const rebuilt = await rebuildRunLists(deps, SHOP, runId);
@@ -186,7 +187,7 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
   it("rolls back to a run whose lists Redis lost by rebuilding them in the worker, then serving it", async () => {
     const shop = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
     const [current, previous] = [shop.activeModelRunId!, shop.previousModelRunId!];
-    await redis.del(recsKey(prefix, SHOP, previous, "popular"), recsKey(prefix, SHOP, previous, "for"));
+    await redis.del(runKey(prefix, SHOP, previous, "popular"), runKey(prefix, SHOP, previous, "for"));
     const outcome = await rollBackModel({ db: t.db, redis, prefix, trainQueue: () => queue }, SHOP);
     expect(outcome).toEqual({ kind: "restoring", runId: previous });
     const job = (await queue.getJob(restoreJobId(SHOP)))!;

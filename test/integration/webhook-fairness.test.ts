@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { createStorefrontSync } from "../../app/lib/recommendations/storefront-sync.server";
+import { createStorefrontSync } from "../../app/lib/storefront-store/worker-sync.server";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";
 import { startWorkers } from "../../workers/run-workers";
 import type { Spawned } from "../helpers/child-process";

@@ -2,13 +2,12 @@ import { UnrecoverableError, type Job, type Processor } from "bullmq";
 import type { Db } from "../../app/lib/db.server";
 import type { Logger } from "../../app/lib/logger.server";
 import type { RedisClient } from "../../app/lib/redis.server";
-import { collectionProductIds } from "../../app/lib/admin/collections.server";
+import { collectionProductIds } from "../../app/lib/sync/collection-products.server";
 import {
-  collectionJobData,
   MAX_COLLECTION_MEMBERS,
   writeCollectionMembers,
-  type CollectionJobData,
-} from "../../app/lib/recommendations/collections.server";
+} from "../../app/lib/storefront-store/collection-members.server";
+import { collectionJobData, type CollectionJobData } from "../../app/lib/sync/collection-job.server";
 import type { OfflineTokens } from "../../app/lib/offline-token/offline-tokens.server";
 import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify-admin.server";
 import { handleTokenFailure } from "./admin-api-job";
@@ -28,7 +27,7 @@ export interface CollectionProcessorDeps {
 
 /**
  * Reads a collection's products from the Admin API into Redis, where storefront requests for
- * that collection's page find them (app/lib/recommendations/collections.server.ts). A collection
+ * that collection's page find them (app/lib/storefront-store/collection-members.server.ts). A collection
  * that no longer exists is stored empty, so the storefront stops asking about it.
  */
 export function createCollectionProcessor(

@@ -4,6 +4,7 @@
  * and webhooks keep flowing. Everything here is set up once per child process.
  */
 import { DelayedError, UnrecoverableError, type SandboxedJob } from "bullmq";
+import { trainLockKey } from "../../app/lib/storefront-store/keys";
 import { createRedis, type RedisClient } from "../../app/lib/redis.server";
 import { createDb, type Db } from "../../app/lib/db.server";
 import { env } from "../../app/lib/env.server";
@@ -64,7 +65,7 @@ async function withShopLock<T>(
   work: (ctx: TrainContext) => Promise<T>,
 ) {
   const ctx = await setUp();
-  const release = await acquireShopLock(ctx.redis, `${ctx.prefix}:train-lock:{${shop}}`, LOCK_TTL_MS);
+  const release = await acquireShopLock(ctx.redis, trainLockKey(ctx.prefix, shop), LOCK_TTL_MS);
   if (!release) {
     await job.moveToDelayed(Date.now() + 15_000, token);
     throw new DelayedError();

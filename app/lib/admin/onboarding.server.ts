@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
-import { storefrontLastSeen } from "../recommendations/storefront-seen.server";
+import { storefrontLastSeen } from "../storefront-store/seen.server";
 import type { AdminGraphql } from "../shopify-admin.server";
 import { onboardingComplete, onboardingSteps, type OnboardingStep } from "./onboarding";
 import { pixelConnected, recentPixelEvents } from "./pixel-status.server";

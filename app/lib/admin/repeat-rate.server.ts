@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../db.server";
 import type { RedisClient } from "../redis.server";
-import { recsKey } from "../serving/lists.server";
+import { shopKey } from "../storefront-store/keys";
 
 export interface RepeatRate {
   /** Share of the products in customers' latest orders that the same customer had bought before. */
@@ -84,7 +84,7 @@ export async function cachedRepeatRate(
   deps: { db: Db; redis: RedisClient; prefix: string },
   shop: { id: string; domain: string },
 ): Promise<RepeatRate | null> {
-  const key = recsKey(deps.prefix, shop.domain, "repeat-rate");
+  const key = shopKey(deps.prefix, shop.domain, "repeat-rate");
   const cached = await deps.redis.get(key);
   if (cached) return cachedValue.parse(JSON.parse(cached)).rate;
   const rate = await shopRepeatRate(deps.db, shop.id);

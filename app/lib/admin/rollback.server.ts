@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
-import { activateRun, rollbackRun } from "../serving/lists.server";
+import { activateRun, rollbackRun } from "../storefront-store/run-lists.server";
 import { rebuildRunLists } from "../training/rebuild-lists.server";
 import { requestRestore } from "../training/train-queue.server";
 import { requireShop } from "./shop.server";

@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
-import { forgetShopState } from "../recommendations/shop-state.server";
+import { forgetShopState } from "../storefront-store/shop-state.server";
 import { AdminApiError, type AdminGraphql } from "../shopify-admin.server";
 import {
   formToSettings,
@@ -13,7 +13,7 @@ import {
 import { parseStoredSettings, type ShopSettings } from "../settings/schema";
 import { applyTrainingSchedule } from "../training/schedule.server";
 import { MetafieldWriteError, publishBlockDefaults } from "./block-defaults.server";
-import { CollectionResolutionError, resolveCollectionProducts } from "./collections.server";
+import { CollectionResolutionError, resolveCollectionProducts } from "../sync/collection-products.server";
 import { productSummaries, type ProductSummary } from "./products.server";
 import { cachedRepeatRate, type RepeatRate } from "./repeat-rate.server";
 import { requireShop } from "./shop.server";

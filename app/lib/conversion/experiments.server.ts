@@ -1,4 +1,5 @@
 import type { RedisClient } from "../redis.server";
+import { experimentKey } from "../storefront-store/keys";
 import type { Db } from "../db.server";
 import { createUnlessTaken } from "../sync/prisma-errors";
 import { ensureShopId } from "../sync/shops-registry.server";
@@ -19,7 +20,6 @@ export interface ExperimentDeps {
 
 /** The cache lives a few minutes; a split change replaces it at once (see currentExperiment). */
 const CACHE_SECONDS = 300;
-const cacheKey = (prefix: string, shop: string) => `${prefix}:experiment:{${shop}}`;
 
 /**
  * The shop's running experiment, from Redis on the hot path. When the merchant's holdout differs
@@ -33,13 +33,13 @@ export async function currentExperiment(
   holdoutPercent: number = DEFAULT_HOLDOUT_PERCENT,
   now: Date = new Date(),
 ): Promise<ExperimentRef> {
-  const cached = await deps.redis.get(cacheKey(deps.prefix, shop));
+  const cached = await deps.redis.get(experimentKey(deps.prefix, shop));
   if (cached) {
     const ref = JSON.parse(cached) as ExperimentRef;
     if (ref.holdoutPercent === holdoutPercent) return ref;
   }
   const ref = await ensureRunningExperiment(deps.db, shop, holdoutPercent, now);
-  await deps.redis.set(cacheKey(deps.prefix, shop), JSON.stringify(ref), "EX", CACHE_SECONDS);
+  await deps.redis.set(experimentKey(deps.prefix, shop), JSON.stringify(ref), "EX", CACHE_SECONDS);
   return ref;
 }
 

@@ -1,4 +1,5 @@
 import type { Queue } from "bullmq";
+import { exposureKey } from "../storefront-store/keys";
 import type { RedisClient } from "../redis.server";
 import { toStorefrontEvent } from "./event-id";
 import { enqueueEvents } from "./enqueue.server";
@@ -30,7 +31,7 @@ const REMEMBER_SECONDS = 30 * 24 * 3600;
  * command, not a database row. Returns whether an event was queued.
  */
 export async function recordExposure(deps: ExposureDeps, exposure: Exposure): Promise<boolean> {
-  const key = `${deps.prefix}:exposed:{${exposure.shop}}:${exposure.experimentId}:${exposure.visitorId}`;
+  const key = exposureKey(deps.prefix, exposure.shop, exposure.experimentId, exposure.visitorId);
   const first = await deps.redis.set(key, "1", "EX", REMEMBER_SECONDS, "NX");
   if (first !== "OK") return false;
   const event = toStorefrontEvent(exposure.shop, exposure.customerId, {

@@ -1,4 +1,5 @@
 import type { RedisClient } from "../redis.server";
+import { eventRateKey as rateKey, eventsRefusedKey as refusedKey } from "../storefront-store/keys";
 
 export interface EventLimits {
   /** @defaultValue 120 (EVENTS_PER_VISITOR_PER_MINUTE) */
@@ -20,10 +21,6 @@ export type RefusalReason =
   | "rate_limited_shop";
 
 const WINDOW_MS = 60_000;
-// The shop in braces is a Redis Cluster hash tag: one shop's counters share a slot (one MULTI).
-const rateKey = (prefix: string, shop: string, window: number, who: string) =>
-  `${prefix}:events:rate:{${shop}}:${window}:${who}`;
-const refusedKey = (prefix: string, day: string) => `${prefix}:events:refused:${day}`;
 
 /**
  * Takes a batch's events from the per-visitor and per-shop budgets of the current minute (fixed

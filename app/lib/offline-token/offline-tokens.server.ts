@@ -1,4 +1,5 @@
 import { HttpResponseError, HttpRetriableError, type Session } from "@shopify/shopify-api";
+import { offlineTokenLockKey } from "../storefront-store/keys";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
@@ -97,7 +98,7 @@ export function createOfflineTokens(options: OfflineTokensOptions): OfflineToken
   }
 
   async function lock(shop: string): Promise<() => Promise<void>> {
-    const key = `${options.prefix}:offline-token-lock:${shop}`;
+    const key = offlineTokenLockKey(options.prefix, shop);
     const giveUpAt = Date.now() + lockWaitMs;
     for (;;) {
       const release = await acquireShopLock(redis, key, LOCK_TTL_MS);

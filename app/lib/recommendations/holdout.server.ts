@@ -5,7 +5,7 @@ import { currentExperiment } from "../conversion/experiments.server";
 import type { Db } from "../db.server";
 import { recordExposure } from "../events/exposure.server";
 import type { ShopSettings } from "../settings/schema";
-import type { ServingCache } from "./serving-cache.server";
+import type { ServingCache } from "../storefront-store/serving-cache.server";
 
 export interface HoldoutDeps {
   db: Db;

@@ -3,7 +3,7 @@ import { InvalidProxySignatureError, proxyQuery, verifyAppProxyQuery } from "../
 import type { Logger } from "../logger.server";
 import { BadRecommendationRequest, parseRecommendationRequest } from "./request";
 import { renderRecommendations, serveRecommendations, UnknownShopError, type ServeDeps } from "./serve.server";
-import { createSeenRecorder } from "./storefront-seen.server";
+import { createSeenRecorder } from "../storefront-store/seen.server";
 
 export interface RecommendationsEndpointDeps extends ServeDeps {
   secret: string;

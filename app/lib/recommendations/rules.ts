@@ -1,5 +1,5 @@
 import type { ShopSettings } from "../settings/schema";
-import type { StoredCard } from "./cards";
+import type { StoredCard } from "../storefront-store/card";
 import type { RecommendationRequest } from "./request";
 
 /** Why a product may not be shown, or null when it may. */

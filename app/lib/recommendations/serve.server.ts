@@ -1,13 +1,10 @@
 import { randomFillSync } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
-import { publicCardJson, type StoredCard } from "./cards";
-import {
-  collectionFirst,
-  MEMBERS_FRESH_MS,
-  readCollectionMembers,
-  requestCollectionMembers,
-} from "./collections.server";
+import { publicCardJson, type StoredCard } from "../storefront-store/card";
+import { MEMBERS_FRESH_MS, readCollectionMembers } from "../storefront-store/collection-members.server";
+import { requestCollectionMembers } from "../sync/collection-job.server";
+import { collectionFirst } from "./collection-first";
 import type { RecommendationRequest } from "./request";
 import { createPicker } from "./rules";
 import {
@@ -18,11 +15,11 @@ import {
   type Strategy,
 } from "./strategy";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
-import { fetchCards, readHead, readLists, type Head, type ListRef } from "./serving-cache.server";
-import { readShopState, type ShopState } from "./shop-state.server";
+import { fetchCards, readHead, readLists, type Head, type ListRef } from "../storefront-store/serving-cache.server";
+import { readShopState, type ShopState } from "../storefront-store/shop-state.server";
 
 export interface ServeDeps extends HoldoutDeps {
-  /** Where reads of a collection's products from Shopify are queued (the sync queue). */
+  /** Where reads of a collection's products from Shopify are queued (the backfill queue, which also runs the other Admin API reads). */
   collectionsQueue: () => Queue;
 }
 

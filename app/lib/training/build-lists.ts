@@ -1,6 +1,6 @@
 import type { TrainAndEvaluateResult, TrainedRecommender } from "../model/evaluate";
 import { personalListsForCustomers, rankForHistory, relatedForProducts } from "../model/lists";
-import type { RunLists } from "../serving/lists.server";
+import type { RunLists } from "../storefront-store/run-lists.server";
 
 /**
  * How many products each list keeps. The block shows at most 12; the rest are spares for the

@@ -9,7 +9,7 @@ import { bestBaseline } from "../model/promote";
 import { restoreWithFallback } from "../model/restore";
 import type { PersonalStrategy } from "../model/strategies";
 import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
-import { writeRunLists } from "../serving/lists.server";
+import { writeRunLists } from "../storefront-store/run-lists.server";
 import { buildListsFor, STORED_LIST_LENGTH } from "./build-lists";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
 

@@ -6,7 +6,7 @@ import type { EpochProgress } from "../model/dnn";
 import { productViewHistory } from "../events/product-views.server";
 import { serializeRecommender } from "../model/artifact";
 import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
-import { activateRun, writeRunLists, type RunLists } from "../serving/lists.server";
+import { activateRun, writeRunLists, type RunLists } from "../storefront-store/run-lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
 import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
 import { STORED_LIST_LENGTH } from "./build-lists";

@@ -4,7 +4,7 @@ import {
   publicCard,
   type CatalogProduct,
   type StoredCard,
-} from "../../../app/lib/recommendations/cards";
+} from "../../../app/lib/storefront-store/card";
 import type { RecommendationRequest } from "../../../app/lib/recommendations/request";
 import { ineligibility, pickProducts } from "../../../app/lib/recommendations/rules";
 import { strategyCandidates, type StrategyInput } from "../../../app/lib/recommendations/strategy";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TtlCache } from "../../../app/lib/recommendations/ttl-cache";
+import { TtlCache } from "../../../app/lib/storefront-store/ttl-cache";
 
 describe("TtlCache", () => {
   it("forgets an entry once it is older than its age bound", () => {

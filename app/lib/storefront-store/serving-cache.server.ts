@@ -1,8 +1,9 @@
 import type { Arm } from "../conversion/assignment";
 import type { RedisClient } from "../redis.server";
-import { parseList, recsKey } from "../serving/lists.server";
-import type { StoredCard } from "./cards";
-import type { CollectionMembers } from "./collections.server";
+import { parseList } from "./run-lists.server";
+import { runKey, shopKey, type RunKeyPart } from "./keys";
+import type { StoredCard } from "./card";
+import type { CollectionMembers } from "./collection-members.server";
 import { readCards } from "./cards.server";
 import { ScopedTtlCache, TtlCache } from "./ttl-cache";
 
@@ -69,8 +70,8 @@ export async function readHead(cache: ServingCache, redis: RedisClient, prefix: 
   const cached = cache.heads.get(shop);
   if (cached) return cached;
   const [state = null, runId = null] = await redis.mget(
-    recsKey(prefix, shop, "state"),
-    recsKey(prefix, shop, "active"),
+    shopKey(prefix, shop, "state"),
+    shopKey(prefix, shop, "active"),
   );
   const head: Head = { state, runId };
   // Only a complete answer is kept: a shop whose state is not cached in Redis yet is read again.
@@ -100,7 +101,7 @@ export async function readLists(
     else missing.push(i);
   }
   if (missing.length === 0) return found;
-  const key = (kind: string) => recsKey(prefix, shop, runId, kind);
+  const key = (kind: RunKeyPart) => runKey(prefix, shop, runId, kind);
   const pipeline = redis.pipeline();
   for (const i of missing) {
     const ref = refs[i]!;

@@ -1,5 +1,6 @@
 import { Cluster } from "ioredis";
 import type { RedisClient } from "../redis.server";
+import { RUN_HASH_KEYS, RUN_HASHES, RUN_PARTS, runKey, shopKey, shopSpace, type RunHash } from "./keys";
 
 /**
  * Precomputed recommendation lists in Redis, one set per training run, so the storefront answers
@@ -25,33 +26,9 @@ export interface RunLists {
   bestSellers?: string[];
 }
 
-/**
- * The hashes of one run and what each is keyed by. A new list kind goes here, and saying it is
- * keyed by customer is what puts it in a customer's data-request report (CUSTOMER_LIST_KINDS).
- */
-const RUN_HASH_KEYS = {
-  for: "customer",
-  again: "customer",
-  new: "customer",
-  related: "product",
-  bought: "customer",
-} as const;
-const RUN_HASHES = Object.keys(RUN_HASH_KEYS) as Array<keyof typeof RUN_HASH_KEYS>;
-/** The plain keys of one run. */
-const RUN_KEYS = ["popular", "bestsellers"] as const;
-
 /** The lists kept per customer: what customers/data_request must hand over. */
 export const CUSTOMER_LIST_KINDS = RUN_HASHES.filter((kind) => RUN_HASH_KEYS[kind] === "customer");
 
-/**
- * A key in the shop's storefront namespace; every such key shares the shop's hash slot. The queue
- * prefix's own hash tag (`{affinity}`) is dropped here: Redis hashes the first `{…}` in a key, and
- * keeping it would put every shop's lists in the queues' one slot instead of spreading shops
- * across a cluster.
- */
-export const recsKey = (prefix: string, shop: string, ...parts: string[]) =>
-  [`${prefix.replace(/[{}]/g, "")}:recs:{${shop}}`, ...parts].join(":");
-const key = recsKey;
 const BATCH = 500;
 
 export async function writeRunLists(redis: RedisClient, prefix: string, shop: string, runId: string, lists: RunLists) {
@@ -62,14 +39,14 @@ export async function writeRunLists(redis: RedisClient, prefix: string, shop: st
       if (fields.length > 0) await redis.hset(hash, ...fields);
     }
   };
-  await redis.del(...[...RUN_HASHES, ...RUN_KEYS].map((hash) => key(prefix, shop, runId, hash)));
-  await entries(key(prefix, shop, runId, "for"), lists.forCustomer);
-  await entries(key(prefix, shop, runId, "again"), lists.againForCustomer ?? new Map());
-  await entries(key(prefix, shop, runId, "new"), lists.newForCustomer ?? new Map());
-  await entries(key(prefix, shop, runId, "related"), lists.related);
-  await entries(key(prefix, shop, runId, "bought"), lists.bought ?? new Map());
-  await redis.set(key(prefix, shop, runId, "popular"), lists.popular.join(","));
-  await redis.set(key(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
+  await redis.del(...RUN_PARTS.map((part) => runKey(prefix, shop, runId, part)));
+  await entries(runKey(prefix, shop, runId, "for"), lists.forCustomer);
+  await entries(runKey(prefix, shop, runId, "again"), lists.againForCustomer ?? new Map());
+  await entries(runKey(prefix, shop, runId, "new"), lists.newForCustomer ?? new Map());
+  await entries(runKey(prefix, shop, runId, "related"), lists.related);
+  await entries(runKey(prefix, shop, runId, "bought"), lists.bought ?? new Map());
+  await redis.set(runKey(prefix, shop, runId, "popular"), lists.popular.join(","));
+  await redis.set(runKey(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
 }
 
 /** Serves `runId` from now on; keeps the previous run's lists and deletes any older ones. */
@@ -79,33 +56,38 @@ export async function activateRun(
   shop: string,
   runId: string,
 ): Promise<string | null> {
-  const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
+  const [active = null, previous = null] = await redis.mget(
+    shopKey(prefix, shop, "active"),
+    shopKey(prefix, shop, "previous"),
+  );
   if (active === runId) return previous;
-  const tx = redis.multi().set(key(prefix, shop, "active"), runId);
-  if (active) tx.set(key(prefix, shop, "previous"), active);
-  if (previous && previous !== runId)
-    tx.del(...[...RUN_HASHES, ...RUN_KEYS].map((p) => key(prefix, shop, previous, p)));
+  const tx = redis.multi().set(shopKey(prefix, shop, "active"), runId);
+  if (active) tx.set(shopKey(prefix, shop, "previous"), active);
+  if (previous && previous !== runId) tx.del(...RUN_PARTS.map((part) => runKey(prefix, shop, previous, part)));
   await tx.exec();
   return active;
 }
 
 /** Swaps back to the previous run, if its lists are still there. Returns the run now served. */
 export async function rollbackRun(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
-  const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
-  if (!previous || !(await redis.exists(key(prefix, shop, previous, "popular")))) return null;
+  const [active = null, previous = null] = await redis.mget(
+    shopKey(prefix, shop, "active"),
+    shopKey(prefix, shop, "previous"),
+  );
+  if (!previous || !(await redis.exists(runKey(prefix, shop, previous, "popular")))) return null;
   await redis
     .multi()
-    .set(key(prefix, shop, "active"), previous)
-    .set(key(prefix, shop, "previous"), active ?? previous)
+    .set(shopKey(prefix, shop, "active"), previous)
+    .set(shopKey(prefix, shop, "previous"), active ?? previous)
     .exec();
   return previous;
 }
 
-export type ListKind = keyof typeof RUN_HASH_KEYS;
+export type ListKind = RunHash;
 
 /** The run a shop is served now, or null before its first training. */
 export async function activeRunId(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
-  return redis.get(key(prefix, shop, "active"));
+  return redis.get(shopKey(prefix, shop, "active"));
 }
 
 export const parseList = (value: string | null | undefined): string[] => (value ? value.split(",") : []);
@@ -118,15 +100,15 @@ export async function readList(
   kind: ListKind,
   id: string,
 ): Promise<string[]> {
-  const runId = await redis.get(key(prefix, shop, "active"));
+  const runId = await redis.get(shopKey(prefix, shop, "active"));
   if (!runId) return [];
-  const value = await redis.hget(key(prefix, shop, runId, kind), id);
+  const value = await redis.hget(runKey(prefix, shop, runId, kind), id);
   return value ? value.split(",") : [];
 }
 
 export async function readPopular(redis: RedisClient, prefix: string, shop: string): Promise<string[]> {
-  const runId = await redis.get(key(prefix, shop, "active"));
-  const value = runId ? await redis.get(key(prefix, shop, runId, "popular")) : null;
+  const runId = await redis.get(shopKey(prefix, shop, "active"));
+  const value = runId ? await redis.get(runKey(prefix, shop, runId, "popular")) : null;
   return value ? value.split(",") : [];
 }
 
@@ -140,9 +122,12 @@ export async function readCustomerLists(
   shop: string,
   customerId: string,
 ): Promise<Record<string, { active: string[]; previous: string[] }>> {
-  const [active = null, previous = null] = await redis.mget(key(prefix, shop, "active"), key(prefix, shop, "previous"));
+  const [active = null, previous = null] = await redis.mget(
+    shopKey(prefix, shop, "active"),
+    shopKey(prefix, shop, "previous"),
+  );
   const read = async (runId: string | null, kind: ListKind) =>
-    runId ? parseList(await redis.hget(key(prefix, shop, runId, kind), customerId)) : [];
+    runId ? parseList(await redis.hget(runKey(prefix, shop, runId, kind), customerId)) : [];
   const lists: Record<string, { active: string[]; previous: string[] }> = {};
   for (const kind of CUSTOMER_LIST_KINDS) {
     lists[kind] = { active: await read(active, kind), previous: await read(previous, kind) };
@@ -157,7 +142,7 @@ export async function deleteShopLists(redis: RedisClient, prefix: string, shop: 
   for (const node of nodes) {
     let cursor = "0";
     do {
-      const [next, keys] = await node.scan(cursor, "MATCH", `${key(prefix, shop)}:*`, "COUNT", 500);
+      const [next, keys] = await node.scan(cursor, "MATCH", `${shopSpace(prefix, shop)}:*`, "COUNT", 500);
       cursor = next;
       if (keys.length > 0) await redis.del(...keys);
     } while (cursor !== "0");

@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis.server";
+import { shopKey } from "./keys";
 import type { Db } from "../db.server";
-import { recsKey } from "../serving/lists.server";
 import { parseStoredSettings, type ShopSettings } from "../settings/schema";
 
 /** What serving needs to know about a shop besides its lists. */
@@ -9,7 +9,7 @@ export interface ShopState {
   settings: ShopSettings;
 }
 
-export const stateKey = (prefix: string, shop: string) => recsKey(prefix, shop, "state");
+const stateKey = (prefix: string, shop: string) => shopKey(prefix, shop, "state");
 /** A shop we have never seen is remembered briefly, so a burst of requests costs one query. */
 const UNKNOWN_TTL_S = 60;
 /** Known shops are re-read from the database now and then, in case an invalidation was lost. */

@@ -1,7 +1,7 @@
 import type { RedisClient } from "../redis.server";
-import { recsKey } from "../serving/lists.server";
+import { shopKey } from "./keys";
 
-const seenKey = (prefix: string, shop: string) => recsKey(prefix, shop, "seen");
+const seenKey = (prefix: string, shop: string) => shopKey(prefix, shop, "seen");
 /** A process records a shop's storefront activity at most this often. */
 const RECORD_EVERY_MS = 60_000;
 

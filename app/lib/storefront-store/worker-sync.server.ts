@@ -2,7 +2,7 @@ import type { RedisClient } from "../redis.server";
 import type { Db } from "../db.server";
 import type { StorefrontSync } from "../sync/webhook-handlers.server";
 import { rebuildAllCards, refreshCards } from "./cards.server";
-import { forgetCollectionMembers } from "./collections.server";
+import { forgetCollectionMembers } from "./collection-members.server";
 import { forgetShopState } from "./shop-state.server";
 
 /** What the workers call to keep the storefront's Redis copies in step with the database. */

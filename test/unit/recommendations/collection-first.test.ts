@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { collectionFirst, type CollectionMembers } from "../../../app/lib/recommendations/collections.server";
+import { collectionFirst } from "../../../app/lib/recommendations/collection-first";
+import type { CollectionMembers } from "../../../app/lib/storefront-store/collection-members.server";
 
 const members = (ids: string[]): CollectionMembers => ({ ids, set: new Set(ids), fetchedAt: 0 });
 

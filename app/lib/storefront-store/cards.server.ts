@@ -1,9 +1,9 @@
 import type { RedisClient } from "../redis.server";
+import { shopKey } from "./keys";
 import type { Db } from "../db.server";
-import { recsKey } from "../serving/lists.server";
-import { cardFromProduct, type StoredCard } from "./cards";
+import { cardFromProduct, type StoredCard } from "./card";
 
-const cardsKey = (prefix: string, shop: string) => recsKey(prefix, shop, "cards");
+const cardsKey = (prefix: string, shop: string) => shopKey(prefix, shop, "cards");
 const BATCH = 200;
 
 /*
