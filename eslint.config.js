@@ -10,6 +10,29 @@ const noRoutes = {
   message: "Routes are the HTTP edge. Move shared logic into app/lib and import it from there.",
 };
 
+// Workers run jobs; the admin folder serves the admin pages only (issue 17). What both need lives
+// in the domain folders.
+const noAdmin = {
+  group: ["**/lib/admin/*", "**/lib/admin/**"],
+  message: "app/lib/admin holds what the admin pages need. Move what a worker needs to its domain folder.",
+};
+
+// The shop table has one owner, app/lib/shops: every other module asks it (db.shop, tx.shop,
+// deps.db.shop…), so a change to how shops are stored has one place to go.
+const shopTableOwner = {
+  selector:
+    "MemberExpression[property.name='shop'][object.name=/^(db|tx|prisma)$/], MemberExpression[property.name='shop'][object.property.name=/^(db|prisma)$/]",
+  message: "Only app/lib/shops queries the shop table. Add or use a function there.",
+};
+
+// Redis keys are spelled in app/lib/storefront-store/keys.ts alone (test/unit/storefront-store/keys.test.ts
+// checks the whole tree); a template that puts a colon after a prefix is a key being spelled.
+const keysOwner = {
+  selector:
+    "TemplateLiteral:has(> Identifier[name=/prefix$/i], > MemberExpression[property.name=/prefix$/i]):has(> TemplateElement[value.raw=/^:/])",
+  message: "Redis keys are spelled in app/lib/storefront-store/keys.ts only. Add a key function there.",
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -42,6 +65,20 @@ export default tseslint.config(
   {
     files: ["workers/**/*.ts", "app/lib/**/*.ts", "scripts/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [noRoutes] }] },
+  },
+  {
+    files: ["workers/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noRoutes, noAdmin] }] },
+  },
+  {
+    files: ["app/**/*.{ts,tsx}", "workers/**/*.ts"],
+    ignores: ["app/lib/shops/**", "app/lib/storefront-store/keys.ts"],
+    rules: { "no-restricted-syntax": ["error", shopTableOwner, keysOwner] },
+  },
+  {
+    // The owners: shops may query its table; keys.ts spells keys, and may query nothing.
+    files: ["app/lib/shops/**/*.ts"],
+    rules: { "no-restricted-syntax": ["error", keysOwner] },
   },
   {
     files: ["extensions/**/*.{js,ts}", "extensions-src/**/*.{js,ts}"],

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { parseDatabaseUrl } from "./app/lib/database-url";
-import { createMigrateAdapter } from "./app/lib/prisma-migrate-adapter";
+import { parseDatabaseUrl } from "./app/lib/database/url";
+import { createMigrateAdapter } from "./app/lib/database/prisma-migrate-adapter";
 
 // The Prisma CLI (migrate deploy/status/diff) runs through the same driver adapters as the app,
 // so it needs no schema-engine binary. The schema and migrations folder follow DATABASE_URL.

@@ -15,13 +15,13 @@ import { runServerProcesses } from "./app/lib/http/cluster.server";
 import { createLogger } from "./app/lib/logger.server";
 import { checkRedis } from "./app/lib/redis.server";
 import { exitOnOperatorError } from "./app/lib/startup.server";
-import { QUEUE_NAMES } from "./app/lib/queues.server";
-import { createWebhookIntake } from "./app/lib/webhooks/http-intake.server";
-import { createRecommendationsEndpoint } from "./app/lib/recommendations/http.server";
-import { createServingCache } from "./app/lib/storefront-store/serving-cache.server";
+import { QUEUE_NAMES } from "./app/lib/jobs/queues";
+import { createWebhookIntake } from "./app/lib/endpoints/webhooks-endpoint.server";
+import { createRecommendationsEndpoint } from "./app/lib/endpoints/recommendations-endpoint.server";
+import { createServingCache } from "./app/lib/recommendations/serving-cache";
 import { isInstalledShop } from "./app/lib/recommendations/serve.server";
-import { createEventsEndpoint } from "./app/lib/events/http.server";
-import { createDb } from "./app/lib/db.server";
+import { createEventsEndpoint } from "./app/lib/endpoints/events-endpoint.server";
+import { createDb } from "./app/lib/database/client.server";
 import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
 
 async function serve(config: Env) {

@@ -1,4 +1,4 @@
-import { createDb, type Db } from "./lib/db.server";
+import { createDb, type Db } from "./lib/database/client.server";
 import { env } from "./lib/env.server";
 
 declare global {

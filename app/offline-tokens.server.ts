@@ -1,8 +1,8 @@
 import { db } from "./db.server";
 import { env } from "./lib/env.server";
 import { createLogger } from "./lib/logger.server";
-import { createOfflineTokens, type OfflineTokens } from "./lib/offline-token/offline-tokens.server";
-import { tokenApi } from "./lib/offline-token/shopify-api.server";
+import { createOfflineTokens, type OfflineTokens } from "./lib/shopify/offline-tokens.server";
+import { tokenApi } from "./lib/shopify/shopify-api.server";
 import { redisConnection } from "./queues.server";
 
 let tokens: OfflineTokens | undefined;

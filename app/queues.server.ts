@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import type { RedisClient } from "./lib/redis.server";
 import { env } from "./lib/env.server";
-import { createQueue, type QUEUE_NAMES } from "./lib/queues.server";
+import { createQueue, type QUEUE_NAMES } from "./lib/jobs/queues";
 import { createRedis, isConnected } from "./lib/redis.server";
 
 declare global {

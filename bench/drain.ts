@@ -4,7 +4,7 @@
  */
 import { Worker, type Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { createQueue } from "../app/lib/queues.server";
+import { createQueue } from "../app/lib/jobs/queues";
 import { eventually } from "../test/helpers/stack";
 
 /** Waits until `total` jobs of `queue` are completed or failed; the seconds that took. */

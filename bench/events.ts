@@ -6,8 +6,8 @@
 import { Redis } from "ioredis";
 import { signAppProxyQuery } from "../dev/app-proxy-signature";
 import { toStorefrontEvent } from "../app/lib/events/event-id";
-import { incomingEvent } from "../app/lib/events/schema";
-import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
+import { incomingEvent } from "../app/lib/events/event-schema";
+import { createQueue, QUEUE_NAMES } from "../app/lib/jobs/queues";
 import { storeOfflineSession } from "../test/helpers/admin-session";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
@@ -15,7 +15,7 @@ import { eventually, startAppProcess, startWorkerProcess } from "../test/helpers
 import { APP_PROCESSES, BENCH_DB_DIR, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest } from "./load";
 import { timeDrain, timeNoopDrain } from "./drain";
-import { recordInstall } from "../app/lib/shops.server";
+import { recordInstall } from "../app/lib/shops/registry.server";
 
 const SHOP = "bench-events.myshopify.com";
 const IN_FLIGHT = 64;

@@ -4,8 +4,8 @@
  * process drains a backlog of mixed webhooks, beside a no-op worker draining the same count.
  */
 import { Redis } from "ioredis";
-import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
-import { webhookJobId } from "../app/lib/webhooks/enqueue.server";
+import { createQueue, QUEUE_NAMES } from "../app/lib/jobs/queues";
+import { webhookJobId } from "../app/lib/webhooks/webhook-queue.server";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";

@@ -5,7 +5,7 @@
  * are scored against the held-out orders with the same metric code as the offline evaluation.
  * Used by `npm run bench -- live` (the whole UCI shop) and by a test (a small slice).
  */
-import type { Db } from "../app/lib/db.server";
+import type { Db } from "../app/lib/database/client.server";
 import { assignArm } from "../app/lib/conversion/assignment";
 import { meanMetrics, newOnlyTargets, scoreRanking, type RankingMetrics } from "../app/lib/model/metrics";
 import type { HistoryOrder } from "../app/lib/model/types";

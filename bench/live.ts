@@ -12,7 +12,7 @@ import { indexShopData } from "../app/lib/model/dataset";
 import { STRATEGY_SETTING } from "../app/lib/model/evaluate-lists";
 import { evaluateBaselines } from "../app/lib/model/evaluate";
 import type { PersonalStrategy } from "../app/lib/model/strategies";
-import { recordInstall } from "../app/lib/shops.server";
+import { recordInstall } from "../app/lib/shops/registry.server";
 import { storeOfflineSession } from "../dev/offline-session";
 import { replayShop } from "../scripts/demo/replay";
 import { DEMO_DATA_DIR, loadShopCsv, SLICE_FILES } from "../scripts/demo/slice-data";

@@ -7,9 +7,9 @@
  * restarted. At the end every acknowledged webhook must be in the database exactly once.
  */
 import { Redis } from "ioredis";
-import { recordInstall } from "../app/lib/shops.server";
-import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
-import type { Db } from "../app/lib/db.server";
+import { recordInstall } from "../app/lib/shops/registry.server";
+import { createQueue, QUEUE_NAMES } from "../app/lib/jobs/queues";
+import type { Db } from "../app/lib/database/client.server";
 import type { Spawned } from "../test/helpers/child-process";
 import { eventually, startAppProcess, startOwnRedis, startWorkerProcess } from "../test/helpers/stack";
 import { createPostgresTestDb } from "../test/helpers/test-db";

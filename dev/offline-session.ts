@@ -1,6 +1,6 @@
 import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import type { Db } from "../app/lib/db.server";
+import type { Db } from "../app/lib/database/client.server";
 
 /**
  * Stores the offline session Shopify's token exchange would have produced at install, for tests

@@ -2,7 +2,7 @@
  * `npm run backfill:status -- <shop.myshopify.com> [--watch]`: the install backfill's progress,
  * read from the Backfill rows the worker keeps up to date.
  */
-import { createDb } from "../app/lib/db.server";
+import { createDb } from "../app/lib/database/client.server";
 import { formatBackfillLine } from "../app/lib/sync/backfill-report";
 import { configuredDatabaseUrl } from "./prisma-cli";
 

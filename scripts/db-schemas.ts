@@ -6,7 +6,7 @@
  *   npm run db:schemas -- --check   exit 1 if it is out of date
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { derivePostgresSchema } from "../app/lib/prisma-schemas";
+import { derivePostgresSchema } from "../app/lib/database/prisma-schemas";
 
 const source = readFileSync("prisma/schema.prisma", "utf8");
 const target = "prisma/postgres/schema.prisma";

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { parseDatabaseUrl } from "../app/lib/database-url";
+import { parseDatabaseUrl } from "../app/lib/database/url";
 import { configuredDatabaseUrl, prismaCli } from "./prisma-cli";
 
 const url = configuredDatabaseUrl();

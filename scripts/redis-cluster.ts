@@ -83,7 +83,11 @@ export function startCluster(options: ClusterOptions): string {
   }
   for (const port of ports(options.basePort)) {
     const log = path.resolve(options.dir, String(port), "redis.log");
-    waitFor(() => cli(port, "ping").stdout.trim() === "PONG", `node ${port}`, () => logTail(log));
+    waitFor(
+      () => cli(port, "ping").stdout.trim() === "PONG",
+      `node ${port}`,
+      () => logTail(log),
+    );
   }
   const nodes = ports(options.basePort).map((p) => `127.0.0.1:${p}`);
   execFileSync("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], {

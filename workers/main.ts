@@ -3,21 +3,21 @@
  * worker, and shuts down gracefully on SIGTERM/SIGINT with a bounded wait.
  */
 import { fileURLToPath } from "node:url";
-import { createDb } from "../app/lib/db.server";
+import { createDb } from "../app/lib/database/client.server";
 import { env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
-import { createOfflineTokens } from "../app/lib/offline-token/offline-tokens.server";
-import { tokenApi } from "../app/lib/offline-token/shopify-api.server";
-import { createQueue, QUEUE_NAMES } from "../app/lib/queues.server";
+import { createOfflineTokens } from "../app/lib/shopify/offline-tokens.server";
+import { tokenApi } from "../app/lib/shopify/shopify-api.server";
+import { createQueue, QUEUE_NAMES } from "../app/lib/jobs/queues";
 import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
-import { cancelPendingShopJobs } from "../app/lib/shop-jobs.server";
+import { cancelPendingShopJobs } from "../app/lib/sync/pending-shop-jobs.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
 import { deleteShopLists, readCustomerLists } from "../app/lib/storefront-store/run-lists.server";
 import { createStorefrontSync } from "../app/lib/storefront-store/worker-sync.server";
 import { COLLECTION_JOB_NAME } from "../app/lib/sync/collection-job.server";
-import { ensureShopId } from "../app/lib/sync/shops-registry.server";
-import { shopSettings } from "../app/lib/settings/settings.server";
+import { ensureShopId } from "../app/lib/shops/registry.server";
+import { shopSettings } from "../app/lib/shops/stored-settings.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createCollectionProcessor } from "./processors/collections";
 import { createEventsProcessor } from "./processors/events";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { parseDatabaseUrl } from "./database-url";
+import { parseDatabaseUrl } from "./database/url";
 import { tfBackendChoice } from "./tf/backend-choice";
 
 /**

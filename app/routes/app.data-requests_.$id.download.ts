@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { downloadDataRequest } from "../lib/admin/data-requests.server";
-import { adminContext, orNotFound } from "../lib/admin/route-context.server";
-import { requireShop } from "../lib/admin/shop.server";
+import { adminContext, orNotFound } from "../admin-context.server";
+import { requireShop } from "../lib/shops/registry.server";
 import { authenticate } from "../shopify.server";
 
 const params = z.object({ id: z.string().min(1).max(64) });

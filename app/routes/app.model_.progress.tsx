@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
-import { adminContext } from "../lib/admin/route-context.server";
+import { adminContext } from "../admin-context.server";
 import { trainingProgress } from "../lib/admin/training-progress.server";
 
 /** GET /app/model/progress: the session's shop's training progress, polled by the model page. */

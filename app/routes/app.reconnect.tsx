@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { db } from "../db.server";
-import { expireOfflineSession } from "../lib/offline-token/reconnect.server";
+import { expireOfflineSession } from "../lib/shops/reconnect.server";
 import { authenticate } from "../shopify.server";
 
 /**

@@ -1,5 +1,5 @@
-import type { Db } from "../../app/lib/db.server";
-import { recordInstall } from "../../app/lib/shops.server";
+import type { Db } from "../../app/lib/database/client.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
 import { storeOfflineSession } from "../../dev/offline-session";
 import { DEMO_SCOPES } from "./config";
 

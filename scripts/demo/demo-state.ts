@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { DemoArgs } from "./args";
 import type { DemoPaths } from "./config";
 import type { DemoChild } from "./processes";

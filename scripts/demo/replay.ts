@@ -1,4 +1,4 @@
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import { DemoError } from "./errors";
 import { createProgress, formatNumber } from "./progress";
 import { planDeliveries, type Delivery } from "./replay-plan";

@@ -85,7 +85,7 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
     "Create the demo shop",
     async () => {
       // Loaded only now: the Prisma client exists once the database step has generated it.
-      const { createDb } = await import("../../app/lib/db.server");
+      const { createDb } = await import("../../app/lib/database/client.server");
       const { createDemoShop } = await import("./demo-shop");
       state.clients = { db: createDb(paths.databaseUrl), redis: new Redis(redis.url, { maxRetriesPerRequest: null }) };
       await createDemoShop(state.clients.db, DEMO_SHOP);

@@ -1,4 +1,5 @@
 import { DemoError } from "./errors";
+import { seededRandom } from "../../app/lib/tf/seeded-random";
 import { createProgress, formatNumber } from "./progress";
 import { simulateVisit, type VisitOutcome, type VisitTarget } from "./shopper-visit";
 import { popularProducts, runningExperiment, type ShopLookups } from "./storefront-data";
@@ -179,16 +180,4 @@ function describe(c: FunnelCounts): string {
     `${formatNumber(c.clicks)} clicks, ${formatNumber(c.addToCarts)} add-to-carts, ` +
     `${formatNumber(c.orders)} orders by these shoppers, ${formatNumber(c.attributedOrders)} attributed orders`
   );
-}
-
-/** mulberry32: a small deterministic generator, so each visitor behaves the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

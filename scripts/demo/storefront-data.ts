@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 import { assignArm, type Arm } from "../../app/lib/conversion/assignment";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
-import type { Db } from "../../app/lib/db.server";
-import { shopSettings } from "../../app/lib/settings/settings.server";
+import type { Db } from "../../app/lib/database/client.server";
+import { shopSettings } from "../../app/lib/shops/stored-settings.server";
 
 /** What the preview and the simulated shoppers need to know of the demo shop, read from its database. */
 export interface ShopLookups {

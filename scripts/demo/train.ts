@@ -1,7 +1,7 @@
 import { Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Db } from "../../app/lib/db.server";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import type { Db } from "../../app/lib/database/client.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { readPopular } from "../../app/lib/storefront-store/run-lists.server";
 import { requestTraining } from "../../app/lib/training/train-queue.server";
 import { strategyFigures } from "../../app/lib/admin/strategy-figures";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { markReconnectRequired } from "../../app/lib/offline-token/reconnect.server";
+import { markReconnectRequired } from "../../app/lib/shops/reconnect.server";
 import { storeOfflineSession } from "../../dev/offline-session";
 import { seedFinishedImport, seedModelRuns } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";

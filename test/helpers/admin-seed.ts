@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { ArmTotals } from "../../app/lib/conversion/lift";
 import { activateRun, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
-import { recordInstall } from "../../app/lib/shops.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
 import { storeOfflineSession } from "./admin-session";
 
 /**

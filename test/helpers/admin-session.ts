@@ -1,4 +1,4 @@
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import * as offline from "../../dev/offline-session";
 import * as tokens from "../../dev/session-token";
 

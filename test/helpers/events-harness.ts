@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { QueueEvents, type Job, type Queue } from "bullmq";
 import { Redis } from "ioredis";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import { toStorefrontEvent } from "../../app/lib/events/event-id";
-import { eventsJobId } from "../../app/lib/events/enqueue.server";
-import { incomingEvent, type StorefrontEvent } from "../../app/lib/events/schema";
+import { eventsJobId } from "../../app/lib/events/events-queue.server";
+import { incomingEvent, type StorefrontEvent } from "../../app/lib/events/event-schema";
 import { createLogger } from "../../app/lib/logger.server";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { createEventsProcessor } from "../../workers/processors/events";
 import { startWorkers } from "../../workers/run-workers";
 import { createTestPrefix } from "./test-redis";

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { QueueEvents, type Job, type Queue } from "bullmq";
 import { Redis } from "ioredis";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import { createLogger } from "../../app/lib/logger.server";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { webhookJobId } from "../../app/lib/webhooks/enqueue.server";
-import type { WebhookDelivery } from "../../app/lib/webhooks/intake.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { webhookJobId } from "../../app/lib/webhooks/webhook-queue.server";
+import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { createStorefrontSync } from "../../app/lib/storefront-store/worker-sync.server";
 import { readCustomerLists } from "../../app/lib/storefront-store/run-lists.server";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";

@@ -1,9 +1,9 @@
 import type { RedisClient } from "../../app/lib/redis.server";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import { cardFromProduct, type CatalogProduct } from "../../app/lib/storefront-store/card";
 import { writeCards } from "../../app/lib/storefront-store/cards.server";
 import { activateRun, writeRunLists, type RunLists } from "../../app/lib/storefront-store/run-lists.server";
-import { recordInstall } from "../../app/lib/shops.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
 import { storeOfflineSession } from "./admin-session";
 
 /** A catalog product as our database holds it, with one variant. */

@@ -1,7 +1,7 @@
 import { copyFileSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { createDb, type Db } from "../../app/lib/db.server";
+import { createDb, type Db } from "../../app/lib/database/client.server";
 import { migrateDatabase } from "./migrate";
 
 export interface TestDb {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { markReconnectRequired } from "../../app/lib/offline-token/reconnect.server";
+import { markReconnectRequired } from "../../app/lib/shops/reconnect.server";
 import { embeddedQuery, mintSessionToken } from "../helpers/admin-session";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 import { DESKTOP_USER_AGENT } from "../helpers/browser";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shopKey } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { writeCollectionMembers } from "../../app/lib/storefront-store/collection-members.server";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
 import { appProxyUrl } from "../helpers/app-proxy";

@@ -2,7 +2,7 @@ import { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDataRequests } from "../../app/lib/admin/data-requests.server";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
-import { storeEvents } from "../../app/lib/events/store-events.server";
+import { storeEvents } from "../../app/lib/conversion/store-events.server";
 import { activateRun, CUSTOMER_LIST_KINDS, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
 import { seedShop } from "../helpers/admin-seed";
 import { mintSessionToken } from "../helpers/admin-session";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { findShop, recordInstall } from "../../app/lib/shops.server";
+import { findShop, recordInstall } from "../../app/lib/shops/registry.server";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 
 describe.each(DATABASE_KINDS)("database on %s", (kind) => {

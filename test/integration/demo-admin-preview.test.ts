@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordInstall } from "../../app/lib/shops.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
 import { APP_BRIDGE_URL } from "../../dev/app-bridge-stand-in";
 import { createAdminPreviewServer, DEV_PATHS } from "../../scripts/demo/admin-preview-server";
 import { isPortFree } from "../../scripts/demo/ports";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDb } from "../../app/lib/db.server";
+import { createDb } from "../../app/lib/database/client.server";
 import { DEMO_SHOP } from "../../scripts/demo/config";
 import { loadDemoSlice } from "../../scripts/demo/slice-data";
 import { freePort, spawnProcess } from "../helpers/child-process";

@@ -2,12 +2,12 @@ import { Readable } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordExposure } from "../../app/lib/events/exposure.server";
-import { respondToEvents, type EventsHttpDeps } from "../../app/lib/events/http.server";
-import { storefrontEvent } from "../../app/lib/events/schema";
+import { respondToEvents, type EventsHttpDeps } from "../../app/lib/endpoints/events-endpoint.server";
+import { storefrontEvent } from "../../app/lib/events/event-schema";
 import { readBodyWithLimit } from "../../app/lib/http/read-body.server";
 import { refusedCounts } from "../../app/lib/events/limits.server";
 import { createLogger } from "../../app/lib/logger.server";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { isConnected } from "../../app/lib/redis.server";
 import { createTestPrefix } from "../helpers/test-redis";
 

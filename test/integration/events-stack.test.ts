@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordInstall } from "../../app/lib/shops.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
 import { storeOfflineSession } from "../helpers/admin-session";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";

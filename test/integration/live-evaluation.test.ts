@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { restoreRecommender } from "../../app/lib/model/artifact";
 import { indexShopData } from "../../app/lib/model/dataset";
 import { PERSONAL_STRATEGIES } from "../../app/lib/model/strategies";
-import { recordInstall } from "../../app/lib/shops.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildListsFor } from "../../app/lib/training/build-lists";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { createLogger } from "../../app/lib/logger.server";
-import { createQueue } from "../../app/lib/queues.server";
+import { createQueue } from "../../app/lib/jobs/queues";
 import { createRedis } from "../../app/lib/redis.server";
 import { createSystemProcessor } from "../../workers/processors/system";
 

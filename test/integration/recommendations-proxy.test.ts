@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { assignArm } from "../../app/lib/conversion/assignment";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { forgetShopState } from "../../app/lib/storefront-store/shop-state.server";
 import { storefrontLastSeen } from "../../app/lib/storefront-store/seen.server";
 import { markUninstalled } from "../../app/lib/sync/lifecycle.server";

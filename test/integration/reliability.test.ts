@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import type { Spawned } from "../helpers/child-process";
 import { eventually, startAppProcess, startOwnRedis, startWorkerProcess } from "../helpers/stack";
 import { createSqliteTestDb, type TestDb } from "../helpers/test-db";

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { recordInstall } from "../../app/lib/shops.server";
-import type { Db } from "../../app/lib/db.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { recordInstall } from "../../app/lib/shops/registry.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { Spawned } from "../helpers/child-process";
 import { eventually, startAppProcess, startWorkerProcess } from "../helpers/stack";
 import { createPostgresTestDb, type TestDb } from "../helpers/test-db";

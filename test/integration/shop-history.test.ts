@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { applyOrder } from "../../app/lib/sync/store-orders.server";
 import { applyProduct, deleteProduct } from "../../app/lib/sync/store-products.server";
 import { orderPayload as orderSchema, productPayload as productSchema } from "../../app/lib/sync/webhook-payloads";

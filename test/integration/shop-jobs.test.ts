@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { cancelPendingShopJobs } from "../../app/lib/shop-jobs.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { cancelPendingShopJobs } from "../../app/lib/sync/pending-shop-jobs.server";
 import { enqueueBackfill } from "../../app/lib/sync/backfill-queue.server";
 import { requestTraining } from "../../app/lib/training/train-queue.server";
 import { createTestPrefix } from "../helpers/test-redis";

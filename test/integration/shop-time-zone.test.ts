@@ -3,7 +3,7 @@ import { loadDashboard } from "../../app/lib/admin/dashboard.server";
 import { parseDateRange } from "../../app/lib/admin/date-range";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
 import { dailyFunnel, experimentDays } from "../../app/lib/conversion/reports.server";
-import { storeEvents } from "../../app/lib/events/store-events.server";
+import { storeEvents } from "../../app/lib/conversion/store-events.server";
 import { createLogger } from "../../app/lib/logger.server";
 import { applyShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
 import { storefrontEvents } from "../helpers/events-harness";

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { createQueue } from "../../app/lib/queues.server";
+import { createQueue } from "../../app/lib/jobs/queues";
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import { requestTraining, trainJobId } from "../../app/lib/training/train-queue.server";
 import { eventually } from "../helpers/stack";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { createQueue } from "../../app/lib/queues.server";
+import { createQueue } from "../../app/lib/jobs/queues";
 import { removeShopSchedulers } from "../../app/lib/schedules.server";
 import { scheduleDailyTraining } from "../../app/lib/training/schedule.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";

@@ -8,7 +8,7 @@ import {
   validatePixelSettings,
   PIXEL_TOML,
 } from "../../app/lib/pixel/settings";
-import { createAdminGraphql } from "../../app/lib/shopify-admin.server";
+import { createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
 import { redirectShopifyTo, type ShopifyRedirect } from "../helpers/shopify-network";
 

@@ -2,7 +2,7 @@ import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../app/lib/logger.server";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { createStorefrontSync } from "../../app/lib/storefront-store/worker-sync.server";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";
 import { startWorkers } from "../../workers/run-workers";

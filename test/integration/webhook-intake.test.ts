@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { createQueue, QUEUE_NAMES } from "../../app/lib/queues.server";
-import { webhookJobId } from "../../app/lib/webhooks/enqueue.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { webhookJobId } from "../../app/lib/webhooks/webhook-queue.server";
 import { freePort, type Spawned } from "../helpers/child-process";
 import { startAppProcess } from "../helpers/stack";
 import { createTestPrefix } from "../helpers/test-redis";

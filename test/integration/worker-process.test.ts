@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { createQueue } from "../../app/lib/queues.server";
+import { createQueue } from "../../app/lib/jobs/queues";
 import { freePort, spawnProcess, type Spawned } from "../helpers/child-process";
 import { startOwnRedis } from "../helpers/stack";
 import { createTestPrefix } from "../helpers/test-redis";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDatabaseUrl } from "../../app/lib/database-url";
+import { parseDatabaseUrl } from "../../app/lib/database/url";
 
 describe("parseDatabaseUrl", () => {
   it("resolves a relative SQLite file against the working directory", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { derivePostgresSchema } from "../../app/lib/prisma-schemas";
+import { derivePostgresSchema } from "../../app/lib/database/prisma-schemas";
 
 describe("the PostgreSQL schema", () => {
   it("is exactly what `npm run db:schemas` derives from prisma/schema.prisma", () => {

@@ -3,7 +3,7 @@ import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { shopifyApp } from "@shopify/shopify-app-remix/server";
 import { testConfig } from "@shopify/shopify-app-remix/test-helpers";
 import { describe, expect, it } from "vitest";
-import { shopDomainTransformations } from "../../app/lib/shop-domain-transformations";
+import { shopDomainTransformations } from "../../app/lib/shops/domain-transformations";
 
 // customShopDomains no longer exists in @shopify/shopify-app-remix 6 / @shopify/shopify-api 15
 // (passing it does nothing); SHOP_CUSTOM_DOMAIN goes to their replacement, domainTransformations.

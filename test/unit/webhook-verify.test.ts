@@ -1,7 +1,7 @@
 import "@shopify/shopify-api/adapters/web-api";
 import { ApiVersion, shopifyApi } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
-import { hasValidHmac, verifyWebhook, WebhookRejected } from "../../app/lib/webhooks/intake.server";
+import { hasValidHmac, verifyWebhook, WebhookRejected } from "../../app/lib/webhooks/verify-delivery.server";
 import { signWebhook } from "../helpers/webhooks";
 
 const SECRET = "unit-test-secret";

@@ -1,8 +1,8 @@
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
-import { NoOfflineSessionError, OfflineTokenError } from "../../app/lib/offline-token/errors";
-import { markReconnectRequired } from "../../app/lib/offline-token/reconnect.server";
+import { NoOfflineSessionError, OfflineTokenError } from "../../app/lib/shopify/token-errors";
+import { markReconnectRequired } from "../../app/lib/shops/reconnect.server";
 
 /**
  * How long a job waits before trying again while its shop needs reconnecting. Long enough not to

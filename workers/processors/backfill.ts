@@ -1,14 +1,14 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
-import type { OfflineTokens } from "../../app/lib/offline-token/offline-tokens.server";
-import { createAdminGraphql, type AdminGraphqlOptions } from "../../app/lib/shopify-admin.server";
+import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
+import { createAdminGraphql, type AdminGraphqlOptions } from "../../app/lib/shopify/admin-client.server";
 import { isRetryableBackfillError } from "../../app/lib/sync/backfill-errors";
 import { backfillJobData, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
 import { runBackfill, type BackfillProgress } from "../../app/lib/sync/backfill.server";
 import type { BackfillResource } from "../../app/lib/sync/bulk-queries";
 import { syncShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
-import { ensureShopId } from "../../app/lib/sync/shops-registry.server";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { handleTokenFailure } from "./admin-api-job";
 
 // Producers (the app's afterAuth hook) enqueue through app/lib; re-exported for the worker side.

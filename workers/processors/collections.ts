@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/db.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
 import type { RedisClient } from "../../app/lib/redis.server";
 import { collectionProductIds } from "../../app/lib/sync/collection-products.server";
@@ -8,8 +8,8 @@ import {
   writeCollectionMembers,
 } from "../../app/lib/storefront-store/collection-members.server";
 import { collectionJobData, type CollectionJobData } from "../../app/lib/sync/collection-job.server";
-import type { OfflineTokens } from "../../app/lib/offline-token/offline-tokens.server";
-import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify-admin.server";
+import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
+import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
 import { handleTokenFailure } from "./admin-api-job";
 
 export interface CollectionProcessorDeps {

@@ -1,10 +1,11 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/db.server";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
+import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
 import { followUpOrders } from "../../app/lib/conversion/follow-ups.server";
 import { recomputeOrderAttribution } from "../../app/lib/conversion/order-attribution.server";
-import { eventsJob } from "../../app/lib/events/schema";
-import { storeEvents } from "../../app/lib/events/store-events.server";
+import { eventsJob } from "../../app/lib/events/event-schema";
+import { storeEvents } from "../../app/lib/conversion/store-events.server";
 
 export interface EventsProcessorDeps {
   db: Db;
@@ -29,11 +30,11 @@ export function createEventsProcessor(deps: EventsProcessorDeps): Processor {
       job.attemptsMade > 0 ? parsed.data.events.filter((e) => !e.type.startsWith("product_")) : stored.followUps;
     let recomputed = 0;
     if (followUps.length > 0) {
-      const shopRow = await deps.db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { id: true } });
+      const shopId = await ensureShopId(deps.db, shop);
       const windowDays = await deps.attributionWindowDays(shop);
-      const orders = await followUpOrders(deps.db, shopRow.id, followUps, windowDays);
+      const orders = await followUpOrders(deps.db, shopId, followUps, windowDays);
       for (const id of orders) {
-        if (await recomputeOrderAttribution(deps.db, shopRow.id, id, { windowDays })) recomputed += 1;
+        if (await recomputeOrderAttribution(deps.db, shopId, id, { windowDays })) recomputed += 1;
       }
     }
     const result = { stored: stored.stored, duplicates: stored.duplicates, ordersRecomputed: recomputed };

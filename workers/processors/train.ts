@@ -6,15 +6,14 @@
 import { DelayedError, UnrecoverableError, type SandboxedJob } from "bullmq";
 import { trainLockKey } from "../../app/lib/storefront-store/keys";
 import { createRedis, type RedisClient } from "../../app/lib/redis.server";
-import { createDb, type Db } from "../../app/lib/db.server";
+import { createDb, type Db } from "../../app/lib/database/client.server";
 import { env } from "../../app/lib/env.server";
 import { createLogger, type Logger } from "../../app/lib/logger.server";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
-import { buildRunLists } from "../../app/lib/training/build-lists";
 import { runTraining, type RunOutcome } from "../../app/lib/training/run-training.server";
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import { RESTORE_JOB_NAME, restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
-import { restoreRun } from "../../app/lib/admin/rollback.server";
+import { restoreRun } from "../../app/lib/training/rollback.server";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
 // its children (kill -9, OOM), the channel drops; without this the orphan would train on,
@@ -103,7 +102,6 @@ async function processTraining(job: SandboxedJob, token?: string): Promise<RunOu
         prefix: ctx.prefix,
         log: ctx.log.child({ jobId: job.id }),
         backend: ctx.backend,
-        buildLists: (result) => buildRunLists(result),
         onProgress: (progress) => void job.updateProgress(progress),
       },
       shop,

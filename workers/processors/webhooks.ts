@@ -1,21 +1,14 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import { z, ZodError } from "zod";
-import type { Db } from "../../app/lib/db.server";
+import { ZodError } from "zod";
+import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
 import type { RemoveShopSchedules } from "../../app/lib/sync/lifecycle.server";
 import { WEBHOOK_HANDLERS, type HandlerContext } from "../../app/lib/sync/webhook-handlers.server";
-import type { WebhookDelivery } from "../../app/lib/webhooks/intake.server";
-
-const deliverySchema = z.object({
-  topic: z.string(),
-  shop: z.string(),
-  webhookId: z.string(),
-  apiVersion: z.string(),
-  triggeredAt: z.string().nullable(),
-  eventId: z.string().nullable(),
-  payload: z.unknown(),
-});
+import {
+  webhookDeliverySchema as deliverySchema,
+  type WebhookDelivery,
+} from "../../app/lib/webhooks/webhook-queue.server";
 
 export interface WebhookProcessorDeps {
   db: Db;

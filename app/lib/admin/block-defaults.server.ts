@@ -1,5 +1,5 @@
-import type { AdminGraphql } from "../shopify-admin.server";
-import type { ShopSettings } from "../settings/schema";
+import type { AdminGraphql } from "../shopify/admin-client.server";
+import type { ShopSettings } from "../settings/settings-schema";
 
 /** metafieldsSet reported userErrors. */
 export class MetafieldWriteError extends Error {

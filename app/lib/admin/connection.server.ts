@@ -1,7 +1,7 @@
-import type { Db } from "../db.server";
-import { OfflineTokenError } from "../offline-token/errors";
-import type { OfflineTokens } from "../offline-token/offline-tokens.server";
-import { reconnectState, type ReconnectState } from "../offline-token/reconnect.server";
+import type { Db } from "../database/client.server";
+import { OfflineTokenError } from "../shopify/token-errors";
+import type { OfflineTokens } from "../shopify/offline-tokens.server";
+import { reconnectState, type ReconnectState } from "../shops/reconnect.server";
 
 /**
  * Runs when the merchant opens the app (the layout's loader, after `authenticate.admin`). A

@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { dailyFunnel, experimentResult } from "../conversion/reports.server";
 import { dashboardSummary, type ArmDayRow, type DashboardSummary } from "./dashboard";
 import { dayStart, type DateRange } from "./date-range";

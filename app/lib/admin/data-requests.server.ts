@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { addDays, DEFAULT_TIME_ZONE, localDay } from "../time-zone";
 
 /** Shopify gives the merchant 30 days to hand a customer's data over. */

@@ -1,6 +1,6 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { baselineNote, metricsTable, type MetricsTableRow } from "./model-metrics";
-import { requireShop } from "./shop.server";
+import { requireShop } from "../shops/registry.server";
 import { strategyFigures, type StrategyFigure } from "./strategy-figures";
 
 /** One training run as the model page lists it (never the weights). */

@@ -1,7 +1,7 @@
 import type { RedisClient } from "../redis.server";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { storefrontLastSeen } from "../storefront-store/seen.server";
-import type { AdminGraphql } from "../shopify-admin.server";
+import type { AdminGraphql } from "../shopify/admin-client.server";
 import { onboardingComplete, onboardingSteps, type OnboardingStep } from "./onboarding";
 import { pixelConnected, recentPixelEvents } from "./pixel-status.server";
 

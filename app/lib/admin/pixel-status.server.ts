@@ -1,7 +1,7 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { activateWebPixel, PixelActivationError } from "../pixel/activate.server";
 import { loadPixelSettings } from "../pixel/settings";
-import { AdminApiError, type AdminGraphql } from "../shopify-admin.server";
+import { AdminApiError, type AdminGraphql } from "../shopify/admin-client.server";
 import { addDays, dayLabelDate, DEFAULT_TIME_ZONE, localDay } from "../time-zone";
 
 const FIND = `#graphql

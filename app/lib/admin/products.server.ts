@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 
 /** What the admin shows of a product it names: enough for a list row with a thumbnail. */
 export interface ProductSummary {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import type { RedisClient } from "../redis.server";
 import { shopKey } from "../storefront-store/keys";
 

@@ -1,8 +1,9 @@
 import type { Queue } from "bullmq";
+import { storeShopSettings } from "../shops/stored-settings.server";
 import type { RedisClient } from "../redis.server";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { forgetShopState } from "../storefront-store/shop-state.server";
-import { AdminApiError, type AdminGraphql } from "../shopify-admin.server";
+import { AdminApiError, type AdminGraphql } from "../shopify/admin-client.server";
 import {
   formToSettings,
   parseSettingsForm,
@@ -10,13 +11,13 @@ import {
   type FieldErrors,
   type SettingsForm,
 } from "../settings/form";
-import { parseStoredSettings, type ShopSettings } from "../settings/schema";
+import { parseStoredSettings, type ShopSettings } from "../settings/settings-schema";
 import { applyTrainingSchedule } from "../training/schedule.server";
 import { MetafieldWriteError, publishBlockDefaults } from "./block-defaults.server";
 import { CollectionResolutionError, resolveCollectionProducts } from "../sync/collection-products.server";
 import { productSummaries, type ProductSummary } from "./products.server";
 import { cachedRepeatRate, type RepeatRate } from "./repeat-rate.server";
-import { requireShop } from "./shop.server";
+import { requireShop } from "../shops/registry.server";
 
 export interface SettingsPage {
   form: SettingsForm;
@@ -87,7 +88,7 @@ export async function saveShopSettings(
     }
   }
 
-  await deps.db.shop.update({ where: { id: shop.id }, data: { settings: JSON.stringify(settings) } });
+  await storeShopSettings(deps.db, shop.id, settings);
   await forgetShopState(deps.redis, deps.prefix, shopDomain);
   if (settings.retrainFrequency !== before.retrainFrequency) {
     await applyTrainingSchedule(deps.systemQueue, shopDomain, settings.retrainFrequency, deps.dailyCron);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { productSummaries } from "./products.server";
 
 export interface TopProduct {

@@ -1,4 +1,5 @@
 import type { Queue } from "bullmq";
+import { PENDING_STATES } from "../jobs/queues";
 import { z } from "zod";
 import { requestTraining, trainJobId } from "../training/train-queue.server";
 
@@ -23,7 +24,6 @@ const reported = z.object({
   etaSeconds: z.number().min(0),
 });
 
-const QUEUED = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
 const IDLE: TrainingProgress = {
   state: "idle",
   jobId: null,
@@ -40,7 +40,7 @@ export async function trainingProgress(queue: Queue, shop: string): Promise<Trai
   const states = await Promise.all(jobs.map((job) => job?.getState() ?? "missing"));
   const running = jobs.find((_, i) => states[i] === "active");
   if (running) return fromProgress(running.id ?? null, running.progress);
-  const queued = jobs.find((_, i) => QUEUED.has(String(states[i])));
+  const queued = jobs.find((_, i) => PENDING_STATES.has(String(states[i])));
   if (queued) return { ...IDLE, state: "queued", jobId: queued.id ?? null };
   return IDLE;
 }

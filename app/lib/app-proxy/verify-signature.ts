@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { SHOP_DOMAIN } from "../shop-domain";
+import { SHOPIFY_ID } from "../shopify-id";
+import { SHOP_DOMAIN } from "../shops/domain";
 
 /**
  * Verifies Shopify's App Proxy signature with node:crypto, the same check as the library's
@@ -58,7 +59,7 @@ export function verifyAppProxyQuery(query: URLSearchParams, secret: string, nowM
     throw new InvalidProxySignatureError("App Proxy signature has expired", 401);
   }
   const customer = query.get("logged_in_customer_id");
-  return { shop, loggedInCustomerId: customer && /^\d{1,20}$/.test(customer) ? customer : null };
+  return { shop, loggedInCustomerId: customer && SHOPIFY_ID.test(customer) ? customer : null };
 }
 
 /** The order of `String.prototype.localeCompare`, which the library sorts by, without its per-call set-up. */

@@ -1,8 +1,8 @@
 import type { RedisClient } from "../redis.server";
 import { experimentKey } from "../storefront-store/keys";
-import type { Db } from "../db.server";
-import { createUnlessTaken } from "../sync/prisma-errors";
-import { ensureShopId } from "../sync/shops-registry.server";
+import type { Db } from "../database/client.server";
+import { createUnlessTaken } from "../database/prisma-errors";
+import { ensureShopId } from "../shops/registry.server";
 import { DEFAULT_HOLDOUT_PERCENT } from "./assignment";
 
 /** What the recommendations route needs to assign a visitor: the experiment and its split. */

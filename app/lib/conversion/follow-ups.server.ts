@@ -1,5 +1,5 @@
-import type { Db } from "../db.server";
-import type { StorefrontEvent } from "../events/schema";
+import type { Db } from "../database/client.server";
+import type { StorefrontEvent } from "../events/event-schema";
 
 const DAY_MS = 24 * 3600_000;
 

@@ -1,9 +1,11 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { attributeOrder, DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionResult } from "./attribution";
 import { buyerActivity, loadOrderFacts, type OrderFacts } from "./order-facts.server";
 import { experimentAt, shopExperiments } from "./experiments.server";
 import { fromUnits, toUnits, unitsToNumber } from "./money";
-import { changeArmTotal, changeRollup, dayOf, shopTimeZone, type Tx } from "./rollups.server";
+import type { Tx } from "../database/client.server";
+import { shopTimeZone } from "../shops/time-zone.server";
+import { changeArmTotal, changeRollup, dayOf } from "./rollups.server";
 
 /** What one order contributes to the rollups (the OrderAttribution row). */
 interface Contribution {

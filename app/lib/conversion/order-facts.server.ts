@@ -1,5 +1,4 @@
-import type { Db } from "../db.server";
-import type { OrderRecord } from "../sync/records";
+import type { Db } from "../database/client.server";
 import type { AttributionOrder, RecommendationClick } from "./attribution";
 
 const DAY_MS = 24 * 3600_000;
@@ -7,23 +6,6 @@ const CLICKS = ["click", "add_to_cart"];
 
 /** An order as attribution reads it, before the buyer's visitors are known. */
 export type OrderFacts = Omit<AttributionOrder, "visitorIds">;
-
-/** From the record the ingest just stored: no need to read it back. */
-export function orderFactsFromRecord(record: OrderRecord): OrderFacts {
-  return {
-    placedAt: record.processedAt,
-    customerId: record.customerShopifyId,
-    cancelled: record.cancelledAt !== null,
-    test: record.test,
-    lines: record.lines.map((l) => ({
-      lineId: l.shopifyId,
-      productId: l.productShopifyId,
-      quantity: l.quantity,
-      price: l.price,
-      properties: l.properties,
-    })),
-  };
-}
 
 /** The stored order, or null while it has not arrived. */
 export async function loadOrderFacts(db: Db, shopId: string, orderShopifyId: string): Promise<OrderFacts | null> {

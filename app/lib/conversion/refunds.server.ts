@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 
 const id = z.union([z.number(), z.string()]).transform(String);
 

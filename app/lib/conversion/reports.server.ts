@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { experimentLift, type ArmTotals, type ExperimentLift } from "./lift";
 
 const COUNTS = [

@@ -1,11 +1,12 @@
 import { Prisma } from "@prisma/client";
-import type { Db } from "../db.server";
-import { COUNTER, EXPOSURES } from "../events/store-events.server";
-import type { EventType } from "../events/schema";
+import type { Db } from "../database/client.server";
+import { COUNTER, EXPOSURES } from "./store-events.server";
+import type { EventType } from "../events/event-schema";
 import { assignArm } from "./assignment";
 import { experimentAt, shopExperiments, type ExperimentSpan } from "./experiments.server";
 import { fromUnits, toUnits } from "./money";
-import { dayOf, type RollupChange, type Tx } from "./rollups.server";
+import type { Tx } from "../database/client.server";
+import { dayOf, type RollupChange } from "./rollups.server";
 
 /** Rows read per query while rebuilding. */
 const PAGE = 2_000;

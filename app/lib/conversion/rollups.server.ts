@@ -1,9 +1,7 @@
-import type { Prisma } from "@prisma/client";
-import type { Db } from "../db.server";
-import { dayLabelDate, DEFAULT_TIME_ZONE, localDay } from "../time-zone";
+import type { Tx } from "../database/client.server";
+import { dayLabelDate, localDay } from "../time-zone";
 
 /** A transaction client: rollups only ever change together with what they summarise. */
-export type Tx = Prisma.TransactionClient;
 
 /**
  * The shop's calendar day an instant falls on, as rollup rows key it: midnight UTC of the date
@@ -11,12 +9,6 @@ export type Tx = Prisma.TransactionClient;
  */
 export function dayOf(at: Date, timeZone: string): Date {
   return dayLabelDate(localDay(at, timeZone));
-}
-
-/** The zone the shop's rollup days are in (UTC for a shop not stored yet). */
-export async function shopTimeZone(db: Db | Tx, shopId: string): Promise<string> {
-  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { timeZone: true } });
-  return shop?.timeZone ?? DEFAULT_TIME_ZONE;
 }
 
 export interface RollupKey {

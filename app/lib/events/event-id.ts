@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { IncomingEvent, StorefrontEvent } from "./schema";
+import type { IncomingEvent, StorefrontEvent } from "./event-schema";
 
 /**
  * The id an event is stored under. A beacon re-sent by the browser (sendBeacon retries, a page

@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import { exposureKey } from "../storefront-store/keys";
 import type { RedisClient } from "../redis.server";
 import { toStorefrontEvent } from "./event-id";
-import { enqueueEvents } from "./enqueue.server";
+import { enqueueEvents } from "./events-queue.server";
 
 export interface ExposureDeps {
   redis: RedisClient;

@@ -17,7 +17,7 @@
  * tie-break, so every ranking still covers the whole catalog. tfjs-core ops only; every
  * gradient it needs exists or is registered on wasm and cpu (ADR 002).
  */
-import { seededRandom } from "../tf/tiny-model";
+import { seededRandom } from "../tf/seeded-random";
 import { tf } from "../tf/backend.server";
 import { TrainingDivergedError } from "./errors";
 import { constantTimes, matMulFast } from "./fast-matmul";

@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.server";
-import type { AdminGraphql } from "../shopify-admin.server";
+import type { AdminGraphql } from "../shopify/admin-client.server";
 
 /** webPixelCreate or webPixelUpdate reported userErrors. */
 export class PixelActivationError extends Error {

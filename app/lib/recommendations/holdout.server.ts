@@ -2,10 +2,10 @@ import type { Queue } from "bullmq";
 import type { RedisClient } from "../redis.server";
 import { assignArm, type Arm } from "../conversion/assignment";
 import { currentExperiment } from "../conversion/experiments.server";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { recordExposure } from "../events/exposure.server";
-import type { ShopSettings } from "../settings/schema";
-import type { ServingCache } from "../storefront-store/serving-cache.server";
+import type { ShopSettings } from "../settings/settings-schema";
+import type { ServingCache } from "./serving-cache";
 
 export interface HoldoutDeps {
   db: Db;

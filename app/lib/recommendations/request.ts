@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SHOPIFY_ID as ID } from "../shopify-id";
 import { STRATEGIES, type Strategy } from "./strategy";
 
 /** Where the block sits; product and cart pages pass what the shopper is looking at. */
@@ -31,7 +32,6 @@ export class BadRecommendationRequest extends Error {
   readonly status = 400;
 }
 
-const ID = /^\d{1,20}$/;
 const idOrNull = (value: string | null) => (value && ID.test(value) ? value : null);
 
 /** Comma-separated ids: malformed ones and repeats are dropped, the rest capped. */

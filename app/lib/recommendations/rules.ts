@@ -1,4 +1,4 @@
-import type { ShopSettings } from "../settings/schema";
+import type { ShopSettings } from "../settings/settings-schema";
 import type { StoredCard } from "../storefront-store/card";
 import type { RecommendationRequest } from "./request";
 

@@ -15,7 +15,7 @@ import {
   type Strategy,
 } from "./strategy";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
-import { fetchCards, readHead, readLists, type Head, type ListRef } from "../storefront-store/serving-cache.server";
+import { fetchCards, readHead, readLists, type Head, type ListRef } from "../storefront-store/store-cache.server";
 import { readShopState, type ShopState } from "../storefront-store/shop-state.server";
 
 export interface ServeDeps extends HoldoutDeps {

@@ -5,7 +5,7 @@
  * complete-the-cart with an empty cart) or is empty, the request falls back along a fixed,
  * documented chain, and the answer names the strategy it was served with.
  */
-import type { ListRef } from "../storefront-store/serving-cache.server";
+import type { ListRef } from "../storefront-store/store-cache.server";
 
 export const STRATEGIES = ["for_you", "buy_again", "new_for_you", "related", "complete_cart"] as const;
 export type Strategy = (typeof STRATEGIES)[number];

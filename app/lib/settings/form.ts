@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { shopifyIdSchema, type ShopSettings } from "./schema";
+import { shopifyIdSchema } from "../shopify-id";
+import type { ShopSettings } from "./settings-schema";
 
 /**
  * What the admin's settings form sends. It differs from the stored schema where a person types:

@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis.server";
 import { shopKey } from "./keys";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import { cardFromProduct, type StoredCard } from "./card";
 
 const cardsKey = (prefix: string, shop: string) => shopKey(prefix, shop, "cards");

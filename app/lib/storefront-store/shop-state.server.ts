@@ -1,7 +1,8 @@
 import type { RedisClient } from "../redis.server";
+import { servingRow } from "../shops/registry.server";
 import { shopKey } from "./keys";
-import type { Db } from "../db.server";
-import { parseStoredSettings, type ShopSettings } from "../settings/schema";
+import type { Db } from "../database/client.server";
+import { parseStoredSettings, type ShopSettings } from "../settings/settings-schema";
 
 /** What serving needs to know about a shop besides its lists. */
 export interface ShopState {
@@ -30,7 +31,7 @@ export async function readShopState(
 ): Promise<ShopState | null> {
   const cached = prefetched === undefined ? await redis.get(stateKey(prefix, shop)) : prefetched;
   if (cached) return cached === "unknown" ? null : (JSON.parse(cached) as ShopState);
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { status: true, settings: true } });
+  const row = await servingRow(db, shop);
   if (!row) {
     await redis.set(stateKey(prefix, shop), "unknown", "EX", UNKNOWN_TTL_S);
     return null;

@@ -1,5 +1,5 @@
 import type { RedisClient } from "../redis.server";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import type { StorefrontSync } from "../sync/webhook-handlers.server";
 import { rebuildAllCards, refreshCards } from "./cards.server";
 import { forgetCollectionMembers } from "./collection-members.server";

@@ -1,4 +1,4 @@
-import { AdminApiError } from "../shopify-admin.server";
+import { AdminApiError } from "../shopify/admin-client.server";
 import { BulkLineError } from "./bulk-jsonl";
 
 /**

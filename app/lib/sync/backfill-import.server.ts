@@ -1,5 +1,5 @@
 import type { Backfill } from "@prisma/client";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { BackfillError } from "./backfill-errors";
 import { splitLines } from "./bulk-jsonl";

@@ -1,6 +1,6 @@
 import type { Job, JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
-import { shopDomainSchema } from "../shop-domain";
+import { shopDomainSchema } from "../shops/domain";
 
 /** The backfill queue's one job name. */
 export const BACKFILL_JOB_NAME = "backfill";

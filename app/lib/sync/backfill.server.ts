@@ -1,7 +1,7 @@
 import type { Backfill } from "@prisma/client";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
-import type { AdminGraphql } from "../shopify-admin.server";
+import type { AdminGraphql } from "../shopify/admin-client.server";
 import { BackfillError, BulkOperationEndedError, isRetryableBackfillError } from "./backfill-errors";
 import { importBulkResult } from "./backfill-import.server";
 import { operationFailure, pollBulkOperation, startBulkQuery } from "./bulk-operation.server";

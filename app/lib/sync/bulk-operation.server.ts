@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AdminGraphql } from "../shopify-admin.server";
+import type { AdminGraphql } from "../shopify/admin-client.server";
 import { BackfillError, BulkOperationEndedError } from "./backfill-errors";
 
 /**

@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
+import { shopifyIdSchema } from "../shopify-id";
 import { z } from "zod";
-import { shopDomainSchema } from "../shop-domain";
+import { shopDomainSchema } from "../shops/domain";
 
 /*
  * The job that reads a collection's products from the Admin API into the storefront store
@@ -11,7 +12,7 @@ import { shopDomainSchema } from "../shop-domain";
 export const COLLECTION_JOB_NAME = "collection-members";
 export const collectionJobData = z.object({
   shop: shopDomainSchema,
-  collectionId: z.string().regex(/^\d{1,20}$/),
+  collectionId: shopifyIdSchema,
 });
 export type CollectionJobData = z.infer<typeof collectionJobData>;
 

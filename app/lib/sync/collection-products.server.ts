@@ -1,4 +1,4 @@
-import type { AdminGraphql } from "../shopify-admin.server";
+import type { AdminGraphql } from "../shopify/admin-client.server";
 
 /** A collection could not be turned into product ids; the message is for the merchant. */
 export class CollectionResolutionError extends Error {

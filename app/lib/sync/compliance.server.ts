@@ -1,4 +1,6 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
+import { requestRetrain } from "../shops/training-state.server";
+import { deleteShopRow } from "../shops/registry.server";
 
 /** The customer's model-derived lists per kind (active and previous run), read from Redis. */
 export type CustomerLists = Record<string, { active: string[]; previous: string[] }>;
@@ -91,7 +93,7 @@ export async function redactCustomer(db: Db, shopId: string, customerShopifyId: 
     db.dataRequest.deleteMany({ where: { shopId, customerShopifyId } }),
     // Storefront events they made while logged in; the daily rollups keep only counts.
     db.event.deleteMany({ where: { shopId, customerShopifyId } }),
-    db.shop.update({ where: { id: shopId }, data: { retrainRequestedAt: now } }),
+    requestRetrain(db, shopId, now),
   ]);
 }
 
@@ -101,6 +103,6 @@ export async function redactShop(db: Db, domain: string): Promise<void> {
     db.session.deleteMany({ where: { shop: domain } }),
     db.webhookDeadLetter.deleteMany({ where: { shopDomain: domain } }),
     // Catalog, orders, customers, backfills and reports go with the shop (onDelete: Cascade).
-    db.shop.deleteMany({ where: { domain } }),
+    deleteShopRow(db, domain),
   ]);
 }

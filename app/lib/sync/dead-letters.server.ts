@@ -1,14 +1,14 @@
-import type { Db } from "../db.server";
-import type { WebhookDelivery } from "../webhooks/intake.server";
+import type { Db } from "../database/client.server";
+import { findShopId } from "../shops/registry.server";
+import type { WebhookDelivery } from "../webhooks/webhook-queue.server";
 
 /**
  * Keeps a delivery that can never be processed (its payload does not match what we parse), with
  * the reason, so it can be inspected and replayed after a fix instead of being retried forever.
  */
 export async function recordDeadLetter(db: Db, delivery: WebhookDelivery, reason: string): Promise<void> {
-  const shop = await db.shop.findUnique({ where: { domain: delivery.shop }, select: { id: true } });
   const data = {
-    shopId: shop?.id ?? null,
+    shopId: await findShopId(db, delivery.shop),
     shopDomain: delivery.shop,
     topic: delivery.topic,
     payload: JSON.stringify(delivery.payload),

@@ -1,4 +1,5 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
+import { markShopUninstalled } from "../shops/registry.server";
 
 /**
  * Stops the work a shop has queued: its recurring jobs (training schedules, rollups) and its
@@ -16,10 +17,7 @@ export async function markUninstalled(
   removeSchedules: RemoveShopSchedules,
   now = new Date(),
 ): Promise<{ schedulesRemoved: number }> {
-  await db.$transaction([
-    db.session.deleteMany({ where: { shop: domain } }),
-    db.shop.updateMany({ where: { domain }, data: { status: "uninstalled", uninstalledAt: now } }),
-  ]);
+  await db.$transaction([db.session.deleteMany({ where: { shop: domain } }), markShopUninstalled(db, domain, now)]);
   return { schedulesRemoved: await removeSchedules(domain) };
 }
 

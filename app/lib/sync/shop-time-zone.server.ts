@@ -1,9 +1,10 @@
 import { inRebuildTransaction, rebuildRollups } from "../conversion/rollup-rebuild.server";
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
-import { AdminApiError, type AdminGraphql } from "../shopify-admin.server";
+import { AdminApiError, type AdminGraphql } from "../shopify/admin-client.server";
+import { saveTimeZone, storedTimeZone } from "../shops/time-zone.server";
 import { resolveTimeZone } from "../time-zone";
-import { ensureShopId } from "./shops-registry.server";
+import { ensureShopId } from "../shops/registry.server";
 
 /** Shopify's name for the shop's zone, read by the backfill when the app is installed. */
 export const SHOP_TIME_ZONE_QUERY = `#graphql
@@ -29,21 +30,18 @@ export async function applyShopTimeZone(
 ): Promise<ShopTimeZoneResult> {
   const { zone, rejected } = resolveTimeZone(reported);
   const shopId = await ensureShopId(db, domain);
-  const current = await db.shop.findUniqueOrThrow({
-    where: { id: shopId },
-    select: { timeZone: true, timeZoneRejected: true },
-  });
+  const current = await storedTimeZone(db, shopId);
   if (rejected !== null && rejected !== current.timeZoneRejected) {
     log.warn("shop.time_zone_unknown", { shop: domain, reported: rejected, using: zone });
   }
   if (zone === current.timeZone) {
     if (rejected !== current.timeZoneRejected) {
-      await db.shop.update({ where: { id: shopId }, data: { timeZoneRejected: rejected } });
+      await saveTimeZone(db, shopId, { timeZoneRejected: rejected });
     }
     return { timeZone: zone, rebuilt: false };
   }
   const counts = await inRebuildTransaction(db, async (tx) => {
-    await tx.shop.update({ where: { id: shopId }, data: { timeZone: zone, timeZoneRejected: rejected } });
+    await saveTimeZone(tx, shopId, { timeZone: zone, timeZoneRejected: rejected });
     return rebuildRollups(tx, shopId, domain, zone);
   });
   log.info("shop.time_zone_changed", { shop: domain, from: current.timeZone, to: zone, ...counts });

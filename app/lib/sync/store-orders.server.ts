@@ -1,5 +1,5 @@
-import type { Db } from "../db.server";
-import { createUnlessTaken } from "./prisma-errors";
+import type { Db } from "../database/client.server";
+import { createUnlessTaken } from "../database/prisma-errors";
 import type { ApplyOutcome, CustomerRecord, OrderLineRecord, OrderRecord } from "./records";
 
 function orderColumns(record: OrderRecord) {

@@ -8,6 +8,7 @@
  * way the same code trains on every rung of the backend ladder.
  */
 import { activeTfBackend, tf } from "./backend.server";
+import { seededRandom } from "./seeded-random";
 
 export interface TinyExample {
   /** Item indices already in the basket. */
@@ -32,18 +33,6 @@ export interface TinyRecommender {
   /** Next-item probabilities for a basket of item indices. */
   predict(input: number[]): number[];
   dispose(): void;
-}
-
-/** mulberry32: tiny, fast and good enough for weight init; never Math.random. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Glorot-uniform matrix from the seeded stream. */

@@ -1,6 +1,8 @@
-import type { TrainAndEvaluateResult, TrainedRecommender } from "../model/evaluate";
+import type { TrainedRecommender } from "../model/evaluate";
+import type { HistoryOrder } from "../model/types";
 import { personalListsForCustomers, rankForHistory, relatedForProducts } from "../model/lists";
 import type { RunLists } from "../storefront-store/run-lists.server";
+import { bestSellers, purchasedByCustomer } from "./purchased";
 
 /**
  * How many products each list keeps. The block shows at most 12; the rest are spares for the
@@ -8,12 +10,19 @@ import type { RunLists } from "../storefront-store/run-lists.server";
  */
 export const STORED_LIST_LENGTH = 24;
 
-/** The lists the storefront serves, from the rankers this run promoted (per strategy). */
-export function buildRunLists(result: TrainAndEvaluateResult, k = STORED_LIST_LENGTH): RunLists {
-  return buildListsFor(result.model, k);
+/**
+ * Every list a run stores, built in this one place for a fresh training and for a run restored
+ * from its artifact: the model's lists, and what the shop's orders say without a model.
+ */
+export function runListsFor(
+  model: TrainedRecommender,
+  orders: readonly HistoryOrder[],
+  k = STORED_LIST_LENGTH,
+): RunLists {
+  return { ...buildListsFor(model, k), bought: purchasedByCustomer(orders), bestSellers: bestSellers(orders, k) };
 }
 
-/** The same lists from any recommender (a fresh run's, or one restored from its artifact). */
+/** The lists the model ranks, from the rankers the run promoted (per strategy). */
 export function buildListsFor(model: TrainedRecommender, k = STORED_LIST_LENGTH): RunLists {
   const personal = personalListsForCustomers(model, k);
   return {

@@ -1,5 +1,6 @@
 import type { RedisClient } from "../redis.server";
-import type { Db } from "../db.server";
+import { requireShop } from "../shops/registry.server";
+import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { productViewHistory } from "../events/product-views.server";
 import { BASELINE_NAMES, type BaselineName } from "../model/baselines";
@@ -8,9 +9,8 @@ import type { SettingMetrics } from "../model/evaluate-lists";
 import { bestBaseline } from "../model/promote";
 import { restoreWithFallback } from "../model/restore";
 import type { PersonalStrategy } from "../model/strategies";
-import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
 import { writeRunLists } from "../storefront-store/run-lists.server";
-import { buildListsFor, STORED_LIST_LENGTH } from "./build-lists";
+import { runListsFor } from "./build-lists";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
 
 export interface RebuildDeps {
@@ -65,7 +65,7 @@ export async function rebuildRunLists(
   shopDomain: string,
   runId: string,
 ): Promise<{ fromRun: string | null; served: string }> {
-  const shop = await deps.db.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
+  const shop = await requireShop(deps.db, shopDomain);
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: runId, shopId: shop.id } });
   const previousId = shop.previousModelRunId !== runId ? shop.previousModelRunId : null;
   const previous = previousId ? await deps.db.modelRun.findUnique({ where: { id: previousId } }) : null;
@@ -82,11 +82,7 @@ export async function rebuildRunLists(
     (event, fields) => log.warn(event, fields),
   );
   try {
-    await writeRunLists(deps.redis, deps.prefix, shopDomain, runId, {
-      ...buildListsFor(restored.model),
-      bought: purchasedByCustomer(orders),
-      bestSellers: bestSellers(orders, STORED_LIST_LENGTH),
-    });
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, runId, runListsFor(restored.model, orders));
   } finally {
     restored.model.dnn?.dispose();
   }

@@ -1,15 +1,16 @@
 import type { RedisClient } from "../redis.server";
-import type { Db } from "../db.server";
+import { resetTrainingCounter, setServedRuns } from "../shops/training-state.server";
+import { requireShop } from "../shops/registry.server";
+import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { TrainingDivergedError } from "../model/errors";
 import type { EpochProgress } from "../model/dnn";
 import { productViewHistory } from "../events/product-views.server";
 import { serializeRecommender } from "../model/artifact";
-import { trainAndEvaluate, type TrainAndEvaluateOptions, type TrainAndEvaluateResult } from "../model/evaluate";
-import { activateRun, writeRunLists, type RunLists } from "../storefront-store/run-lists.server";
+import { trainAndEvaluate, type TrainAndEvaluateOptions } from "../model/evaluate";
+import { activateRun, writeRunLists } from "../storefront-store/run-lists.server";
 import { loadCatalog, loadOrderHistory } from "./shop-history.server";
-import { bestSellers, purchasedByCustomer } from "../recommendations/purchased";
-import { STORED_LIST_LENGTH } from "./build-lists";
+import { runListsFor } from "./build-lists";
 import type { TrainTrigger } from "./train-queue.server";
 
 export interface RunTrainingDeps {
@@ -19,8 +20,6 @@ export interface RunTrainingDeps {
   prefix: string;
   log: Logger;
   backend: string;
-  /** Turns whatever won (model or baseline) into the lists the storefront serves. */
-  buildLists: (result: TrainAndEvaluateResult) => RunLists;
   options?: TrainAndEvaluateOptions;
   onProgress?: (progress: EpochProgress & { stage: "training" }) => void;
 }
@@ -43,13 +42,13 @@ export async function runTraining(
   shopDomain: string,
   trigger: TrainTrigger,
 ): Promise<RunOutcome> {
-  const shop = await deps.db.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
+  const shop = await requireShop(deps.db, shopDomain);
   const startedAt = new Date();
   const run = await deps.db.modelRun.create({
     data: { shopId: shop.id, trigger, status: "running", backend: deps.backend, startedAt },
   });
   // Orders that arrive from now on count towards the next run.
-  await deps.db.shop.update({ where: { id: shop.id }, data: { ordersSinceTraining: 0, retrainRequestedAt: null } });
+  await resetTrainingCounter(deps.db, shop.id);
   const log = deps.log.child({ shop: shopDomain, runId: run.id });
   try {
     const [orders, catalog, views] = await Promise.all([
@@ -63,12 +62,7 @@ export async function runTraining(
       views,
       onEpoch: (p) => deps.onProgress?.({ ...p, stage: "training" }),
     });
-    const lists = {
-      ...deps.buildLists(result),
-      bought: purchasedByCustomer(orders),
-      bestSellers: bestSellers(orders, STORED_LIST_LENGTH),
-    };
-    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists);
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, runListsFor(result.model, orders));
     await activateRun(deps.redis, deps.prefix, shopDomain, run.id);
     const durationMs = Date.now() - startedAt.getTime();
     await deps.db.$transaction([
@@ -91,10 +85,7 @@ export async function runTraining(
           finishedAt: new Date(),
         },
       }),
-      deps.db.shop.update({
-        where: { id: shop.id },
-        data: { activeModelRunId: run.id, previousModelRunId: shop.activeModelRunId },
-      }),
+      setServedRuns(deps.db, shop.id, { active: run.id, previous: shop.activeModelRunId }),
     ]);
     log.info("training.completed", { served: result.promoted, reason: result.reason, durationMs });
     result.model.dnn?.dispose();

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import { shopSchedulerId } from "../schedules.server";
-import type { ShopSettings } from "../settings/schema";
+import type { ShopSettings } from "../settings/settings-schema";
 
 /** The job a shop's training scheduler emits; the system worker turns it into a training request. */
 export const SCHEDULED_TRAINING_JOB = "request-training";

@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import type { Db } from "../database/client.server";
 import type { CatalogItem, HistoryOrder } from "../model/types";
 
 const PAGE = 2_000;

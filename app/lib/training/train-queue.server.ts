@@ -1,6 +1,7 @@
 import type { Job, Queue } from "bullmq";
+import { PENDING_STATES } from "../jobs/queues";
 import { z } from "zod";
-import { shopDomainSchema } from "../shop-domain";
+import { shopDomainSchema } from "../shops/domain";
 
 export const TRAIN_TRIGGERS = ["install", "orders", "schedule", "manual", "redact"] as const;
 export type TrainTrigger = (typeof TRAIN_TRIGGERS)[number];
@@ -20,13 +21,11 @@ export type TrainJobData = z.infer<typeof trainJobData>;
 const SLOTS = ["a", "b"] as const;
 export const trainJobId = (shop: string, slot: (typeof SLOTS)[number]) => `train-${shop}-${slot}`;
 
-const WAITING = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
-
 export async function requestTraining(queue: Queue, shop: string, trigger: TrainTrigger): Promise<Job> {
   const data = trainJobData.parse({ shop, trigger });
   const jobs = await Promise.all(SLOTS.map((slot) => queue.getJob(trainJobId(shop, slot))));
   const states = await Promise.all(jobs.map((job) => job?.getState() ?? "missing"));
-  const waiting = jobs.find((job, i) => job && WAITING.has(states[i]!));
+  const waiting = jobs.find((job, i) => job && PENDING_STATES.has(states[i]!));
   if (waiting) return waiting;
   const free = SLOTS.findIndex((_, i) => states[i] !== "active");
   const slot = SLOTS[free === -1 ? 0 : free]!;

@@ -12,8 +12,8 @@ import { parseDateRange } from "../../lib/admin/date-range";
 import { themeEditorLink } from "../../lib/admin/onboarding";
 import { loadOnboarding } from "../../lib/admin/onboarding.server";
 import { connectPixel } from "../../lib/admin/pixel-status.server";
-import { adminContext } from "../../lib/admin/route-context.server";
-import { findShop } from "../../lib/shops.server";
+import { adminContext } from "../../admin-context.server";
+import { findShop } from "../../lib/shops/registry.server";
 
 /**
  * While the import or training runs, the page reloads its data this often; while other steps

@@ -7,8 +7,8 @@ import { authenticate } from "../../shopify.server";
 import { formatDay } from "../../lib/admin/format";
 import { DATA_REQUEST_DAYS, listDataRequests } from "../../lib/admin/data-requests.server";
 import type { DataRequestRow } from "../../lib/admin/data-requests.server";
-import { adminContext, orNotFound } from "../../lib/admin/route-context.server";
-import { requireShop } from "../../lib/admin/shop.server";
+import { adminContext, orNotFound } from "../../admin-context.server";
+import { requireShop } from "../../lib/shops/registry.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

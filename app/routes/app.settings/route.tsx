@@ -5,7 +5,7 @@ import { Banner, BlockStack, Button, Divider, InlineStack, Layout, Page } from "
 import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "../../shopify.server";
 import { themeEditorLink } from "../../lib/admin/onboarding";
-import { adminContext, orNotFound } from "../../lib/admin/route-context.server";
+import { adminContext, orNotFound } from "../../admin-context.server";
 import { loadSettingsPage, saveShopSettings } from "../../lib/admin/settings.server";
 import type { FieldErrors } from "../../lib/settings/form";
 import { toForm, toState, type FormState } from "./form-state";

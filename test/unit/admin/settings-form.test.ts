@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formToSettings, parseSettingsForm, settingsToForm, type SettingsForm } from "../../../app/lib/settings/form";
-import { DEFAULT_SETTINGS, shopSettingsSchema } from "../../../app/lib/settings/schema";
+import { DEFAULT_SETTINGS, shopSettingsSchema } from "../../../app/lib/settings/settings-schema";
 
 const valid: SettingsForm = settingsToForm(DEFAULT_SETTINGS);
 

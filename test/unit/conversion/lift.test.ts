@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../../app/lib/tf/seeded-random";
 import { assignArm } from "../../../app/lib/conversion/assignment";
 import { conversionLift, revenuePerVisitorLift, type ArmTotals } from "../../../app/lib/conversion/lift";
 
@@ -55,24 +56,12 @@ describe("revenue per visitor lift (delta method)", () => {
   });
 });
 
-/** A small seeded generator (mulberry32), so every run of the simulation is the same. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Synthetic shoppers, assigned by the real assignment function: each converts with its arm's
  * probability and then spends an exponentially distributed basket (mean 60).
  */
 function simulate(seed: number, visitors: number, rates: { treatment: number; control: number }) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const totals = { treatment: arm(0, 0), control: arm(0, 0) };
   for (let i = 0; i < visitors; i += 1) {
     const which = assignArm({ shop: "sim.myshopify.com", experimentId: `exp-${seed}`, visitorId: `v${i}` });

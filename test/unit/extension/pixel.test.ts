@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { eventBatch } from "../../../app/lib/events/schema";
+import { eventBatch } from "../../../app/lib/events/event-schema";
 import {
   handleEvent,
   startPixel,

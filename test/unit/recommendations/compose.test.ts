@@ -8,7 +8,7 @@ import {
 import type { RecommendationRequest } from "../../../app/lib/recommendations/request";
 import { ineligibility, pickProducts } from "../../../app/lib/recommendations/rules";
 import { strategyCandidates, type StrategyInput } from "../../../app/lib/recommendations/strategy";
-import { DEFAULT_SETTINGS, shopSettingsSchema, type ShopSettings } from "../../../app/lib/settings/schema";
+import { DEFAULT_SETTINGS, shopSettingsSchema, type ShopSettings } from "../../../app/lib/settings/settings-schema";
 
 const request = (over: Partial<RecommendationRequest> = {}): RecommendationRequest => ({
   context: "home",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bestSellers, purchasedByCustomer } from "../../../app/lib/recommendations/purchased";
+import { bestSellers, purchasedByCustomer } from "../../../app/lib/training/purchased";
 
 const order = (customerId: string, day: number, ...productIds: string[]) => ({
   orderId: `${customerId}-${day}`,

@@ -1,0 +1,126 @@
+import type { RedisClient } from "../redis.server";
+import { parseList } from "./run-lists.server";
+import { runKey, shopKey, type RunKeyPart } from "./keys";
+import type { StoredCard } from "./card";
+import type { CollectionMembers } from "./collection-members.server";
+import { readCards } from "./cards.server";
+import { ScopedTtlCache, TtlCache } from "./ttl-cache";
+
+/**
+ * In-process copies of what serving reads from Redis, so a busy storefront costs Redis little
+ * and answers without a round trip most of the time. Each kind is cached for as long as it can
+ * safely be stale:
+ * - a shop's state and active run: a second (settings and rollbacks show within it);
+ * - lists: as long as they are used, because a run's lists never change (a new run has new keys);
+ * - product cards: a few seconds (a product that sells out may be offered that much longer).
+ */
+/** A shop's cached state (raw JSON, "unknown", or null when Redis has none) and active run. */
+export interface Head {
+  state: string | null;
+  runId: string | null;
+}
+
+export interface StoreCache {
+  heads: TtlCache<Head>;
+  /** Per shop and run: a run's lists. */
+  lists: ScopedTtlCache<string[]>;
+  /** Per shop: product cards by id (null for a product without one). */
+  cards: ScopedTtlCache<StoredCard | null>;
+  /** Per shop: collections' products by collection id, once the workers have read them: a minute. */
+  collections: ScopedTtlCache<CollectionMembers>;
+  /** Collections this process asked the workers to read: it asks again after 30 s at most. */
+  collectionRequests: TtlCache<true>;
+}
+
+export interface StoreCacheOptions {
+  /** @defaultValue 1000 */
+  headMs?: number;
+  /** @defaultValue 5000 */
+  cardMs?: number;
+}
+
+export function createStoreCache(options: StoreCacheOptions = {}): StoreCache {
+  return {
+    heads: new TtlCache(10_000, options.headMs ?? 1_000),
+    lists: new ScopedTtlCache(2_000, 100_000, 10 * 60_000),
+    cards: new ScopedTtlCache(10_000, 50_000, options.cardMs ?? 5_000),
+    collections: new ScopedTtlCache(10_000, 5_000, 60_000),
+    collectionRequests: new TtlCache(10_000, 30_000),
+  };
+}
+
+export type ListRef =
+  { kind: "popular" | "bestsellers" } | { kind: "for" | "again" | "new" | "related" | "bought"; id: string };
+/**
+ * A list's key within its run's cache. Related lists, most of a request's, use the bare product
+ * id (digits), so the hot path builds no string for them; the other kinds start with a letter.
+ */
+const listRefKey = (ref: ListRef) =>
+  ref.kind === "related" ? ref.id : "id" in ref ? `${ref.kind}:${ref.id}` : ref.kind;
+
+/** The shop's cached state (raw JSON) and active run id. */
+export async function readHead(cache: StoreCache, redis: RedisClient, prefix: string, shop: string): Promise<Head> {
+  const cached = cache.heads.get(shop);
+  if (cached) return cached;
+  const [state = null, runId = null] = await redis.mget(
+    shopKey(prefix, shop, "state"),
+    shopKey(prefix, shop, "active"),
+  );
+  const head: Head = { state, runId };
+  // Only a complete answer is kept: a shop whose state is not cached in Redis yet is read again.
+  if (state) cache.heads.set(shop, head);
+  return head;
+}
+
+/**
+ * Lists of one run, in the order of `refs` (empty for a list the run does not have), from the
+ * process cache or, for the missing ones, one Redis pipeline.
+ */
+export async function readLists(
+  cache: StoreCache,
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  runId: string,
+  refs: ListRef[],
+): Promise<string[][]> {
+  const found = new Array<string[]>(refs.length);
+  const missing: number[] = [];
+  const now = Date.now();
+  const runLists = cache.lists.scope(`${shop}\n${runId}`);
+  for (let i = 0; i < refs.length; i++) {
+    const hit = runLists.get(listRefKey(refs[i]!), now);
+    if (hit) found[i] = hit;
+    else missing.push(i);
+  }
+  if (missing.length === 0) return found;
+  const key = (kind: RunKeyPart) => runKey(prefix, shop, runId, kind);
+  const pipeline = redis.pipeline();
+  for (const i of missing) {
+    const ref = refs[i]!;
+    if ("id" in ref) pipeline.hget(key(ref.kind), ref.id);
+    else pipeline.get(key(ref.kind));
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  missing.forEach((i, n) => {
+    const [error, value] = replies[n] ?? [new Error("no reply")];
+    if (error) throw error;
+    const ids = parseList(value as string | null);
+    runLists.set(listRefKey(refs[i]!), ids);
+    found[i] = ids;
+  });
+  return found;
+}
+
+/** Reads these products' cards with one HMGET into the process cache (null for a product without one). */
+export async function fetchCards(
+  cache: StoreCache,
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  ids: string[],
+): Promise<void> {
+  const found = await readCards(redis, prefix, shop, ids);
+  const shopCards = cache.cards.scope(shop);
+  for (const id of ids) shopCards.set(id, found.get(id) ?? null);
+}
