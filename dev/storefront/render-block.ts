@@ -49,6 +49,8 @@ export interface StorefrontContext {
   cartProductIds: string[];
   settings: Json;
   designMode?: boolean;
+  /** `routes.root_url`: "/" or the locale/market prefix such as "/fr". @defaultValue "/" */
+  rootUrl?: string;
   /** The app's app-data metafields, as Liquid's `app.metafields` (namespace → key → metafield). */
   appMetafields?: Json;
 }
@@ -108,7 +110,10 @@ export async function renderBlock(context: StorefrontContext): Promise<string> {
       locale: { iso_code: context.locale },
       design_mode: context.designMode ?? false,
     },
-    routes: { cart_add_url: "/cart/add", root_url: "/" },
+    routes: {
+      cart_add_url: `${(context.rootUrl ?? "/").replace(/\/$/, "")}/cart/add`,
+      root_url: context.rootUrl ?? "/",
+    },
     app: { metafields: context.appMetafields ?? {} },
   });
 }
