@@ -32,8 +32,10 @@ export function themePage(options: {
   dawn?: { bubbleHtml: string; drawerHtml: string };
   /** Where "Cart" links to. @defaultValue "/cart" */
   cartUrl?: string;
+  /** The page as it is without the app block: no block, and none of its assets. */
+  withoutBlock?: boolean;
 }): string {
-  const schema = readBlockSchema() as { javascript?: string; stylesheet?: string };
+  const schema = options.withoutBlock ? {} : (readBlockSchema() as { javascript?: string; stylesheet?: string });
   const assetTags = [
     schema.stylesheet ? `<link rel="stylesheet" href="/assets/${schema.stylesheet}">` : "",
     schema.javascript ? `<script src="/assets/${schema.javascript}" defer></script>` : "",
@@ -109,7 +111,7 @@ export function themePage(options: {
       ${hero}
       <div class="spacer"></div>
       <div class="shopify-section">
-        ${options.blockHtml}
+        ${options.withoutBlock ? "" : options.blockHtml}
       </div>
     </main>
     <footer class="footer" data-footer>© Northwind Goods</footer>

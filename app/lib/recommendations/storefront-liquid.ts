@@ -15,9 +15,14 @@ import type { StoredCard } from "./cards";
 /** `all_products` answers 20 distinct handles per page; the template never asks for more. */
 export const LIQUID_HANDLES_MAX = 20;
 
-/** Candidates asked of serving for a block showing `limit`: spares for products the market drops. */
+/**
+ * Candidates asked of serving for a block showing `limit`: half as many again (at least two) as
+ * spares for products the shopper's market does not sell or has sold out. Each spare is one more
+ * card read on the hot path and one more `all_products` lookup for Shopify, and most products
+ * are sold in every market, so the spares are few.
+ */
 export function liquidCandidates(limit: number): number {
-  return Math.min(LIQUID_HANDLES_MAX, limit * 2 + 2);
+  return Math.min(LIQUID_HANDLES_MAX, limit + Math.max(2, Math.ceil(limit / 2)));
 }
 
 /** Widths offered in each image's srcset; the block picks by the card's rendered width. */

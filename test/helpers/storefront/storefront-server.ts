@@ -57,9 +57,12 @@ export interface StorefrontServer {
  * A storefront for the block on 127.0.0.1: theme pages that render the real
  * blocks/recommendations.liquid with liquidjs, the extension's assets, and stand-ins for the
  * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
- * query string: layout, count, locale, country, currency, rate, spacer, show_price, show_add_to_cart,
- * context, cart (comma-separated product ids), consent (a `ConsentMode` of the stand-in Customer
- * Privacy API; without it the page has no API, as `absent`).
+ * query string: layout, count, country (the market, kept in a `localization` cookie), spacer,
+ * show_price, show_add_to_cart, heading, heading_level, context, cart (comma-separated product ids
+ * for the block's context), theme=dawn (a Dawn-like cart bubble and drawer), block=none (the page
+ * without the block), consent (a `ConsentMode` of the stand-in Customer Privacy API; without it
+ * the page has no API, as `absent`). A path prefix /fr (or /de, /es) is the locale. Each browser
+ * has its own cart (cookie), with Shopify's 422 when a variant's stock (STOCK) runs out.
  *
  * Given `app`, `/apps/affinity/*` goes to the real app instead, signed as Shopify's App Proxy
  * signs it, and the stand-in proxy is not used.
@@ -312,6 +315,7 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       formattedPrice: price,
       spacerPx: Number(q.get("spacer") ?? 0),
       cartUrl: `${shopper.rootUrl.replace(/\/$/, "")}/cart`,
+      withoutBlock: q.get("block") === "none",
       ...(q.get("theme") === "dawn" && {
         dawn: { bubbleHtml: cartBubble(shopper), drawerHtml: cartDrawer(shopper) },
       }),

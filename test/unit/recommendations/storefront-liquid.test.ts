@@ -66,8 +66,9 @@ describe("the storefront-context (Liquid) answer", () => {
     expect(template).not.toContain("shop }}");
     expect(/affinity_handles = '([^']*)'/.exec(template)![1]!.split(",")).toHaveLength(20);
     expect(() => renderRecommendationsLiquid({ recommendationId: "{{x}}", products: [] }, 2)).toThrow();
-    expect(liquidCandidates(4)).toBe(10);
-    expect(liquidCandidates(12)).toBe(20);
+    expect(liquidCandidates(2)).toBe(4);
+    expect(liquidCandidates(4)).toBe(6);
+    expect(liquidCandidates(12)).toBe(18);
   });
 
   it("renders an empty list when the market sells none of them", async () => {
