@@ -112,6 +112,7 @@ export async function renderBlock(context: StorefrontContext): Promise<string> {
     },
     routes: {
       cart_add_url: `${(context.rootUrl ?? "/").replace(/\/$/, "")}/cart/add`,
+      cart_url: `${(context.rootUrl ?? "/").replace(/\/$/, "")}/cart`,
       root_url: context.rootUrl ?? "/",
     },
     app: { metafields: context.appMetafields ?? {} },

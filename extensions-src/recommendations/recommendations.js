@@ -384,6 +384,35 @@
     watchImpression(root, rec);
   };
 
+  // Blocks recommending from the cart follow it: any cart write on the page (the theme's, another
+  // app's, ours), seen as a finished request, makes them read the cart and ask again.
+  const CART_WRITE = /\/cart\/(add|change|update|clear)\b/;
+  let cartTimer = 0;
+  const followCart = async () => {
+    const roots = [...document.querySelectorAll("[data-affinity-recs][data-context=cart]")].filter(
+      (root) => root.dataset.affinityStarted && !root.hidden,
+    );
+    if (!roots.length) return;
+    const response = await fetch(`${roots[0].dataset.cartUrl}.js`, { headers: { Accept: "application/json" } });
+    const { items } = await response.json();
+    const ids = [...new Set(items.map((item) => item.product_id))].join(",");
+    for (const root of roots) {
+      if (root.dataset.cart == ids) continue;
+      root.dataset.cart = ids;
+      load(root, true).catch((e) => log(root, e));
+    }
+  };
+  try {
+    new PerformanceObserver((list) => {
+      if (list.getEntries().some((e) => CART_WRITE.test(e.name))) {
+        clearTimeout(cartTimer);
+        cartTimer = setTimeout(() => followCart().catch(() => {}), 50);
+      }
+    }).observe({ type: "resource" });
+  } catch {
+    // No resource timing: blocks keep the cart they were rendered with.
+  }
+
   const start = (root) => {
     if (root.dataset.affinityStarted) return;
     root.dataset.affinityStarted = 1;

@@ -407,6 +407,30 @@ describe("the storefront recommendations block, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("on the cart page, recommends from the cart and follows it when the cart changes", async () => {
+    const before = server.recommendationRequests.length;
+    const { block, problems } = await open("/cart");
+    const first = await requestsAfter(before);
+    expect(Object.fromEntries(first)).toMatchObject({ context: "cart", strategy: "complete_cart" });
+    expect(first.has("cart")).toBe(false);
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+
+    await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+
+    // The add changed the cart: the block reads it and asks again, without what is now in it.
+    const second = await requestsAfter(before + 1);
+    expect(Object.fromEntries(second)).toMatchObject({ context: "cart", cart: "8120002" });
+    await expect
+      .poll(() => block.getByRole("link").allTextContents(), WAIT)
+      .toEqual([
+        "Washed Linen Shirt",
+        "Heavy Canvas Tote Bag with Inside Pocket",
+        "Merino Rib Beanie",
+        "Beeswax Pillar Candle",
+      ]);
+    expect(problems).toEqual([]);
+  });
+
   describe("a cart that answers", () => {
     afterEach(() => {
       for (const id of CART_SECTIONS) server.cartSections.add(id);

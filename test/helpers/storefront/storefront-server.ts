@@ -115,7 +115,12 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     }
     if (req.method === "POST" && path === "/cart/add.js") return cartAdd(req, res, shopper);
     if (req.method === "GET" && path === "/cart.js") {
-      return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount(shopper.cart) }));
+      const items = shopper.cart.map((line) => ({
+        variant_id: Number(line.variantId),
+        product_id: Number(PRODUCTS.find((p) => p.variantId === line.variantId)!.id),
+        quantity: line.quantity,
+      }));
+      return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount(shopper.cart), items }));
     }
     if (req.method === "POST" && path === "/apps/affinity/events") {
       state.beacons.push(JSON.parse(await readBody(req)) as { events: BeaconEvent[] });
@@ -290,7 +295,10 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       shopCurrency: "GBP",
       cartCurrency: currency,
       productId: product?.id,
-      cartProductIds: (q.get("cart") ?? "").split(",").filter(Boolean),
+      // ?cart= stands for a cart the test does not build; otherwise the browser's own cart.
+      cartProductIds: q.has("cart")
+        ? (q.get("cart") ?? "").split(",").filter(Boolean)
+        : [...new Set(shopper.cart.map((line) => PRODUCTS.find((p) => p.variantId === line.variantId)!.id))],
       settings: blockSettings({
         ...(q.has("layout") && { layout: q.get("layout") }),
         ...(q.has("count") && { product_count: Number(q.get("count")) }),
