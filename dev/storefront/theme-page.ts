@@ -34,6 +34,8 @@ export function themePage(options: {
   cartUrl?: string;
   /** The page as it is without the app block: no block, and none of its assets. */
   withoutBlock?: boolean;
+  /** App embeds, rendered at the end of the body as Shopify renders `"target": "body"` blocks. */
+  embedsHtml?: string;
 }): string {
   const schema = options.withoutBlock ? {} : (readBlockSchema() as { javascript?: string; stylesheet?: string });
   const assetTags = [
@@ -97,7 +99,7 @@ export function themePage(options: {
     </header>
     ${
       options.dawn
-        ? `<cart-drawer class="drawer is-empty"><div id="CartDrawer" class="cart-drawer">${options.dawn.drawerHtml}</div></cart-drawer>
+        ? `<cart-drawer class="drawer is-empty"><div id="CartDrawer" class="cart-drawer"><div class="drawer__inner">${options.dawn.drawerHtml}</div></div></cart-drawer>
     <script>
       // Dawn's drawer element: open() shows it.
       customElements.define("cart-drawer", class extends HTMLElement {
@@ -115,6 +117,7 @@ export function themePage(options: {
       </div>
     </main>
     <footer class="footer" data-footer>© Northwind Goods</footer>
+    ${options.embedsHtml ?? ""}
     <script>
       // What a theme does with a "refresh your cart" event: re-read the cart and update its count.
       document.addEventListener("cart:refresh", () => {

@@ -399,7 +399,8 @@
     for (const root of roots) {
       if (root.dataset.cart == ids) continue;
       root.dataset.cart = ids;
-      load(root, true).catch((e) => log(root, e));
+      // One not shown yet (a closed drawer) asks with the new cart when it is.
+      if (root.affinitySeq) load(root, true).catch((e) => log(root, e));
     }
   };
   try {
@@ -437,9 +438,37 @@
       }
     });
 
+  // The cart drawer embed: its block goes at the end of the theme's drawer (Dawn's first), and
+  // back again whenever the theme re-renders the drawer's content.
+  const DRAWER_HOSTS = ["cart-drawer .drawer__inner", "#CartDrawer"];
+  const placeDrawers = () => {
+    const host = DRAWER_HOSTS.map((s) => document.querySelector(s)).find(Boolean);
+    document.querySelectorAll("template[data-affinity-drawer]").forEach((tpl) => {
+      const root = (tpl.affinityRoot =
+        tpl.affinityRoot || document.importNode(tpl.content, true).querySelector("[data-affinity-recs]"));
+      if (!host || !root || root.parentNode == host) return;
+      host.append(root);
+      start(root);
+    });
+    return host;
+  };
+  const watchDrawers = () => {
+    const host = placeDrawers();
+    const drawer = host && (host.closest("cart-drawer") || host.parentNode);
+    if (drawer) new MutationObserver(() => placeDrawers()).observe(drawer, { childList: true, subtree: true });
+  };
+
+  const begin = () => {
+    startAll(document);
+    try {
+      watchDrawers();
+    } catch (e) {
+      log(document.documentElement, e);
+    }
+  };
   askConsent();
-  if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", () => startAll(document));
-  else startAll(document);
+  if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", begin);
+  else begin();
   // The theme editor re-renders sections in place.
   document.addEventListener("shopify:section:load", (e) => startAll(e.target));
 })();

@@ -431,6 +431,30 @@ describe("the storefront recommendations block, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("in the cart drawer (app embed): fills when the drawer opens, from the cart, and stays after the theme re-renders it", async () => {
+    const { page, problems } = await open("/?theme=dawn&embed=drawer&count=4");
+    const main = page.locator("main [data-affinity-recs]");
+    const drawerBlock = page.locator("#CartDrawer [data-affinity-recs]");
+    await expect.poll(() => main.getByRole("listitem").count(), WAIT).toBe(4);
+    expect(await drawerBlock.count()).toBe(1);
+    // Closed, the drawer's block has asked for nothing.
+    const cartAsks = () => server.recommendationRequests.filter((q) => q.get("context") === "cart");
+    const asked = cartAsks().length;
+    await page.waitForTimeout(300);
+    expect(cartAsks().length).toBe(asked);
+
+    await main.getByRole("button", { name: "Add to cart – Washed Linen Shirt" }).click();
+
+    // The add re-rendered the drawer; the block is back in it, and asks without the shirt.
+    await expect.poll(() => page.locator("cart-drawer").getAttribute("class"), WAIT).toBe("drawer active");
+    await expect.poll(() => drawerBlock.getByRole("listitem").count(), WAIT).toBe(3);
+    expect(await page.locator("#CartDrawer [data-drawer-items]").textContent()).toBe("Washed Linen Shirt × 1");
+    await expect.poll(() => cartAsks().at(-1)?.get("cart"), WAIT).toBe("8120001");
+    await expect.poll(() => drawerBlock.getByRole("link").allTextContents(), WAIT).not.toContain("Washed Linen Shirt");
+    expect(await drawerBlock.getByRole("heading").textContent()).toBe("Complete your cart");
+    expect(problems).toEqual([]);
+  });
+
   describe("a cart that answers", () => {
     afterEach(() => {
       for (const id of CART_SECTIONS) server.cartSections.add(id);

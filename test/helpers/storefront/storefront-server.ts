@@ -5,7 +5,12 @@ import { liquidCandidates, renderRecommendationsLiquid } from "../../../app/lib/
 import type { StoredCard } from "../../../app/lib/recommendations/cards";
 import { forwardAppProxy, readBody, type AppProxyTarget, type ForwardedCall } from "../../../dev/app-proxy-forwarder";
 import { renderProxyLiquid } from "../../../dev/storefront/proxy-liquid";
-import { blockSettings, renderBlock, type StorefrontContext } from "../../../dev/storefront/render-block";
+import {
+  blockSettings,
+  DRAWER_EMBED_FILE,
+  renderBlock,
+  type StorefrontContext,
+} from "../../../dev/storefront/render-block";
 import { send, sendAsset, startLocalServer } from "../../../dev/storefront/server-core";
 import { themePage } from "../../../dev/storefront/theme-page";
 import { CONSENT_MODES, customerPrivacyScript, type ConsentMode } from "./customer-privacy";
@@ -59,7 +64,8 @@ export interface StorefrontServer {
  * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
  * query string: layout, count, country (the market, kept in a `localization` cookie), spacer,
  * show_price, show_add_to_cart, heading, heading_level, context, cart (comma-separated product ids
- * for the block's context), theme=dawn (a Dawn-like cart bubble and drawer), block=none (the page
+ * for the block's context), theme=dawn (a Dawn-like cart bubble and drawer), embed=drawer (the
+ * cart drawer app embed), block=none (the page
  * without the block), consent (a `ConsentMode` of the stand-in Customer Privacy API; without it
  * the page has no API, as `absent`). A path prefix /fr (or /de, /es) is the locale. Each browser
  * has its own cart (cookie), with Shopify's 422 when a variant's stock (STOCK) runs out.
@@ -213,7 +219,7 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     const inner =
       id === "cart-icon-bubble"
         ? cartBubble(shopper)
-        : `<div id="CartDrawer" class="cart-drawer">${cartDrawer(shopper)}</div>`;
+        : `<div id="CartDrawer" class="cart-drawer"><div class="drawer__inner">${cartDrawer(shopper)}</div></div>`;
     return `<div id="shopify-section-${id}" class="shopify-section">${inner}</div>`;
   }
   const cartBubble = (shopper: Shopper) => {
@@ -310,6 +316,11 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       }),
     };
     const blockHtml = await renderBlock(context);
+    // ?embed=drawer turns on the cart drawer app embed.
+    const embedsHtml =
+      q.get("embed") === "drawer"
+        ? await renderBlock({ ...context, settings: blockSettings({}, DRAWER_EMBED_FILE) }, DRAWER_EMBED_FILE)
+        : undefined;
     const price = seen
       ? new Intl.NumberFormat(`${locale}-${country}`, { style: "currency", currency }).format(seen.price)
       : undefined;
@@ -324,6 +335,7 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       spacerPx: Number(q.get("spacer") ?? 0),
       cartUrl: `${shopper.rootUrl.replace(/\/$/, "")}/cart`,
       withoutBlock: q.get("block") === "none",
+      embedsHtml,
       ...(q.get("theme") === "dawn" && {
         dawn: { bubbleHtml: cartBubble(shopper), drawerHtml: cartDrawer(shopper) },
       }),
