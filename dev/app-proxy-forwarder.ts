@@ -9,6 +9,11 @@ export interface AppProxyTarget {
   secret: string;
   /** The storefront's logged-in customer, if any (Shopify knows it from the storefront session). */
   customerId?: () => string | undefined;
+  /**
+   * Renders an `application/liquid` answer in the shopper's storefront context, as Shopify does
+   * (dev/storefront/proxy-liquid.ts); without it such an answer is relayed as it is.
+   */
+  renderLiquid?: (template: string, req: IncomingMessage, url: URL) => Promise<string>;
 }
 
 export interface ForwardedCall {
@@ -19,6 +24,8 @@ export interface ForwardedCall {
   requestBody: string;
   status: number;
   responseBody: string;
+  /** What the shopper's browser received: the rendered page for a Liquid answer, else the body. */
+  renderedBody: string;
 }
 
 /**
@@ -44,11 +51,14 @@ export async function forwardAppProxy(
     body: req.method === "POST" ? requestBody : undefined,
   });
   const responseBody = await response.text();
+  const type = response.headers.get("content-type") ?? "application/json";
+  const liquid = type.startsWith("application/liquid") && target.renderLiquid;
+  const renderedBody = liquid ? await liquid(responseBody, req, url) : responseBody;
   res.writeHead(response.status, {
-    "content-type": response.headers.get("content-type") ?? "application/json",
+    "content-type": liquid ? "text/html; charset=utf-8" : type,
     "cache-control": "no-store",
   });
-  res.end(responseBody);
+  res.end(renderedBody);
   return {
     method: req.method ?? "GET",
     path: url.pathname,
@@ -56,6 +66,7 @@ export async function forwardAppProxy(
     requestBody,
     status: response.status,
     responseBody,
+    renderedBody,
   };
 }
 

@@ -25,8 +25,19 @@ export function themePage(options: {
   headScript?: string;
   /** Replaces the home page's default introduction. */
   introHtml?: string;
+  /**
+   * A Dawn-like header and cart drawer instead of the plain cart count: the page shows what the
+   * `cart-icon-bubble` and `cart-drawer` sections render now (Dawn refreshes them after an add).
+   */
+  dawn?: { bubbleHtml: string; drawerHtml: string };
+  /** Where "Cart" links to. @defaultValue "/cart" */
+  cartUrl?: string;
+  /** The page as it is without the app block: no block, and none of its assets. */
+  withoutBlock?: boolean;
+  /** App embeds, rendered at the end of the body as Shopify renders `"target": "body"` blocks. */
+  embedsHtml?: string;
 }): string {
-  const schema = readBlockSchema() as { javascript?: string; stylesheet?: string };
+  const schema = options.withoutBlock ? {} : (readBlockSchema() as { javascript?: string; stylesheet?: string });
   const assetTags = [
     schema.stylesheet ? `<link rel="stylesheet" href="/assets/${schema.stylesheet}">` : "",
     schema.javascript ? `<script src="/assets/${schema.javascript}" defer></script>` : "",
@@ -69,6 +80,9 @@ export function themePage(options: {
       .product h1 { margin: 0 0 0.5rem; font-size: 2rem; }
       .intro { padding: 2rem 0 0; }
       .spacer { height: ${options.spacerPx ?? 0}px; }
+      cart-drawer { position: fixed; inset: 0 0 0 auto; width: min(360px, 90vw); padding: 1rem; background: #fff; box-shadow: -2px 0 12px #0002; transform: translateX(110%); }
+      cart-drawer.active { transform: none; }
+      .cart-count-bubble { display: inline-flex; min-width: 1.6em; justify-content: center; border-radius: 999px; background: var(--color-foreground); color: #fff; font-size: 0.8rem; }
       .footer { margin-top: 3rem; padding: 2rem; border-top: 1px solid #e4e1da; color: #5d655f; }
     </style>
     ${options.headScript ? `<script>${options.headScript}</script>` : ""}
@@ -77,20 +91,37 @@ export function themePage(options: {
   <body>
     <header class="header">
       <span class="header__logo">Northwind Goods</span>
-      <a href="/cart">Cart <span class="cart-count" data-cart-count>0</span></a>
+      ${
+        options.dawn
+          ? `<a href="${options.cartUrl ?? "/cart"}" id="cart-icon-bubble">${options.dawn.bubbleHtml}</a>`
+          : `<a href="${options.cartUrl ?? "/cart"}">Cart <span class="cart-count" data-cart-count>0</span></a>`
+      }
     </header>
+    ${
+      options.dawn
+        ? `<cart-drawer class="drawer is-empty"><div id="CartDrawer" class="cart-drawer"><div class="drawer__inner">${options.dawn.drawerHtml}</div></div></cart-drawer>
+    <script>
+      // Dawn's drawer element: open() shows it.
+      customElements.define("cart-drawer", class extends HTMLElement {
+        open() { this.classList.add("active"); }
+      });
+    </script>`
+        : ""
+    }
     ${options.bannerHtml ?? ""}
     <main class="page-width">
       ${hero}
       <div class="spacer"></div>
       <div class="shopify-section">
-        ${options.blockHtml}
+        ${options.withoutBlock ? "" : options.blockHtml}
       </div>
     </main>
     <footer class="footer" data-footer>© Northwind Goods</footer>
+    ${options.embedsHtml ?? ""}
     <script>
       // What a theme does with a "refresh your cart" event: re-read the cart and update its count.
       document.addEventListener("cart:refresh", () => {
+        if (!document.querySelector("[data-cart-count]")) return;
         fetch("/cart.js").then((r) => r.json()).then((cart) => {
           document.querySelector("[data-cart-count]").textContent = String(cart.item_count);
         });

@@ -8,6 +8,12 @@
   const HISTORY_TTL = 30 * 864e5; // 30 days
   // Names themes commonly listen on to refresh their cart count.
   const CART_EVENTS = ["cart:refresh", "cart:build", "cart:updated"];
+  // Cart sections refreshed through the add's bundled Section Rendering (Dawn's first):
+  // [section id, element on the page, element in the rendered section whose content it takes].
+  const SECTIONS = [
+    ["cart-icon-bubble", "#cart-icon-bubble", ".shopify-section"],
+    ["cart-drawer", "#CartDrawer", "#CartDrawer"],
+  ];
 
   const log = (root, ...args) =>
     ((window.Shopify && window.Shopify.designMode) || root.hasAttribute("data-debug")) &&
@@ -136,20 +142,27 @@
     const url = new URL(value, location.href);
     return /^https?:$/.test(url.protocol) && url.href;
   };
-  // Shop prices, at the storefront's rate; with none, in the shop's currency.
-  const formatter = (d) => {
+  // Prices come in the currency Shopify rendered them in (the shopper's market), else the shop's.
+  const formatter = (d, currency) => {
     const lang = d.locale || "en";
     const locale = lang.includes("-") || !d.country ? lang : `${lang}-${d.country}`;
-    let k = d.currency == d.shopCurrency ? 1 : +window.Shopify?.currency?.rate;
-    const currency = k > 0 ? d.currency : d.shopCurrency;
-    k = k > 0 ? k : 1;
+    currency = /^[A-Z]{3}$/.test(currency) ? currency : d.shopCurrency;
     try {
-      const format = new Intl.NumberFormat(locale, { style: "currency", currency }).format;
-      return (n) => format(n * k);
+      return new Intl.NumberFormat(locale, { style: "currency", currency }).format;
     } catch {
-      return (n) => `${(n * k).toFixed(2)} ${currency}`;
+      return (n) => `${n.toFixed(2)} ${currency}`;
     }
   };
+  // "url 160w, url 240w": only http(s) candidates with a width survive.
+  const safeSrcset = (value) =>
+    typeof value == "string"
+      ? value
+          .split(",")
+          .map((c) => c.trim().split(" "))
+          .filter(([u, w]) => u && /^\d+w$/.test(w) && safeUrl(u))
+          .map(([u, w]) => `${safeUrl(u)} ${w}`)
+          .join(",")
+      : "";
 
   const card = (root, d, format, rec, p) => {
     const li = el("li", "affinity-card");
@@ -158,9 +171,11 @@
     const media = el("div", "affinity-card__media");
     if (p.image) {
       const img = el("img", "");
-      const { url, width, height, alt } = p.image;
-      // The title is in the link too: no alt text means decorative.
-      Object.assign(img, { src: url, width: width || 600, height: height || 600, alt: alt || "", loading: "lazy" });
+      const { url, srcset, width, height, alt } = p.image;
+      // The title is in the link too: no alt text means decorative. The source is set once the
+      // card's width is known (show), so the browser picks the srcset width that fits it.
+      Object.assign(img, { width: width || 600, height: height || 600, alt: alt || "", loading: "lazy" });
+      img.affinitySrc = [url, srcset];
       media.append(img);
     }
     link.append(media, el("span", "affinity-card__title", p.title));
@@ -197,34 +212,87 @@
     return li;
   };
 
+  // Shows the store's own words for a refused add (sold out, quantity limit) on the card.
+  const cardError = (button, text) => {
+    const li = button.closest("li");
+    let note = li.querySelector(".affinity-card__error");
+    if (!text) return note && note.remove();
+    if (!note) li.append((note = el("p", "affinity-card__error")));
+    note.setAttribute("role", "alert");
+    note.textContent = text;
+  };
+
+  // Puts the cart sections Shopify rendered with the add in place; how many it could.
+  const refreshSections = (known, sections) => {
+    let done = 0;
+    for (const [id, target, source] of known) {
+      const html = sections && sections[id];
+      const into = document.querySelector(target);
+      const from = typeof html == "string" && new DOMParser().parseFromString(html, "text/html").querySelector(source);
+      if (into && from) {
+        into.innerHTML = from.innerHTML;
+        done++;
+      }
+    }
+    const drawer = done && document.querySelector("cart-drawer");
+    if (drawer) {
+      drawer.classList.remove("is-empty");
+      if (typeof drawer.open == "function") drawer.open();
+    }
+    return done;
+  };
+
   const addToCart = async (root, d, rec, p, button) => {
-    const label = (text) => (button.firstChild.textContent = text);
+    // A new text node, not new text in the old one: Chrome counts centred text whose start
+    // moves as a (tiny) layout shift, though the button keeps its size.
+    const label = (text) => button.firstChild.replaceWith(text);
     const status = root.querySelector("[data-affinity-status]");
+    const ready = (text) => {
+      label(text);
+      button.disabled = false;
+    };
     button.disabled = true;
     label(d.i18nAdding);
+    cardError(button);
+    // Only sections the page shows are asked for; Shopify renders them with the add.
+    const known = SECTIONS.filter(([, target]) => document.querySelector(target));
+    const item = { id: p.variantId, quantity: 1, properties: { _affinity_rec: rec } };
+    let response, data;
     try {
-      const response = await fetch(`${d.cartAddUrl}.js`, {
+      response = await fetch(`${d.cartAddUrl}.js`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         // "_" hides the property from shoppers; orders/create gets it back for attribution.
-        body: JSON.stringify({ items: [{ id: p.variantId, quantity: 1, properties: { _affinity_rec: rec } }] }),
+        body: JSON.stringify(
+          known.length
+            ? { items: [item], sections: known.map((s) => s[0]), sections_url: location.pathname }
+            : { items: [item] },
+        ),
       });
-      if (!response.ok) throw new Error(`cart/add ${response.status}`);
-      const { items } = await response.json();
-      track(root, "add_to_cart", rec, p.id);
-      const detail = { recommendationId: rec, productId: p.id, variantId: p.variantId, items };
-      root.dispatchEvent(new CustomEvent("affinity:cart-updated", { bubbles: true, detail }));
-      for (const name of CART_EVENTS) document.dispatchEvent(new CustomEvent(name, { bubbles: true, detail }));
-      label(d.i18nAdded);
-      status.textContent = d.i18nAddedStatus.replace("[title]", p.title);
+      data = await response.json().catch(() => ({}));
     } catch (e) {
       log(root, e);
-      status.textContent = d.i18nError;
     }
-    setTimeout(() => {
-      label(d.i18nAdd);
-      button.disabled = false;
-    }, 2000);
+    if (!response || !response.ok) {
+      // Shopify's 422 carries the store's message (sold out, quantity limit) in `description`.
+      cardError(button, (data && (data.description || data.message)) || d.i18nError);
+      return ready(d.i18nAdd);
+    }
+    track(root, "add_to_cart", rec, p.id);
+    const detail = { recommendationId: rec, productId: p.id, variantId: p.variantId, items: data.items };
+    root.dispatchEvent(new CustomEvent("affinity:cart-updated", { bubbles: true, detail }));
+    for (const name of CART_EVENTS) document.dispatchEvent(new CustomEvent(name, { bubbles: true, detail }));
+    label(d.i18nAdded);
+    status.textContent = d.i18nAddedStatus.replace("[title]", p.title);
+    // No cart section refreshed: say it on screen too (the status only announces). A new
+    // element over the block, so nothing moves.
+    if (!refreshSections(known, data.sections)) {
+      const toast = el("p", "affinity-recs__toast", status.textContent);
+      toast.setAttribute("aria-hidden", "true");
+      root.append(toast);
+      setTimeout(() => toast.remove(), 4000);
+    }
+    setTimeout(() => ready(d.i18nAdd), 2000);
   };
 
   const watchImpression = (root, rec) => {
@@ -251,7 +319,12 @@
       .filter((p) => p && p.id != null && p.variantId != null && typeof p.title == "string" && +p.price === p.price)
       .map((p) => {
         const image = p.image && safeUrl(p.image.url);
-        return { ...p, url: safeUrl(p.url), image: image && { ...p.image, url: image }, available: !!p.available };
+        return {
+          ...p,
+          url: safeUrl(p.url),
+          image: image && { ...p.image, url: image, srcset: safeSrcset(p.image.srcset) },
+          available: !!p.available,
+        };
       })
       .filter((p) => p.url)
       .slice(0, limit);
@@ -266,7 +339,13 @@
     const { a, p } = consent || {};
     const d = root.dataset;
     const limit = +d.limit || 4;
-    const query = new URLSearchParams({ context: d.context, strategy: d.strategy || "for_you", limit });
+    // format=liquid: Shopify renders the cards in the shopper's locale and market (ADR 012).
+    const query = new URLSearchParams({
+      context: d.context,
+      strategy: d.strategy || "for_you",
+      limit,
+      format: "liquid",
+    });
     if (a) query.set("visitor", visitorId());
     if (d.productId) query.set("product_id", d.productId);
     if (d.collectionId) query.set("collection_id", d.collectionId);
@@ -291,10 +370,49 @@
     const rec = data && data.recommendationId;
     const products = rec ? usable(data, limit) : [];
     if (!products.length) return fail("no products");
-    const format = formatter(d);
-    root.querySelector("[data-affinity-list]").replaceChildren(...products.map((p) => card(root, d, format, rec, p)));
+    const format = formatter(d, data.currency);
+    const list = root.querySelector("[data-affinity-list]");
+    list.replaceChildren(...products.map((p) => card(root, d, format, rec, p)));
+    // One layout read: every card is as wide as the first.
+    const sizes = `${Math.ceil(list.firstChild.getBoundingClientRect().width)}px`;
+    for (const img of list.querySelectorAll("img")) {
+      const [src, srcset] = img.affinitySrc;
+      img.sizes = sizes;
+      if (srcset) img.srcset = srcset;
+      img.src = src;
+    }
     watchImpression(root, rec);
   };
+
+  // Blocks recommending from the cart follow it: any cart write on the page (the theme's, another
+  // app's, ours), seen as a finished request, makes them read the cart and ask again.
+  const CART_WRITE = /\/cart\/(add|change|update|clear)\b/;
+  let cartTimer = 0;
+  const followCart = async () => {
+    const roots = [...document.querySelectorAll("[data-affinity-recs][data-context=cart]")].filter(
+      (root) => root.dataset.affinityStarted && !root.hidden,
+    );
+    if (!roots.length) return;
+    const response = await fetch(`${roots[0].dataset.cartUrl}.js`, { headers: { Accept: "application/json" } });
+    const { items } = await response.json();
+    const ids = [...new Set(items.map((item) => item.product_id))].join(",");
+    for (const root of roots) {
+      if (root.dataset.cart == ids) continue;
+      root.dataset.cart = ids;
+      // One not shown yet (a closed drawer) asks with the new cart when it is.
+      if (root.affinitySeq) load(root, true).catch((e) => log(root, e));
+    }
+  };
+  try {
+    new PerformanceObserver((list) => {
+      if (list.getEntries().some((e) => CART_WRITE.test(e.name))) {
+        clearTimeout(cartTimer);
+        cartTimer = setTimeout(() => followCart().catch(() => {}), 50);
+      }
+    }).observe({ type: "resource" });
+  } catch {
+    // No resource timing: blocks keep the cart they were rendered with.
+  }
 
   const start = (root) => {
     if (root.dataset.affinityStarted) return;
@@ -320,9 +438,37 @@
       }
     });
 
+  // The cart drawer embed: its block goes at the end of the theme's drawer (Dawn's first), and
+  // back again whenever the theme re-renders the drawer's content.
+  const DRAWER_HOSTS = ["cart-drawer .drawer__inner", "#CartDrawer"];
+  const placeDrawers = () => {
+    const host = DRAWER_HOSTS.map((s) => document.querySelector(s)).find(Boolean);
+    document.querySelectorAll("template[data-affinity-drawer]").forEach((tpl) => {
+      const root = (tpl.affinityRoot =
+        tpl.affinityRoot || document.importNode(tpl.content, true).querySelector("[data-affinity-recs]"));
+      if (!host || !root || root.parentNode == host) return;
+      host.append(root);
+      start(root);
+    });
+    return host;
+  };
+  const watchDrawers = () => {
+    const host = placeDrawers();
+    const drawer = host && (host.closest("cart-drawer") || host.parentNode);
+    if (drawer) new MutationObserver(() => placeDrawers()).observe(drawer, { childList: true, subtree: true });
+  };
+
+  const begin = () => {
+    startAll(document);
+    try {
+      watchDrawers();
+    } catch (e) {
+      log(document.documentElement, e);
+    }
+  };
   askConsent();
-  if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", () => startAll(document));
-  else startAll(document);
+  if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", begin);
+  else begin();
   // The theme editor re-renders sections in place.
   document.addEventListener("shopify:section:load", (e) => startAll(e.target));
 })();

@@ -1,3 +1,4 @@
+import type { StorefrontProduct } from "../../dev/storefront/proxy-liquid";
 import type { Redis } from "ioredis";
 import { assignArm, type Arm } from "../../app/lib/conversion/assignment";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
@@ -69,6 +70,31 @@ export async function productByHandle(ctx: ShopLookups, handle: string): Promise
     include: { variants: { orderBy: { position: "asc" }, take: 1 } },
   });
   return product ? toRef(product) : null;
+}
+
+/** A product as the demo's one market and language show it, for the App Proxy's Liquid answers. */
+export async function storefrontProductByHandle(
+  ctx: ShopLookups,
+  handle: string,
+): Promise<StorefrontProduct | undefined> {
+  const p = await ctx.db.product.findFirst({
+    where: { shopId: await shopId(ctx), handle, deletedAt: null, status: "active" },
+    include: { variants: { orderBy: { position: "asc" } } },
+  });
+  const variant = p && (p.variants.find((v) => v.available) ?? p.variants[0]);
+  if (!p || !variant) return undefined;
+  return {
+    id: p.shopifyId,
+    handle: p.handle,
+    title: p.title,
+    variantId: variant.shopifyId,
+    price: Number(variant.price),
+    compareAtPrice: variant.compareAtPrice === null ? null : Number(variant.compareAtPrice),
+    available: p.variants.some((v) => v.available),
+    image: p.imageUrl
+      ? { url: p.imageUrl, width: p.imageWidth ?? 600, height: p.imageHeight ?? 600, alt: p.imageAlt ?? p.title }
+      : null,
+  };
 }
 
 interface ProductRow {

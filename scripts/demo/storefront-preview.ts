@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { forwardAppProxy, readBody } from "../../dev/app-proxy-forwarder";
+import { renderProxyLiquid } from "../../dev/storefront/proxy-liquid";
 import { blockSettings, renderBlock } from "../../dev/storefront/render-block";
 import { send, sendAsset, startLocalServer } from "../../dev/storefront/server-core";
 import { themePage } from "../../dev/storefront/theme-page";
@@ -8,6 +9,7 @@ import {
   popularProducts,
   productByHandle,
   runningExperiment,
+  storefrontProductByHandle,
   type ShopLookups,
 } from "./storefront-data";
 import { previewBanner, previewIntro, seedStorage } from "./storefront-pages";
@@ -51,6 +53,13 @@ export async function previewStorefront(options: StorefrontPreviewOptions): Prom
         shop: options.shop,
         secret: options.secret,
         customerId: () => (customer && CUSTOMER_ID.test(customer) ? customer : undefined),
+        // The block's cards come as Liquid, rendered as Shopify would in the demo's one market.
+        renderLiquid: (template) =>
+          renderProxyLiquid(template, {
+            rootUrl: "/",
+            currency: "GBP",
+            product: (handle) => storefrontProductByHandle(options, handle),
+          }),
       });
       return;
     }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { confineToApp, DESKTOP_USER_AGENT, launchBrowser } from "../helpers/browser";
-import { startStorefront, type StorefrontServer } from "../helpers/storefront/storefront-server";
+import { CART_SECTIONS, startStorefront, type StorefrontServer } from "../helpers/storefront/storefront-server";
 
 // Records layout shifts from the first paint on, the way Core Web Vitals' CLS counts them.
 const LAYOUT_SHIFT_RECORDER = `
@@ -104,6 +104,8 @@ describe("the storefront recommendations block, in Chromium", () => {
       // The block's automatic strategy on a product page.
       strategy: "related",
       limit: "4",
+      // Shopify renders the cards in the shopper's locale and market (ADR 012).
+      format: "liquid",
       product_id: "8120001",
       cart: "8120007",
       visitor: expect.stringMatching(/^[0-9a-f]{32}$/),
@@ -326,25 +328,198 @@ describe("the storefront recommendations block, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
-  it("speaks the shopper's language and currency, converting the shop's prices at the storefront's rate", async () => {
-    const { block, problems } = await open(
-      "/products/linen-shirt?locale=fr&country=FR&currency=EUR&rate=1.2&cart=8120007",
-    );
+  it("speaks the shopper's language and market: translated titles, price-list prices, /fr links, and fills past what the market does not sell", async () => {
+    const { page, block, problems } = await open("/fr/products/linen-shirt?country=FR&cart=8120007");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
     expect(await block.getByRole("heading").textContent()).toBe("Vous aimerez aussi");
-    expect(await block.getByRole("button", { name: "Ajouter au panier – Stoneware Mug" }).count()).toBe(1);
-    const price = await block.locator(".affinity-card__amount").first().textContent();
-    // £12.50 at 1.2 euros to the pound.
-    expect(price?.replace(/\s/g, " ")).toBe("15,00 €");
+    // The canvas tote is not sold in the FR market and the candle is sold out there: the block
+    // shows the next products of the ranking instead. The beanie has no French title.
+    const links = await block
+      .getByRole("link")
+      .evaluateAll((as) =>
+        as.map((a) => ({ href: new URL((a as HTMLAnchorElement).href).pathname, text: a.textContent })),
+      );
+    expect(links).toEqual([
+      { href: "/fr/products/stoneware-mug", text: "Mug en grès" },
+      { href: "/fr/products/merino-beanie", text: "Merino Rib Beanie" },
+      { href: "/fr/products/dot-grid-notebook", text: "Carnet à points A5" },
+      { href: "/fr/products/olive-wood-board", text: "Planche de service en olivier" },
+    ]);
+    const prices = await block
+      .locator(".affinity-card__price")
+      .evaluateAll((boxes) => boxes.map((box) => [...box.children].map((c) => c.textContent).join(" ")));
+    // The mug's price list says 14,90 € where converting £12.50 at the market's rate gives 15,00 €;
+    // the board has a price-list sale price.
+    expect(prices.map((text) => text.replace(/\s/g, " "))).toEqual([
+      "Prix habituel 14,90 €",
+      "Prix habituel 35,94 €",
+      "Prix habituel 16,80 €",
+      "Prix soldé 49,00 € Prix habituel 59,00 €",
+    ]);
+    expect(await block.getByRole("button", { name: "Ajouter au panier – Mug en grès" }).count()).toBe(1);
+    // The proxy request went to the locale's own path, so Shopify renders it in French.
+    const sent = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((e) => new URL(e.name).pathname)
+        .filter((path) => path.includes("/apps/affinity/recommendations")),
+    );
+    expect(sent).toEqual(["/fr/apps/affinity/recommendations"]);
     expect(problems).toEqual([]);
   });
 
-  it("shows the shop's currency, not its amounts under the shopper's sign, when the page gives no rate", async () => {
-    const { block, problems } = await open("/products/linen-shirt?locale=fr&country=FR&currency=EUR&cart=8120007");
-    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    const price = await block.locator(".affinity-card__amount").first().textContent();
-    const pounds = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "GBP" }).format(12.5);
-    expect(price?.replace(/\s/g, " ")).toBe(pounds.replace(/\s/g, " "));
+  it("hides itself when Shopify cannot render the proxy's Liquid", async () => {
+    server.proxy.mode = "liquid-error";
+    const before = server.recommendationRequests.length;
+    const { block, problems } = await open("/products/linen-shirt");
+    await requestsAfter(before);
+    await expect.poll(() => block.getAttribute("hidden"), WAIT).toBe("");
     expect(problems).toEqual([]);
+  });
+
+  it("uses the heading level the merchant chose", async () => {
+    const { block } = await open("/?heading_level=h3");
+    expect(await block.locator("h3").textContent()).toBe("Recommended for you");
+    expect(await block.locator("h2").count()).toBe(0);
+  });
+
+  it("asks a phone for an image no wider than twice the card, lazily, from the srcset", async () => {
+    const { page, block, problems } = await open("/?count=4", { width: 390, height: 844 });
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    await block.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".affinity-card img")].every((i) => (i as HTMLImageElement).complete),
+    );
+    const images = await block.locator("img").evaluateAll((imgs) =>
+      (imgs as HTMLImageElement[]).map((img) => ({
+        card: img.getBoundingClientRect().width,
+        asked: Number(new URL(img.currentSrc).searchParams.get("width")),
+        srcset: img.srcset.split(",").length,
+        loading: img.loading,
+      })),
+    );
+    for (const image of images) {
+      expect(image.srcset).toBeGreaterThan(3);
+      expect(image.loading).toBe("lazy");
+      expect(image.asked).toBeGreaterThan(0);
+      expect(image.asked).toBeLessThanOrEqual(2 * image.card);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("on the cart page, recommends from the cart and follows it when the cart changes", async () => {
+    const before = server.recommendationRequests.length;
+    const { block, problems } = await open("/cart");
+    const first = await requestsAfter(before);
+    expect(Object.fromEntries(first)).toMatchObject({ context: "cart", strategy: "complete_cart" });
+    expect(first.has("cart")).toBe(false);
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+
+    await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+
+    // The add changed the cart: the block reads it and asks again, without what is now in it.
+    const second = await requestsAfter(before + 1);
+    expect(Object.fromEntries(second)).toMatchObject({ context: "cart", cart: "8120002" });
+    await expect
+      .poll(() => block.getByRole("link").allTextContents(), WAIT)
+      .toEqual([
+        "Washed Linen Shirt",
+        "Heavy Canvas Tote Bag with Inside Pocket",
+        "Merino Rib Beanie",
+        "Beeswax Pillar Candle",
+      ]);
+    expect(problems).toEqual([]);
+  });
+
+  it("in the cart drawer (app embed): fills when the drawer opens, from the cart, and stays after the theme re-renders it", async () => {
+    const { page, problems } = await open("/?theme=dawn&embed=drawer&count=4");
+    const main = page.locator("main [data-affinity-recs]");
+    const drawerBlock = page.locator("#CartDrawer [data-affinity-recs]");
+    await expect.poll(() => main.getByRole("listitem").count(), WAIT).toBe(4);
+    expect(await drawerBlock.count()).toBe(1);
+    // Closed, the drawer's block has asked for nothing.
+    const cartAsks = () => server.recommendationRequests.filter((q) => q.get("context") === "cart");
+    const asked = cartAsks().length;
+    await page.waitForTimeout(300);
+    expect(cartAsks().length).toBe(asked);
+
+    await main.getByRole("button", { name: "Add to cart – Washed Linen Shirt" }).click();
+
+    // The add re-rendered the drawer; the block is back in it, and asks without the shirt.
+    await expect.poll(() => page.locator("cart-drawer").getAttribute("class"), WAIT).toBe("drawer active");
+    await expect.poll(() => drawerBlock.getByRole("listitem").count(), WAIT).toBe(3);
+    expect(await page.locator("#CartDrawer [data-drawer-items]").textContent()).toBe("Washed Linen Shirt × 1");
+    await expect.poll(() => cartAsks().at(-1)?.get("cart"), WAIT).toBe("8120001");
+    await expect.poll(() => drawerBlock.getByRole("link").allTextContents(), WAIT).not.toContain("Washed Linen Shirt");
+    expect(await drawerBlock.getByRole("heading").textContent()).toBe("Complete your cart");
+    expect(problems).toEqual([]);
+  });
+
+  describe("a cart that answers", () => {
+    afterEach(() => {
+      for (const id of CART_SECTIONS) server.cartSections.add(id);
+    });
+
+    it("refreshes a Dawn-like theme's cart bubble and drawer with the add, and opens the drawer", async () => {
+      const { page, block, problems } = await open("/products/linen-shirt?theme=dawn&cart=8120007");
+      await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+      expect(await page.locator("[data-cart-bubble]").count()).toBe(0);
+      const adds = server.sectionRequests.length;
+      await page.evaluate(() => {
+        (window as unknown as { __refresh: number }).__refresh = 0;
+        document.addEventListener("cart:refresh", () => (window as unknown as { __refresh: number }).__refresh++);
+      });
+
+      await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+
+      await expect
+        .poll(() => page.locator("#cart-icon-bubble [data-cart-bubble]").textContent(), WAIT)
+        .toBe("11 items");
+      expect(server.sectionRequests[adds]).toEqual(["cart-icon-bubble", "cart-drawer"]);
+      expect(await page.locator("#CartDrawer [data-drawer-items]").textContent()).toBe("Stoneware Mug × 1");
+      expect(await page.locator("cart-drawer").getAttribute("class")).toBe("drawer active");
+      // The documented events still fire, and the theme's own sections made the confirmation unneeded.
+      expect(await page.evaluate(() => (window as unknown as { __refresh: number }).__refresh)).toBe(1);
+      expect(await block.locator(".affinity-recs__toast").count()).toBe(0);
+      expect(await block.getByRole("status").textContent()).toBe("Stoneware Mug was added to your cart");
+      expect(problems).toEqual([]);
+    });
+
+    it("shows a visible, announced confirmation when the theme's cart sections render as nothing", async () => {
+      server.cartSections.clear();
+      const { page, block, problems } = await open("/products/linen-shirt?theme=dawn&cart=8120007");
+      await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+      await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+      const status = block.getByRole("status");
+      await expect.poll(() => status.textContent(), WAIT).toBe("Stoneware Mug was added to your cart");
+      // The status only announces; the same words show over the block for a few seconds.
+      const toast = block.locator(".affinity-recs__toast");
+      expect(await toast.textContent()).toBe("Stoneware Mug was added to your cart");
+      expect(await toast.evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(50);
+      expect(await toast.isVisible()).toBe(true);
+      expect(await layoutShift(page)).toBe(0);
+      expect(problems).toEqual([]);
+    });
+
+    it("shows the store's own message when the cart refuses the add (422), and the button works again", async () => {
+      const { page, block, problems } = await open("/?count=6");
+      await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(6);
+      const button = block.getByRole("button", { name: /^(Add to cart|Added) – Dot Grid Notebook A5$/ });
+      await button.click();
+      await expect.poll(() => button.textContent(), WAIT).toBe("Added – Dot Grid Notebook A5");
+      await expect.poll(() => button.isEnabled(), WAIT).toBe(true);
+
+      // The shop holds one notebook: a second one is refused with Shopify's 422.
+      await button.click();
+      const card = block.getByRole("listitem").filter({ hasText: "Dot Grid Notebook A5" });
+      await expect
+        .poll(() => card.getByRole("alert").textContent(), WAIT)
+        .toBe("The maximum quantity of this item is already in your cart.");
+      expect(await button.isEnabled()).toBe(true);
+      expect(await button.textContent()).toBe("Add to cart – Dot Grid Notebook A5");
+      expect(await layoutShift(page)).toBe(0);
+      // Chromium logs the 422 response itself; the block adds nothing to the console.
+      expect(problems).toEqual([expect.stringMatching(/status of 422/)]);
+    });
   });
 });

@@ -88,7 +88,7 @@ describe("the storefront block and shopper consent, in Chromium", () => {
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
     // The page's product and cart only: no visitor id, no history.
     expect(queries).toEqual([
-      { context: "product", strategy: "related", limit: "4", product_id: "8120001", cart: "8120007" },
+      { context: "product", strategy: "related", limit: "4", format: "liquid", product_id: "8120001", cart: "8120007" },
     ]);
     expect(await cardTitles(block)).toContain("Stoneware Mug");
     const recommendationId = recommendationOf(queries[0]!);
@@ -113,6 +113,7 @@ describe("the storefront block and shopper consent, in Chromium", () => {
           context: "product",
           strategy: "related",
           limit: "4",
+          format: "liquid",
           product_id: "8120001",
           visitor: expect.stringMatching(VISITOR_ID),
         },
@@ -142,7 +143,9 @@ describe("the storefront block and shopper consent, in Chromium", () => {
   it("consent given later in the visit: personalises the block on screen and from then on", async () => {
     const { page, block, problems, queries } = await open("/products/linen-shirt?consent=undecided");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    expect(queries).toEqual([{ context: "product", strategy: "related", limit: "4", product_id: "8120001" }]);
+    expect(queries).toEqual([
+      { context: "product", strategy: "related", limit: "4", format: "liquid", product_id: "8120001" },
+    ]);
     const before = recommendationOf(queries[0]!);
     await block.scrollIntoViewIfNeeded();
     await page.waitForTimeout(1800);
@@ -161,6 +164,7 @@ describe("the storefront block and shopper consent, in Chromium", () => {
       context: "product",
       strategy: "related",
       limit: "4",
+      format: "liquid",
       product_id: "8120001",
       visitor: visitorId,
     });
@@ -228,7 +232,9 @@ describe("the storefront block and shopper consent, in Chromium", () => {
   it("a slow API: shows what needs no personal data after a second, then personalises when the API answers", async () => {
     const { page, block, problems, queries } = await open("/products/linen-shirt?consent=slow");
     await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    expect(queries).toEqual([{ context: "product", strategy: "related", limit: "4", product_id: "8120001" }]);
+    expect(queries).toEqual([
+      { context: "product", strategy: "related", limit: "4", format: "liquid", product_id: "8120001" },
+    ]);
     expect(await stored(page)).toEqual({});
 
     await page.evaluate(() => (window as unknown as { answerCustomerPrivacy(): void }).answerCustomerPrivacy());

@@ -120,7 +120,8 @@ describe("the block against the real app, through a signing App Proxy, in Chromi
       product_id: "8120001",
       cart: "8120007",
     });
-    const { recommendationId } = JSON.parse(served.responseBody) as { recommendationId: string };
+    // The app answered Liquid; what the browser got is the page Shopify rendered from it.
+    const { recommendationId } = JSON.parse(served.renderedBody) as { recommendationId: string };
 
     await block.scrollIntoViewIfNeeded();
     await page.screenshot({ path: "test-output/storefront-live.png", fullPage: true });

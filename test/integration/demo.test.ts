@@ -123,6 +123,15 @@ describe("npm run demo -- --exit --slice tiny", () => {
       where: { shopId: shop.id, shopifyId: { in: body.products.map((p) => p.id) } },
     });
     expect(stored).toBe(body.products.length);
+    // What the block asks: the app's Liquid, rendered by the preview as Shopify would (ADR 012).
+    const liquid = await fetch(
+      `${storefront}/apps/affinity/recommendations?context=home&limit=4&format=liquid&visitor=${visitor}`,
+      { headers: { cookie } },
+    );
+    const rendered = (await liquid.json()) as { currency: string; products: Array<{ id: string; url: string }> };
+    expect(rendered.currency).toBe("GBP");
+    expect(rendered.products.length).toBeGreaterThan(0);
+    expect(rendered.products.every((p) => p.url.startsWith("/products/"))).toBe(true);
 
     const { code } = await demo.stop("SIGINT");
     expect(code).toBe(0);

@@ -5,6 +5,7 @@ import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { forgetShopState } from "../../app/lib/storefront-store/shop-state.server";
 import { storefrontLastSeen } from "../../app/lib/storefront-store/seen.server";
 import { markUninstalled } from "../../app/lib/sync/lifecycle.server";
+import { renderProxyLiquid } from "../../dev/storefront/proxy-liquid";
 import { appProxyUrl } from "../helpers/app-proxy";
 import type { Spawned } from "../helpers/child-process";
 import { eventually, startAppProcess, startOwnRedis } from "../helpers/stack";
@@ -108,6 +109,34 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
       compareAtPrice: null,
       available: true,
     });
+  });
+
+  it("answers Liquid for the storefront's context with format=liquid: spares past what the market drops", async () => {
+    const response = await get({ context: "home", limit: "2", format: "liquid" }, SHOP_A, "9001");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/liquid");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    // Rendered as Shopify would, in a market that does not sell product 5: the block still gets two.
+    const sold = ["3", "4"];
+    const page = await renderProxyLiquid(await response.text(), {
+      rootUrl: "/",
+      currency: "GBP",
+      product: (handle) => {
+        const id = handle.replace("product-", "");
+        if (!sold.includes(id)) return undefined;
+        return {
+          id,
+          handle,
+          title: `A #${id}`,
+          variantId: `${id}01`,
+          price: 10,
+          compareAtPrice: null,
+          available: true,
+          image: null,
+        };
+      },
+    });
+    expect(ids(JSON.parse(page) as { products: { id: string }[] })).toEqual(["4", "3"]);
   });
 
   it("gives a product page its related products, never the product itself or what is in the cart", async () => {

@@ -9,6 +9,7 @@ import {
   type ServeDeps,
 } from "../recommendations/serve.server";
 import { createSeenRecorder } from "../storefront-store/seen.server";
+import { liquidCandidates, renderRecommendationsLiquid } from "../recommendations/storefront-liquid";
 
 export interface RecommendationsEndpointDeps extends ServeDeps {
   secret: string;
@@ -19,6 +20,8 @@ export interface RecommendationsEndpointDeps extends ServeDeps {
 
 // Answers differ per shopper: neither Shopify's proxy nor the browser may reuse them.
 const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+/** Shopify's App Proxy renders an `application/liquid` answer in the storefront's context. */
+const LIQUID = { "Content-Type": "application/liquid" };
 
 function answer(res: ServerResponse, status: number, body: object | string, headers?: Record<string, string>) {
   res.writeHead(status, headers ? { ...HEADERS, ...headers } : HEADERS);
@@ -43,7 +46,14 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
       shop = identity.shop;
       const request = parseRecommendationRequest(query);
       if (!(await deps.connected())) throw new RedisDownError();
-      answer(res, 200, renderRecommendations(await serveRecommendations(deps, identity, request)));
+      if (query.get("format") === "liquid") {
+        // Storefront context (ADR 012): spares for products the shopper's market drops.
+        const served = await serveRecommendations(deps, identity, {
+          ...request,
+          limit: liquidCandidates(request.limit),
+        });
+        answer(res, 200, renderRecommendationsLiquid(served, request.limit), LIQUID);
+      } else answer(res, 200, renderRecommendations(await serveRecommendations(deps, identity, request)));
       recordSeen(identity.shop);
     } catch (error) {
       const [status, message] = refusal(error);

@@ -1,3 +1,5 @@
+import type { StorefrontProduct } from "../../../dev/storefront/proxy-liquid";
+
 /**
  * Products the stand-in app proxy answers with, in the shape the block expects from
  * `GET /apps/affinity/recommendations` (see docs/decisions/006-storefront-block.md). Images are
@@ -161,4 +163,68 @@ export function productByHandle(handle: string): (RecommendedProduct & { handle:
   const entry = CATALOG.find((p) => p.handle === handle);
   const product = PRODUCTS.find((p) => p.id === entry?.id);
   return entry && product ? { ...product, handle } : undefined;
+}
+
+/*
+ * The storefront's languages and markets. French titles come from "Translate & Adapt" for some
+ * products only (the rest fall back to the default title). The FR market sells in euros: a price
+ * list fixes some prices (not the plain conversion at the market's rate), one product is not
+ * sold there, and one is sold out there though in stock at home.
+ */
+export const TRANSLATIONS: Record<string, Record<string, string>> = {
+  fr: {
+    "8120001": "Chemise en lin lavé",
+    "8120002": "Mug en grès",
+    "8120006": "Carnet à points A5",
+    "8120008": "Planche de service en olivier",
+  },
+};
+
+export interface StandInMarket {
+  currency: string;
+  /** Conversion from the shop's currency, for products without a price-list price. */
+  rate: number;
+  priceList: Record<string, { price: number; compareAtPrice?: number | null }>;
+  notSold: string[];
+  soldOut: string[];
+}
+
+export const MARKETS: Record<string, StandInMarket> = {
+  GB: { currency: "GBP", rate: 1, priceList: {}, notSold: [], soldOut: [] },
+  FR: {
+    currency: "EUR",
+    rate: 1.2,
+    priceList: { "8120002": { price: 14.9 }, "8120008": { price: 49, compareAtPrice: 59 } },
+    notSold: ["8120003"],
+    soldOut: ["8120005"],
+  },
+};
+
+/** Units of a variant the shop holds, where it is limited: more in one cart is refused (422). */
+export const STOCK: Record<string, number> = { "4412006": 1 };
+
+export const marketOf = (country: string): StandInMarket => MARKETS[country] ?? MARKETS.GB!;
+
+/** A product as a shopper in `locale` and the market of `country` sees it; undefined if not sold there. */
+export function storefrontProduct(handle: string, locale: string, country: string): StorefrontProduct | undefined {
+  const product = productByHandle(handle);
+  const market = marketOf(country);
+  if (!product || market.notSold.includes(product.id)) return undefined;
+  const listed = market.priceList[product.id];
+  const convert = (n: number) => Math.round(n * market.rate * 100) / 100;
+  const compareAt = listed
+    ? (listed.compareAtPrice ?? null)
+    : product.compareAtPrice === null
+      ? null
+      : convert(product.compareAtPrice);
+  return {
+    id: product.id,
+    handle,
+    title: TRANSLATIONS[locale]?.[product.id] ?? product.title,
+    variantId: product.variantId,
+    price: listed ? listed.price : convert(product.price),
+    compareAtPrice: compareAt,
+    available: product.available && !market.soldOut.includes(product.id),
+    image: product.image,
+  };
 }

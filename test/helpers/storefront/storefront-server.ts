@@ -1,11 +1,28 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename } from "node:path";
+import { randomBytes } from "node:crypto";
+import { liquidCandidates, renderRecommendationsLiquid } from "../../../app/lib/recommendations/storefront-liquid";
+import type { StoredCard } from "../../../app/lib/storefront-store/card";
 import { forwardAppProxy, readBody, type AppProxyTarget, type ForwardedCall } from "../../../dev/app-proxy-forwarder";
-import { blockSettings, renderBlock, type StorefrontContext } from "../../../dev/storefront/render-block";
+import { renderProxyLiquid } from "../../../dev/storefront/proxy-liquid";
+import {
+  blockSettings,
+  DRAWER_EMBED_FILE,
+  renderBlock,
+  type StorefrontContext,
+} from "../../../dev/storefront/render-block";
 import { send, sendAsset, startLocalServer } from "../../../dev/storefront/server-core";
 import { themePage } from "../../../dev/storefront/theme-page";
 import { CONSENT_MODES, customerPrivacyScript, type ConsentMode } from "./customer-privacy";
-import { PRODUCTS, productArtSvg, productByHandle, type RecommendationsResponse } from "./products";
+import {
+  marketOf,
+  PRODUCTS,
+  productArtSvg,
+  productByHandle,
+  STOCK,
+  storefrontProduct,
+  type RecommendationsResponse,
+} from "./products";
 
 /** One event as the block beacons it to `POST /apps/affinity/events`. */
 export interface BeaconEvent {
@@ -17,14 +34,21 @@ export interface BeaconEvent {
 }
 
 /** How the stand-in app proxy answers. */
-export type ProxyMode = "ok" | "error" | "bad-json" | "empty";
+export type ProxyMode = "ok" | "error" | "bad-json" | "empty" | "liquid-error";
+
+/** The theme's cart sections, as Dawn names them. */
+export const CART_SECTIONS = ["cart-icon-bubble", "cart-drawer"] as const;
 
 export interface StorefrontServer {
   origin: string;
   /** Query strings the block sent to the app proxy, in order, with what the proxy answered. */
   recommendationRequests: Array<URLSearchParams & { response?: RecommendationsResponse }>;
-  /** JSON bodies posted to /cart/add.js. */
+  /** JSON bodies posted to /cart/add.js, without the section-rendering fields (see `sectionRequests`). */
   cartAdds: unknown[];
+  /** The `sections` each add asked Shopify to render with it. */
+  sectionRequests: Array<string[] | undefined>;
+  /** Sections the theme has; a requested one it lacks renders as null, as Shopify answers. */
+  cartSections: Set<string>;
   /** Parsed beacon bodies posted to the events endpoint. */
   beacons: Array<{ events: BeaconEvent[] }>;
   /** Change `mode` to make the proxy fail; while `hold` is set, proxy answers wait for it. */
@@ -38,9 +62,13 @@ export interface StorefrontServer {
  * A storefront for the block on 127.0.0.1: theme pages that render the real
  * blocks/recommendations.liquid with liquidjs, the extension's assets, and stand-ins for the
  * Shopify endpoints the block calls (app proxy, cart/add.js, events). Page options come from the
- * query string: layout, count, locale, country, currency, rate, spacer, show_price, show_add_to_cart,
- * context, cart (comma-separated product ids), consent (a `ConsentMode` of the stand-in Customer
- * Privacy API; without it the page has no API, as `absent`).
+ * query string: layout, count, country (the market, kept in a `localization` cookie), spacer,
+ * show_price, show_add_to_cart, heading, heading_level, context, cart (comma-separated product ids
+ * for the block's context), theme=dawn (a Dawn-like cart bubble and drawer), embed=drawer (the
+ * cart drawer app embed), block=none (the page
+ * without the block), consent (a `ConsentMode` of the stand-in Customer Privacy API; without it
+ * the page has no API, as `absent`). A path prefix /fr (or /de, /es) is the locale. Each browser
+ * has its own cart (cookie), with Shopify's 422 when a variant's stock (STOCK) runs out.
  *
  * Given `app`, `/apps/affinity/*` goes to the real app instead, signed as Shopify's App Proxy
  * signs it, and the stand-in proxy is not used.
@@ -52,16 +80,24 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     beacons: [],
     proxy: { mode: "ok" },
     forwarded: [],
+    sectionRequests: [],
+    cartSections: new Set(CART_SECTIONS),
   };
-  const cart: Array<{ variantId: string; quantity: number }> = [];
+  // One cart per browser (the `cart` cookie), as Shopify keeps them.
+  const carts = new Map<string, Array<{ variantId: string; quantity: number }>>();
   let issued = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // A locale prefix (/fr) sets the language, as Shopify's subfolders do; the rest routes as usual.
+    const prefixed = /^\/(fr|de|es)(\/.*|$)/.exec(url.pathname);
+    const locale = prefixed?.[1] ?? url.searchParams.get("locale") ?? "en";
+    if (prefixed) url.pathname = prefixed[2] || "/";
     const path = url.pathname;
+    const shopper = shopperOf(req, locale);
 
     if (req.method === "GET" && (path === "/" || path === "/cart" || path.startsWith("/products/"))) {
-      return sendPage(res, url);
+      return sendPage(res, url, shopper);
     }
     if (req.method === "GET" && path.startsWith("/assets/")) return sendAsset(res, path);
     if (req.method === "GET" && path.startsWith("/images/")) {
@@ -69,7 +105,8 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       return svg ? send(res, 200, "image/svg+xml", svg) : send(res, 404, "text/plain", "not found");
     }
     if (options.app && path.startsWith("/apps/affinity/")) {
-      const call = await forwardAppProxy(req, res, url, options.app);
+      const renderLiquid = (template: string) => renderProxyLiquid(template, shopper.store);
+      const call = await forwardAppProxy(req, res, url, { ...options.app, renderLiquid });
       state.forwarded.push(call);
       if (path.endsWith("/events") && call.requestBody)
         state.beacons.push(JSON.parse(call.requestBody) as { events: BeaconEvent[] });
@@ -79,24 +116,17 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       const request: StorefrontServer["recommendationRequests"][number] = url.searchParams;
       state.recommendationRequests.push(request);
       await state.proxy.hold;
-      request.response = answerProxy(res, url.searchParams);
+      request.response = await answerProxy(res, url.searchParams, shopper);
       return;
     }
-    if (req.method === "POST" && path === "/cart/add.js") {
-      const body = JSON.parse(await readBody(req)) as {
-        items: Array<{ id: string; quantity: number; properties: object }>;
-      };
-      state.cartAdds.push(body);
-      const items = body.items.map((item) => {
-        const product = PRODUCTS.find((p) => p.variantId === String(item.id));
-        cart.push({ variantId: String(item.id), quantity: item.quantity });
-        return { ...item, id: Number(item.id), variant_id: Number(item.id), product_id: Number(product?.id) };
-      });
-      return send(res, 200, "application/json", JSON.stringify({ items }));
-    }
+    if (req.method === "POST" && path === "/cart/add.js") return cartAdd(req, res, shopper);
     if (req.method === "GET" && path === "/cart.js") {
-      const itemCount = cart.reduce((sum, item) => sum + item.quantity, 0);
-      return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount }));
+      const items = shopper.cart.map((line) => ({
+        variant_id: Number(line.variantId),
+        product_id: Number(PRODUCTS.find((p) => p.variantId === line.variantId)!.id),
+        quantity: line.quantity,
+      }));
+      return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount(shopper.cart), items }));
     }
     if (req.method === "POST" && path === "/apps/affinity/events") {
       state.beacons.push(JSON.parse(await readBody(req)) as { events: BeaconEvent[] });
@@ -106,7 +136,112 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     send(res, 404, "text/plain", "not found");
   }
 
-  function answerProxy(res: ServerResponse, query: URLSearchParams): RecommendationsResponse | undefined {
+  /** The browser's cart, language and market, from its cookies and the page's locale prefix. */
+  function shopperOf(req: IncomingMessage, locale: string) {
+    const cookies = new Map(
+      (req.headers.cookie ?? "").split(";").map((c) => c.trim().split("=") as [string, string | undefined]),
+    );
+    const token = cookies.get("cart") || randomBytes(8).toString("hex");
+    if (!carts.has(token)) carts.set(token, []);
+    const country = cookies.get("localization") || "GB";
+    const market = marketOf(country);
+    const rootUrl = locale === "en" ? "/" : `/${locale}`;
+    return {
+      token,
+      locale,
+      country,
+      rootUrl,
+      market,
+      cart: carts.get(token)!,
+      store: {
+        rootUrl,
+        currency: market.currency,
+        product: (handle: string) => storefrontProduct(handle, locale, country),
+      },
+    };
+  }
+  type Shopper = ReturnType<typeof shopperOf>;
+
+  const itemCount = (cart: Shopper["cart"]) => cart.reduce((sum, item) => sum + item.quantity, 0);
+
+  /**
+   * Shopify's /cart/add.js: adds the items, or answers 422 with the store's message when stock
+   * runs out; renders the `sections` asked for (bundled section rendering), null for unknown ones.
+   */
+  async function cartAdd(req: IncomingMessage, res: ServerResponse, shopper: Shopper): Promise<void> {
+    const {
+      sections,
+      sections_url: _sectionsUrl,
+      ...body
+    } = JSON.parse(await readBody(req)) as {
+      items: Array<{ id: string; quantity: number; properties: object }>;
+      sections?: string[] | string;
+      sections_url?: string;
+    };
+    state.cartAdds.push(body);
+    const asked = typeof sections === "string" ? sections.split(",") : sections;
+    state.sectionRequests.push(asked);
+    for (const item of body.items) {
+      const product = PRODUCTS.find((p) => p.variantId === String(item.id));
+      const inCart = shopper.cart.find((line) => line.variantId === String(item.id))?.quantity ?? 0;
+      const stock = STOCK[String(item.id)] ?? Infinity;
+      const refusal = !product
+        ? "Cannot find variant"
+        : !product.available
+          ? `The product '${product.title}' is already sold out.`
+          : inCart + item.quantity > stock
+            ? "The maximum quantity of this item is already in your cart."
+            : null;
+      if (refusal) {
+        return send(
+          res,
+          422,
+          "application/json",
+          JSON.stringify({ status: 422, message: "Cart Error", description: refusal }),
+        );
+      }
+    }
+    const items = body.items.map((item) => {
+      const product = PRODUCTS.find((p) => p.variantId === String(item.id))!;
+      const line = shopper.cart.find((l) => l.variantId === String(item.id));
+      if (line) line.quantity += item.quantity;
+      else shopper.cart.push({ variantId: String(item.id), quantity: item.quantity });
+      return { ...item, id: Number(item.id), variant_id: Number(item.id), product_id: Number(product.id) };
+    });
+    const rendered = asked
+      ? Object.fromEntries(asked.map((id) => [id, state.cartSections.has(id) ? renderSection(id, shopper) : null]))
+      : undefined;
+    return send(res, 200, "application/json", JSON.stringify(rendered ? { items, sections: rendered } : { items }));
+  }
+
+  /** Dawn's cart sections as Shopify renders them: wrapped in the section's own element. */
+  function renderSection(id: string, shopper: Shopper): string {
+    const inner =
+      id === "cart-icon-bubble"
+        ? cartBubble(shopper)
+        : `<div id="CartDrawer" class="cart-drawer"><div class="drawer__inner">${cartDrawer(shopper)}</div></div>`;
+    return `<div id="shopify-section-${id}" class="shopify-section">${inner}</div>`;
+  }
+  const cartBubble = (shopper: Shopper) => {
+    const count = itemCount(shopper.cart);
+    return `Cart${count ? ` <span class="cart-count-bubble" data-cart-bubble><span aria-hidden="true">${count}</span><span class="visually-hidden">${count} items</span></span>` : ""}`;
+  };
+  const cartDrawer = (shopper: Shopper) =>
+    shopper.cart.length === 0
+      ? "<p>Your cart is empty</p>"
+      : `<ul data-drawer-items>${shopper.cart
+          .map((line) => {
+            const product = PRODUCTS.find((p) => p.variantId === line.variantId)!;
+            const seen = storefrontProduct(product.url.replace("/products/", ""), shopper.locale, shopper.country);
+            return `<li>${seen?.title ?? product.title} × ${line.quantity}</li>`;
+          })
+          .join("")}</ul>`;
+
+  async function answerProxy(
+    res: ServerResponse,
+    query: URLSearchParams,
+    shopper: Shopper,
+  ): Promise<RecommendationsResponse | undefined> {
     if (state.proxy.mode === "error") {
       send(res, 500, "application/json", '{"error":"internal"}');
       return undefined;
@@ -118,31 +253,58 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     // Like the real route: never recommend the product on screen or what is already in the cart.
     const exclude = new Set([query.get("product_id"), ...(query.get("cart") ?? "").split(",")]);
     const limit = Number(query.get("limit") ?? 4);
+    const liquid = query.get("format") === "liquid";
     issued += 1;
     const response: RecommendationsResponse = {
       recommendationId: `rec_${issued.toString().padStart(4, "0")}`,
-      products: state.proxy.mode === "empty" ? [] : PRODUCTS.filter((p) => !exclude.has(p.id)).slice(0, limit),
+      products:
+        state.proxy.mode === "empty"
+          ? []
+          : PRODUCTS.filter((p) => !exclude.has(p.id)).slice(0, liquid ? liquidCandidates(limit) : limit),
     };
-    send(res, 200, "application/json", JSON.stringify(response));
+    if (!liquid) {
+      send(res, 200, "application/json", JSON.stringify(response));
+      return response;
+    }
+    // Answered as the app answers (application/liquid), then rendered as Shopify renders it.
+    let template = renderRecommendationsLiquid(
+      { recommendationId: response.recommendationId, products: response.products as unknown as StoredCard[] },
+      limit,
+    );
+    if (state.proxy.mode === "liquid-error") template = template.replace("{%- for h in", "{%- for h in in");
+    send(res, 200, "text/html; charset=utf-8", await renderProxyLiquid(template, shopper.store));
     return response;
   }
 
-  async function sendPage(res: ServerResponse, url: URL): Promise<void> {
+  async function sendPage(res: ServerResponse, url: URL, shopper: Shopper): Promise<void> {
     const q = url.searchParams;
-    const product = url.pathname.startsWith("/products/")
-      ? productByHandle(url.pathname.slice("/products/".length))
-      : undefined;
-    if (url.pathname.startsWith("/products/") && !product) return send(res, 404, "text/plain", "no such product");
-    const currency = q.get("currency") ?? "GBP";
-    const locale = q.get("locale") ?? "en";
+    // ?country= picks the market, kept in a cookie as Shopify's localization form does.
+    if (q.has("country"))
+      shopper = {
+        ...shopper,
+        ...shopperOf(
+          { headers: { cookie: `cart=${shopper.token}; localization=${q.get("country")}` } } as IncomingMessage,
+          shopper.locale,
+        ),
+      };
+    const { locale, country } = shopper;
+    const handle = url.pathname.startsWith("/products/") ? url.pathname.slice("/products/".length) : undefined;
+    const product = handle ? productByHandle(handle) : undefined;
+    if (handle && !product) return send(res, 404, "text/plain", "no such product");
+    const seen = handle ? storefrontProduct(handle, locale, country) : undefined;
+    const currency = shopper.market.currency;
     const context: StorefrontContext = {
       pageType: product ? "product" : url.pathname === "/cart" ? "cart" : "index",
       locale,
-      country: q.get("country") ?? "GB",
+      country,
+      rootUrl: shopper.rootUrl,
       shopCurrency: "GBP",
       cartCurrency: currency,
       productId: product?.id,
-      cartProductIds: (q.get("cart") ?? "").split(",").filter(Boolean),
+      // ?cart= stands for a cart the test does not build; otherwise the browser's own cart.
+      cartProductIds: q.has("cart")
+        ? (q.get("cart") ?? "").split(",").filter(Boolean)
+        : [...new Set(shopper.cart.map((line) => PRODUCTS.find((p) => p.variantId === line.variantId)!.id))],
       settings: blockSettings({
         ...(q.has("layout") && { layout: q.get("layout") }),
         ...(q.has("count") && { product_count: Number(q.get("count")) }),
@@ -150,30 +312,40 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
         ...(q.has("show_price") && { show_price: q.get("show_price") === "true" }),
         ...(q.has("show_add_to_cart") && { show_add_to_cart: q.get("show_add_to_cart") === "true" }),
         ...(q.has("heading") && { heading: q.get("heading") }),
+        ...(q.has("heading_level") && { heading_level: q.get("heading_level") }),
       }),
     };
     const blockHtml = await renderBlock(context);
-    const price = product
-      ? new Intl.NumberFormat(`${locale}-${context.country}`, { style: "currency", currency }).format(product.price)
+    // ?embed=drawer turns on the cart drawer app embed.
+    const embedsHtml =
+      q.get("embed") === "drawer"
+        ? await renderBlock({ ...context, settings: blockSettings({}, DRAWER_EMBED_FILE) }, DRAWER_EMBED_FILE)
+        : undefined;
+    const price = seen
+      ? new Intl.NumberFormat(`${locale}-${country}`, { style: "currency", currency }).format(seen.price)
       : undefined;
-    // Shopify's page head sets Shopify.currency: the active currency and its rate from the shop's.
-    const rate = q.get("rate");
-    const headScripts = [
-      rate
-        ? `window.Shopify = { currency: { active: ${JSON.stringify(currency)}, rate: ${JSON.stringify(rate)} } };`
-        : undefined,
-      customerPrivacyScript(consentMode(q.get("consent"))),
-    ].filter(Boolean);
+    const consent = customerPrivacyScript(consentMode(q.get("consent")));
     const html = themePage({
-      headScript: headScripts.length ? headScripts.join("\n") : undefined,
-      title: product?.title ?? "Home",
+      headScript: consent || undefined,
+      title: seen?.title ?? product?.title ?? "Home",
       lang: locale,
       blockHtml,
-      product,
+      product: seen ?? product,
       formattedPrice: price,
       spacerPx: Number(q.get("spacer") ?? 0),
+      cartUrl: `${shopper.rootUrl.replace(/\/$/, "")}/cart`,
+      withoutBlock: q.get("block") === "none",
+      embedsHtml,
+      ...(q.get("theme") === "dawn" && {
+        dawn: { bubbleHtml: cartBubble(shopper), drawerHtml: cartDrawer(shopper) },
+      }),
     });
-    send(res, 200, "text/html; charset=utf-8", html);
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "set-cookie": [`cart=${shopper.token}; Path=/`, `localization=${country}; Path=/`],
+    });
+    res.end(html);
   }
 
   const server = await startLocalServer(handle);

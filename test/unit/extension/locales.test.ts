@@ -51,7 +51,10 @@ describe("the block's translations", () => {
   });
 
   it("defines every key the block uses, in the block and in its schema", () => {
-    const block = readFileSync(join(EXTENSION, "blocks/recommendations.liquid"), "utf8");
+    // The blocks, and the snippet that holds their shared markup.
+    const block = ["blocks/recommendations.liquid", "blocks/cart-drawer.liquid", "snippets/affinity-recs.liquid"]
+      .map((file) => readFileSync(join(EXTENSION, file), "utf8"))
+      .join("\n");
     const used = [...block.matchAll(/'([\w.]+)'\s*\|\s*t\b/g)].map((m) => m[1]!);
     const schemaKeys = [...block.matchAll(/"t:([\w.]+)"/g)].map((m) => m[1]!);
     expect(used.length).toBeGreaterThan(5);

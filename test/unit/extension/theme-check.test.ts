@@ -48,8 +48,8 @@ describe("theme check on the theme app extension", () => {
       cpSync(EXTENSION, copy, { recursive: true });
       const block = join(copy, "blocks/recommendations.liquid");
       const broken = readFileSync(block, "utf8").replace(
-        "</section>",
-        "{{ 'recommendations.no_such_key' | t }}</section>\n{% javascript %}console.log(1){% endjavascript %}",
+        "{% schema %}",
+        "{{ 'recommendations.no_such_key' | t }}\n{% javascript %}console.log(1){% endjavascript %}\n{% schema %}",
       );
       writeFileSync(block, broken);
 
