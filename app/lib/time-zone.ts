@@ -131,8 +131,3 @@ export function startOfLocalDay(day: string, zone: string): Date {
   }
   return new Date(high);
 }
-
-/** How long a calendar day lasts in the zone, in hours: 24, or 23 and 25 on DST changes. */
-export function localDayHours(day: string, zone: string): number {
-  return (startOfLocalDay(addDays(day, 1), zone).getTime() - startOfLocalDay(day, zone).getTime()) / 3_600_000;
-}

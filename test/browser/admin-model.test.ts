@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue, Worker, type Job } from "bullmq";
 import { QUEUE_NAMES } from "../../app/lib/jobs/queues";
-import { activeRunId } from "../../app/lib/storefront-store/run-lists.server";
+import { activeRunId } from "../helpers/store-reads";
 import { trainJobId } from "../../app/lib/training/train-queue.server";
 import { formatCount } from "../../app/lib/admin/format";
 import { RANKERS } from "../../app/lib/admin/model-metrics";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { QUEUE_NAMES } from "../../app/lib/jobs/queues";
-import { activeRunId } from "../../app/lib/storefront-store/run-lists.server";
+import { activeRunId } from "../helpers/store-reads";
 import { parseStoredSettings } from "../../app/lib/settings/settings-schema";
 import { settingsToForm } from "../../app/lib/settings/form";
 import { requestTraining, trainJobId } from "../../app/lib/training/train-queue.server";

@@ -5,7 +5,7 @@ import { recordExposure } from "../../app/lib/events/exposure.server";
 import { respondToEvents, type EventsHttpDeps } from "../../app/lib/endpoints/events-endpoint.server";
 import { storefrontEvent } from "../../app/lib/events/event-schema";
 import { readBodyWithLimit } from "../../app/lib/http/read-body.server";
-import { refusedCounts } from "../../app/lib/events/limits.server";
+import { refusedCounts } from "../helpers/store-reads";
 import { createLogger } from "../../app/lib/logger.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { isConnected } from "../../app/lib/redis.server";

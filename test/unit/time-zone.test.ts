@@ -3,13 +3,16 @@ import {
   addDays,
   canonicalTimeZone,
   localDay,
-  localDayHours,
   resolveTimeZone,
   startOfLocalDay,
   zoneOffsetMs,
 } from "../../app/lib/time-zone";
 
 const LA = "America/Los_Angeles";
+
+/** How long a calendar day lasts in the zone, in hours, from the module's own day starts. */
+const localDayHours = (day: string, zone: string) =>
+  (startOfLocalDay(addDays(day, 1), zone).getTime() - startOfLocalDay(day, zone).getTime()) / 3_600_000;
 const SYDNEY = "Australia/Sydney";
 const H = 3_600_000;
 

@@ -39,37 +39,6 @@ export async function dailyFunnel(db: Db, shopId: string, from: Date, to: Date):
   });
 }
 
-export interface ArmDay {
-  day: string;
-  arm: string;
-  visitors: number;
-  exposedVisitors: number;
-  clicks: number;
-  addToCarts: number;
-  orders: number;
-  revenue: number;
-  /** Orders per exposed visitor of the day; null without exposed visitors. */
-  conversionRate: number | null;
-  revenuePerVisitor: number | null;
-}
-
-/** One experiment, per day and arm. */
-export async function experimentDays(db: Db, experimentId: string): Promise<ArmDay[]> {
-  const rows = await db.dailyRollup.findMany({ where: { experimentId }, orderBy: [{ day: "asc" }, { arm: "asc" }] });
-  return rows.map((r) => ({
-    day: r.day.toISOString().slice(0, 10),
-    arm: r.arm,
-    visitors: r.visitors,
-    exposedVisitors: r.exposedVisitors,
-    clicks: r.clicks,
-    addToCarts: r.addToCarts,
-    orders: r.orders,
-    revenue: Number(r.revenue),
-    conversionRate: r.exposedVisitors ? r.orders / r.exposedVisitors : null,
-    revenuePerVisitor: r.exposedVisitors ? Number(r.revenue) / r.exposedVisitors : null,
-  }));
-}
-
 export interface ExperimentResult {
   id: string;
   holdoutPercent: number;

@@ -74,19 +74,3 @@ export async function countRefused(
   if (shop) tx.hincrby(key, `${shop}|${reason}`, events);
   await tx.expire(key, 35 * 24 * 3600).exec();
 }
-
-/** Refused events of one day: by reason overall, and by reason for one shop. */
-export async function refusedCounts(
-  redis: RedisClient,
-  prefix: string,
-  day: string,
-  shop?: string,
-): Promise<Partial<Record<RefusalReason, number>>> {
-  const all = await redis.hgetall(refusedKey(prefix, day));
-  const counts: Partial<Record<RefusalReason, number>> = {};
-  for (const [field, value] of Object.entries(all)) {
-    const [first, second] = field.split("|");
-    if (shop ? first === shop && second : !second) counts[(second ?? first) as RefusalReason] = Number(value);
-  }
-  return counts;
-}

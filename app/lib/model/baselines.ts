@@ -3,7 +3,6 @@
  * does not beat them, so they are also served in production, not just measured.
  */
 import { cooccurrenceScores, type CooccurrenceCounts } from "./cooccurrence";
-import { topK } from "./rank";
 
 export const BASELINE_NAMES = ["popularity", "cooccurrence", "cosine", "repeat"] as const;
 export type BaselineName = (typeof BASELINE_NAMES)[number];
@@ -45,14 +44,4 @@ export function baselineScores(name: BaselineName, input: BaselineInput): Scored
       return { scores: own, tiebreak: pop };
     }
   }
-}
-
-export function rankBaseline(
-  name: BaselineName,
-  input: BaselineInput,
-  k: number,
-  exclude?: ReadonlySet<number>,
-): number[] {
-  const { scores, tiebreak } = baselineScores(name, input);
-  return topK(scores, k, exclude, tiebreak);
 }

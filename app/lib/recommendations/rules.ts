@@ -72,23 +72,3 @@ export function createPicker(
     picked: () => [...picked.values()],
   };
 }
-
-/**
- * The products to show: eligible pins first, in the merchant's order, then the ranked
- * candidates, without repeats, up to the limit.
- */
-export function pickProducts(
-  ranked: readonly string[],
-  cards: ReadonlyMap<string, StoredCard>,
-  request: RecommendationRequest,
-  settings: ShopSettings,
-  extraExcluded: ReadonlySet<string> = new Set(),
-): StoredCard[] {
-  const picker = createPicker(request, settings, extraExcluded);
-  for (const id of settings.pinnedProductIds) picker.consider(id, cards.get(id));
-  for (const id of ranked) {
-    if (picker.full()) break;
-    picker.consider(id, cards.get(id));
-  }
-  return picker.picked();
-}

@@ -85,26 +85,7 @@ export async function rollbackRun(redis: RedisClient, prefix: string, shop: stri
 
 export type ListKind = RunHash;
 
-/** The run a shop is served now, or null before its first training. */
-export async function activeRunId(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
-  return redis.get(shopKey(prefix, shop, "active"));
-}
-
 export const parseList = (value: string | null | undefined): string[] => (value ? value.split(",") : []);
-
-/** One precomputed list from the active run: customer or product id in, product ids out. */
-export async function readList(
-  redis: RedisClient,
-  prefix: string,
-  shop: string,
-  kind: ListKind,
-  id: string,
-): Promise<string[]> {
-  const runId = await redis.get(shopKey(prefix, shop, "active"));
-  if (!runId) return [];
-  const value = await redis.hget(runKey(prefix, shop, runId, kind), id);
-  return value ? value.split(",") : [];
-}
 
 export async function readPopular(redis: RedisClient, prefix: string, shop: string): Promise<string[]> {
   const runId = await redis.get(shopKey(prefix, shop, "active"));

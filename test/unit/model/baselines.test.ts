@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rankBaseline } from "../../../app/lib/model/baselines";
+import { rankBaseline } from "../../helpers/rankers";
 import { addOrder, emptyCounts } from "../../../app/lib/model/cooccurrence";
 
 // Items 0..4. Orders: {0,1}, {0,1}, {0,2}, {3}, {3}, {3}, {4,2}.

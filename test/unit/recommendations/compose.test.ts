@@ -6,7 +6,8 @@ import {
   type StoredCard,
 } from "../../../app/lib/storefront-store/card";
 import type { RecommendationRequest } from "../../../app/lib/recommendations/request";
-import { ineligibility, pickProducts } from "../../../app/lib/recommendations/rules";
+import { ineligibility } from "../../../app/lib/recommendations/rules";
+import { pickProducts } from "../../helpers/rankers";
 import { strategyCandidates, type StrategyInput } from "../../../app/lib/recommendations/strategy";
 import { DEFAULT_SETTINGS, shopSettingsSchema, type ShopSettings } from "../../../app/lib/settings/settings-schema";
 
