@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseDatabaseUrl } from "./database/url";
 import { tfBackendChoice } from "./tf/backend-choice";
+import { DEFAULT_TRAIN_BUDGET_MB } from "./model/window";
 
 /**
  * The one configuration schema, shared by the app and the workers. Defaults are safe local values;
@@ -86,6 +87,12 @@ export const envSchema = z.object({
    * returns orders to apps granted the read_all_orders scope. @defaultValue 12
    */
   BACKFILL_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  /**
+   * Memory one training may take, in MB. A shop whose history would need more trains on a window
+   * of its newest orders and most bought products, recorded in the run (model/window.ts).
+   * @defaultValue 1536 (DEFAULT_TRAIN_BUDGET_MB)
+   */
+  TRAIN_MAX_RSS_MB: z.coerce.number().int().min(256).max(65_536).default(DEFAULT_TRAIN_BUDGET_MB),
   /** New orders after which a shop's model is retrained. @defaultValue 50 */
   TRAIN_AFTER_ORDERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   /** When each shop's daily retrain runs (cron, server time). @defaultValue 17 3 * * * */

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKey } from "../../app/lib/storefront-store/keys";
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import type { Db } from "../../app/lib/database/client.server";
-import type { HistoryOrder } from "../../app/lib/model/types";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
-import { activeRunId, readList, readPopular } from "../../app/lib/storefront-store/run-lists.server";
+import { readPopular } from "../../app/lib/storefront-store/run-lists.server";
+import { activeRunId, readList } from "../helpers/store-reads";
 import { createLogger } from "../../app/lib/logger.server";
 import { rebuildRunLists } from "../../app/lib/training/rebuild-lists.server";
 import { restoreRecommender } from "../../app/lib/model/artifact";
@@ -13,9 +12,6 @@ import { indexShopData } from "../../app/lib/model/dataset";
 import { topKForCustomers } from "../../app/lib/model/lists";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
-import { ensureShopId } from "../../app/lib/shops/registry.server";
-import { applyOrder } from "../../app/lib/sync/store-orders.server";
-import { applyProduct } from "../../app/lib/sync/store-products.server";
 import { requestTraining, restoreJobId } from "../../app/lib/training/train-queue.server";
 import { rollBackModel } from "../../app/lib/training/rollback.server";
 import type { Spawned } from "../helpers/child-process";
@@ -23,69 +19,10 @@ import { startWorkerProcess } from "../helpers/stack";
 import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 import { syntheticShop } from "../unit/model/fixtures";
+import { seedShop } from "../helpers/history-seed";
 
 const SHOP = "learner.myshopify.com";
 const EMPTY = "empty.myshopify.com";
-
-async function seedShop(db: Db, domain: string, orders: HistoryOrder[], productIds: string[]) {
-  const shopId = await ensureShopId(db, domain);
-  const updatedAt = new Date("2024-01-01T00:00:00Z");
-  for (const id of productIds) {
-    await applyProduct(db, shopId, {
-      shopifyId: id,
-      title: `Product ${id}`,
-      handle: id.toLowerCase(),
-      productType: "",
-      vendor: "",
-      tags: [],
-      status: "active",
-      isGiftCard: false,
-      publishedAt: updatedAt,
-      image: null,
-      createdAt: updatedAt,
-      updatedAt,
-      variants: [
-        {
-          shopifyId: `${id}-v`,
-          title: "",
-          sku: null,
-          price: "5.00",
-          compareAtPrice: null,
-          position: 1,
-          available: true,
-          inventoryQuantity: 3,
-        },
-      ],
-    });
-  }
-  for (const o of orders) {
-    await applyOrder(db, shopId, {
-      shopifyId: o.orderId,
-      name: o.orderId,
-      customerShopifyId: o.customerId,
-      currency: "GBP",
-      subtotalPrice: "5.00",
-      totalPrice: "5.00",
-      financialStatus: "paid",
-      sourceName: "web",
-      noteAttributes: [],
-      test: false,
-      processedAt: o.at,
-      createdAt: o.at,
-      updatedAt: o.at,
-      cancelledAt: null,
-      lines: o.items.map((item, i) => ({
-        shopifyId: `${o.orderId}-${i}`,
-        productShopifyId: item.productId,
-        variantShopifyId: `${item.productId}-v`,
-        title: item.productId,
-        quantity: item.quantity,
-        price: "5.00",
-        properties: [],
-      })),
-    });
-  }
-}
 
 describe("training jobs in the real worker (sandboxed child process)", () => {
   let t: TestDb;

@@ -26,6 +26,7 @@ interface TrainContext {
   prefix: string;
   log: Logger;
   backend: string;
+  budgetMb: number;
 }
 
 let context: Promise<TrainContext> | undefined;
@@ -41,6 +42,7 @@ function setUp(): Promise<TrainContext> {
       prefix: config.QUEUE_PREFIX,
       log,
       backend: backend.name,
+      budgetMb: config.TRAIN_MAX_RSS_MB,
     };
   })();
   return context;
@@ -83,7 +85,13 @@ async function processRestoreJob(job: SandboxedJob, token?: string) {
   const { shop, runId } = parsed.data;
   return withShopLock(job, token, shop, (ctx) =>
     restoreRun(
-      { db: ctx.db, redis: ctx.redis, prefix: ctx.prefix, log: ctx.log.child({ jobId: job.id }) },
+      {
+        db: ctx.db,
+        redis: ctx.redis,
+        prefix: ctx.prefix,
+        log: ctx.log.child({ jobId: job.id }),
+        budgetMb: ctx.budgetMb,
+      },
       shop,
       runId,
     ),
@@ -102,6 +110,7 @@ async function processTraining(job: SandboxedJob, token?: string): Promise<RunOu
         prefix: ctx.prefix,
         log: ctx.log.child({ jobId: job.id }),
         backend: ctx.backend,
+        budgetMb: ctx.budgetMb,
         onProgress: (progress) => void job.updateProgress(progress),
       },
       shop,

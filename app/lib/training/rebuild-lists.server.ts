@@ -2,22 +2,24 @@ import type { RedisClient } from "../redis.server";
 import { requireShop } from "../shops/registry.server";
 import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
-import { productViewHistory } from "../events/product-views.server";
 import { BASELINE_NAMES, type BaselineName } from "../model/baselines";
 import { indexShopData } from "../model/dataset";
 import type { SettingMetrics } from "../model/evaluate-lists";
 import { bestBaseline } from "../model/promote";
 import { restoreWithFallback } from "../model/restore";
+import { DEFAULT_TRAIN_BUDGET_MB } from "../model/window";
 import type { PersonalStrategy } from "../model/strategies";
 import { writeRunLists } from "../storefront-store/run-lists.server";
 import { runListsFor } from "./build-lists";
-import { loadCatalog, loadOrderHistory } from "./shop-history.server";
+import { loadTrainingInput } from "./shop-history.server";
 
 export interface RebuildDeps {
   db: Db;
   redis: RedisClient;
   prefix: string;
   log: Logger;
+  /** TRAIN_MAX_RSS_MB, so a restore loads the window its run was trained on. */
+  budgetMb?: number;
 }
 
 interface RecordedMetrics {
@@ -69,11 +71,11 @@ export async function rebuildRunLists(
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: runId, shopId: shop.id } });
   const previousId = shop.previousModelRunId !== runId ? shop.previousModelRunId : null;
   const previous = previousId ? await deps.db.modelRun.findUnique({ where: { id: previousId } }) : null;
-  const [orders, catalog, views] = await Promise.all([
-    loadOrderHistory(deps.db, shop.id),
-    loadCatalog(deps.db, shop.id),
-    productViewHistory(deps.db, shop.id, { since: new Date(0) }),
-  ]);
+  const { orders, catalog, views } = await loadTrainingInput(
+    deps.db,
+    shop.id,
+    deps.budgetMb ?? DEFAULT_TRAIN_BUDGET_MB,
+  );
   const log = deps.log.child({ shop: shopDomain, runId });
   const restored = restoreWithFallback(
     [run, ...(previous ? [previous] : [])].map((r) => ({ runId: r.id, artifact: r.artifact })),

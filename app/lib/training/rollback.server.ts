@@ -59,7 +59,7 @@ async function swapRunsInDb(db: Db, shopDomain: string, runId: string) {
  * previous one), in which case the rebuilt lists are left for Redis to drop with the next run.
  */
 export async function restoreRun(
-  deps: Omit<RollbackDeps, "trainQueue"> & { log: Logger },
+  deps: Omit<RollbackDeps, "trainQueue"> & { log: Logger; budgetMb?: number },
   shopDomain: string,
   runId: string,
 ): Promise<{ served: boolean; fromRun: string | null; model: string }> {

@@ -5,11 +5,11 @@ import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { TrainingDivergedError } from "../model/errors";
 import type { EpochProgress } from "../model/dnn";
-import { productViewHistory } from "../events/product-views.server";
 import { serializeRecommender } from "../model/artifact";
 import { trainAndEvaluate, type TrainAndEvaluateOptions } from "../model/evaluate";
 import { activateRun, writeRunLists } from "../storefront-store/run-lists.server";
-import { loadCatalog, loadOrderHistory } from "./shop-history.server";
+import { DEFAULT_TRAIN_BUDGET_MB, describeWindow } from "../model/window";
+import { loadTrainingInput } from "./shop-history.server";
 import { runListsFor } from "./build-lists";
 import type { TrainTrigger } from "./train-queue.server";
 
@@ -21,6 +21,8 @@ export interface RunTrainingDeps {
   log: Logger;
   backend: string;
   options?: TrainAndEvaluateOptions;
+  /** TRAIN_MAX_RSS_MB: the history a run loads is cut to fit it (model/window.ts). */
+  budgetMb?: number;
   onProgress?: (progress: EpochProgress & { stage: "training" }) => void;
 }
 
@@ -51,12 +53,12 @@ export async function runTraining(
   await resetTrainingCounter(deps.db, shop.id);
   const log = deps.log.child({ shop: shopDomain, runId: run.id });
   try {
-    const [orders, catalog, views] = await Promise.all([
-      loadOrderHistory(deps.db, shop.id),
-      loadCatalog(deps.db, shop.id),
-      // Logged-in shoppers' product views (issue 6): keyed by customer id like the orders.
-      productViewHistory(deps.db, shop.id, { since: new Date(0) }),
-    ]);
+    const { orders, catalog, views, window } = await loadTrainingInput(
+      deps.db,
+      shop.id,
+      deps.budgetMb ?? DEFAULT_TRAIN_BUDGET_MB,
+    );
+    if (window) log.info("training.window", { ...window, note: describeWindow(window) });
     const result = await trainAndEvaluate(orders, catalog, {
       ...deps.options,
       views,
@@ -71,7 +73,7 @@ export async function runTraining(
         data: {
           status: "completed",
           served: result.promoted,
-          reason: result.reason,
+          reason: window ? `${result.reason} ${describeWindow(window)}` : result.reason,
           orders: result.sizes.orders,
           customers: result.sizes.customers,
           items: result.sizes.items,
@@ -79,7 +81,12 @@ export async function runTraining(
           durationMs,
           examplesPerSecond:
             result.timings.trainMs > 0 ? (result.sizes.examples * 1000) / result.timings.trainMs : null,
-          metrics: JSON.stringify({ ...result.metrics, strategies: result.strategies, timings: result.timings }),
+          metrics: JSON.stringify({
+            ...result.metrics,
+            strategies: result.strategies,
+            timings: result.timings,
+            ...(window ? { window } : {}),
+          }),
           // Weights and vocabulary: this run's lists can be rebuilt (or rolled back to) without retraining.
           artifact: serializeRecommender(result.model),
           finishedAt: new Date(),

@@ -1,19 +1,101 @@
 import type { Db } from "../database/client.server";
 import type { CatalogItem, HistoryOrder } from "../model/types";
+import { productViewHistory, type ProductView } from "../events/product-views.server";
+import { chooseWindow, windowed, type HistoryCounts, type TrainingWindow, type WindowCaps } from "../model/window";
+
+export interface TrainingInput {
+  orders: HistoryOrder[];
+  catalog: CatalogItem[];
+  views: Map<string, ProductView[]>;
+  /** What was kept, when the shop's history is larger than the budget allows. */
+  window: TrainingWindow | null;
+}
+
+/**
+ * Everything one run learns from, cut to the run's memory budget: the window is chosen from
+ * counts first, so a big shop never loads more history than it can train on. Training and
+ * restore both read through here, so a restored run sees the history it was trained on.
+ */
+export async function loadTrainingInput(
+  db: Db,
+  shopId: string,
+  budgetMb: number,
+  caps?: WindowCaps,
+): Promise<TrainingInput> {
+  const counts = await historyCounts(db, shopId);
+  const chosen = counts ? await chooseWindow(counts, budgetMb, caps) : null;
+  const since = chosen?.window.since ?? null;
+  const keep = chosen?.keep ?? null;
+  const [orders, catalog, views] = await Promise.all([
+    loadOrderHistory(db, shopId, { since, keep }),
+    loadCatalog(db, shopId, keep),
+    // Logged-in shoppers' product views (issue 6): keyed by customer id like the orders.
+    productViewHistory(db, shopId, { since: since ?? new Date(0) }),
+  ]);
+  const window = chosen && (chosen.window.since || chosen.window.items !== null) ? chosen.window : null;
+  return { orders, catalog, views, window };
+}
 
 const PAGE = 2_000;
+
+/** The orders the model learns from (see loadOrderHistory), as a Prisma filter. */
+const learnable = (shopId: string, since?: Date | null) => ({
+  shopId,
+  customerShopifyId: { not: null },
+  cancelledAt: null,
+  test: false,
+  ...(since ? { processedAt: { gte: since } } : {}),
+});
+
+/** Lines the model reads: a product, a positive quantity, on a learnable order. */
+const learnableLines = (shopId: string, since?: Date | null) => ({
+  shopId,
+  productShopifyId: { not: null },
+  quantity: { gt: 0 },
+  order: learnable(shopId, since),
+});
+
+/**
+ * The counts a training window is chosen from, asked of the database: a handful of COUNTs and
+ * one GROUP BY over products, so choosing the window never loads the history.
+ */
+export async function historyCounts(db: Db, shopId: string): Promise<HistoryCounts | null> {
+  const range = await db.order.aggregate({
+    where: learnable(shopId),
+    _min: { processedAt: true },
+    _max: { processedAt: true },
+  });
+  if (!range._min.processedAt || !range._max.processedAt) return null;
+  return {
+    firstAt: range._min.processedAt,
+    lastAt: range._max.processedAt,
+    linesSince: (since) => db.orderLine.count({ where: learnableLines(shopId, since) }),
+    linesPerProduct: async (since) => {
+      const rows = await db.orderLine.groupBy({
+        by: ["productShopifyId"],
+        where: learnableLines(shopId, since),
+        _count: { _all: true },
+      });
+      return new Map(rows.map((r) => [r.productShopifyId!, r._count._all]));
+    },
+  };
+}
 
 /**
  * A shop's purchase history as the model reads it: orders with a known customer, not cancelled,
  * not test orders, with their product lines. Read in pages by id so a large shop never needs one
  * giant query. Guest orders carry no customer to learn a sequence from, so they are left out.
  */
-export async function loadOrderHistory(db: Db, shopId: string): Promise<HistoryOrder[]> {
+export async function loadOrderHistory(
+  db: Db,
+  shopId: string,
+  window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
+): Promise<HistoryOrder[]> {
   const history: HistoryOrder[] = [];
   let cursor: string | undefined;
   for (;;) {
     const page = await db.order.findMany({
-      where: { shopId, customerShopifyId: { not: null }, cancelledAt: null, test: false },
+      where: learnable(shopId, window.since),
       orderBy: { id: "asc" },
       take: PAGE,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
@@ -29,9 +111,12 @@ export async function loadOrderHistory(db: Db, shopId: string): Promise<HistoryO
       const items = order.lines
         .filter((line) => line.productShopifyId !== null && line.quantity > 0)
         .map((line) => ({ productId: line.productShopifyId!, quantity: line.quantity, price: Number(line.price) }));
-      if (items.length > 0) {
-        history.push({ orderId: order.shopifyId, customerId: order.customerShopifyId!, at: order.processedAt, items });
-      }
+      const kept = windowed(
+        { orderId: order.shopifyId, customerId: order.customerShopifyId!, at: order.processedAt, items },
+        window.since,
+        window.keep,
+      );
+      if (kept && kept.items.length > 0) history.push(kept);
     }
     if (page.length < PAGE) return history;
     cursor = page[page.length - 1]!.id;
@@ -39,8 +124,12 @@ export async function loadOrderHistory(db: Db, shopId: string): Promise<HistoryO
 }
 
 /** The live catalog: products that are not deleted, with their lowest price and availability. */
-export async function loadCatalog(db: Db, shopId: string): Promise<CatalogItem[]> {
-  const products = await db.product.findMany({
+export async function loadCatalog(
+  db: Db,
+  shopId: string,
+  keep: ReadonlySet<string> | null = null,
+): Promise<CatalogItem[]> {
+  const rows = await db.product.findMany({
     where: { shopId, deletedAt: null },
     select: {
       shopifyId: true,
@@ -53,6 +142,8 @@ export async function loadCatalog(db: Db, shopId: string): Promise<CatalogItem[]
       variants: { select: { price: true, available: true } },
     },
   });
+  // Past the product cap only the window's most bought products are modelled (see model/window.ts).
+  const products = keep ? rows.filter((p) => keep.has(p.shopifyId)) : rows;
   return products.map((p) => {
     const prices = p.variants.map((v) => Number(v.price));
     return {

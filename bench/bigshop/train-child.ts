@@ -1,0 +1,57 @@
+/**
+ * Child of `npm run bench -- bigshop`: grows the big shop to BIGSHOP_ORDERS orders, chooses the
+ * training window for TRAIN_MAX_RSS_MB from counts (as a worker does from the database), loads
+ * only that window, trains and evaluates. One JSON line out; peak RSS is this process's own.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { catalogFromCsv, ordersFromCsv } from "../../app/lib/model/csv";
+import { trainAndEvaluate } from "../../app/lib/model/evaluate";
+import type { HistoryOrder } from "../../app/lib/model/types";
+import { chooseWindow, countsOfOrders, DEFAULT_TRAIN_BUDGET_MB, windowed } from "../../app/lib/model/window";
+import { initTfBackend, parseTfBackendChoice } from "../../app/lib/tf/backend.server";
+import { bigShopCatalog, bigShopOrders, type BigShopSource } from "./generate";
+
+const DATA = path.resolve(process.cwd(), "../shared/data");
+
+async function main() {
+  const target = Number(process.env.BIGSHOP_ORDERS ?? 100_000);
+  const budgetMb = Number(process.env.TRAIN_MAX_RSS_MB ?? DEFAULT_TRAIN_BUDGET_MB);
+  const read = (file: string) => gunzipSync(readFileSync(path.join(DATA, file))).toString("utf8");
+  const backend = await initTfBackend({ force: parseTfBackendChoice(process.env.TF_BACKEND), log: () => undefined });
+  const source: BigShopSource = {
+    orders: ordersFromCsv(read("online-retail.csv.gz")),
+    catalog: catalogFromCsv(read("online-retail-products.csv.gz")),
+  };
+  const started = performance.now();
+  const grow = () => bigShopOrders(source, { orders: target });
+  const { window, keep } = await chooseWindow(countsOfOrders(grow), budgetMb);
+  const orders: HistoryOrder[] = [];
+  let customers = new Set<string>();
+  for (const order of grow()) {
+    const kept = windowed(order, window.since, keep);
+    if (kept) orders.push(kept);
+  }
+  for (const order of orders) customers.add(order.customerId);
+  const catalog = [...bigShopCatalog(source, { orders: target })].filter((c) => !keep || keep.has(c.productId));
+  const windowMs = performance.now() - started;
+  const windowCustomers = customers.size;
+  customers = new Set();
+  const result = await trainAndEvaluate(orders, catalog);
+  process.stdout.write(
+    JSON.stringify({
+      orders: target,
+      backend: backend.name,
+      wallSeconds: (performance.now() - started) / 1000,
+      windowSeconds: windowMs / 1000,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      window: { ...window, ordersKept: orders.length, customers: windowCustomers },
+      promoted: result.promoted,
+      reason: result.reason,
+      sizes: result.sizes,
+      metrics: result.metrics,
+    }) + "\n",
+  );
+}
+void main();

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HistoryOrder } from "../../app/lib/model/types";
+import { loadTrainingInput } from "../../app/lib/training/shop-history.server";
+import { seedShop } from "../helpers/history-seed";
+import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
+
+const at = (d: number) => new Date(Date.UTC(2026, 2, 1 + d, 15));
+/** Ten days, one order a day: A and B every day, a third product of its own, C bought most of all late. */
+const history: HistoryOrder[] = Array.from({ length: 10 }, (_, d) => ({
+  orderId: `${9000 + d}`,
+  customerId: `${100 + (d % 3)}`,
+  at: at(d),
+  items: [
+    { productId: "A", quantity: 1, price: 5 },
+    { productId: "B", quantity: 1, price: 5 },
+    { productId: d >= 6 ? "C" : `P${d}`, quantity: 1, price: 5 },
+  ],
+}));
+const products = ["A", "B", "C", ...Array.from({ length: 6 }, (_, d) => `P${d}`)];
+
+describe.each(DATABASE_KINDS)("the training window read from the database (%s)", (kind) => {
+  let t: TestDb;
+  let shopId: string;
+
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+    shopId = await seedShop(t.db, `window-${kind}.myshopify.com`, history, products);
+  });
+  afterAll(() => t.drop());
+
+  it("loads everything, with no window, when the history fits the budget", async () => {
+    const input = await loadTrainingInput(t.db, shopId, 1_536);
+    expect(input.window).toBeNull();
+    expect(input.orders).toHaveLength(10);
+    expect(input.catalog).toHaveLength(products.length);
+  });
+
+  it("keeps the newest days that fit the line cap and the most bought products in them", async () => {
+    // 12 lines fit: the last four days (days 6..9), whose products are A, B and C.
+    const input = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 });
+    expect(input.window?.since?.toISOString()).toBe("2026-03-07T00:00:00.000Z");
+    expect(input.window).toMatchObject({ linesTotal: 30, linesKept: 12, items: 2, budgetMb: 1_536 });
+    expect(input.orders.map((o) => o.orderId).sort()).toEqual(["9006", "9007", "9008", "9009"]);
+    // A, B and C are tied at four lines each; ties go by id, so A and B stay.
+    for (const order of input.orders) expect(order.items.map((i) => i.productId).sort()).toEqual(["A", "B"]);
+    expect(input.catalog.map((c) => c.productId).sort()).toEqual(["A", "B"]);
+  });
+});
