@@ -49,7 +49,7 @@ export async function startMetricsEndpoint(options: MetricsEndpointOptions) {
       },
     );
   });
-  const port = await listen(server, options.port, host, `affinity ${options.service} metrics`);
+  const port = await listen(server, options.port, host, "METRICS_PORT");
   // A plain line, like the app's own, so people and tests see where to scrape.
   process.stdout.write(`Affinity ${options.service} metrics on http://${host}:${port}/metrics\n`);
   return {

@@ -11,8 +11,8 @@ export class PortInUseError extends Error {
   ) {
     super(
       cause.code === "EACCES"
-        ? `${what} cannot listen on ${host}:${port}: permission denied. Choose a port above 1023.`
-        : `${what} cannot listen on ${host}:${port}: the port is already in use. Stop what holds it or choose another port.`,
+        ? `${what} ${host}:${port} may not be used by this user (permission denied). Choose a port above 1023.`
+        : `${what} ${host}:${port} is already in use. Stop what holds it or set ${what} to another port.`,
       { cause },
     );
   }

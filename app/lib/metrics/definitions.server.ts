@@ -167,10 +167,13 @@ export function setQueueSource(source: () => Promise<QueueSnapshot>): void {
   readQueues = source;
 }
 
-/** Both gauges of one scrape share one read of BullMQ. */
+/**
+ * Both gauges of one scrape share one read of BullMQ: the registry asks every metric at once, so
+ * the second asks while the first's read is still pending. The next scrape reads afresh.
+ */
 function snapshot(): Promise<QueueSnapshot> {
   if (!readQueues) return Promise.resolve([]);
-  pending ??= readQueues().finally(() => setTimeout(() => (pending = null), 500).unref());
+  pending ??= readQueues().finally(() => (pending = null));
   return pending;
 }
 

@@ -31,6 +31,8 @@ export async function exposeMetrics(config: Env, service: string, role: MetricsR
   if (config.METRICS_PORT === undefined) return null;
   if (role !== "primary") startRecording();
   if (role === "forked") {
+    // Constructing one is what makes a forked process answer its primary's requests.
+    new AggregatorRegistry();
     AggregatorRegistry.setRegistries([registry]);
     return null;
   }
