@@ -179,6 +179,25 @@ describe("Prometheus metrics of the app and the worker (real processes, Redis, S
       sample(text, "affinity_queue_oldest_job_age_seconds", { queue: "webhooks", state: "failed" }),
     ).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/affinity_queue_oldest_job_age_seconds\{queue="webhooks",state="failed"\}/);
+
+    // The operator's command lists it, with why, and retries it (the worker fails it again).
+    const cli = (args: string[]) =>
+      spawnProcess(process.execPath, ["--import", "tsx", "scripts/failed-jobs.ts", ...args], { QUEUE_PREFIX: prefix });
+    const listing = cli(["webhooks"]);
+    expect((await listing.exited).code).toBe(0);
+    expect(listing.stdout()).toMatch(
+      /^webhooks: 1 failed\n {2}metrics-broken {2}products\/update {2}attempts 1 .*not a webhook delivery/,
+    );
+    const retried = cli(["webhooks", "--retry"]);
+    expect((await retried.exited).code).toBe(0);
+    expect(retried.stdout()).toBe("webhooks: 1 failed job(s) moved back to waiting\n");
+    await eventually(
+      async () => sample(await scrapeWorker(), "affinity_jobs_failed_total", { queue: "webhooks" }) === 2,
+      "the retried job to run and fail again",
+    );
+    const refused = cli(["nonsense", "--retry"]);
+    expect((await refused.exited).code).toBe(2);
+    expect(refused.stderr()).toContain("unknown queue: nonsense");
   });
 
   it("refuses a scrape without the token (401) and from outside METRICS_ALLOW (403); readiness says what answers", async () => {
