@@ -50,7 +50,10 @@ async function main(): Promise<void> {
   const trainQueue = createQueue(QUEUE_NAMES.train, producer, config.QUEUE_PREFIX);
   const backfillQueue = createQueue(QUEUE_NAMES.backfill, producer, config.QUEUE_PREFIX);
   // Queue depth and age are read from BullMQ when /metrics is scraped, through queues of their own.
-  const watched = Object.values(QUEUE_NAMES).map((name) => createQueue(name, producer, config.QUEUE_PREFIX));
+  const watched =
+    config.METRICS_PORT === undefined
+      ? []
+      : Object.values(QUEUE_NAMES).map((name) => createQueue(name, producer, config.QUEUE_PREFIX));
   setQueueSource(createQueueReader(watched));
   const metrics = await exposeMetrics(config, "worker", "single", log).catch(exitWithReason);
   // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
