@@ -257,3 +257,22 @@ describe("metrics of an app running several processes (Node cluster)", () => {
     }
   });
 });
+
+describe("readiness with Redis down", () => {
+  it("/readyz answers 503 and names Redis, while /healthz still answers 200", async () => {
+    const t = createSqliteTestDb();
+    const { app, origin } = await startAppProcess({
+      DATABASE_URL: t.url,
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    });
+    try {
+      const ready = await fetch(`${origin}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ ready: false, redis: false, database: true });
+      expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    } finally {
+      await app.stop();
+      await t.drop();
+    }
+  });
+});
