@@ -1,5 +1,5 @@
 import type { Job, Worker } from "bullmq";
-import { recordJob, recordTraining } from "../app/lib/metrics/definitions.server";
+import { recordJob, recordTraining, zeroJobCounters } from "../app/lib/metrics/definitions.server";
 import { QUEUE_NAMES } from "../app/lib/jobs/queues";
 import { RESTORE_JOB_NAME } from "../app/lib/training/train-queue.server";
 
@@ -22,6 +22,7 @@ interface TrainResult {
  */
 export function observeJobs(worker: Worker, queue: string): void {
   const training = queue === QUEUE_NAMES.train;
+  zeroJobCounters(queue, training);
   worker.on("completed", (job: Job, result: unknown) => {
     const seconds = attemptSeconds(job);
     recordJob(queue, "completed", seconds);

@@ -140,6 +140,9 @@ describe("Prometheus metrics of the app and the worker (real processes, Redis, S
 
   it("counts a training run by outcome with its duration and peak memory, and the jobs behind it", async () => {
     const before = await scrapeWorker();
+    // Counters start at 0 for every queue, so an alert's rate() has a series before any job ends.
+    expect(before).toContain('affinity_jobs_completed_total{queue="backfill"} 0');
+    expect(before).toContain('affinity_training_runs_total{outcome="failed"} 0');
     const queue = createQueue(QUEUE_NAMES.train, redis, prefix);
     const outcome = await (await requestTraining(queue, SHOP, "manual")).waitUntilFinished(events, 120_000);
     await queue.close();

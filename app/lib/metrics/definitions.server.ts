@@ -221,6 +221,18 @@ const jobsFailed = new Counter({
   registers: [registry],
 });
 
+/**
+ * Starts a queue's job counters at 0 (and the training outcomes, for the train queue), so
+ * rate() and increase() see a series before the first job finishes: an alert on a queue that
+ * never completes anything after a restart must still fire.
+ */
+export function zeroJobCounters(queue: string, training: boolean): void {
+  if (!recording) return;
+  jobsCompleted.inc({ queue }, 0);
+  jobsFailed.inc({ queue }, 0);
+  if (training) for (const outcome of ["completed", "failed"]) trainingRuns.inc({ outcome }, 0);
+}
+
 export function recordJob(queue: string, outcome: "completed" | "failed", seconds: number | null): void {
   if (!recording) return;
   if (seconds !== null) jobSeconds.observe({ queue }, seconds);
