@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TEST_ENV } from "../helpers/test-env";
@@ -33,7 +32,9 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 describe("npm run bench on a fresh clone, after npm ci and nothing else", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "affinity-fresh-clone-"));
+  // Under var/ (ignored by git), on the same filesystem as node_modules, so hard links work.
+  mkdirSync(path.join(root, "var"), { recursive: true });
+  const dir = mkdtempSync(path.join(root, "var", "fresh-clone-"));
   const clone = path.join(dir, "affinity");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
