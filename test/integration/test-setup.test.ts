@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { pingRedis } from "../../scripts/local-redis";
 import { freePort, spawnProcess } from "../helpers/child-process";
 
 /** test/setup/services/cli.ts, as `npm test`'s set-up runs it, in an environment of our making. */
@@ -50,6 +51,24 @@ describe("npm test's set-up step on a machine without PostgreSQL or CHROMIUM_PAT
     expect([0, 143]).toContain((await held.exited).code);
     expect(await answers(url)).toBe(false);
     expect(readdirSync(temp).filter((f) => f.startsWith("affinity-test-pg-"))).toEqual([]);
+  });
+
+  it("starts redis-server on the configured port when no Redis answers there, and stops it at the end", async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    expect(await pingRedis(url)).toBeNull();
+    const held = services("--hold", { TEST_REDIS_URL: url });
+    const ready = JSON.parse((await held.waitFor(/^services ready /, 60_000)).slice("services ready ".length)) as {
+      descriptions: string[];
+    };
+    try {
+      expect(ready.descriptions).toContain(`Redis started for this run on 127.0.0.1:${port}`);
+      expect(await pingRedis(url)).toBe("PONG");
+    } finally {
+      await held.stop("SIGTERM");
+    }
+    await held.exited;
+    expect(await pingRedis(url)).toBeNull();
   });
 
   it("a port taken by something that is not PostgreSQL: one line naming it and the fix, exit 1", async () => {
