@@ -5,6 +5,7 @@
  * Shopify's bursts (docs/decisions/004), and the storefront calls them on every page view
  * (docs/decisions/009).
  */
+import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import compression from "compression";
 import express from "express";
@@ -23,6 +24,7 @@ import { isInstalledShop } from "./app/lib/recommendations/serve.server";
 import { createEventsEndpoint } from "./app/lib/endpoints/events-endpoint.server";
 import { createDb } from "./app/lib/database/client.server";
 import { closeQueues, queue, queueConnected, redisConnection } from "./app/queues.server";
+import { exposeMetrics, type MetricsRole } from "./app/lib/metrics/expose.server";
 
 async function serve(config: Env) {
   const log = createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid });
@@ -130,7 +132,10 @@ function stopOnSignals(server: Server, log: ReturnType<typeof createLogger>) {
 const config = loadConfig();
 // Development serves through Vite, whose watcher and HMR port exist once per machine: one process.
 const processes = config.NODE_ENV === "production" ? config.WEB_CONCURRENCY : 1;
-runServerProcesses(
-  { processes, log: createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid }) },
-  () => void serve(config),
+const log = createLogger(config.LOG_LEVEL, { service: "app", pid: process.pid });
+const role: MetricsRole = processes <= 1 ? "single" : cluster.isPrimary ? "primary" : "forked";
+// The metrics port is taken before any process is forked, so a port in use stops start-up at once.
+exposeMetrics(config, "app", role, log).then(
+  () => runServerProcesses({ processes, log }, () => void serve(config)),
+  (error: unknown) => exitOnOperatorError("app", error),
 );

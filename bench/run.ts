@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <name>…] [-- --quick]`: runs the benchmarks, prints one table and writes
+ * `npm run bench [-- <name>…] [-- --quick] [-- --metrics-compare]`: runs the benchmarks, prints one table and writes
  * bench/results.json. Every figure is measured beside its reference in the same run, because
  * these machines are shared and noisy: a ratio holds where an absolute time does not.
  */
@@ -14,6 +14,7 @@ import { benchScale } from "./scale";
 import { benchServing } from "./serving";
 import { benchTraining } from "./training";
 import { BENCH_DB_DIR, machine, type BenchResult } from "./lib";
+import { compareMetrics, METRICS_COMPARED } from "./metrics-compare";
 
 process.env.SHOPIFY_API_KEY ??= "bench-api-key";
 process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
@@ -42,9 +43,11 @@ const ON_REQUEST = new Set(["bigshop"]);
 async function main() {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
+  const compare = args.includes("--metrics-compare");
   // A flag's value (--orders 1000000) is not a benchmark name.
   const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--orders");
-  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS).filter((n) => !ON_REQUEST.has(n));
+  const selected =
+    names.length > 0 ? names : compare ? METRICS_COMPARED : Object.keys(BENCHMARKS).filter((n) => !ON_REQUEST.has(n));
   const unknown = selected.filter((n) => !BENCHMARKS[n]);
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${Object.keys(BENCHMARKS).join(", ")}`);
@@ -58,8 +61,13 @@ async function main() {
 
   const results: BenchResult[] = [];
   for (const name of selected) {
+    const bench = () => BENCHMARKS[name]!({ quick, args });
+    if (compare) {
+      results.push(...(await compareMetrics(name, bench, quick ? 1 : 3)));
+      continue;
+    }
     process.stderr.write(`running ${name}${quick ? " (quick)" : ""}…\n`);
-    results.push(...(await BENCHMARKS[name]!({ quick, args })));
+    results.push(...(await bench()));
   }
   console.table(
     results.map((r) => ({ id: r.id, value: r.value, unit: r.unit, reference: r.reference, ratio: r.ratio })),
@@ -69,7 +77,14 @@ async function main() {
   writeFileSync(
     "bench/results.json",
     JSON.stringify(
-      { date: new Date().toISOString(), quick, machine: machine(), versions: versions(), results },
+      {
+        date: new Date().toISOString(),
+        quick,
+        metricsCompare: compare,
+        machine: machine(),
+        versions: versions(),
+        results,
+      },
       null,
       2,
     ) + "\n",

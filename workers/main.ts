@@ -13,6 +13,9 @@ import { checkRedis, createRedis, redactUrl } from "../app/lib/redis.server";
 import { removeShopSchedulers } from "../app/lib/schedules.server";
 import { cancelPendingShopJobs } from "../app/lib/sync/pending-shop-jobs.server";
 import { exitOnOperatorError } from "../app/lib/startup.server";
+import { exposeMetrics } from "../app/lib/metrics/expose.server";
+import { setQueueSource } from "../app/lib/metrics/definitions.server";
+import { createQueueReader } from "../app/lib/metrics/queue-gauges.server";
 import { deleteShopLists, readCustomerLists } from "../app/lib/storefront-store/run-lists.server";
 import { createStorefrontSync } from "../app/lib/storefront-store/worker-sync.server";
 import { COLLECTION_JOB_NAME } from "../app/lib/sync/collection-job.server";
@@ -46,6 +49,13 @@ async function main(): Promise<void> {
   const systemQueue = createQueue(QUEUE_NAMES.system, producer, config.QUEUE_PREFIX);
   const trainQueue = createQueue(QUEUE_NAMES.train, producer, config.QUEUE_PREFIX);
   const backfillQueue = createQueue(QUEUE_NAMES.backfill, producer, config.QUEUE_PREFIX);
+  // Queue depth and age are read from BullMQ when /metrics is scraped, through queues of their own.
+  const watched =
+    config.METRICS_PORT === undefined
+      ? []
+      : Object.values(QUEUE_NAMES).map((name) => createQueue(name, producer, config.QUEUE_PREFIX));
+  setQueueSource(createQueueReader(watched));
+  const metrics = await exposeMetrics(config, "worker", "single", log).catch(exitWithReason);
   // Queues whose recurring jobs belong to shops; app/uninstalled stops them.
   const scheduled = [systemQueue];
   const train = (shop: string, trigger: TrainTrigger) => requestTraining(trainQueue, shop, trigger);
@@ -133,7 +143,14 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("worker.stopping", { signal, timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS });
     const { timedOut } = await running.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
-    await Promise.allSettled([systemQueue.close(), trainQueue.close(), backfillQueue.close(), db.$disconnect()]);
+    await Promise.allSettled([
+      systemQueue.close(),
+      trainQueue.close(),
+      backfillQueue.close(),
+      ...watched.map((queue) => queue.close()),
+      metrics?.close(),
+      db.$disconnect(),
+    ]);
     producer.disconnect();
     log.info("worker.stopped", { signal, timedOut });
     process.exit(0);

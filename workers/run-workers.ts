@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { Worker, type Processor } from "bullmq";
 import type { Logger } from "../app/lib/logger.server";
 import { createRedis } from "../app/lib/redis.server";
+import { observeJobs } from "./job-metrics";
 
 export interface WorkerSettings {
   redisUrl: string;
@@ -53,6 +54,7 @@ export function startWorkers(
     worker.on("failed", (job, error) =>
       log.warn("job.failed", { queue, jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, error }),
     );
+    observeJobs(worker, queue);
     return worker;
   });
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseDatabaseUrl } from "./database/url";
+import { parseNetwork } from "./metrics/access";
 import { tfBackendChoice } from "./tf/backend-choice";
 import { DEFAULT_TRAIN_BUDGET_MB } from "./model/window";
 
@@ -114,6 +115,32 @@ export const envSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How long a stopping worker waits for running jobs before it exits anyway. @defaultValue 10000 */
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * The port /metrics (Prometheus) is served on, apart from the app's port; 0 takes any free one.
+   * Unset: no metrics are recorded or served. @defaultValue none
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /**
+   * Networks besides loopback that may scrape /metrics, comma-separated (`10.0.0.0/8,192.168.1.5`).
+   * Unset: the port listens on 127.0.0.1 only. @defaultValue none
+   */
+  METRICS_ALLOW: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        const network = parseNetwork(entry);
+        if (typeof network === "string") ctx.addIssue({ code: "custom", message: network });
+      }
+    }),
+  /** A bearer token every scrape must send, 16 characters or more. @defaultValue none */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -129,6 +156,8 @@ const HINTS: Partial<Record<keyof Env, string>> = {
   SHOPIFY_APP_URL: "the app's public https URL, e.g. https://affinity.example.com",
   DATABASE_URL: "file:./var/affinity.db for SQLite or postgresql://user@host:5432/db for PostgreSQL",
   REDIS_URL: "e.g. redis://127.0.0.1:6379",
+  METRICS_PORT: "a free port such as 9464, apart from PORT",
+  METRICS_ALLOW: "networks such as 10.0.0.0/8,192.168.1.5",
 };
 
 /** Thrown when the environment is missing or invalid; its message names every bad variable. */

@@ -1,6 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { Redis } from "ioredis";
 import { checkRedis, redactUrl } from "../../app/lib/redis.server";
+import { commandInstalled, pingRedis, REDIS_INSTALL } from "../local-redis";
 import type { DemoPaths } from "./config";
 import { DemoError } from "./errors";
 import { anyFreePort } from "./ports";
@@ -34,21 +33,21 @@ export interface RedisChoice {
  */
 export async function provideRedis(paths: DemoPaths, choice: RedisChoice = {}): Promise<DemoRedis> {
   if (choice.requestedUrl) {
-    if ((await ping(choice.requestedUrl)) !== "PONG")
+    if ((await pingRedis(choice.requestedUrl)) !== "PONG")
       throw new DemoError(
         `No Redis answers at ${redactUrl(choice.requestedUrl)} (--redis-url). Start it, or leave --redis-url out.`,
       );
     return described(choice.requestedUrl, `${redactUrl(choice.requestedUrl)} (from --redis-url)`);
   }
   const probeUrl = choice.probeUrl ?? DEFAULT_REDIS_URL;
-  const answer = await ping(probeUrl);
+  const answer = await pingRedis(probeUrl);
   if (answer === "PONG") return described(probeUrl, `${redactUrl(probeUrl)} (already running)`);
   if (answer === "NOAUTH")
     throw new DemoError(
       `The Redis at ${redactUrl(probeUrl)} wants a password. Pass it with --redis-url redis://:<password>@127.0.0.1:6379.`,
     );
   const command = choice.serverCommand ?? "redis-server";
-  if (!isInstalled(command)) throw new DemoError(noRedisMessage(probeUrl));
+  if (!commandInstalled(command)) throw new DemoError(noRedisMessage(probeUrl));
   return startOwnRedis(paths, command);
 }
 
@@ -77,38 +76,13 @@ async function startOwnRedis(paths: DemoPaths, command: string): Promise<DemoRed
   return { url, child, description: `${url} (started by the demo, data in ${paths.redisData})`, warnings: [] };
 }
 
-/** "PONG", "NOAUTH" (a Redis that wants a password), or null when nothing answers. */
-async function ping(url: string): Promise<"PONG" | "NOAUTH" | null> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  redis.on("error", () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG" ? "PONG" : null;
-  } catch (error) {
-    return /NOAUTH/.test((error as Error).message) ? "NOAUTH" : null;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-function isInstalled(command: string): boolean {
-  const result = spawnSync(command, ["--version"], { stdio: "ignore" });
-  return !result.error && result.status === 0;
-}
-
 function noRedisMessage(probeUrl: string): string {
   return [
     `No Redis answers at ${redactUrl(probeUrl)}, and redis-server is not installed, so the demo cannot start one.`,
     "Install Redis, then run `npm run demo` again (the demo starts and stops it for you):",
-    "  Debian/Ubuntu:  sudo apt-get install redis-server",
-    "  Fedora:         sudo dnf install redis",
-    "  macOS:          brew install redis",
+    `  Debian/Ubuntu:  ${REDIS_INSTALL.debian}`,
+    `  Fedora:         ${REDIS_INSTALL.fedora}`,
+    `  macOS:          ${REDIS_INSTALL.macos}`,
     "Or start any Redis 6.2+ yourself and pass --redis-url redis://host:port.",
   ].join("\n");
 }

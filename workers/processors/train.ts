@@ -98,11 +98,14 @@ async function processRestoreJob(job: SandboxedJob, token?: string) {
   );
 }
 
-async function processTraining(job: SandboxedJob, token?: string): Promise<RunOutcome> {
+/** The run's outcome, and the peak memory of this child so far, for the worker's metrics. */
+export type TrainJobResult = RunOutcome & { peakRssBytes: number };
+
+async function processTraining(job: SandboxedJob, token?: string): Promise<TrainJobResult> {
   const parsed = trainJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a training request: ${parsed.error.message}`);
   const { shop, trigger } = parsed.data;
-  return withShopLock(job, token, shop, (ctx) =>
+  const outcome = await withShopLock(job, token, shop, (ctx) =>
     runTraining(
       {
         db: ctx.db,
@@ -117,4 +120,6 @@ async function processTraining(job: SandboxedJob, token?: string): Promise<RunOu
       trigger,
     ),
   );
+  // maxRSS is in KiB and covers this child's life; BullMQ reuses children, so it is a high-water mark.
+  return { ...outcome, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { InvalidProxySignatureError, proxyQuery, verifyAppProxyQuery } from "../app-proxy/verify-signature";
 import type { Logger } from "../logger.server";
+import { recordRecommendation } from "../metrics/definitions.server";
 import { BadRecommendationRequest, parseRecommendationRequest } from "../recommendations/request";
 import {
   renderRecommendations,
@@ -23,9 +24,17 @@ const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store
 /** Shopify's App Proxy renders an `application/liquid` answer in the storefront's context. */
 const LIQUID = { "Content-Type": "application/liquid" };
 
-function answer(res: ServerResponse, status: number, body: object | string, headers?: Record<string, string>) {
+/** Writes the answer and records its status and the time since `started` (performance.now()). */
+function answer(
+  res: ServerResponse,
+  started: number,
+  status: number,
+  body: object | string,
+  headers?: Record<string, string>,
+) {
   res.writeHead(status, headers ? { ...HEADERS, ...headers } : HEADERS);
   res.end(typeof body === "string" ? body : JSON.stringify(body));
+  recordRecommendation(status, started);
 }
 
 class RedisDownError extends Error {}
@@ -38,7 +47,8 @@ class RedisDownError extends Error {}
 export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps) {
   const recordSeen = createSeenRecorder(deps.redis, deps.prefix);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== "GET") return answer(res, 405, { error: "Use GET" }, { Allow: "GET" });
+    const started = performance.now();
+    if (req.method !== "GET") return answer(res, started, 405, { error: "Use GET" }, { Allow: "GET" });
     let shop: string | undefined;
     try {
       const query = proxyQuery(req.url);
@@ -52,14 +62,14 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
           ...request,
           limit: liquidCandidates(request.limit),
         });
-        answer(res, 200, renderRecommendationsLiquid(served, request.limit), LIQUID);
-      } else answer(res, 200, renderRecommendations(await serveRecommendations(deps, identity, request)));
+        answer(res, started, 200, renderRecommendationsLiquid(served, request.limit), LIQUID);
+      } else answer(res, started, 200, renderRecommendations(await serveRecommendations(deps, identity, request)));
       recordSeen(identity.shop);
     } catch (error) {
       const [status, message] = refusal(error);
       if (status >= 500) deps.log.error("recommendations.failed", { shop, status, error });
       else deps.log.info("recommendations.refused", { shop, status, reason: message });
-      answer(res, status, { error: message }, status === 503 ? { "Retry-After": "5" } : undefined);
+      answer(res, started, status, { error: message }, status === 503 ? { "Retry-After": "5" } : undefined);
     }
   };
 }

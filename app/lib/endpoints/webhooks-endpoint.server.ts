@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Queue } from "bullmq";
 import type { Logger } from "../logger.server";
+import { recordWebhook } from "../metrics/definitions.server";
 import { enqueueWebhook, QueueUnavailableError } from "../webhooks/webhook-queue.server";
 import { createShopRanker } from "../webhooks/fairness";
 import { readWebhookBody, verifyWebhook, WebhookRejected } from "../webhooks/verify-delivery.server";
@@ -27,7 +28,12 @@ function answer(res: ServerResponse, status: number, body?: object, headers: Rec
 export function createWebhookIntake(deps: WebhookIntakeDeps) {
   const rankOf = createShopRanker();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== "POST") return answer(res, 405, { error: "Webhooks must be POSTed" }, { Allow: "POST" });
+    // A topic is only believed once the HMAC proves Shopify sent it; until then it is "unverified".
+    let topic = "unverified";
+    if (req.method !== "POST") {
+      recordWebhook(topic, 405);
+      return answer(res, 405, { error: "Webhooks must be POSTed" }, { Allow: "POST" });
+    }
     try {
       const rawBody = await readWebhookBody(req, deps.maxBytes);
       const header = (name: string) => {
@@ -35,17 +41,22 @@ export function createWebhookIntake(deps: WebhookIntakeDeps) {
         return Array.isArray(value) ? value[0] : value;
       };
       const delivery = verifyWebhook(header, rawBody, deps.secret);
+      topic = delivery.topic;
       await enqueueWebhook(deps.queue(), delivery, deps.connected, rankOf(delivery.shop));
+      recordWebhook(topic, 200);
       answer(res, 200);
     } catch (error) {
       if (error instanceof WebhookRejected) {
+        recordWebhook(topic, error.status);
         deps.log.warn("webhook.rejected", { status: error.status, reason: error.message });
         return answer(res, error.status, { error: error.message });
       }
       if (error instanceof QueueUnavailableError) {
+        recordWebhook(topic, 503);
         deps.log.error("webhook.queue_unavailable", { error });
         return answer(res, 503, { error: "Queue unavailable, retry later" }, { "Retry-After": "5" });
       }
+      recordWebhook(topic, 500);
       deps.log.error("webhook.intake_failed", { error });
       answer(res, 500, { error: "Internal error" });
     }

@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import type { RedisClient } from "../redis.server";
 import type { Logger } from "../logger.server";
+import { recordBeaconsAccepted, recordBeaconsRefused } from "../metrics/definitions.server";
 import { toStorefrontEvent } from "./event-id";
 import { enqueueEvents } from "./events-queue.server";
 import { countRefused, takeEventBudget, type EventLimits, type RefusalReason } from "./limits.server";
@@ -88,6 +89,7 @@ export async function acceptEventBatch(
     throw new EventsUnavailable(`Could not queue events: ${(error as Error).message}`, { cause: error });
   }
   if (budget !== "ok") throw new EventsRefused(429, budget, "Too many events, slow down", events.length);
+  recordBeaconsAccepted(events.length);
   return { accepted: events.length };
 }
 
@@ -98,6 +100,7 @@ export async function recordRefusal(
   refusal: EventsRefused,
   now: Date = new Date(),
 ): Promise<void> {
+  recordBeaconsRefused(refusal.reason, refusal.events);
   // Counted by the server's day, whatever clock the request was judged by.
   deps.log.warn("events.refused", { shop, status: refusal.status, reason: refusal.reason, events: refusal.events });
   await countRefused(deps.redis, deps.prefix, shop, refusal.reason, refusal.events, now).catch(() => undefined);

@@ -16,6 +16,7 @@ import {
 } from "./strategy";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
 import { fetchCards, readHead, readLists, type Head, type ListRef } from "../storefront-store/store-cache.server";
+import { recordCacheLookups } from "../metrics/definitions.server";
 import { readShopState, type ShopState } from "../storefront-store/shop-state.server";
 
 export interface ServeDeps extends HoldoutDeps {
@@ -227,6 +228,7 @@ async function pickWithCards(
   const pins = state.settings.pinnedProductIds;
   const picker = createPicker(request, state.settings, alsoExcluded);
   let at = 0;
+  let cached = 0;
   for (let round = 1; round <= ROUNDS && !picker.full(); round++) {
     const reach = (spares(request.limit) * round * (round + 1)) / 2;
     const ranked = rank(Math.max(0, reach - pins.length));
@@ -236,7 +238,8 @@ async function pickWithCards(
     for (; at < end && !picker.full(); at++) {
       const id = wanted[at]!;
       let card = shopCards.get(id, now);
-      if (card === undefined) {
+      if (card !== undefined) cached++;
+      else {
         const unknown = wanted.slice(at, end).filter((other) => shopCards.get(other, now) === undefined);
         await fetchCards(deps.cache, deps.redis, deps.prefix, shop, unknown);
         card = shopCards.get(id, now);
@@ -245,6 +248,8 @@ async function pickWithCards(
     }
     if (end < reach) break; // every candidate there is was considered
   }
+  // Misses are counted where they are fetched (fetchCards).
+  recordCacheLookups("card", cached, 0);
   return picker.picked();
 }
 

@@ -1,5 +1,6 @@
 import { createAdminApiClient, type AdminApiClient } from "@shopify/admin-api-client";
 import type { Logger } from "../logger.server";
+import { recordAdminThrottle } from "../metrics/definitions.server";
 import { AdminApiError } from "./admin-api-error";
 import { OfflineTokenError } from "./token-errors";
 
@@ -73,8 +74,10 @@ function newClient(options: AdminGraphqlOptions, accessToken: string): AdminApiC
     // egress proxy) installed after this client was created still sees the requests.
     customFetchApi: (url, init) => globalThis.fetch(url, init),
     logger: (entry) => {
-      if (entry.type === "HTTP-Retry")
-        options.log?.warn("admin_api.retry", { shop: options.shop, attempt: entry.content.retryAttempt });
+      if (entry.type !== "HTTP-Retry") return;
+      // The client retries 429 (throttled) and 503 (unavailable); only the first is a throttle.
+      if (entry.content.lastResponse?.status === 429) recordAdminThrottle();
+      options.log?.warn("admin_api.retry", { shop: options.shop, attempt: entry.content.retryAttempt });
     },
   });
 }
@@ -91,6 +94,7 @@ function toAdminApiError(shop: string, errors: ClientErrors): AdminApiError {
     status >= 500 ||
     codes.includes("THROTTLED") ||
     codes.includes("INTERNAL_SERVER_ERROR");
+  if (status === 429 || codes.includes("THROTTLED")) recordAdminThrottle();
   const where = graphql.length > 0 ? "GraphQL errors" : status === undefined ? "network" : `HTTP ${status}`;
   return new AdminApiError(`Admin API request for ${shop} failed (${where}): ${detail}`, status, retryable, codes);
 }

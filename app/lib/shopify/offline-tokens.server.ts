@@ -3,6 +3,7 @@ import { offlineTokenLockKey } from "../storefront-store/keys";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
+import { recordTokenRefresh } from "../metrics/definitions.server";
 import type { RedisClient } from "../redis.server";
 import { acquireShopLock } from "../training/shop-lock.server";
 import type { TokenFailureReason } from "../shops/reconnect.server";
@@ -65,7 +66,11 @@ export function createOfflineTokens(options: OfflineTokensOptions): OfflineToken
       const session = await load(shop);
       const renewedMeanwhile = rejected === undefined || session.accessToken !== rejected;
       if (renewedMeanwhile && !isStale(session)) return session.accessToken;
-      const fresh = await obtain(shop, session);
+      const fresh = await obtain(shop, session).catch((error: unknown) => {
+        recordTokenRefresh("failed");
+        throw error;
+      });
+      recordTokenRefresh("renewed");
       // The library dates the expiry on the system clock; keep it on ours.
       if (fresh.expires) fresh.expires = new Date(fresh.expires.getTime() - Date.now() + now());
       // One upsert of the whole row: the access token and its refresh token change together.

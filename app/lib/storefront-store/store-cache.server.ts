@@ -1,4 +1,5 @@
 import type { RedisClient } from "../redis.server";
+import { recordCacheLookups } from "../metrics/definitions.server";
 import { parseList } from "./run-lists.server";
 import { runKey, shopKey, type RunKeyPart } from "./keys";
 import type { StoredCard } from "./card";
@@ -61,6 +62,7 @@ const listRefKey = (ref: ListRef) =>
 /** The shop's cached state (raw JSON) and active run id. */
 export async function readHead(cache: StoreCache, redis: RedisClient, prefix: string, shop: string): Promise<Head> {
   const cached = cache.heads.get(shop);
+  recordCacheLookups("head", cached ? 1 : 0, cached ? 0 : 1);
   if (cached) return cached;
   const [state = null, runId = null] = await redis.mget(
     shopKey(prefix, shop, "state"),
@@ -93,6 +95,7 @@ export async function readLists(
     if (hit) found[i] = hit;
     else missing.push(i);
   }
+  recordCacheLookups("list", refs.length - missing.length, missing.length);
   if (missing.length === 0) return found;
   const key = (kind: RunKeyPart) => runKey(prefix, shop, runId, kind);
   const pipeline = redis.pipeline();
@@ -120,6 +123,7 @@ export async function fetchCards(
   shop: string,
   ids: string[],
 ): Promise<void> {
+  recordCacheLookups("card", 0, ids.length);
   const found = await readCards(redis, prefix, shop, ids);
   const shopCards = cache.cards.scope(shop);
   for (const id of ids) shopCards.set(id, found.get(id) ?? null);
