@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import { Prisma } from "@prisma/client";
+import type { Db, Tx } from "../database/client.server";
+import type { CustomerRecord, ProductRecord } from "./records";
+
+/** One record write from one job; a batch holds many, from many jobs and shops. */
+export type BatchWrite =
+  | { kind: "customer"; shopId: string; record: CustomerRecord }
+  | { kind: "customerDelete"; shopId: string; shopifyId: string }
+  | { kind: "product"; shopId: string; record: ProductRecord }
+  | { kind: "productDelete"; shopId: string; shopifyId: string; deletedAt: Date };
+
+/**
+ * Rows per INSERT statement. SQLite allows 32,766 bound parameters per statement and a product
+ * row binds 17, so 500 rows stay well inside it; PostgreSQL's limit (65,535) is higher.
+ */
+const ROWS_PER_STATEMENT = 500;
+
+const key = (shopId: string, shopifyId: string) => `${shopId}\u0000${shopifyId}`;
+
+/**
+ * Keeps the newest version per (shop, id). One statement cannot update a row twice (PostgreSQL
+ * refuses it), and the newest is what the conditional update would keep anyway.
+ */
+function newestPerKey<T extends { shopId: string; record: { shopifyId: string; updatedAt: Date } }>(items: T[]): T[] {
+  const kept = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item.shopId, item.record.shopifyId);
+    const seen = kept.get(k);
+    if (!seen || item.record.updatedAt > seen.record.updatedAt) kept.set(k, item);
+  }
+  return [...kept.values()];
+}
+
+function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Writes a batch of records in one transaction with multi-row upserts, keeping the rules of the
+ * one-record path (store-products.server.ts, store-orders.server.ts): an update applies only when
+ * its updated_at is newer than the stored one, a deleted product stays deleted (its tombstone is
+ * written even for a product we never saw), and every row is keyed by its shop. Either all of the
+ * batch is committed or none of it, so the caller may retry the whole batch.
+ * Returns the products whose stored copy changed, per shop, for the storefront's cards.
+ */
+export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Map<string, string[]>> {
+  const customers = newestPerKey(writes.filter((w) => w.kind === "customer"));
+  const customerDeletes = writes.filter((w) => w.kind === "customerDelete");
+  const products = newestPerKey(writes.filter((w) => w.kind === "product"));
+  const productDeletes = writes.filter((w) => w.kind === "productDelete");
+  const now = new Date();
+  return db.$transaction(async (tx) => {
+    for (const part of chunks(customers)) await upsertCustomers(tx, part, now);
+    // Deletes after upserts: a customer created and deleted in one batch ends deleted.
+    for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
+    const changed = new Map<string, string[]>();
+    const note = (shopId: string, shopifyId: string) => changed.set(shopId, [...(changed.get(shopId) ?? []), shopifyId]);
+    for (const part of chunks(products)) {
+      const applied = await upsertProducts(tx, part, now);
+      await replaceVariants(tx, part, applied, now);
+      for (const row of applied) note(row.shopId, row.shopifyId);
+    }
+    for (const part of chunks(productDeletes)) {
+      for (const row of await tombstoneProducts(tx, part, now)) note(row.shopId, row.shopifyId);
+    }
+    return changed;
+  });
+}
+
+async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customer" }>[], now: Date) {
+  const rows = part.map(
+    ({ shopId, record: r }) =>
+      Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.createdAt}, ${r.updatedAt}, ${now}, ${now})`,
+  );
+  await tx.$executeRaw`
+    INSERT INTO "Customer" ("id", "shopId", "shopifyId", "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
+      "shopifyCreatedAt" = excluded."shopifyCreatedAt",
+      "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
+      "updatedAt" = excluded."updatedAt"
+    WHERE excluded."shopifyUpdatedAt" > "Customer"."shopifyUpdatedAt"`;
+}
+
+async function deleteCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customerDelete" }>[]) {
+  await tx.customer.deleteMany({ where: { OR: part.map(({ shopId, shopifyId }) => ({ shopId, shopifyId })) } });
+}
+
+interface AppliedRow {
+  id: string;
+  shopId: string;
+  shopifyId: string;
+}
+
+/** Inserts or updates products; returns the rows it wrote (RETURNING skips rows the WHERE kept). */
+async function upsertProducts(tx: Tx, part: Extract<BatchWrite, { kind: "product" }>[], now: Date) {
+  const rows = part.map(({ shopId, record: r }) => {
+    const image = r.image;
+    return Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.title}, ${r.handle}, ${r.productType},
+      ${r.vendor}, ${r.tags.join(", ")}, ${r.status}, ${r.isGiftCard}, ${r.publishedAt}, ${image?.url ?? null},
+      ${image?.width ?? null}, ${image?.height ?? null}, ${image?.alt ?? null}, ${r.createdAt}, ${r.updatedAt},
+      ${now}, ${now})`;
+  });
+  return tx.$queryRaw<AppliedRow[]>`
+    INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "productType", "vendor", "tags",
+      "status", "isGiftCard", "publishedAt", "imageUrl", "imageWidth", "imageHeight", "imageAlt",
+      "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
+      "title" = excluded."title", "handle" = excluded."handle", "productType" = excluded."productType",
+      "vendor" = excluded."vendor", "tags" = excluded."tags", "status" = excluded."status",
+      "isGiftCard" = excluded."isGiftCard", "publishedAt" = excluded."publishedAt",
+      "imageUrl" = excluded."imageUrl", "imageWidth" = excluded."imageWidth",
+      "imageHeight" = excluded."imageHeight", "imageAlt" = excluded."imageAlt",
+      "shopifyCreatedAt" = excluded."shopifyCreatedAt", "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
+      "updatedAt" = excluded."updatedAt"
+    WHERE "Product"."deletedAt" IS NULL AND excluded."shopifyUpdatedAt" > "Product"."shopifyUpdatedAt"
+    RETURNING "id", "shopId", "shopifyId"`;
+}
+
+/** For each product just written, its variants become exactly the ones in its record. */
+async function replaceVariants(
+  tx: Tx,
+  part: Extract<BatchWrite, { kind: "product" }>[],
+  applied: AppliedRow[],
+  now: Date,
+) {
+  if (applied.length === 0) return;
+  const byKey = new Map(part.map((p) => [key(p.shopId, p.record.shopifyId), p.record]));
+  await tx.variant.deleteMany({ where: { productId: { in: applied.map((a) => a.id) } } });
+  const rows = applied.flatMap((a) =>
+    (byKey.get(key(a.shopId, a.shopifyId))?.variants ?? []).map(
+      (v) => Prisma.sql`(${randomUUID()}, ${a.shopId}, ${a.id}, ${v.shopifyId}, ${v.title}, ${v.sku},
+        CAST(${v.price} AS DECIMAL), CAST(${v.compareAtPrice} AS DECIMAL), ${v.position}, ${v.available},
+        ${v.inventoryQuantity}, ${now})`,
+    ),
+  );
+  for (const rowsPart of chunks(rows)) {
+    // A variant moved between products keeps its id and follows the product that now lists it.
+    await tx.$executeRaw`
+      INSERT INTO "Variant" ("id", "shopId", "productId", "shopifyId", "title", "sku", "price", "compareAtPrice",
+        "position", "available", "inventoryQuantity", "updatedAt")
+      VALUES ${Prisma.join(rowsPart)}
+      ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
+        "productId" = excluded."productId", "title" = excluded."title", "sku" = excluded."sku",
+        "price" = excluded."price", "compareAtPrice" = excluded."compareAtPrice",
+        "position" = excluded."position", "available" = excluded."available",
+        "inventoryQuantity" = excluded."inventoryQuantity", "updatedAt" = excluded."updatedAt"`;
+  }
+}
+
+/** Tombstones products (also ones never seen) and drops their variants; returns those newly deleted. */
+async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "productDelete" }>[], now: Date) {
+  const unique = [...new Map(part.map((p) => [key(p.shopId, p.shopifyId), p])).values()];
+  const rows = unique.map(
+    (p) =>
+      Prisma.sql`(${randomUUID()}, ${p.shopId}, ${p.shopifyId}, '', '', 'archived', ${p.deletedAt}, ${p.deletedAt}, ${now}, ${now})`,
+  );
+  const deleted = await tx.$queryRaw<AppliedRow[]>`
+    INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "status", "shopifyUpdatedAt",
+      "deletedAt", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET "deletedAt" = excluded."deletedAt", "updatedAt" = excluded."updatedAt"
+    WHERE "Product"."deletedAt" IS NULL
+    RETURNING "id", "shopId", "shopifyId"`;
+  if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
+  return deleted;
+}

@@ -1,0 +1,161 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from "bullmq";
+import { ZodError } from "zod";
+import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
+import { writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import * as payloads from "../../app/lib/sync/webhook-payloads";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
+import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
+import { createWebhookProcessor, describeZodError, type WebhookProcessorDeps } from "./webhooks";
+
+/**
+ * Jobs one batch takes at most (docs/decisions/014). With webhook payloads capped at the intake's
+ * body limit, this bounds what a batch holds in memory; 500 rows is also one INSERT statement.
+ */
+export const DEFAULT_BATCH_SIZE = 500;
+
+/** Topics whose whole effect is a record write, so many can share one transaction. */
+const BATCHED_TOPICS = new Set([
+  "products/create",
+  "products/update",
+  "products/delete",
+  "customers/create",
+  "customers/update",
+  "customers/delete",
+]);
+
+type Unkeyed<T> = T extends unknown ? Omit<T, "shopId"> : never;
+
+function toWrite(delivery: WebhookDelivery): Unkeyed<BatchWrite> {
+  const { topic, payload } = delivery;
+  if (topic === "customers/delete") return { kind: "customerDelete", shopifyId: payloads.deletePayload.parse(payload).id };
+  if (topic.startsWith("customers/")) return { kind: "customer", record: payloads.customerPayload.parse(payload) };
+  if (topic === "products/delete") {
+    const deletedAt = new Date(delivery.triggeredAt ?? Date.now());
+    return { kind: "productDelete", shopifyId: payloads.deletePayload.parse(payload).id, deletedAt };
+  }
+  return { kind: "product", record: payloads.productPayload.parse(payload) };
+}
+
+/**
+ * The webhooks processor with batching. When BullMQ hands it a job of a record topic, it also
+ * takes up to `batchSize - 1` more waiting jobs with the worker's own `getNextJob` (BullMQ's
+ * manual processing; Worker batches are a BullMQ Pro feature), under the same lock token.
+ * Their records are written in one transaction; each job is then completed by hand
+ * (`moveToCompleted`) and the first by returning, so no job completes before its rows commit.
+ * A payload that fails validation dead-letters only its own job. A database error fails every
+ * job of the batch with BullMQ's retry (`moveToFailed` applies each job's attempts and backoff).
+ * Jobs of other topics taken along run one at a time through the per-job processor.
+ */
+export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { puller: JobPuller }): Processor {
+  const single = createWebhookProcessor(deps);
+  return async (first: Job, token?: string) => {
+    if (!token || !BATCHED_TOPICS.has(first.name)) return single(first, token);
+    const jobs = [first];
+    while (jobs.length < deps.puller.batchSize) {
+      const next = await deps.puller.next(token);
+      if (!next) break;
+      jobs.push(next);
+    }
+    const batched = jobs.filter((j) => BATCHED_TOPICS.has(j.name));
+    const others = jobs.filter((j) => !BATCHED_TOPICS.has(j.name));
+    const outcome = await runBatch(deps, batched, first, token);
+    for (const job of others) await settle(job, token, () => single(job, token));
+    return outcome();
+  };
+}
+
+/** Takes waiting jobs by hand for a batch (BullMQ's manual processing). */
+export interface JobPuller {
+  batchSize: number;
+  next(token: string): Promise<Job | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Worker without a processor that never runs on its own, used only for `getNextJob`: the jobs
+ * it hands out are locked with the calling job's token, and its stalled-job checks are left to
+ * the queue's running worker, which gives a job whose lock expired (its process died) to another.
+ */
+export function createJobPuller(
+  queue: string,
+  settings: { connection: ConnectionOptions; prefix: string; batchSize?: number },
+): JobPuller {
+  const worker = new Worker(queue, null, { connection: settings.connection, prefix: settings.prefix, autorun: false });
+  return {
+    batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
+    next: async (token) => (await worker.getNextJob(token, { block: false })) ?? undefined,
+    close: () => worker.close(),
+  };
+}
+
+/** Completes or fails a job taken by hand; errors reach BullMQ's retry like a thrown one would. */
+async function settle(job: Job, token: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await job.moveToCompleted(await run(), token, false);
+  } catch (error) {
+    await job.moveToFailed(error instanceof Error ? error : new Error(String(error)), token, false);
+  }
+}
+
+/**
+ * Writes the batch and settles every job but `first`, whose outcome it returns as a thunk (to
+ * return or throw from the processor, so BullMQ settles it the usual way).
+ */
+async function runBatch(
+  deps: WebhookProcessorDeps,
+  jobs: Job[],
+  first: Job,
+  token: string,
+): Promise<() => unknown> {
+  const writes: BatchWrite[] = [];
+  const accepted: Job[] = [];
+  const rejected = new Map<Job, Error>();
+  const shopIds = new Map<string, string>();
+  for (const job of jobs) {
+    try {
+      const delivery = webhookDeliverySchema.parse(job.data);
+      const write = toWrite(delivery);
+      const shopId = shopIds.get(delivery.shop) ?? (await ensureShopId(deps.db, delivery.shop));
+      shopIds.set(delivery.shop, shopId);
+      writes.push({ ...write, shopId } as BatchWrite);
+      accepted.push(job);
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      const reason = describeZodError(error);
+      const parsed = webhookDeliverySchema.safeParse(job.data);
+      if (parsed.success) await recordDeadLetter(deps.db, parsed.data, reason);
+      deps.log.warn("webhook.dead_letter", { jobId: job.id, topic: job.name, reason });
+      rejected.set(job, new UnrecoverableError(`${job.name} job ${job.id}: ${reason}`));
+    }
+  }
+  let failure: Error | undefined;
+  try {
+    if (writes.length > 0) await writeRecordBatch(deps.db, writes);
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    deps.log.warn("webhook.batch_failed", { jobs: accepted.length, error: failure });
+  }
+  // Also the products whose version was older than the stored one: the card may be what is behind.
+  if (!failure) await refreshCards(deps, writes, shopIds);
+  const result = { batched: jobs.length };
+  for (const job of jobs) {
+    if (job === first) continue;
+    const error = rejected.get(job) ?? failure;
+    if (error) await job.moveToFailed(error, token, false);
+    else await job.moveToCompleted(result, token, false);
+  }
+  const firstError = rejected.get(first) ?? failure;
+  return () => {
+    if (firstError) throw firstError;
+    return result;
+  };
+}
+
+async function refreshCards(deps: WebhookProcessorDeps, writes: BatchWrite[], shopIds: Map<string, string>) {
+  for (const [shop, shopId] of shopIds) {
+    const ids = writes.flatMap((w) =>
+      w.shopId !== shopId ? [] : w.kind === "product" ? [w.record.shopifyId] : w.kind === "productDelete" ? [w.shopifyId] : [],
+    );
+    if (ids.length > 0) await deps.storefront.productsChanged(shop, shopId, [...new Set(ids)]);
+  }
+}
