@@ -27,7 +27,8 @@ type Unkeyed<T> = T extends unknown ? Omit<T, "shopId"> : never;
 
 function toWrite(delivery: WebhookDelivery): Unkeyed<BatchWrite> {
   const { topic, payload } = delivery;
-  if (topic === "customers/delete") return { kind: "customerDelete", shopifyId: payloads.deletePayload.parse(payload).id };
+  if (topic === "customers/delete")
+    return { kind: "customerDelete", shopifyId: payloads.deletePayload.parse(payload).id };
   if (topic.startsWith("customers/")) return { kind: "customer", record: payloads.customerPayload.parse(payload) };
   if (topic === "products/delete") {
     const deletedAt = new Date(delivery.triggeredAt ?? Date.now());
@@ -101,12 +102,7 @@ async function settle(job: Job, token: string, run: () => Promise<unknown>): Pro
  * Writes the batch and settles every job but `first`, whose outcome it returns as a thunk (to
  * return or throw from the processor, so BullMQ settles it the usual way).
  */
-async function runBatch(
-  deps: WebhookProcessorDeps,
-  jobs: Job[],
-  first: Job,
-  token: string,
-): Promise<() => unknown> {
+async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, token: string): Promise<() => unknown> {
   const writes: BatchWrite[] = [];
   const accepted: Job[] = [];
   const rejected = new Map<Job, Error>();
@@ -154,7 +150,13 @@ async function runBatch(
 async function refreshCards(deps: WebhookProcessorDeps, writes: BatchWrite[], shopIds: Map<string, string>) {
   for (const [shop, shopId] of shopIds) {
     const ids = writes.flatMap((w) =>
-      w.shopId !== shopId ? [] : w.kind === "product" ? [w.record.shopifyId] : w.kind === "productDelete" ? [w.shopifyId] : [],
+      w.shopId !== shopId
+        ? []
+        : w.kind === "product"
+          ? [w.record.shopifyId]
+          : w.kind === "productDelete"
+            ? [w.shopifyId]
+            : [],
     );
     if (ids.length > 0) await deps.storefront.productsChanged(shop, shopId, [...new Set(ids)]);
   }

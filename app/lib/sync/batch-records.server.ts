@@ -32,6 +32,17 @@ function newestPerKey<T extends { shopId: string; record: { shopifyId: string; u
   return [...kept.values()];
 }
 
+/**
+ * Runs a statement built with Prisma.sql and Prisma.join. Each generated client (SQLite, and the
+ * PostgreSQL one generated apart) only recognises its own runtime's Sql objects as nested SQL, so
+ * the statement is handed over flattened: its literal parts as the template and its values as
+ * bound parameters, which every client treats alike.
+ */
+async function run<T = unknown>(tx: Tx, query: Prisma.Sql): Promise<T> {
+  const strings = Object.assign([...query.strings], { raw: [...query.strings] });
+  return tx.$queryRaw<T>(strings, ...query.values);
+}
+
 function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -57,7 +68,8 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
     // Deletes after upserts: a customer created and deleted in one batch ends deleted.
     for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
     const changed = new Map<string, string[]>();
-    const note = (shopId: string, shopifyId: string) => changed.set(shopId, [...(changed.get(shopId) ?? []), shopifyId]);
+    const note = (shopId: string, shopifyId: string) =>
+      changed.set(shopId, [...(changed.get(shopId) ?? []), shopifyId]);
     for (const part of chunks(products)) {
       const applied = await upsertProducts(tx, part, now);
       await replaceVariants(tx, part, applied, now);
@@ -75,14 +87,17 @@ async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "custom
     ({ shopId, record: r }) =>
       Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.createdAt}, ${r.updatedAt}, ${now}, ${now})`,
   );
-  await tx.$executeRaw`
+  await run(
+    tx,
+    Prisma.sql`
     INSERT INTO "Customer" ("id", "shopId", "shopifyId", "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
       "shopifyCreatedAt" = excluded."shopifyCreatedAt",
       "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
       "updatedAt" = excluded."updatedAt"
-    WHERE excluded."shopifyUpdatedAt" > "Customer"."shopifyUpdatedAt"`;
+    WHERE excluded."shopifyUpdatedAt" > "Customer"."shopifyUpdatedAt"`,
+  );
 }
 
 async function deleteCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customerDelete" }>[]) {
@@ -104,7 +119,9 @@ async function upsertProducts(tx: Tx, part: Extract<BatchWrite, { kind: "product
       ${image?.width ?? null}, ${image?.height ?? null}, ${image?.alt ?? null}, ${r.createdAt}, ${r.updatedAt},
       ${now}, ${now})`;
   });
-  return tx.$queryRaw<AppliedRow[]>`
+  return run<AppliedRow[]>(
+    tx,
+    Prisma.sql`
     INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "productType", "vendor", "tags",
       "status", "isGiftCard", "publishedAt", "imageUrl", "imageWidth", "imageHeight", "imageAlt",
       "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
@@ -118,7 +135,8 @@ async function upsertProducts(tx: Tx, part: Extract<BatchWrite, { kind: "product
       "shopifyCreatedAt" = excluded."shopifyCreatedAt", "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
       "updatedAt" = excluded."updatedAt"
     WHERE "Product"."deletedAt" IS NULL AND excluded."shopifyUpdatedAt" > "Product"."shopifyUpdatedAt"
-    RETURNING "id", "shopId", "shopifyId"`;
+    RETURNING "id", "shopId", "shopifyId"`,
+  );
 }
 
 /** For each product just written, its variants become exactly the ones in its record. */
@@ -140,7 +158,9 @@ async function replaceVariants(
   );
   for (const rowsPart of chunks(rows)) {
     // A variant moved between products keeps its id and follows the product that now lists it.
-    await tx.$executeRaw`
+    await run(
+      tx,
+      Prisma.sql`
       INSERT INTO "Variant" ("id", "shopId", "productId", "shopifyId", "title", "sku", "price", "compareAtPrice",
         "position", "available", "inventoryQuantity", "updatedAt")
       VALUES ${Prisma.join(rowsPart)}
@@ -148,7 +168,8 @@ async function replaceVariants(
         "productId" = excluded."productId", "title" = excluded."title", "sku" = excluded."sku",
         "price" = excluded."price", "compareAtPrice" = excluded."compareAtPrice",
         "position" = excluded."position", "available" = excluded."available",
-        "inventoryQuantity" = excluded."inventoryQuantity", "updatedAt" = excluded."updatedAt"`;
+        "inventoryQuantity" = excluded."inventoryQuantity", "updatedAt" = excluded."updatedAt"`,
+    );
   }
 }
 
@@ -159,13 +180,16 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
     (p) =>
       Prisma.sql`(${randomUUID()}, ${p.shopId}, ${p.shopifyId}, '', '', 'archived', ${p.deletedAt}, ${p.deletedAt}, ${now}, ${now})`,
   );
-  const deleted = await tx.$queryRaw<AppliedRow[]>`
+  const deleted = await run<AppliedRow[]>(
+    tx,
+    Prisma.sql`
     INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "status", "shopifyUpdatedAt",
       "deletedAt", "createdAt", "updatedAt")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET "deletedAt" = excluded."deletedAt", "updatedAt" = excluded."updatedAt"
     WHERE "Product"."deletedAt" IS NULL
-    RETURNING "id", "shopId", "shopifyId"`;
+    RETURNING "id", "shopId", "shopifyId"`,
+  );
   if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
   return deleted;
 }
