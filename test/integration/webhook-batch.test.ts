@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "bullmq";
 import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";
+import { eventually } from "../helpers/stack";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 import { customerPayload, productPayload } from "../fixtures/shopify-payloads";
 
@@ -127,5 +128,31 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(stored).toBe(499);
     const letter = await t.db.webhookDeadLetter.findUniqueOrThrow({ where: { webhookId: deliveries[250]!.webhookId } });
     expect(letter.reason).toContain("updated_at");
+  });
+
+  it("retries the whole batch while the database refuses it, then stores everything", async () => {
+    // The table is moved away, so every statement of the batch fails, as with a database that is down.
+    await t.db.$executeRawUnsafe(`ALTER TABLE "Customer" RENAME TO "CustomerAway"`);
+    const deliveries = Array.from({ length: 200 }, (_, i) =>
+      delivery(SHOP, "customers/create", customerPayload(70_000 + i)),
+    );
+    await harness.queue.pause();
+    const jobs = await harness.queue.addBulk(
+      deliveries.map((d) => ({
+        name: d.topic,
+        data: d,
+        opts: { jobId: webhookJobId(d.webhookId), attempts: 50, backoff: { type: "fixed", delay: 100 } },
+      })),
+    );
+    await harness.queue.resume();
+    await eventually(
+      async () => ((await harness.queue.getJob(jobs[0]!.id!))?.attemptsMade ?? 0) >= 2,
+      "the batch to fail twice",
+    );
+    await t.db.$executeRawUnsafe(`ALTER TABLE "CustomerAway" RENAME TO "Customer"`);
+    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000)));
+    expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "7" } } })).toBe(200);
+    const states = await Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!.getState()));
+    expect(new Set(states)).toEqual(new Set(["completed"]));
   });
 });

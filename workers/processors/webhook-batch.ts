@@ -12,6 +12,8 @@ import { createWebhookProcessor, describeZodError, type WebhookProcessorDeps } f
  * body limit, this bounds what a batch holds in memory; 500 rows is also one INSERT statement.
  */
 export const DEFAULT_BATCH_SIZE = 500;
+/** Payload bytes after which a batch stops taking jobs: the memory bound, with one job's payload on top. */
+export const DEFAULT_BATCH_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Topics whose whole effect is a record write, so many can share one transaction. */
 const BATCHED_TOPICS = new Set([
@@ -52,10 +54,12 @@ export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { pul
   return async (first: Job, token?: string) => {
     if (!token || !BATCHED_TOPICS.has(first.name)) return single(first, token);
     const jobs = [first];
-    while (jobs.length < deps.puller.batchSize) {
+    let bytes = payloadBytes(first);
+    while (jobs.length < deps.puller.batchSize && bytes < deps.puller.maxBytes) {
       const next = await deps.puller.next(token);
       if (!next) break;
       jobs.push(next);
+      bytes += payloadBytes(next);
     }
     const batched = jobs.filter((j) => BATCHED_TOPICS.has(j.name));
     const others = jobs.filter((j) => !BATCHED_TOPICS.has(j.name));
@@ -65,9 +69,13 @@ export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { pul
   };
 }
 
+const payloadBytes = (job: Job) => Buffer.byteLength(JSON.stringify(job.data) ?? "");
+
 /** Takes waiting jobs by hand for a batch (BullMQ's manual processing). */
 export interface JobPuller {
   batchSize: number;
+  /** Payload bytes (as JSON) after which the batch takes no more jobs. */
+  maxBytes: number;
   next(token: string): Promise<Job | undefined>;
   close(): Promise<void>;
 }
@@ -79,11 +87,12 @@ export interface JobPuller {
  */
 export function createJobPuller(
   queue: string,
-  settings: { connection: ConnectionOptions; prefix: string; batchSize?: number },
+  settings: { connection: ConnectionOptions; prefix: string; batchSize?: number; maxBytes?: number },
 ): JobPuller {
   const worker = new Worker(queue, null, { connection: settings.connection, prefix: settings.prefix, autorun: false });
   return {
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
+    maxBytes: settings.maxBytes ?? DEFAULT_BATCH_MAX_BYTES,
     next: async (token) => (await worker.getNextJob(token, { block: false })) ?? undefined,
     close: () => worker.close(),
   };
