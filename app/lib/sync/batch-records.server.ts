@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { Db, Tx } from "../database/client.server";
-import type { CustomerRecord, ProductRecord } from "./records";
+import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
 
 /** One record write from one job; a batch holds many, from many jobs and shops. */
 export type BatchWrite =
   | { kind: "customer"; shopId: string; record: CustomerRecord }
   | { kind: "customerDelete"; shopId: string; shopifyId: string }
   | { kind: "product"; shopId: string; record: ProductRecord }
-  | { kind: "productDelete"; shopId: string; shopifyId: string; deletedAt: Date };
+  | { kind: "productDelete"; shopId: string; shopifyId: string; deletedAt: Date }
+  | { kind: "order"; shopId: string; record: OrderRecord };
 
 /**
  * Rows per INSERT statement. SQLite allows 32,766 bound parameters per statement and a product
@@ -62,6 +63,7 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
   const customerDeletes = writes.filter((w) => w.kind === "customerDelete");
   const products = newestPerKey(writes.filter((w) => w.kind === "product"));
   const productDeletes = writes.filter((w) => w.kind === "productDelete");
+  const orders = newestPerKey(writes.filter((w) => w.kind === "order"));
   const now = new Date();
   return db.$transaction(async (tx) => {
     for (const part of chunks(customers)) await upsertCustomers(tx, part, now);
@@ -75,6 +77,8 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
       await replaceVariants(tx, part, applied, now);
       for (const row of applied) note(row.shopId, row.shopifyId);
     }
+    // Orders' ids are not reported: the storefront keeps no copy of them.
+    for (const part of chunks(orders)) await replaceLines(tx, part, await upsertOrders(tx, part, now));
     for (const part of chunks(productDeletes)) {
       for (const row of await tombstoneProducts(tx, part, now)) note(row.shopId, row.shopifyId);
     }
@@ -192,4 +196,61 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
   );
   if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
   return deleted;
+}
+
+type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
+
+/** Inserts or updates orders, newest updated_at wins; returns the rows it wrote. */
+async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {
+  const rows = part.map(
+    ({ shopId, record: r }) =>
+      Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.name}, ${r.customerShopifyId}, ${r.currency},
+      CAST(${r.subtotalPrice} AS DECIMAL), CAST(${r.totalPrice} AS DECIMAL), ${r.financialStatus}, ${r.sourceName},
+      ${JSON.stringify(r.noteAttributes)}, ${r.test}, ${r.processedAt}, ${r.createdAt}, ${r.updatedAt},
+      ${r.cancelledAt}, ${now}, ${now})`,
+  );
+  return run<AppliedRow[]>(
+    tx,
+    Prisma.sql`
+    INSERT INTO "Order" ("id", "shopId", "shopifyId", "name", "customerShopifyId", "currency", "subtotalPrice",
+      "totalPrice", "financialStatus", "sourceName", "noteAttributes", "test", "processedAt", "shopifyCreatedAt",
+      "shopifyUpdatedAt", "cancelledAt", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
+      "name" = excluded."name", "customerShopifyId" = excluded."customerShopifyId", "currency" = excluded."currency",
+      "subtotalPrice" = excluded."subtotalPrice", "totalPrice" = excluded."totalPrice",
+      "financialStatus" = excluded."financialStatus", "sourceName" = excluded."sourceName",
+      "noteAttributes" = excluded."noteAttributes", "test" = excluded."test", "processedAt" = excluded."processedAt",
+      "shopifyCreatedAt" = excluded."shopifyCreatedAt", "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
+      "cancelledAt" = excluded."cancelledAt", "updatedAt" = excluded."updatedAt"
+    WHERE excluded."shopifyUpdatedAt" > "Order"."shopifyUpdatedAt"
+    RETURNING "id", "shopId", "shopifyId"`,
+  );
+}
+
+/** For each order just written, its lines become exactly the ones in its record (no table refers to a line's id). */
+async function replaceLines(tx: Tx, part: OrderWrite[], applied: AppliedRow[]) {
+  if (applied.length === 0) return;
+  const byKey = new Map(part.map((p) => [key(p.shopId, p.record.shopifyId), p.record]));
+  await tx.orderLine.deleteMany({ where: { orderId: { in: applied.map((a) => a.id) } } });
+  const rows = applied.flatMap((a) =>
+    (byKey.get(key(a.shopId, a.shopifyId))?.lines ?? []).map(
+      (l) => Prisma.sql`(${randomUUID()}, ${a.shopId}, ${a.id}, ${l.shopifyId}, ${l.productShopifyId},
+        ${l.variantShopifyId}, ${l.title}, ${l.quantity}, CAST(${l.price} AS DECIMAL), ${JSON.stringify(l.properties)})`,
+    ),
+  );
+  for (const rowsPart of chunks(rows)) {
+    // A line listed under another order before (not expected from Shopify) follows the order that lists it now.
+    await run(
+      tx,
+      Prisma.sql`
+      INSERT INTO "OrderLine" ("id", "shopId", "orderId", "shopifyId", "productShopifyId", "variantShopifyId",
+        "title", "quantity", "price", "properties")
+      VALUES ${Prisma.join(rowsPart)}
+      ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
+        "orderId" = excluded."orderId", "productShopifyId" = excluded."productShopifyId",
+        "variantShopifyId" = excluded."variantShopifyId", "title" = excluded."title",
+        "quantity" = excluded."quantity", "price" = excluded."price", "properties" = excluded."properties"`,
+    );
+  }
 }
