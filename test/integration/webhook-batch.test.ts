@@ -4,7 +4,9 @@ import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webho
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { eventually } from "../helpers/stack";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
-import { customerPayload, productPayload } from "../fixtures/shopify-payloads";
+import { customerPayload, orderPayload, productPayload } from "../fixtures/shopify-payloads";
+import { writeRecordBatch } from "../../app/lib/sync/batch-records.server";
+import { orderPayload as orderSchema } from "../../app/lib/sync/webhook-payloads";
 
 const SHOP = "batch-a.myshopify.com";
 const OTHER = "batch-b.myshopify.com";
@@ -128,6 +130,26 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(stored).toBe(499);
     const letter = await t.db.webhookDeadLetter.findUniqueOrThrow({ where: { webhookId: deliveries[250]!.webhookId } });
     expect(letter.reason).toContain("updated_at");
+  });
+
+  it("writes orders with their lines in one batch, newest version winning (the backfill's writer)", async () => {
+    const id = await shopId();
+    const order = (updatedAt: string, lines: number) => {
+      const payload = orderPayload(6000, { updated_at: updatedAt });
+      return orderSchema.parse({ ...payload, line_items: payload.line_items.slice(0, lines) });
+    };
+    await writeRecordBatch(t.db, [
+      { kind: "order", shopId: id, record: order("2026-03-01T00:00:00Z", 1) },
+      { kind: "order", shopId: id, record: order("2026-02-01T00:00:00Z", 2) },
+    ]);
+    await writeRecordBatch(t.db, [{ kind: "order", shopId: id, record: order("2026-01-01T00:00:00Z", 2) }]);
+    const stored = await t.db.order.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: id, shopifyId: "6000" } },
+      include: { lines: true },
+    });
+    expect(stored.shopifyUpdatedAt.toISOString()).toBe("2026-03-01T00:00:00.000Z");
+    expect(stored.lines.map((l) => l.shopifyId)).toEqual(["60001"]);
+    expect(Number(stored.totalPrice)).toBe(Number(orderSchema.parse(orderPayload(6000)).totalPrice));
   });
 
   it("retries the whole batch while the database refuses it, then stores everything", async () => {

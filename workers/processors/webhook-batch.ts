@@ -112,44 +112,52 @@ async function settle(job: Job, token: string, run: () => Promise<unknown>): Pro
  * return or throw from the processor, so BullMQ settles it the usual way).
  */
 async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, token: string): Promise<() => unknown> {
-  const writes: BatchWrite[] = [];
-  const accepted: Job[] = [];
-  const rejected = new Map<Job, Error>();
-  const shopIds = new Map<string, string>();
+  // Validation first, without the database: a payload that does not parse is this job's alone.
+  const valid: Array<{ job: Job; delivery: WebhookDelivery; write: Unkeyed<BatchWrite> }> = [];
+  const poison: Array<{ job: Job; reason: string }> = [];
   for (const job of jobs) {
     try {
       const delivery = webhookDeliverySchema.parse(job.data);
-      const write = toWrite(delivery);
-      const shopId = shopIds.get(delivery.shop) ?? (await ensureShopId(deps.db, delivery.shop));
-      shopIds.set(delivery.shop, shopId);
-      writes.push({ ...write, shopId } as BatchWrite);
-      accepted.push(job);
+      valid.push({ job, delivery, write: toWrite(delivery) });
     } catch (error) {
       if (!(error instanceof ZodError)) throw error;
-      const reason = describeZodError(error);
+      poison.push({ job, reason: describeZodError(error) });
+    }
+  }
+  // Then everything that touches the database or Redis. Any error there fails the whole batch
+  // with BullMQ's retry (the poison jobs too: they are dead-lettered on the retry).
+  let failure: Error | undefined;
+  try {
+    for (const { job, reason } of poison) {
       const parsed = webhookDeliverySchema.safeParse(job.data);
       if (parsed.success) await recordDeadLetter(deps.db, parsed.data, reason);
       deps.log.warn("webhook.dead_letter", { jobId: job.id, topic: job.name, reason });
-      rejected.set(job, new UnrecoverableError(`${job.name} job ${job.id}: ${reason}`));
     }
-  }
-  let failure: Error | undefined;
-  try {
+    const shopIds = new Map<string, string>();
+    for (const { delivery } of valid) {
+      if (!shopIds.has(delivery.shop)) shopIds.set(delivery.shop, await ensureShopId(deps.db, delivery.shop));
+    }
+    const writes = valid.map(
+      ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
+    );
     if (writes.length > 0) await writeRecordBatch(deps.db, writes);
+    // Also the products whose version was older than the stored one: the card may be what is behind.
+    await refreshCards(deps, writes, shopIds);
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    deps.log.warn("webhook.batch_failed", { jobs: accepted.length, error: failure });
+    deps.log.warn("webhook.batch_failed", { jobs: jobs.length, error: failure });
   }
-  // Also the products whose version was older than the stored one: the card may be what is behind.
-  if (!failure) await refreshCards(deps, writes, shopIds);
+  const rejected = new Map(
+    poison.map(({ job, reason }) => [job, new UnrecoverableError(`${job.name} job ${job.id}: ${reason}`)]),
+  );
   const result = { batched: jobs.length };
   for (const job of jobs) {
     if (job === first) continue;
-    const error = rejected.get(job) ?? failure;
+    const error = failure ?? rejected.get(job);
     if (error) await job.moveToFailed(error, token, false);
     else await job.moveToCompleted(result, token, false);
   }
-  const firstError = rejected.get(first) ?? failure;
+  const firstError = failure ?? rejected.get(first);
   return () => {
     if (firstError) throw firstError;
     return result;
