@@ -5,6 +5,7 @@ import { delivery, startIngest } from "../helpers/ingest-harness";
 import { eventually } from "../helpers/stack";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 import { customerPayload, orderPayload, productPayload } from "../fixtures/shopify-payloads";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { writeRecordBatch } from "../../app/lib/sync/batch-records.server";
 import { orderPayload as orderSchema } from "../../app/lib/sync/webhook-payloads";
 
@@ -133,7 +134,7 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
   });
 
   it("writes orders with their lines in one batch, newest version winning (the backfill's writer)", async () => {
-    const id = await shopId();
+    const id = await ensureShopId(t.db, SHOP);
     const order = (updatedAt: string, lines: number) => {
       const payload = orderPayload(6000, { updated_at: updatedAt });
       return orderSchema.parse({ ...payload, line_items: payload.line_items.slice(0, lines) });
