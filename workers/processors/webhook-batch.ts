@@ -1,7 +1,9 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from "bullmq";
 import { ZodError } from "zod";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
-import { writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import { orderRefunds } from "../../app/lib/conversion/refunds.server";
+import { afterOrderStored } from "../../app/lib/sync/webhook-handlers.server";
 import * as payloads from "../../app/lib/sync/webhook-payloads";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
@@ -23,12 +25,19 @@ const BATCHED_TOPICS = new Set([
   "customers/create",
   "customers/update",
   "customers/delete",
+  "orders/create",
+  "orders/updated",
+  "orders/cancelled",
 ]);
 
 type Unkeyed<T> = T extends unknown ? Omit<T, "shopId"> : never;
 
 function toWrite(delivery: WebhookDelivery): Unkeyed<BatchWrite> {
   const { topic, payload } = delivery;
+  if (topic.startsWith("orders/")) {
+    orderRefunds.parse(payload); // checked now, so a bad refund dead-letters its job before the batch
+    return { kind: "order", record: payloads.orderPayload.parse(payload) };
+  }
   if (topic === "customers/delete")
     return { kind: "customerDelete", shopifyId: payloads.deletePayload.parse(payload).id };
   if (topic.startsWith("customers/")) return { kind: "customer", record: payloads.customerPayload.parse(payload) };
@@ -124,9 +133,12 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
       poison.push({ job, reason: describeZodError(error) });
     }
   }
-  // Then everything that touches the database or Redis. Any error there fails the whole batch
-  // with BullMQ's retry (the poison jobs too: they are dead-lettered on the retry).
-  let failure: Error | undefined;
+  const outcomes = new Map<Job, { result?: unknown; error?: Error }>();
+  for (const { job, reason } of poison) {
+    outcomes.set(job, { error: new UnrecoverableError(`${job.name} job ${job.id}: ${reason}`) });
+  }
+  // Then everything that touches the database or Redis. Any error before the commit fails the
+  // whole batch with BullMQ's retry (the poison jobs too: they are dead-lettered on the retry).
   try {
     for (const { job, reason } of poison) {
       const parsed = webhookDeliverySchema.safeParse(job.data);
@@ -140,28 +152,71 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     const writes = valid.map(
       ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
     );
-    if (writes.length > 0) await writeRecordBatch(deps.db, writes);
+    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes) : new Map();
     // Also the products whose version was older than the stored one: the card may be what is behind.
     await refreshCards(deps, writes, shopIds);
+    const carriers = storedVersionCarriers(
+      valid.map((v) => v.job),
+      writes,
+    );
+    for (const [i, { job, delivery }] of valid.entries()) {
+      const write = writes[i]!;
+      if (write.kind !== "order") {
+        outcomes.set(job, { result: { batched: jobs.length } });
+        continue;
+      }
+      // After the commit, one order at a time: a failure here retries only this job.
+      const stored = carriers.get(job) ? orders.get(recordKey(write.shopId, write.record.shopifyId)) : undefined;
+      outcomes.set(job, await afterOrder(deps, delivery, write, stored ?? "stale"));
+    }
   } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
+    const failure = error instanceof Error ? error : new Error(String(error));
     deps.log.warn("webhook.batch_failed", { jobs: jobs.length, error: failure });
+    for (const job of jobs) outcomes.set(job, { error: failure });
   }
-  const rejected = new Map(
-    poison.map(({ job, reason }) => [job, new UnrecoverableError(`${job.name} job ${job.id}: ${reason}`)]),
-  );
-  const result = { batched: jobs.length };
   for (const job of jobs) {
     if (job === first) continue;
-    const error = failure ?? rejected.get(job);
+    const { result, error } = outcomes.get(job) ?? {};
     if (error) await job.moveToFailed(error, token, false);
     else await job.moveToCompleted(result, token, false);
   }
-  const firstError = failure ?? rejected.get(first);
+  const mine = outcomes.get(first) ?? {};
   return () => {
-    if (firstError) throw firstError;
-    return result;
+    if (mine.error) throw mine.error;
+    return mine.result;
   };
+}
+
+/**
+ * The job per order whose version the batch stored: the newest, the first of equals. Only it does
+ * the order's follow-up, so two deliveries of one version in a batch do not count the order twice.
+ */
+function storedVersionCarriers(jobs: Job[], writes: BatchWrite[]): Map<Job, boolean> {
+  const newest = new Map<string, { job: Job; at: number }>();
+  for (const [i, write] of writes.entries()) {
+    if (write.kind !== "order") continue;
+    const k = recordKey(write.shopId, write.record.shopifyId);
+    const at = write.record.updatedAt.getTime();
+    const seen = newest.get(k);
+    if (!seen || at > seen.at) newest.set(k, { job: jobs[i]!, at });
+  }
+  return new Map([...newest.values()].map(({ job }) => [job, true]));
+}
+
+/** An order's refunds, attribution and retrain count, as the one-job handler does them. */
+async function afterOrder(
+  deps: WebhookProcessorDeps,
+  delivery: WebhookDelivery,
+  write: Extract<BatchWrite, { kind: "order" }>,
+  outcome: "created" | "updated" | "stale",
+): Promise<{ result?: unknown; error?: Error }> {
+  try {
+    const log = deps.log.child({ shop: delivery.shop, topic: delivery.topic });
+    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome);
+    return { result: { ...result, batched: true } };
+  } catch (error) {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
 }
 
 async function refreshCards(deps: WebhookProcessorDeps, writes: BatchWrite[], shopIds: Map<string, string>) {

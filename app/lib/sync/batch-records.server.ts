@@ -17,7 +17,9 @@ export type BatchWrite =
  */
 const ROWS_PER_STATEMENT = 500;
 
-const key = (shopId: string, shopifyId: string) => `${shopId}\u0000${shopifyId}`;
+/** A record's identity across shops. */
+export const recordKey = (shopId: string, shopifyId: string) => `${shopId}\u0000${shopifyId}`;
+const key = recordKey;
 
 /**
  * Keeps the newest version per (shop, id). One statement cannot update a row twice (PostgreSQL
@@ -56,9 +58,10 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  * its updated_at is newer than the stored one, a deleted product stays deleted (its tombstone is
  * written even for a product we never saw), and every row is keyed by its shop. Either all of the
  * batch is committed or none of it, so the caller may retry the whole batch.
- * Returns the products whose stored copy changed, per shop, for the storefront's cards.
+ * Returns, by recordKey, the orders it stored and whether each was new; an order missing from
+ * it was older than the stored version (or than another version in the batch).
  */
-export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Map<string, string[]>> {
+export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Map<string, "created" | "updated">> {
   const customers = newestPerKey(writes.filter((w) => w.kind === "customer"));
   const customerDeletes = writes.filter((w) => w.kind === "customerDelete");
   const products = newestPerKey(writes.filter((w) => w.kind === "product"));
@@ -69,20 +72,24 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
     for (const part of chunks(customers)) await upsertCustomers(tx, part, now);
     // Deletes after upserts: a customer created and deleted in one batch ends deleted.
     for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
-    const changed = new Map<string, string[]>();
-    const note = (shopId: string, shopifyId: string) =>
-      changed.set(shopId, [...(changed.get(shopId) ?? []), shopifyId]);
-    for (const part of chunks(products)) {
-      const applied = await upsertProducts(tx, part, now);
-      await replaceVariants(tx, part, applied, now);
-      for (const row of applied) note(row.shopId, row.shopifyId);
+    for (const part of chunks(products)) await replaceVariants(tx, part, await upsertProducts(tx, part, now), now);
+    for (const part of chunks(productDeletes)) await tombstoneProducts(tx, part, now);
+    const stored = new Map<string, "created" | "updated">();
+    for (const part of chunks(orders)) {
+      // Which were there before, so the caller can tell a new order (it counts towards a retrain).
+      const known = await tx.order.findMany({
+        where: { OR: part.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
+        select: { shopId: true, shopifyId: true },
+      });
+      const before = new Set(known.map((o) => key(o.shopId, o.shopifyId)));
+      const applied = await upsertOrders(tx, part, now);
+      await replaceLines(tx, part, applied);
+      for (const row of applied) {
+        const k = key(row.shopId, row.shopifyId);
+        stored.set(k, before.has(k) ? "updated" : "created");
+      }
     }
-    // Orders' ids are not reported: the storefront keeps no copy of them.
-    for (const part of chunks(orders)) await replaceLines(tx, part, await upsertOrders(tx, part, now));
-    for (const part of chunks(productDeletes)) {
-      for (const row of await tombstoneProducts(tx, part, now)) note(row.shopId, row.shopifyId);
-    }
-    return changed;
+    return stored;
   });
 }
 
@@ -177,7 +184,7 @@ async function replaceVariants(
   }
 }
 
-/** Tombstones products (also ones never seen) and drops their variants; returns those newly deleted. */
+/** Tombstones products (also ones never seen) and drops their variants. */
 async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "productDelete" }>[], now: Date) {
   const unique = [...new Map(part.map((p) => [key(p.shopId, p.shopifyId), p])).values()];
   const rows = unique.map(
@@ -195,7 +202,6 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
     RETURNING "id", "shopId", "shopifyId"`,
   );
   if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
-  return deleted;
 }
 
 type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
