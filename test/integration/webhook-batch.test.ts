@@ -153,6 +153,23 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(Number(stored.totalPrice)).toBe(Number(orderSchema.parse(orderPayload(6000)).totalPrice));
   });
 
+  it("batches orders webhooks: rows and lines in one transaction, each new order counted once", async () => {
+    const id = await ensureShopId(t.db, SHOP);
+    const before = (await t.db.shop.findUniqueOrThrow({ where: { id } })).ordersSinceTraining;
+    const deliveries = Array.from({ length: 30 }, (_, i) => delivery(SHOP, "orders/create", orderPayload(8000 + i)));
+    // The same version again under another webhook id, and an older one: neither counts again.
+    deliveries.push(delivery(SHOP, "orders/updated", orderPayload(8000)));
+    deliveries.push(delivery(SHOP, "orders/updated", orderPayload(8001, { updated_at: "2025-01-01T00:00:00Z" })));
+    const jobs = await ingestAll(deliveries);
+    expect(jobs.filter((j) => j.failedReason)).toEqual([]);
+    const outcomes = jobs.map((j) => (j.returnvalue as { outcome: string }).outcome);
+    expect(outcomes.filter((o) => o === "created")).toHaveLength(30);
+    expect(outcomes.slice(30)).toEqual(["stale", "stale"]);
+    expect(await t.db.order.count({ where: { shopId: id, shopifyId: { startsWith: "80" } } })).toBe(30);
+    expect(await t.db.orderLine.count({ where: { shopId: id, shopifyId: { startsWith: "80" } } })).toBe(60);
+    expect((await t.db.shop.findUniqueOrThrow({ where: { id } })).ordersSinceTraining).toBe(before + 30);
+  });
+
   it("retries the whole batch while the database refuses it, then stores everything", async () => {
     // The table is moved away, so every statement of the batch fails, as with a database that is down.
     await t.db.$executeRawUnsafe(`ALTER TABLE "Customer" RENAME TO "CustomerAway"`);
