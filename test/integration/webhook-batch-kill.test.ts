@@ -7,7 +7,7 @@ import { delivery } from "../helpers/ingest-harness";
 import { eventually, startWorkerProcess } from "../helpers/stack";
 import { createTestDb, DATABASE_KINDS } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
-import { customerPayload, productPayload } from "../fixtures/shopify-payloads";
+import { customerPayload, orderPayload, productPayload } from "../fixtures/shopify-payloads";
 
 const SHOP = "batch-kill.myshopify.com";
 const processes: Spawned[] = [];
@@ -28,11 +28,12 @@ describe.each(DATABASE_KINDS)("a batching worker killed mid-batch on %s", (kind)
 
     // Products and customers queued as the intake queues them, all waiting before a worker starts.
     const total = 3_000;
-    const deliveries = Array.from({ length: total }, (_, i) =>
-      i % 2 === 0
-        ? delivery(SHOP, "products/create", productPayload(100_000 + i))
-        : delivery(SHOP, "customers/create", customerPayload(100_000 + i)),
-    );
+    const make = [
+      (i: number) => delivery(SHOP, "products/create", productPayload(100_000 + i)),
+      (i: number) => delivery(SHOP, "customers/create", customerPayload(100_000 + i)),
+      (i: number) => delivery(SHOP, "orders/create", orderPayload(100_000 + i)),
+    ];
+    const deliveries = Array.from({ length: total }, (_, i) => make[i % 3]!(i));
     await queue.addBulk(
       deliveries.map((d) => ({
         name: d.topic,
@@ -49,6 +50,7 @@ describe.each(DATABASE_KINDS)("a batching worker killed mid-batch on %s", (kind)
       WEBHOOK_BATCH_SIZE: "200",
       WORKER_LOCK_DURATION_MS: "2000",
       WORKER_STALLED_INTERVAL_MS: "1000",
+      TRAIN_AFTER_ORDERS: "1000000",
     };
     const doomed = await startWorkerProcess(env);
     processes.push(doomed);
@@ -62,15 +64,20 @@ describe.each(DATABASE_KINDS)("a batching worker killed mid-batch on %s", (kind)
     }, "a worker in the middle of a batch");
     await doomed.exited;
     expect(activeAtKill.length).toBeGreaterThan(1);
-    const storedAtKill = (await t.db.product.count()) + (await t.db.customer.count());
+    const storedAtKill = (await t.db.product.count()) + (await t.db.customer.count()) + (await t.db.order.count());
     expect(storedAtKill).toBeLessThan(total);
 
     processes.push(await startWorkerProcess(env));
     await eventually(async () => (await queue.getCompletedCount()) === total, "every job to complete", 60_000);
     expect(await queue.getFailedCount()).toBe(0);
     for (const id of activeAtKill) expect(await (await queue.getJob(id))?.getState()).toBe("completed");
-    expect(await t.db.product.count()).toBe(total / 2);
-    expect(await t.db.variant.count()).toBe(total / 2);
-    expect(await t.db.customer.count()).toBe(total / 2);
+    expect(await t.db.product.count()).toBe(total / 3);
+    expect(await t.db.variant.count()).toBe(total / 3);
+    expect(await t.db.customer.count()).toBe(total / 3);
+    expect(await t.db.order.count()).toBe(total / 3);
+    expect(await t.db.orderLine.count()).toBe((total / 3) * 2);
+    // Never counted twice towards a retrain, also for orders whose job ran again after the kill.
+    const counted = (await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).ordersSinceTraining;
+    expect(counted).toBeLessThanOrEqual(total / 3);
   });
 });
