@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from "bullmq";
 import { ZodError } from "zod";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
@@ -98,7 +99,13 @@ export function createJobPuller(
   queue: string,
   settings: { connection: ConnectionOptions; prefix: string; batchSize?: number; maxBytes?: number },
 ): JobPuller {
-  const worker = new Worker(queue, null, { connection: settings.connection, prefix: settings.prefix, autorun: false });
+  const worker = new Worker(queue, null, {
+    connection: settings.connection,
+    prefix: settings.prefix,
+    autorun: false,
+    // The name the running workers give (run-workers.ts): recorded on each job as processedBy.
+    name: `${hostname()}:${process.pid}`,
+  });
   return {
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     maxBytes: settings.maxBytes ?? DEFAULT_BATCH_MAX_BYTES,
