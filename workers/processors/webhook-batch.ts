@@ -51,8 +51,8 @@ function toWrite(delivery: WebhookDelivery): Unkeyed<BatchWrite> {
 
 /**
  * The webhooks processor with batching. When BullMQ hands it a job of a record topic, it also
- * takes up to `batchSize - 1` more waiting jobs with the worker's own `getNextJob` (BullMQ's
- * manual processing; Worker batches are a BullMQ Pro feature), under the same lock token.
+ * takes up to `batchSize - 1` more waiting jobs with BullMQ's `getNextJob` (manual processing,
+ * through a JobPuller; Worker batches are a BullMQ Pro feature), under the same lock token.
  * Their records are written in one transaction; each job is then completed by hand
  * (`moveToCompleted`) and the first by returning, so no job completes before its rows commit.
  * A payload that fails validation dead-letters only its own job. A database error fails every
@@ -66,7 +66,11 @@ export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { pul
     const jobs = [first];
     let bytes = payloadBytes(first);
     while (jobs.length < deps.puller.batchSize && bytes < deps.puller.maxBytes) {
-      const next = await deps.puller.next(token);
+      // A Redis error while taking more ends the batch with the jobs already taken.
+      const next = await deps.puller.next(token).catch((error: unknown) => {
+        deps.log.warn("webhook.batch_take_failed", { error });
+        return undefined;
+      });
       if (!next) break;
       jobs.push(next);
       bytes += payloadBytes(next);
