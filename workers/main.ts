@@ -25,6 +25,7 @@ import { createBackfillProcessor } from "./processors/backfill";
 import { createCollectionProcessor } from "./processors/collections";
 import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor } from "./processors/system";
+import { createBatchedWebhookProcessor, createJobPuller } from "./processors/webhook-batch";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { byJobName, startWorkers } from "./run-workers";
 import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
@@ -71,6 +72,13 @@ async function main(): Promise<void> {
   const settingsOf = (shop: string) => shopSettings(db, shop);
   const attributionWindowDays = async (shop: string) => (await settingsOf(shop)).attributionWindowDays;
 
+  // Takes waiting webhook jobs into a batch (docs/decisions/014); its own connection, like a worker's.
+  const puller = createJobPuller(QUEUE_NAMES.webhooks, {
+    connection: createRedis(config.REDIS_URL, "worker"),
+    prefix: config.QUEUE_PREFIX,
+    batchSize: config.WEBHOOK_BATCH_SIZE,
+    maxBytes: config.WEBHOOK_BATCH_MAX_BYTES,
+  });
   const running = startWorkers(
     {
       [QUEUE_NAMES.system]: createSystemProcessor({ requestTraining: (shop) => train(shop, "schedule") }),
@@ -107,7 +115,8 @@ async function main(): Promise<void> {
         processor: fileURLToPath(new URL("./processors/train.ts", import.meta.url)),
         concurrency: 1,
       },
-      [QUEUE_NAMES.webhooks]: createWebhookProcessor({
+      [QUEUE_NAMES.webhooks]: (config.WEBHOOK_BATCH_SIZE > 1 ? createBatchedWebhookProcessor : createWebhookProcessor)({
+        puller,
         db,
         log,
         removeShopSchedules: async (shop) =>
@@ -143,6 +152,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("worker.stopping", { signal, timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS });
     const { timedOut } = await running.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+    await puller.close();
     await Promise.allSettled([
       systemQueue.close(),
       trainQueue.close(),

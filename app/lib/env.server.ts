@@ -72,6 +72,14 @@ export const envSchema = z.object({
     .int()
     .min(1024)
     .default(2 * 1024 * 1024),
+  /** Webhook jobs one worker writes in one transaction (docs/decisions/014); 1 turns batching off. @defaultValue 500 */
+  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  /** Payload bytes a batch stops taking more jobs at, which bounds its memory. @defaultValue 32 MiB */
+  WEBHOOK_BATCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(32 * 1024 * 1024),
   /** Largest storefront events body accepted (a block batch is about 150 bytes an event). @defaultValue 16 KiB */
   EVENTS_MAX_BYTES: z.coerce
     .number()

@@ -8,6 +8,7 @@ import { webhookJobId } from "../../app/lib/webhooks/webhook-queue.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { createStorefrontSync } from "../../app/lib/storefront-store/worker-sync.server";
 import { readCustomerLists } from "../../app/lib/storefront-store/run-lists.server";
+import { createBatchedWebhookProcessor, createJobPuller } from "../../workers/processors/webhook-batch";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";
 import { startWorkers, type RunningWorkers } from "../../workers/run-workers";
 import { createTestPrefix } from "./test-redis";
@@ -39,6 +40,8 @@ export async function startIngest(
     trainingRequests?: string[];
     trainAfterOrders?: number;
     forgottenShops?: string[];
+    /** Runs the batched processor (docs/decisions/014) with this many jobs per batch. */
+    batchSize?: number;
   } = {},
 ) {
   const { prefix, cleanup } = createTestPrefix();
@@ -50,9 +53,17 @@ export async function startIngest(
     prefix,
   });
   await events.waitUntilReady();
+  const puller = options.batchSize
+    ? createJobPuller(QUEUE_NAMES.webhooks, {
+        connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+        prefix,
+        batchSize: options.batchSize,
+      })
+    : undefined;
   const workers: RunningWorkers = startWorkers(
     {
-      [QUEUE_NAMES.webhooks]: createWebhookProcessor({
+      [QUEUE_NAMES.webhooks]: (puller ? createBatchedWebhookProcessor : createWebhookProcessor)({
+        puller: puller!,
         db,
         log: createLogger("silent"),
         removeShopSchedules: async (shop) => (options.removedSchedules?.push(shop), 1),
@@ -69,6 +80,7 @@ export async function startIngest(
 
   return {
     queue,
+    events,
     /** The Redis connection and key prefix the worker writes the storefront's copies under. */
     redis: connection,
     prefix,
@@ -84,6 +96,7 @@ export async function startIngest(
     },
     async stop() {
       await workers.close(5_000);
+      await puller?.close();
       await events.close();
       await queue.close();
       connection.disconnect();

@@ -88,6 +88,8 @@ describe("store sync with real processes", () => {
       WORKER_LOCK_DURATION_MS: "2000",
       WORKER_STALLED_INTERVAL_MS: "1000",
       WORKER_CONCURRENCY: "4",
+      // Small batches (docs/decisions/014), so the kill lands with part of the backlog stored.
+      WEBHOOK_BATCH_SIZE: "10",
     };
     const { t, origin, prefix, startWorker } = await stack();
     const total = 400;

@@ -65,7 +65,7 @@ async function deadLetter(db: Db, delivery: WebhookDelivery, reason: string, log
   throw new UnrecoverableError(`${delivery.topic} ${delivery.webhookId}: ${reason}`);
 }
 
-function describeZodError(error: ZodError): string {
+export function describeZodError(error: ZodError): string {
   return `payload does not match the expected shape: ${error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)

@@ -5,8 +5,8 @@ import { BackfillError } from "./backfill-errors";
 import { splitLines } from "./bulk-jsonl";
 import type { BackfillResource } from "./bulk-queries";
 import { orderRecordReader, productRecordReader, type RecordReader } from "./bulk-records";
-import { applyOrder } from "./store-orders.server";
-import { applyProduct } from "./store-products.server";
+import { writeRecordBatch, type BatchWrite } from "./batch-records.server";
+import type { OrderRecord, ProductRecord } from "./records";
 
 export interface ImportContext {
   db: Db;
@@ -14,37 +14,32 @@ export interface ImportContext {
   resource: BackfillResource;
   row: Backfill;
   log: Logger;
-  /** Save progress after at least this many lines. @defaultValue 500 */
+  /**
+   * Lines buffered before they are written in one transaction and progress is saved: the batch
+   * size, and with the longest line a record may have, the import's memory bound. @defaultValue 5000
+   */
   checkpointEveryLines?: number;
   onProgress: (row: Backfill) => Promise<void>;
 }
 
-/** Applies one line and reports the last line of a record it finished applying, if any. */
-interface LineSink {
-  push(line: string): Promise<number | undefined>;
-  end(): Promise<number | undefined>;
+/** Reads one resource's records line by line, each with the last line it came from. */
+function readerFor(resource: BackfillResource, skipLines: number): RecordReader<ProductRecord | OrderRecord> {
+  return resource === "products" ? productRecordReader(skipLines) : orderRecordReader(skipLines);
 }
 
-function applying<R>(reader: RecordReader<R>, apply: (record: R) => Promise<unknown>): LineSink {
-  const finish = async (read: { record: R; lastLine: number } | undefined) => {
-    if (!read) return undefined;
-    await apply(read.record);
-    return read.lastLine;
-  };
-  return { push: (line) => finish(reader.push(line)), end: () => finish(reader.end()) };
-}
-
-function sinkFor({ db, shopId, resource }: ImportContext, skipLines: number): LineSink {
+function toWrite(resource: BackfillResource, shopId: string, record: ProductRecord | OrderRecord): BatchWrite {
   return resource === "products"
-    ? applying(productRecordReader(skipLines), (record) => applyProduct(db, shopId, record))
-    : applying(orderRecordReader(skipLines), (record) => applyOrder(db, shopId, record));
+    ? { kind: "product", shopId, record: record as ProductRecord }
+    : { kind: "order", shopId, record: record as OrderRecord };
 }
 
 /**
  * Streams a completed operation's JSONL into the database, skipping the lines an earlier run
- * already applied. Progress is saved only at record boundaries, so after a crash the import
- * resumes at most `checkpointEveryLines` lines back; re-applying those is harmless because
- * applyProduct/applyOrder ignore versions they already hold.
+ * already applied. Records are buffered until `checkpointEveryLines` lines, then written in one
+ * transaction with multi-row upserts (writeRecordBatch, docs/decisions/014) and progress is saved
+ * at that batch's last record, so memory is bounded by one batch whatever the file's size, and a
+ * crash resumes at most one batch back; re-writing those is harmless because the upserts ignore
+ * versions already stored.
  */
 export async function importBulkResult(ctx: ImportContext, url: string | null | undefined): Promise<Backfill> {
   const { db, row } = ctx;
@@ -55,30 +50,38 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
   if (!response.ok || !response.body) {
     throw new BackfillError(`downloading the bulk result failed with HTTP ${response.status}`, true);
   }
-  const every = ctx.checkpointEveryLines ?? 500;
-  const sink = sinkFor(ctx, row.linesImported);
+  const every = ctx.checkpointEveryLines ?? 5_000;
+  const reader = readerFor(ctx.resource, row.linesImported);
   let lines = 0;
   let records = row.recordsImported;
   let applied = row.linesImported;
-  let saved = row.linesImported;
-  const afterApply = async (lastLine: number | undefined) => {
-    if (lastLine === undefined) return;
-    records += 1;
-    applied = lastLine;
-    if (applied - saved < every) return;
-    saved = applied;
+  let pending: BatchWrite[] = [];
+  let pendingLast = applied;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await writeRecordBatch(db, pending);
+    records += pending.length;
+    applied = pendingLast;
+    pending = [];
     const updated = await db.backfill.update({
       where: { id: row.id },
       data: { linesImported: applied, recordsImported: records },
     });
     await ctx.onProgress(updated);
   };
+  const take = async (read: { record: ProductRecord | OrderRecord; lastLine: number } | undefined) => {
+    if (!read) return;
+    pending.push(toWrite(ctx.resource, ctx.shopId, read.record));
+    pendingLast = read.lastLine;
+    if (pendingLast - applied >= every) await flush();
+  };
 
   for await (const line of splitLines(chunksOf(response.body))) {
     lines += 1;
-    await afterApply(await sink.push(line));
+    await take(reader.push(line));
   }
-  await afterApply(await sink.end());
+  await take(reader.end());
+  await flush();
   if (lines < row.objectCount) ctx.log.warn("backfill.short_result", { lines, objectCount: row.objectCount });
   return finish(ctx, Math.max(lines, applied), records);
 }

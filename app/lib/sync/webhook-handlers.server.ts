@@ -14,6 +14,7 @@ import { countNewOrder } from "../shops/training-state.server";
 import { applyProduct, deleteProduct } from "./store-products.server";
 import { applyCustomer, applyOrder } from "./store-orders.server";
 import * as payloads from "./webhook-payloads";
+import type { ApplyOutcome, OrderRecord } from "./records";
 
 export interface HandlerContext {
   db: Db;
@@ -77,6 +78,19 @@ const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
   const id = await shopId(ctx);
   const order = payloads.orderPayload.parse(ctx.delivery.payload);
   const outcome = await applyOrder(ctx.db, id, order);
+  return afterOrderStored(ctx, id, order, outcome);
+};
+
+/**
+ * What an orders webhook does once its order row is written (also by a batch, docs/decisions/014):
+ * its refunds, its attribution, and the new-order count towards a retrain.
+ */
+export async function afterOrderStored(
+  ctx: HandlerContext,
+  id: string,
+  order: OrderRecord,
+  outcome: ApplyOutcome,
+): Promise<HandlerResult> {
   if (outcome === "stale") return { outcome };
   const refunds = orderRefunds.parse(ctx.delivery.payload).refunds ?? [];
   if (refunds.length > 0) await storeRefundLines(ctx.db, id, refunds);
@@ -88,7 +102,7 @@ const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
   return { outcome, retrain: due, ...attribution };
-};
+}
 
 /** The storefront's copy of the collection's products is dropped; its page's next request reads it again. */
 const forgetCollection: Handler = async (ctx) => {

@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Job } from "bullmq";
+import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
+import { delivery, startIngest } from "../helpers/ingest-harness";
+import { eventually } from "../helpers/stack";
+import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
+import { customerPayload, orderPayload, productPayload } from "../fixtures/shopify-payloads";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
+import { writeRecordBatch } from "../../app/lib/sync/batch-records.server";
+import { orderPayload as orderSchema } from "../../app/lib/sync/webhook-payloads";
+
+const SHOP = "batch-a.myshopify.com";
+const OTHER = "batch-b.myshopify.com";
+
+describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
+  let t: TestDb;
+  let harness: Awaited<ReturnType<typeof startIngest>>;
+  const shopId = async (domain = SHOP) => (await t.db.shop.findUniqueOrThrow({ where: { domain } })).id;
+
+  /** Queues deliveries while the queue is paused, so the worker finds them waiting and batches them. */
+  async function ingestAll(deliveries: WebhookDelivery[]): Promise<Job[]> {
+    await harness.queue.pause();
+    const jobs = await harness.queue.addBulk(
+      deliveries.map((d) => ({
+        name: d.topic,
+        data: d,
+        opts: { jobId: webhookJobId(d.webhookId), attempts: 3, backoff: { type: "fixed", delay: 10 } },
+      })),
+    );
+    await harness.queue.resume();
+    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000).catch(() => undefined)));
+    return Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!));
+  }
+
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+    harness = await startIngest(t.db, { batchSize: 500 });
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await t.drop();
+  });
+
+  it("stores a batch of products and customers, each job completed as part of a batch", async () => {
+    const deliveries = [
+      ...Array.from({ length: 40 }, (_, i) => delivery(SHOP, "products/create", productPayload(1000 + i))),
+      ...Array.from({ length: 40 }, (_, i) => delivery(SHOP, "customers/create", customerPayload(2000 + i))),
+    ];
+    const jobs = await ingestAll(deliveries);
+    expect(jobs.map((j) => j.finishedOn && !j.failedReason)).toEqual(jobs.map(() => true));
+    // At least one job went in a batch with others (all 80 were waiting when the worker started).
+    expect(Math.max(...jobs.map((j) => (j.returnvalue as { batched?: number }).batched ?? 0))).toBeGreaterThan(1);
+    const id = await shopId();
+    expect(await t.db.product.count({ where: { shopId: id, shopifyId: { startsWith: "10" } } })).toBe(40);
+    expect(await t.db.customer.count({ where: { shopId: id } })).toBe(40);
+    const product = await t.db.product.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: id, shopifyId: "1003" } },
+      include: { variants: true },
+    });
+    expect(product).toMatchObject({ title: "Product 1003", tags: "gift, red", imageWidth: 800, status: "active" });
+    expect(product.variants).toHaveLength(1);
+    expect(product.variants[0]).toMatchObject({ shopifyId: "10031", available: true, inventoryQuantity: 7 });
+    expect(product.variants[0]!.price.toString()).toBe("12.5");
+  });
+
+  it("never lets an older version overwrite a newer one, within a batch and across batches", async () => {
+    const newest = productPayload(3000, { title: "Newest", updated_at: "2026-03-01T00:00:00Z", variants: [] });
+    const older = productPayload(3000, { title: "Older", updated_at: "2026-02-01T00:00:00Z" });
+    // Within one batch, whichever order they arrive in.
+    await ingestAll([delivery(SHOP, "products/update", newest), delivery(SHOP, "products/update", older)]);
+    // Across batches: the older again, alone.
+    await ingestAll([delivery(SHOP, "products/update", older)]);
+    const product = await t.db.product.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: await shopId(), shopifyId: "3000" } },
+      include: { variants: true },
+    });
+    expect(product.title).toBe("Newest");
+    expect(product.variants).toEqual([]);
+    const customerNew = customerPayload(3001, { updated_at: "2026-05-01T00:00:00Z" });
+    const customerOld = customerPayload(3001, { updated_at: "2026-04-01T00:00:00Z" });
+    await ingestAll([delivery(SHOP, "customers/update", customerNew)]);
+    await ingestAll([delivery(SHOP, "customers/update", customerOld)]);
+    const customer = await t.db.customer.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: await shopId(), shopifyId: "3001" } },
+    });
+    expect(customer.shopifyUpdatedAt.toISOString()).toBe("2026-05-01T00:00:00.000Z");
+  });
+
+  it("keeps a deleted product deleted, also against an older update in the same batch", async () => {
+    await ingestAll([delivery(SHOP, "products/create", productPayload(4000))]);
+    await ingestAll([
+      delivery(SHOP, "products/delete", { id: 4000 }),
+      delivery(SHOP, "products/update", productPayload(4000, { title: "Late" })),
+      // A tombstone for a product never seen, so a late create cannot bring it back.
+      delivery(SHOP, "products/delete", { id: 4001 }),
+    ]);
+    await ingestAll([delivery(SHOP, "products/create", productPayload(4001))]);
+    const id = await shopId();
+    const rows = await t.db.product.findMany({
+      where: { shopId: id, shopifyId: { in: ["4000", "4001"] } },
+      include: { variants: true },
+    });
+    expect(rows.map((r) => [r.shopifyId, r.deletedAt !== null, r.variants.length]).sort()).toEqual([
+      ["4000", true, 0],
+      ["4001", true, 0],
+    ]);
+  });
+
+  it("keeps shops apart: the same product id in two shops is two rows", async () => {
+    await ingestAll([
+      delivery(SHOP, "products/create", productPayload(5000, { title: "A's" })),
+      delivery(OTHER, "products/create", productPayload(5000, { title: "B's" })),
+      delivery(OTHER, "customers/delete", { id: 2001 }),
+    ]);
+    const titles = await t.db.product.findMany({ where: { shopifyId: "5000" }, select: { title: true } });
+    expect(titles.map((p) => p.title).sort()).toEqual(["A's", "B's"]);
+    // The other shop's customers/delete did not touch this shop's customer 2001.
+    expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: "2001" } })).toBe(1);
+  });
+
+  it("dead-letters only the poison job of a batch of 500 and stores the other 499", async () => {
+    const deliveries = Array.from({ length: 500 }, (_, i) =>
+      delivery(SHOP, "customers/create", customerPayload(10_000 + i)),
+    );
+    deliveries[250] = delivery(SHOP, "customers/create", { id: 10_250, updated_at: "not a date" });
+    const jobs = await ingestAll(deliveries);
+    const failed = jobs.filter((j) => j.failedReason);
+    expect(failed.map((j) => j.id)).toEqual([webhookJobId(deliveries[250]!.webhookId)]);
+    expect(failed[0]!.attemptsMade).toBe(1);
+    const stored = await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "10" } } });
+    expect(stored).toBe(499);
+    const letter = await t.db.webhookDeadLetter.findUniqueOrThrow({ where: { webhookId: deliveries[250]!.webhookId } });
+    expect(letter.reason).toContain("updated_at");
+  });
+
+  it("writes orders with their lines in one batch, newest version winning (the backfill's writer)", async () => {
+    const id = await ensureShopId(t.db, SHOP);
+    const order = (updatedAt: string, lines: number) => {
+      const payload = orderPayload(6000, { updated_at: updatedAt });
+      return orderSchema.parse({ ...payload, line_items: payload.line_items.slice(0, lines) });
+    };
+    await writeRecordBatch(t.db, [
+      { kind: "order", shopId: id, record: order("2026-03-01T00:00:00Z", 1) },
+      { kind: "order", shopId: id, record: order("2026-02-01T00:00:00Z", 2) },
+    ]);
+    await writeRecordBatch(t.db, [{ kind: "order", shopId: id, record: order("2026-01-01T00:00:00Z", 2) }]);
+    const stored = await t.db.order.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: id, shopifyId: "6000" } },
+      include: { lines: true },
+    });
+    expect(stored.shopifyUpdatedAt.toISOString()).toBe("2026-03-01T00:00:00.000Z");
+    expect(stored.lines.map((l) => l.shopifyId)).toEqual(["60001"]);
+    expect(Number(stored.totalPrice)).toBe(Number(orderSchema.parse(orderPayload(6000)).totalPrice));
+  });
+
+  it("batches orders webhooks: rows and lines in one transaction, each new order counted once", async () => {
+    const id = await ensureShopId(t.db, SHOP);
+    const before = (await t.db.shop.findUniqueOrThrow({ where: { id } })).ordersSinceTraining;
+    const deliveries = Array.from({ length: 30 }, (_, i) => delivery(SHOP, "orders/create", orderPayload(8000 + i)));
+    // The same version again under another webhook id, and an older one: neither counts again.
+    deliveries.push(delivery(SHOP, "orders/updated", orderPayload(8000)));
+    deliveries.push(delivery(SHOP, "orders/updated", orderPayload(8001, { updated_at: "2025-01-01T00:00:00Z" })));
+    const jobs = await ingestAll(deliveries);
+    expect(jobs.filter((j) => j.failedReason)).toEqual([]);
+    const outcomes = jobs.map((j) => (j.returnvalue as { outcome: string }).outcome);
+    expect(outcomes.filter((o) => o === "created")).toHaveLength(30);
+    expect(outcomes.slice(30)).toEqual(["stale", "stale"]);
+    expect(await t.db.order.count({ where: { shopId: id, shopifyId: { startsWith: "80" } } })).toBe(30);
+    expect(await t.db.orderLine.count({ where: { shopId: id, shopifyId: { startsWith: "80" } } })).toBe(60);
+    expect((await t.db.shop.findUniqueOrThrow({ where: { id } })).ordersSinceTraining).toBe(before + 30);
+  });
+
+  it("retries the whole batch while the database refuses it, then stores everything", async () => {
+    // The table is moved away, so every statement of the batch fails, as with a database that is down.
+    await t.db.$executeRawUnsafe(`ALTER TABLE "Customer" RENAME TO "CustomerAway"`);
+    const deliveries = Array.from({ length: 200 }, (_, i) =>
+      delivery(SHOP, "customers/create", customerPayload(70_000 + i)),
+    );
+    await harness.queue.pause();
+    const jobs = await harness.queue.addBulk(
+      deliveries.map((d) => ({
+        name: d.topic,
+        data: d,
+        opts: { jobId: webhookJobId(d.webhookId), attempts: 50, backoff: { type: "fixed", delay: 100 } },
+      })),
+    );
+    await harness.queue.resume();
+    await eventually(
+      async () => ((await harness.queue.getJob(jobs[0]!.id!))?.attemptsMade ?? 0) >= 2,
+      "the batch to fail twice",
+    );
+    await t.db.$executeRawUnsafe(`ALTER TABLE "CustomerAway" RENAME TO "Customer"`);
+    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000)));
+    expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "7" } } })).toBe(200);
+    const states = await Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!.getState()));
+    expect(new Set(states)).toEqual(new Set(["completed"]));
+  });
+});

@@ -1,0 +1,246 @@
+import { hostname } from "node:os";
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from "bullmq";
+import { ZodError } from "zod";
+import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
+import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import { orderRefunds } from "../../app/lib/conversion/refunds.server";
+import { afterOrderStored } from "../../app/lib/sync/webhook-handlers.server";
+import * as payloads from "../../app/lib/sync/webhook-payloads";
+import { ensureShopId } from "../../app/lib/shops/registry.server";
+import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
+import { createWebhookProcessor, describeZodError, type WebhookProcessorDeps } from "./webhooks";
+
+/**
+ * Jobs one batch takes at most (docs/decisions/014). With webhook payloads capped at the intake's
+ * body limit, this bounds what a batch holds in memory; 500 rows is also one INSERT statement.
+ */
+export const DEFAULT_BATCH_SIZE = 500;
+/** Payload bytes after which a batch stops taking jobs: the memory bound, with one job's payload on top. */
+export const DEFAULT_BATCH_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Topics whose whole effect is a record write, so many can share one transaction. */
+const BATCHED_TOPICS = new Set([
+  "products/create",
+  "products/update",
+  "products/delete",
+  "customers/create",
+  "customers/update",
+  "customers/delete",
+  "orders/create",
+  "orders/updated",
+  "orders/cancelled",
+]);
+
+type Unkeyed<T> = T extends unknown ? Omit<T, "shopId"> : never;
+
+function toWrite(delivery: WebhookDelivery): Unkeyed<BatchWrite> {
+  const { topic, payload } = delivery;
+  if (topic.startsWith("orders/")) {
+    orderRefunds.parse(payload); // checked now, so a bad refund dead-letters its job before the batch
+    return { kind: "order", record: payloads.orderPayload.parse(payload) };
+  }
+  if (topic === "customers/delete")
+    return { kind: "customerDelete", shopifyId: payloads.deletePayload.parse(payload).id };
+  if (topic.startsWith("customers/")) return { kind: "customer", record: payloads.customerPayload.parse(payload) };
+  if (topic === "products/delete") {
+    const deletedAt = new Date(delivery.triggeredAt ?? Date.now());
+    return { kind: "productDelete", shopifyId: payloads.deletePayload.parse(payload).id, deletedAt };
+  }
+  return { kind: "product", record: payloads.productPayload.parse(payload) };
+}
+
+/**
+ * The webhooks processor with batching. When BullMQ hands it a job of a record topic, it also
+ * takes up to `batchSize - 1` more waiting jobs with BullMQ's `getNextJob` (manual processing,
+ * through a JobPuller; Worker batches are a BullMQ Pro feature), under the same lock token.
+ * Their records are written in one transaction; each job is then completed by hand
+ * (`moveToCompleted`) and the first by returning, so no job completes before its rows commit.
+ * A payload that fails validation dead-letters only its own job. A database error fails every
+ * job of the batch with BullMQ's retry (`moveToFailed` applies each job's attempts and backoff).
+ * Jobs of other topics taken along run one at a time through the per-job processor.
+ */
+export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { puller: JobPuller }): Processor {
+  const single = createWebhookProcessor(deps);
+  return async (first: Job, token?: string) => {
+    if (!token || !BATCHED_TOPICS.has(first.name)) return single(first, token);
+    const jobs = [first];
+    let bytes = payloadBytes(first);
+    while (jobs.length < deps.puller.batchSize && bytes < deps.puller.maxBytes) {
+      // A Redis error while taking more ends the batch with the jobs already taken.
+      const next = await deps.puller.next(token).catch((error: unknown) => {
+        deps.log.warn("webhook.batch_take_failed", { error });
+        return undefined;
+      });
+      if (!next) break;
+      jobs.push(next);
+      bytes += payloadBytes(next);
+    }
+    const batched = jobs.filter((j) => BATCHED_TOPICS.has(j.name));
+    const others = jobs.filter((j) => !BATCHED_TOPICS.has(j.name));
+    const outcome = await runBatch(deps, batched, first, token);
+    for (const job of others) await settle(job, token, () => single(job, token));
+    return outcome();
+  };
+}
+
+const payloadBytes = (job: Job) => Buffer.byteLength(JSON.stringify(job.data) ?? "");
+
+/** Takes waiting jobs by hand for a batch (BullMQ's manual processing). */
+export interface JobPuller {
+  batchSize: number;
+  /** Payload bytes (as JSON) after which the batch takes no more jobs. */
+  maxBytes: number;
+  next(token: string): Promise<Job | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Worker without a processor that never runs on its own, used only for `getNextJob`: the jobs
+ * it hands out are locked with the calling job's token, and its stalled-job checks are left to
+ * the queue's running worker, which gives a job whose lock expired (its process died) to another.
+ */
+export function createJobPuller(
+  queue: string,
+  settings: { connection: ConnectionOptions; prefix: string; batchSize?: number; maxBytes?: number },
+): JobPuller {
+  const worker = new Worker(queue, null, {
+    connection: settings.connection,
+    prefix: settings.prefix,
+    autorun: false,
+    // The name the running workers give (run-workers.ts): recorded on each job as processedBy.
+    name: `${hostname()}:${process.pid}`,
+  });
+  return {
+    batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
+    maxBytes: settings.maxBytes ?? DEFAULT_BATCH_MAX_BYTES,
+    next: async (token) => (await worker.getNextJob(token, { block: false })) ?? undefined,
+    close: () => worker.close(),
+  };
+}
+
+/** Completes or fails a job taken by hand; errors reach BullMQ's retry like a thrown one would. */
+async function settle(job: Job, token: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await job.moveToCompleted(await run(), token, false);
+  } catch (error) {
+    await job.moveToFailed(error instanceof Error ? error : new Error(String(error)), token, false);
+  }
+}
+
+/**
+ * Writes the batch and settles every job but `first`, whose outcome it returns as a thunk (to
+ * return or throw from the processor, so BullMQ settles it the usual way).
+ */
+async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, token: string): Promise<() => unknown> {
+  // Validation first, without the database: a payload that does not parse is this job's alone.
+  const valid: Array<{ job: Job; delivery: WebhookDelivery; write: Unkeyed<BatchWrite> }> = [];
+  const poison: Array<{ job: Job; reason: string }> = [];
+  for (const job of jobs) {
+    try {
+      const delivery = webhookDeliverySchema.parse(job.data);
+      valid.push({ job, delivery, write: toWrite(delivery) });
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      poison.push({ job, reason: describeZodError(error) });
+    }
+  }
+  const outcomes = new Map<Job, { result?: unknown; error?: Error }>();
+  for (const { job, reason } of poison) {
+    outcomes.set(job, { error: new UnrecoverableError(`${job.name} job ${job.id}: ${reason}`) });
+  }
+  // Then everything that touches the database or Redis. Any error before the commit fails the
+  // whole batch with BullMQ's retry (the poison jobs too: they are dead-lettered on the retry).
+  try {
+    for (const { job, reason } of poison) {
+      const parsed = webhookDeliverySchema.safeParse(job.data);
+      if (parsed.success) await recordDeadLetter(deps.db, parsed.data, reason);
+      deps.log.warn("webhook.dead_letter", { jobId: job.id, topic: job.name, reason });
+    }
+    const shopIds = new Map<string, string>();
+    for (const { delivery } of valid) {
+      if (!shopIds.has(delivery.shop)) shopIds.set(delivery.shop, await ensureShopId(deps.db, delivery.shop));
+    }
+    const writes = valid.map(
+      ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
+    );
+    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes) : new Map();
+    // Also the products whose version was older than the stored one: the card may be what is behind.
+    await refreshCards(deps, writes, shopIds);
+    const carriers = storedVersionCarriers(
+      valid.map((v) => v.job),
+      writes,
+    );
+    for (const [i, { job, delivery }] of valid.entries()) {
+      const write = writes[i]!;
+      if (write.kind !== "order") {
+        outcomes.set(job, { result: { batched: jobs.length } });
+        continue;
+      }
+      // After the commit, one order at a time: a failure here retries only this job.
+      const stored = carriers.get(job) ? orders.get(recordKey(write.shopId, write.record.shopifyId)) : undefined;
+      outcomes.set(job, await afterOrder(deps, delivery, write, stored ?? "stale"));
+    }
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    deps.log.warn("webhook.batch_failed", { jobs: jobs.length, error: failure });
+    for (const job of jobs) outcomes.set(job, { error: failure });
+  }
+  for (const job of jobs) {
+    if (job === first) continue;
+    const { result, error } = outcomes.get(job) ?? {};
+    if (error) await job.moveToFailed(error, token, false);
+    else await job.moveToCompleted(result, token, false);
+  }
+  const mine = outcomes.get(first) ?? {};
+  return () => {
+    if (mine.error) throw mine.error;
+    return mine.result;
+  };
+}
+
+/**
+ * The job per order whose version the batch stored: the newest, the first of equals. Only it does
+ * the order's follow-up, so two deliveries of one version in a batch do not count the order twice.
+ */
+function storedVersionCarriers(jobs: Job[], writes: BatchWrite[]): Map<Job, boolean> {
+  const newest = new Map<string, { job: Job; at: number }>();
+  for (const [i, write] of writes.entries()) {
+    if (write.kind !== "order") continue;
+    const k = recordKey(write.shopId, write.record.shopifyId);
+    const at = write.record.updatedAt.getTime();
+    const seen = newest.get(k);
+    if (!seen || at > seen.at) newest.set(k, { job: jobs[i]!, at });
+  }
+  return new Map([...newest.values()].map(({ job }) => [job, true]));
+}
+
+/** An order's refunds, attribution and retrain count, as the one-job handler does them. */
+async function afterOrder(
+  deps: WebhookProcessorDeps,
+  delivery: WebhookDelivery,
+  write: Extract<BatchWrite, { kind: "order" }>,
+  outcome: "created" | "updated" | "stale",
+): Promise<{ result?: unknown; error?: Error }> {
+  try {
+    const log = deps.log.child({ shop: delivery.shop, topic: delivery.topic });
+    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome);
+    return { result: { ...result, batched: true } };
+  } catch (error) {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+async function refreshCards(deps: WebhookProcessorDeps, writes: BatchWrite[], shopIds: Map<string, string>) {
+  for (const [shop, shopId] of shopIds) {
+    const ids = writes.flatMap((w) =>
+      w.shopId !== shopId
+        ? []
+        : w.kind === "product"
+          ? [w.record.shopifyId]
+          : w.kind === "productDelete"
+            ? [w.shopifyId]
+            : [],
+    );
+    if (ids.length > 0) await deps.storefront.productsChanged(shop, shopId, [...new Set(ids)]);
+  }
+}
