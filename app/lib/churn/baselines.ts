@@ -12,8 +12,14 @@ export type Scorer = (f: CustomerFeatures) => number;
 
 const rfmRow = (f: CustomerFeatures) => [Math.log1p(f.recencyDays), Math.log1p(f.frequency), Math.log1p(f.monetary)];
 
-export function fitBaselines(train: readonly CustomerFeatures[], labels: readonly number[]): Record<BaselineName, Scorer> {
-  const recency = fitLogistic(train.map((f) => [Math.log1p(f.recencyDays)]), labels);
+export function fitBaselines(
+  train: readonly CustomerFeatures[],
+  labels: readonly number[],
+): Record<BaselineName, Scorer> {
+  const recency = fitLogistic(
+    train.map((f) => [Math.log1p(f.recencyDays)]),
+    labels,
+  );
   const rfm = fitLogistic(train.map(rfmRow), labels);
   return {
     recency: (f) => recency.predict([Math.log1p(f.recencyDays)]),

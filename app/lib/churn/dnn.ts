@@ -1,5 +1,5 @@
 /**
- * The churn network: a small MLP (inputs -> 32 -> 16 -> 1, ReLU, sigmoid) trained with Adam on
+ * The churn network: a small MLP (inputs -> 32 -> 16 -> 2, ReLU, softmax) trained with Adam on
  * binary cross-entropy. tfjs-core ops only, like app/lib/tf/tiny-model.ts, so it trains on every
  * rung of the backend ladder (tensorflow, wasm, cpu). Inputs are standardised with the training
  * set's mean and spread, kept with the model so serving scales the same way.
@@ -30,21 +30,30 @@ function standardiser(rows: readonly (readonly number[])[]) {
   for (const r of rows) r.forEach((v, k) => (sd[k]! += (v - mean[k]!) ** 2 / rows.length));
   const scale = sd.map((v) => (v > 1e-12 ? 1 / Math.sqrt(v) : 0));
   return (batch: readonly (readonly number[])[]) =>
-    tf.tensor2d(
-      Float32Array.from(batch.flatMap((r) => r.map((v, k) => (v - mean[k]!) * scale[k]!))),
-      [batch.length, d],
-    );
+    tf.tensor2d(Float32Array.from(batch.flatMap((r) => r.map((v, k) => (v - mean[k]!) * scale[k]!))), [
+      batch.length,
+      d,
+    ]);
 }
 
 function glorot(rows: number, cols: number, random: () => number): tf.Variable {
   const limit = Math.sqrt(6 / (rows + cols));
-  return tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => (random() * 2 - 1) * limit), [rows, cols]));
+  return tf.variable(
+    tf.tensor2d(
+      Float32Array.from({ length: rows * cols }, () => (random() * 2 - 1) * limit),
+      [rows, cols],
+    ),
+  );
 }
 
-export function trainChurnNet(rows: readonly (readonly number[])[], labels: readonly number[], options: ChurnNetOptions = {}): ChurnNet {
+export function trainChurnNet(
+  rows: readonly (readonly number[])[],
+  labels: readonly number[],
+  options: ChurnNetOptions = {},
+): ChurnNet {
   if (!activeTfBackend()) throw new Error("call initTfBackend() before training");
   if (rows.length === 0) throw new Error("trainChurnNet needs at least one example");
-  const { epochs = 300, hidden = [32, 16], learningRate = 0.01, l2 = 1e-3, seed = 7 } = options;
+  const { epochs = 120, hidden = [32, 16], learningRate = 0.01, l2 = 1e-3, seed = 7 } = options;
   const toTensor = standardiser(rows);
   const random = seededRandom(seed);
   const d = rows[0]!.length;
@@ -53,22 +62,31 @@ export function trainChurnNet(rows: readonly (readonly number[])[], labels: read
     tf.variable(tf.zeros([hidden[0]])),
     glorot(hidden[0], hidden[1], random),
     tf.variable(tf.zeros([hidden[1]])),
-    glorot(hidden[1], 1, random),
-    tf.variable(tf.zeros([1])),
+    glorot(hidden[1], 2, random),
+    tf.variable(tf.zeros([2])),
   ]) as tf.Variable[];
-  const [w1, b1, w2, b2, w3, b3] = weights as [tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable];
+  const [w1, b1, w2, b2, w3, b3] = weights as [
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+  ];
   const logits = (x: tf.Tensor2D) =>
     tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2)), w3), b3);
 
   const x = toTensor(rows);
-  const y = tf.tensor2d(Float32Array.from(labels), [labels.length, 1]);
-  // Stable BCE from logits: max(z,0) - z*y + log(1 + exp(-|z|)), plus L2 on the matrices.
+  // Two output columns (stays, churns) under a softmax equal one sigmoid, and let the loss use
+  // logSoftmax, whose gradient every backend has (the gradients registered in app/lib/tf cover
+  // add, mul, neg, relu, sum, mean, matMul only).
+  const y = tf.tensor2d(Float32Array.from(labels.flatMap((l) => [1 - l, l])), [labels.length, 2]);
   const loss = () =>
     tf.tidy(() => {
-      const z = logits(x);
-      const bce = tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))));
-      const penalty = tf.mul(l2, tf.addN([w1, w2, w3].map((w) => tf.sum(tf.square(w)))));
-      return tf.add(bce, penalty) as tf.Scalar;
+      const crossEntropy = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits(x))), 1)));
+      const squares = [w1, w2, w3].map((w) => tf.sum(tf.mul(w, w)));
+      const penalty = tf.mul(l2, tf.add(tf.add(squares[0]!, squares[1]!), squares[2]!));
+      return tf.add(crossEntropy, penalty) as tf.Scalar;
     });
   const optimizer = tf.train.adam(learningRate);
   const lossHistory: number[] = [];
@@ -88,7 +106,12 @@ export function trainChurnNet(rows: readonly (readonly number[])[], labels: read
   return {
     lossHistory,
     predict: (batch) =>
-      batch.length === 0 ? [] : tf.tidy(() => Array.from(tf.sigmoid(logits(toTensor(batch))).dataSync())),
+      batch.length === 0
+        ? []
+        : tf.tidy(() => {
+            const p = tf.softmax(logits(toTensor(batch))).dataSync();
+            return Array.from({ length: batch.length }, (_, i) => p[2 * i + 1]!);
+          }),
     dispose: () => tf.dispose(weights),
   };
 }

@@ -75,7 +75,8 @@ function featuresOf(customerId: string, acc: Accumulator, cutoff: number, horizo
   const meanGap = gaps.length ? gaps.reduce((s, g) => s + g, 0) / gaps.length : horizon;
   const lastGap = gaps.at(-1) ?? horizon;
   const monetary = totals.reduce((s, x) => s + x, 0);
-  const inWindow = (from: number, to: number) => times.filter((t) => t > cutoff - to * DAY_MS && t <= cutoff - from * DAY_MS);
+  const inWindow = (from: number, to: number) =>
+    times.filter((t) => t > cutoff - to * DAY_MS && t <= cutoff - from * DAY_MS);
   const recent = inWindow(0, horizon).length;
   const previous = inWindow(horizon, 2 * horizon).length;
   const spendRecent = totals.filter((_, i) => times[i]! > cutoff - horizon * DAY_MS).reduce((s, x) => s + x, 0);
@@ -120,7 +121,10 @@ export function featuresAsOf(orders: readonly ChurnOrder[], cutoff: number, hori
 export function topCategories(features: readonly CustomerFeatures[], limit: number): string[] {
   const weight = new Map<string, number>();
   for (const f of features) for (const [c, s] of f.categories) weight.set(c, (weight.get(c) ?? 0) + s);
-  return [...weight].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([c]) => c);
+  return [...weight]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([c]) => c);
 }
 
 /** The numeric row the networks see: base features then the chosen categories' shares. */

@@ -2,7 +2,10 @@
 import type { CatalogItem, HistoryOrder } from "../model/types";
 import type { ChurnOrder } from "./types";
 
-export function churnOrdersFromHistory(orders: readonly HistoryOrder[], catalog: readonly CatalogItem[] = []): ChurnOrder[] {
+export function churnOrdersFromHistory(
+  orders: readonly HistoryOrder[],
+  catalog: readonly CatalogItem[] = [],
+): ChurnOrder[] {
   const typeOf = new Map(catalog.filter((c) => c.productType).map((c) => [c.productId, c.productType!]));
   return orders.map((o) => {
     const categories = [...new Set(o.items.map((i) => typeOf.get(i.productId)).filter((t): t is string => !!t))];

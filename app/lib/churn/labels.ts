@@ -48,12 +48,32 @@ export function lastOrderAt(orders: readonly ChurnOrder[]): number {
   return last;
 }
 
+/**
+ * Training snapshots: the latest training cutoff and earlier ones half a horizon apart, stacked.
+ * More snapshots give the network more examples of the same customers at different moments;
+ * every training label still ends before the evaluation cutoff.
+ */
+export const TRAINING_SNAPSHOTS = 6;
+
+function stack(sets: LabelledSet[]): LabelledSet {
+  return {
+    cutoff: sets[0]!.cutoff,
+    features: sets.flatMap((s) => s.features),
+    labels: sets.flatMap((s) => s.labels),
+  };
+}
+
 /** Training and evaluation sets for a shop whose latest order is at `now`. */
 export function timeSplit(orders: readonly ChurnOrder[], horizonDays: number, now = lastOrderAt(orders)) {
   const evalCutoff = now - horizonDays * DAY_MS;
   const trainCutoff = evalCutoff - horizonDays * DAY_MS;
+  const first = Math.min(...orders.map((o) => o.at.getTime()));
+  const cutoffs = Array.from(
+    { length: TRAINING_SNAPSHOTS },
+    (_, k) => trainCutoff - (k * horizonDays * DAY_MS) / 2,
+  ).filter((c, k) => k === 0 || c > first);
   return {
-    train: labelledAt(orders, trainCutoff, horizonDays),
+    train: stack(cutoffs.map((c) => labelledAt(orders, c, horizonDays))),
     evaluation: labelledAt(orders, evalCutoff, horizonDays),
   };
 }

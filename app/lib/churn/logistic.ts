@@ -59,7 +59,11 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
 
 /** Platt scaling: maps raw scores to calibrated probabilities with a 1-input logistic fit. */
 export function plattCalibrator(scores: readonly number[], labels: readonly number[]): (score: number) => number {
-  const logit = (p: number) => Math.log(Math.min(1 - 1e-6, Math.max(1e-6, p)) / (1 - Math.min(1 - 1e-6, Math.max(1e-6, p))));
-  const fit = fitLogistic(scores.map((s) => [logit(s)]), labels);
+  const logit = (p: number) =>
+    Math.log(Math.min(1 - 1e-6, Math.max(1e-6, p)) / (1 - Math.min(1 - 1e-6, Math.max(1e-6, p))));
+  const fit = fitLogistic(
+    scores.map((s) => [logit(s)]),
+    labels,
+  );
   return (score) => fit.predict([logit(score)]);
 }

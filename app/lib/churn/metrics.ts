@@ -22,7 +22,7 @@ export function aucRoc(scores: readonly number[], labels: readonly number[]): nu
   let neg = 0;
   let rankSumPos = 0;
   // Average ranks across ties so equal scores earn half credit.
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j < order.length && order[j]![0] === order[i]![0]) j++;
     const avgRank = (i + 1 + j) / 2;
@@ -47,7 +47,7 @@ export function prAuc(scores: readonly number[], labels: readonly number[]): num
   let seen = 0;
   let sum = 0;
   // Tied scores form one threshold: precision is taken after the whole tie group.
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     let groupPos = 0;
     while (j < order.length && order[j]![0] === order[i]![0]) {
