@@ -52,7 +52,8 @@ export function runChurn(
   const now = options.now ?? lastOrderAt(orders);
   const h = horizonDays(orders);
   const { train, evaluation } = timeSplit(orders, h, now);
-  const repeatCustomers = train.features.filter((f) => f.frequency > 1).length;
+  // Distinct customers: the stacked snapshots list a customer once per snapshot.
+  const repeatCustomers = new Set(train.features.filter((f) => f.frequency > 1).map((f) => f.customerId)).size;
   const baselines = fitBaselines(train.features, train.labels);
   const baselineMetrics = {
     recency: churnMetrics(scoreAll(baselines.recency, evaluation.features), evaluation.labels),
