@@ -14,6 +14,7 @@ import { runTraining, type RunOutcome } from "../../app/lib/training/run-trainin
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import { RESTORE_JOB_NAME, restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
 import { restoreRun } from "../../app/lib/training/rollback.server";
+import { runChurnForShop, type ChurnOutcome } from "../../app/lib/churn/store.server";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
 // its children (kill -9, OOM), the channel drops; without this the orphan would train on,
@@ -90,22 +91,36 @@ async function processRestoreJob(job: SandboxedJob, token?: string) {
   );
 }
 
-async function processTraining(job: SandboxedJob, token?: string): Promise<RunOutcome> {
+async function processTraining(
+  job: SandboxedJob,
+  token?: string,
+): Promise<RunOutcome & { churn: ChurnOutcome | null }> {
   const parsed = trainJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a training request: ${parsed.error.message}`);
   const { shop, trigger } = parsed.data;
-  return withShopLock(job, token, shop, (ctx) =>
-    runTraining(
+  return withShopLock(job, token, shop, async (ctx) => {
+    const log = ctx.log.child({ jobId: job.id });
+    const outcome = await runTraining(
       {
         db: ctx.db,
         redis: ctx.redis,
         prefix: ctx.prefix,
-        log: ctx.log.child({ jobId: job.id }),
+        log,
         backend: ctx.backend,
         onProgress: (progress) => void job.updateProgress(progress),
       },
       shop,
       trigger,
-    ),
-  );
+    );
+    // The churn model (issue 21) runs after the recommender in the same job and under the same
+    // lock, so both read the same orders. Its failure is logged and never fails the
+    // recommender's run, which is already served.
+    try {
+      const churn = await runChurnForShop(ctx.db, log, shop);
+      return { ...outcome, churn };
+    } catch (err) {
+      log.error("churn_run_failed", { shop, error: err instanceof Error ? err.message : String(err) });
+      return { ...outcome, churn: null };
+    }
+  });
 }
