@@ -30,6 +30,13 @@ function solve(a: number[][], b: number[]): number[] {
 }
 
 export function fitLogistic(rows: readonly (readonly number[])[], labels: readonly number[], ridge = 1e-3): Logistic {
+  const positives = labels.filter((l) => l === 1).length;
+  if (rows.length === 0 || positives === 0 || positives === rows.length) {
+    // Nothing to separate: answer the observed rate (0.5 with no rows), smoothed away from 0 and 1.
+    const rate = (positives + 1) / (rows.length + 2);
+    const width = rows[0]?.length ?? 0;
+    return { weights: new Array<number>(width).fill(0), bias: Math.log(rate / (1 - rate)), predict: () => rate };
+  }
   const d = (rows[0]?.length ?? 0) + 1;
   let w = new Array<number>(d).fill(0);
   const x = (row: readonly number[]) => [1, ...row];

@@ -23,7 +23,8 @@ export function aucRoc(scores: readonly number[], labels: readonly number[]): nu
   let rankSumPos = 0;
   // Average ranks across ties so equal scores earn half credit.
   for (let i = 0; i < order.length;) {
-    let j = i;
+    // j starts past i so a NaN score (never equal to itself) still moves the loop on.
+    let j = i + 1;
     while (j < order.length && order[j]![0] === order[i]![0]) j++;
     const avgRank = (i + 1 + j) / 2;
     for (let k = i; k < j; k++) {
@@ -48,8 +49,8 @@ export function prAuc(scores: readonly number[], labels: readonly number[]): num
   let sum = 0;
   // Tied scores form one threshold: precision is taken after the whole tie group.
   for (let i = 0; i < order.length;) {
-    let j = i;
-    let groupPos = 0;
+    let j = i + 1;
+    let groupPos = order[i]![1] === 1 ? 1 : 0;
     while (j < order.length && order[j]![0] === order[i]![0]) {
       if (order[j]![1] === 1) groupPos++;
       j++;

@@ -63,7 +63,9 @@ export function runChurn(
   let modelScorer: ((features: readonly CustomerFeatures[]) => number[]) | null = null;
   let modelMetrics: ChurnMetrics | null = null;
   let skip: string | undefined;
-  if (repeatCustomers < MIN_REPEAT_CUSTOMERS) {
+  if (train.features.length === 0) {
+    skip = `the shop's history is shorter than two horizons (${2 * h} days), so there is nothing to learn from yet; serving the baseline`;
+  } else if (repeatCustomers < MIN_REPEAT_CUSTOMERS) {
     skip = `only ${repeatCustomers} repeat customers (at least ${MIN_REPEAT_CUSTOMERS} needed to learn); serving the baseline`;
   } else {
     const categories = topCategories(train.features, MAX_CATEGORIES);

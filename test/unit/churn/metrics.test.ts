@@ -32,3 +32,11 @@ describe("churn metrics, on cases worked out by hand", () => {
     expect(() => brier([0.1], [1, 0])).toThrow(RangeError);
   });
 });
+
+describe("churn metrics on degenerate input", () => {
+  it("finishes on NaN scores instead of looping", () => {
+    // NaN never equals itself, which once kept the tie loop from advancing.
+    expect(typeof aucRoc([Number.NaN, Number.NaN, 0.2], [1, 0, 0])).toBe("number");
+    expect(typeof prAuc([Number.NaN, 0.3], [1, 0])).toBe("number");
+  });
+});
