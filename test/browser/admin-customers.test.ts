@@ -66,8 +66,8 @@ describe("the Customers page, in Chromium", () => {
     expect(body).toMatch(/At risk\s+2\s+1070\.00/);
     expect(body).toMatch(/Champions\s+1\s+3000\.00/);
 
-    const atRisk = page.locator(".Polaris-Card").filter({ hasText: "At-risk customers with the most value" });
-    const rows = atRisk.locator("tbody tr");
+    // The second table on the page is the at-risk one (the first lists the segments).
+    const rows = page.locator("table").nth(1).locator("tbody tr");
     expect(await rows.count()).toBe(2);
     const first = await rows.nth(0).innerText();
     expect(first).toContain("501");
