@@ -91,4 +91,19 @@ describe("the Customers page, in Chromium", () => {
     expect(blocked()).toEqual([]);
     await close();
   });
+
+  it("rejects an out-of-range threshold with its message and keeps the stored one, then saves a valid one", async () => {
+    const { page, close } = await stack.open("/app/customers");
+    const risk = page.getByLabel("At risk from this churn risk (0.05 to 0.95)");
+    await risk.fill("1.5");
+    await page.getByRole("button", { name: "Save thresholds" }).click();
+    await page.getByText("atRiskThreshold: At most 0.95").waitFor();
+    expect(await stack.t.db.customerInsightSettings.count()).toBe(0);
+    await risk.fill("0.7");
+    await page.getByRole("button", { name: "Save thresholds" }).click();
+    await page.getByText("Saved: segments follow at the next training.").waitFor();
+    const row = await stack.t.db.customerInsightSettings.findUniqueOrThrow({ where: { shopId: stack.shopId } });
+    expect(JSON.parse(row.settings)).toMatchObject({ atRiskThreshold: 0.7, championShare: 0.1 });
+    await close();
+  });
 });
