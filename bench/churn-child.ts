@@ -17,7 +17,12 @@ const ORDERS_FILE = process.env.BENCH_ORDERS_FILE ?? path.resolve(process.cwd(),
 async function main() {
   const backend = await initTfBackend({ force: parseTfBackendChoice(process.env.TF_BACKEND), log: () => undefined });
   const orders = churnOrdersFromHistory(ordersFromCsv(gunzipSync(readFileSync(ORDERS_FILE)).toString("utf8")));
-  const run = runChurn(orders, process.env.BENCH_QUICK ? { net: { epochs: 100 } } : {});
+  // BENCH_CHURN_NET (JSON ChurnNetOptions) overrides the network's defaults for experiments.
+  const net = {
+    ...(process.env.BENCH_QUICK ? { epochs: 100 } : {}),
+    ...JSON.parse(process.env.BENCH_CHURN_NET ?? "{}"),
+  };
+  const run = runChurn(orders, { net });
   process.stdout.write(
     JSON.stringify({
       backend: backend.name,

@@ -53,7 +53,7 @@ export function trainChurnNet(
 ): ChurnNet {
   if (!activeTfBackend()) throw new Error("call initTfBackend() before training");
   if (rows.length === 0) throw new Error("trainChurnNet needs at least one example");
-  const { epochs = 120, hidden = [32, 16], learningRate = 0.01, l2 = 1e-3, seed = 7 } = options;
+  const { epochs = 120, hidden = [32, 16], learningRate = 0.01, l2 = 0.01, seed = 7 } = options;
   const toTensor = standardiser(rows);
   const random = seededRandom(seed);
   const d = rows[0]!.length;
