@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { benchBigShop } from "./bigshop";
 import { benchBlock } from "./block";
+import { benchChurn } from "./churn";
 import { benchEvents } from "./events";
 import { benchIntake } from "./intake";
 import { benchLive } from "./live";
@@ -27,6 +28,8 @@ const BENCHMARKS: Record<string, (o: { quick: boolean; args: readonly string[] }
   events: benchEvents,
   training: benchTraining,
   block: benchBlock,
+  // The churn model on the UCI shop beside its baselines (well under a minute).
+  churn: benchChurn,
   // The whole UCI shop replayed, trained through the worker and asked through the App Proxy
   // (about 6 minutes; --quick: the demo slice).
   live: benchLive,

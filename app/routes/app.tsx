@@ -34,6 +34,7 @@ export default function AppLayout() {
           Home
         </Link>
         <Link to="/app/model">Model</Link>
+        <Link to="/app/customers">Customers</Link>
         <Link to="/app/settings">Settings</Link>
         <Link to="/app/data-requests">Data requests</Link>
       </NavMenu>

@@ -12,6 +12,7 @@ import { indexShopData } from "../../app/lib/model/dataset";
 import { topKForCustomers } from "../../app/lib/model/lists";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
+import { customerReport, redactCustomer } from "../../app/lib/sync/compliance.server";
 import { requestTraining, restoreJobId } from "../../app/lib/training/train-queue.server";
 import { rollBackModel } from "../../app/lib/training/rollback.server";
 import type { Spawned } from "../helpers/child-process";
@@ -144,4 +145,30 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const run = await t.db.modelRun.findFirstOrThrow({ where: { shop: { domain: EMPTY } } });
     expect(run.reason).toMatch(/only 0 orders/);
   });
+
+  it("runs the churn step after the recommender in the same job, stores predictions, and redaction removes a customer's", async () => {
+    const job = await requestTraining(queue, SHOP, "manual");
+    const outcome = await job.waitUntilFinished(events, 120_000);
+    // 36 customers over a month are too little to learn from: a baseline is served, and the run says why.
+    expect(outcome.churn).toMatchObject({ customers: 36 });
+    expect(["recency", "rfm"]).toContain(outcome.churn.served);
+    expect(outcome.churn.reason).toMatch(/nothing to learn from yet; serving the baseline/);
+    const shopId = (await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).id;
+    const run = await t.db.churnRun.findUniqueOrThrow({ where: { id: outcome.churn.runId } });
+    expect(run.horizonDays).toBeGreaterThanOrEqual(30);
+    expect(JSON.parse(run.metrics).model).toBeNull();
+    const predictions = await t.db.churnPrediction.findMany({ where: { shopId } });
+    expect(predictions).toHaveLength(36);
+    expect(new Set(predictions.map((p) => p.runId))).toEqual(new Set([run.id]));
+    for (const p of predictions) {
+      expect(p.risk).toBeGreaterThanOrEqual(0);
+      expect(p.risk).toBeLessThanOrEqual(1);
+      expect(["new", "active", "at_risk", "lapsed", "champion"]).toContain(p.segment);
+    }
+    const report = await customerReport(t.db, shopId, "r0", {});
+    expect(report.churnPredictions).toHaveLength(1);
+    await redactCustomer(t.db, shopId, "r0");
+    expect(await t.db.churnPrediction.count({ where: { shopId, customerShopifyId: "r0" } })).toBe(0);
+    expect(await t.db.churnPrediction.count({ where: { shopId } })).toBe(35);
+  }, 180_000);
 });

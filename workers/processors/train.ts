@@ -14,6 +14,7 @@ import { runTraining, type RunOutcome } from "../../app/lib/training/run-trainin
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import { RESTORE_JOB_NAME, restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
 import { restoreRun } from "../../app/lib/training/rollback.server";
+import { runChurnForShop, type ChurnOutcome } from "../../app/lib/churn/store.server";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
 // its children (kill -9, OOM), the channel drops; without this the orphan would train on,
@@ -98,28 +99,39 @@ async function processRestoreJob(job: SandboxedJob, token?: string) {
   );
 }
 
-/** The run's outcome, and the peak memory of this child so far, for the worker's metrics. */
-export type TrainJobResult = RunOutcome & { peakRssBytes: number };
+/** The run's outcome with the churn step's, and this child's peak memory so far, for the worker's metrics. */
+export type TrainJobResult = RunOutcome & { churn: ChurnOutcome | null; peakRssBytes: number };
 
 async function processTraining(job: SandboxedJob, token?: string): Promise<TrainJobResult> {
   const parsed = trainJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a training request: ${parsed.error.message}`);
   const { shop, trigger } = parsed.data;
-  const outcome = await withShopLock(job, token, shop, (ctx) =>
-    runTraining(
+  const result = await withShopLock(job, token, shop, async (ctx) => {
+    const log = ctx.log.child({ jobId: job.id });
+    const outcome = await runTraining(
       {
         db: ctx.db,
         redis: ctx.redis,
         prefix: ctx.prefix,
-        log: ctx.log.child({ jobId: job.id }),
+        log,
         backend: ctx.backend,
         budgetMb: ctx.budgetMb,
         onProgress: (progress) => void job.updateProgress(progress),
       },
       shop,
       trigger,
-    ),
-  );
+    );
+    // The churn model (issue 21) runs after the recommender in the same job and under the same
+    // lock, so both read the same orders. Its failure is logged and never fails the
+    // recommender's run, which is already served.
+    try {
+      const churn = await runChurnForShop(ctx.db, log, shop);
+      return { ...outcome, churn };
+    } catch (err) {
+      log.error("churn_run_failed", { shop, error: err instanceof Error ? err.message : String(err) });
+      return { ...outcome, churn: null };
+    }
+  });
   // maxRSS is in KiB and covers this child's life; BullMQ reuses children, so it is a high-water mark.
-  return { ...outcome, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return { ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
 }

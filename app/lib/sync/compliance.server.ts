@@ -9,7 +9,7 @@ export type CustomerLists = Record<string, { active: string[]; previous: string[
  * Everything Affinity stores about one customer: their row, orders (with lines and refunded
  * quantities), the storefront events they made while logged in, the holdout assignments and
  * visitor days of the browsers those events came from, each order's attribution, and the
- * recommendation lists computed for them. We hold no names or contact details. Internal row ids
+ * recommendation lists and churn predictions computed for them. We hold no names or contact details. Internal row ids
  * are left out; every other stored column is in (test/integration/data-requests.test.ts).
  */
 export async function customerReport(db: Db, shopId: string, customerShopifyId: string, lists: CustomerLists) {
@@ -38,7 +38,7 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
   const visitorIds = [
     ...new Set([...events.map((e) => e.visitorId), ...attributions.flatMap((a) => (a.visitorId ? [a.visitorId] : []))]),
   ];
-  const [refundLines, holdoutAssignments, visitorDays] = await Promise.all([
+  const [refundLines, holdoutAssignments, visitorDays, churnPredictions] = await Promise.all([
     db.refundLine.findMany({ where: { shopId, orderShopifyId: { in: orderIds } }, omit: { shopId: true } }),
     db.experimentVisitor.findMany({
       where: { visitorId: { in: visitorIds }, experiment: { shopId } },
@@ -46,6 +46,8 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
       orderBy: { firstSeenAt: "asc" },
     }),
     db.visitorDay.findMany({ where: { shopId, visitorId: { in: visitorIds } }, omit: { shopId: true } }),
+    // The churn risk, segment and expected next order computed for them (issue 21).
+    db.churnPrediction.findMany({ where: { shopId, customerShopifyId }, omit: { shopId: true, runId: true } }),
   ]);
   return {
     customerShopifyId,
@@ -58,6 +60,7 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
     visitorDays,
     attributions: attributions.map((a) => ({ ...a, attributedLines: JSON.parse(a.attributedLines) as unknown })),
     recommendationLists: lists,
+    churnPredictions,
   };
 }
 
@@ -83,7 +86,7 @@ export async function recordCustomerDataRequest(
 
 /**
  * customers/redact: removes the customer's row and their link to orders (the orders themselves
- * are the merchant's sales record), their storefront events and earlier data-request reports, and
+ * are the merchant's sales record), their storefront events, churn predictions and earlier data-request reports, and
  * asks for retraining so no model keeps learning from them.
  */
 export async function redactCustomer(db: Db, shopId: string, customerShopifyId: string, now = new Date()) {
@@ -93,6 +96,7 @@ export async function redactCustomer(db: Db, shopId: string, customerShopifyId: 
     db.dataRequest.deleteMany({ where: { shopId, customerShopifyId } }),
     // Storefront events they made while logged in; the daily rollups keep only counts.
     db.event.deleteMany({ where: { shopId, customerShopifyId } }),
+    db.churnPrediction.deleteMany({ where: { shopId, customerShopifyId } }),
     requestRetrain(db, shopId, now),
   ]);
 }

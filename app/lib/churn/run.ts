@@ -1,0 +1,124 @@
+/**
+ * One churn run for a shop: horizon, time split, baselines, the network (calibrated on a slice
+ * of the training window), promotion, then scores and segments for every customer as of now.
+ * Pure apart from TensorFlow.js, so the worker, the bench and the tests all call it.
+ */
+import { fitBaselines, type BaselineName, type Scorer } from "./baselines";
+import { trainChurnNet, type ChurnNetOptions } from "./dnn";
+import { featureRow, featuresAsOf, topCategories, type CustomerFeatures } from "./features";
+import { horizonDays } from "./horizon";
+import { lastOrderAt, stableHash, timeSplit } from "./labels";
+import { plattCalibrator } from "./logistic";
+import { churnMetrics, type ChurnMetrics } from "./metrics";
+import { choosePromotion, type ServedKind } from "./promote";
+import { assignSegments, type Segment } from "./segments";
+import { DEFAULT_CHURN_SETTINGS, type ChurnSettings } from "./settings";
+import type { ChurnOrder } from "./types";
+
+/** Below this many repeat customers in the training window the network would learn noise. */
+export const MIN_REPEAT_CUSTOMERS = 50;
+/** Share of training customers held out to calibrate the network (Platt scaling). */
+const CALIBRATION_SHARE = 0.2;
+const MAX_CATEGORIES = 8;
+
+export interface ChurnPredictionRow {
+  customerId: string;
+  risk: number;
+  expectedNextAt: Date;
+  segment: Segment;
+  value: number;
+}
+
+export interface ChurnRunResult {
+  horizonDays: number;
+  metrics: { model: ChurnMetrics | null; recency: ChurnMetrics; rfm: ChurnMetrics };
+  served: ServedKind;
+  reason: string;
+  trainSeconds: number;
+  sizes: { train: number; evaluation: number; repeatCustomers: number };
+  predictions: ChurnPredictionRow[];
+}
+
+function scoreAll(scorer: Scorer, features: readonly CustomerFeatures[]) {
+  return features.map(scorer);
+}
+
+export function runChurn(
+  orders: readonly ChurnOrder[],
+  options: { settings?: ChurnSettings; net?: ChurnNetOptions; now?: number } = {},
+): ChurnRunResult {
+  const started = performance.now();
+  const settings = options.settings ?? DEFAULT_CHURN_SETTINGS;
+  const now = options.now ?? lastOrderAt(orders);
+  const h = horizonDays(orders);
+  const { train, evaluation } = timeSplit(orders, h, now);
+  // Distinct customers: the stacked snapshots list a customer once per snapshot.
+  const repeatCustomers = new Set(train.features.filter((f) => f.frequency > 1).map((f) => f.customerId)).size;
+  const baselines = fitBaselines(train.features, train.labels);
+  const baselineMetrics = {
+    recency: churnMetrics(scoreAll(baselines.recency, evaluation.features), evaluation.labels),
+    rfm: churnMetrics(scoreAll(baselines.rfm, evaluation.features), evaluation.labels),
+  };
+
+  let modelScorer: ((features: readonly CustomerFeatures[]) => number[]) | null = null;
+  let modelMetrics: ChurnMetrics | null = null;
+  let skip: string | undefined;
+  if (train.features.length === 0) {
+    skip = `the shop's history is shorter than two horizons (${2 * h} days), so there is nothing to learn from yet; serving the baseline`;
+  } else if (repeatCustomers < MIN_REPEAT_CUSTOMERS) {
+    skip = `only ${repeatCustomers} repeat customers (at least ${MIN_REPEAT_CUSTOMERS} needed to learn); serving the baseline`;
+  } else {
+    const categories = topCategories(train.features, MAX_CATEGORIES);
+    const isCalibration = (f: CustomerFeatures) => stableHash(f.customerId) % 1000 < CALIBRATION_SHARE * 1000;
+    const fitIdx = train.features.map((_, i) => i).filter((i) => !isCalibration(train.features[i]!));
+    const calIdx = train.features.map((_, i) => i).filter((i) => isCalibration(train.features[i]!));
+    const rows = train.features.map((f) => featureRow(f, categories));
+    const net = trainChurnNet(
+      fitIdx.map((i) => rows[i]!),
+      fitIdx.map((i) => train.labels[i]!),
+      options.net,
+    );
+    try {
+      const calibrate = plattCalibrator(
+        net.predict(calIdx.map((i) => rows[i]!)),
+        calIdx.map((i) => train.labels[i]!),
+      );
+      const scores = (features: readonly CustomerFeatures[]) =>
+        net.predict(features.map((f) => featureRow(f, categories))).map(calibrate);
+      modelMetrics = churnMetrics(scores(evaluation.features), evaluation.labels);
+      // Score "now" while the network is alive; it is disposed right after.
+      const current = featuresAsOf(orders, now, h);
+      const currentScores = scores(current);
+      modelScorer = () => currentScores;
+    } finally {
+      net.dispose();
+    }
+  }
+
+  const promotion = choosePromotion(modelMetrics, baselineMetrics, skip);
+  const current = featuresAsOf(orders, now, h);
+  const risks =
+    promotion.served === "model" && modelScorer
+      ? modelScorer(current)
+      : scoreAll(baselines[promotion.served as BaselineName], current);
+  const segments = assignSegments(
+    current.map((f, i) => ({ ...f, risk: risks[i]! })),
+    h,
+    settings,
+  );
+  return {
+    horizonDays: h,
+    metrics: { model: modelMetrics, ...baselineMetrics },
+    served: promotion.served,
+    reason: promotion.reason,
+    trainSeconds: (performance.now() - started) / 1000,
+    sizes: { train: train.features.length, evaluation: evaluation.features.length, repeatCustomers },
+    predictions: current.map((f, i) => ({
+      customerId: f.customerId,
+      risk: risks[i]!,
+      expectedNextAt: new Date(f.expectedNextAt),
+      segment: segments.get(f.customerId)!,
+      value: f.monetary,
+    })),
+  };
+}

@@ -1,0 +1,109 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activateRun, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
+import { seedFinishedImport } from "../helpers/admin-seed";
+import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
+
+const metrics = (auc: number, brier: number) => ({ auc, prAuc: 0.7, brier, n: 400, positives: 200 });
+
+describe("the Customers page, in Chromium", () => {
+  let stack: AdminStack;
+
+  beforeAll(async () => {
+    stack = await startAdminStack({
+      async seed({ t, redis, prefix, shop, shopId }) {
+        await seedFinishedImport(t.db, shopId);
+        const run = await t.db.churnRun.create({
+          data: {
+            shopId,
+            horizonDays: 63,
+            served: "model",
+            reason: "model AUC 0.742 beats rfm 0.734",
+            metrics: JSON.stringify({
+              model: metrics(0.742, 0.207),
+              recency: metrics(0.667, 0.237),
+              rfm: metrics(0.734, 0.206),
+            }),
+            customers: 5,
+          },
+        });
+        const rows = [
+          ["501", "at_risk", 0.81, 950],
+          ["502", "at_risk", 0.66, 120],
+          ["503", "champion", 0.12, 3000],
+          ["504", "new", 0.5, 40],
+          ["505", "lapsed", 0.95, 60],
+        ] as const;
+        for (const [customer, segment, risk, value] of rows) {
+          await t.db.churnPrediction.create({
+            data: {
+              shopId,
+              customerShopifyId: customer,
+              runId: run.id,
+              risk,
+              value,
+              segment,
+              expectedNextAt: new Date("2026-12-20T00:00:00Z"),
+            },
+          });
+        }
+        // The recommender's own list for customer 501: their recommended products.
+        await writeRunLists(redis, prefix, shop, "run-1", {
+          forCustomer: new Map([["501", ["7003", "7001"]]]),
+          related: new Map(),
+          popular: ["7001"],
+        });
+        await activateRun(redis, prefix, shop, "run-1");
+      },
+    });
+  });
+  afterAll(() => stack?.stop());
+
+  it("shows segments, the at-risk table by value with recommendations, the metrics in words, and exports CSV", async () => {
+    const { page, blocked, close } = await stack.open("/app/customers");
+    await page.getByRole("heading", { name: "Segments" }).waitFor();
+    const body = await page.locator("body").innerText();
+    expect(body).toMatch(/At risk\s+2\s+1070\.00/);
+    expect(body).toMatch(/Champions\s+1\s+3000\.00/);
+
+    // The second table on the page is the at-risk one (the first lists the segments).
+    const rows = page.locator("table").nth(1).locator("tbody tr");
+    expect(await rows.count()).toBe(2);
+    const first = await rows.nth(0).innerText();
+    expect(first).toContain("501");
+    expect(first).toContain("81 %");
+    expect(first).toContain("2026-12-20");
+    expect(first).toContain("Ceramic Pour-Over, Enamel Coffee Mug");
+    expect(await rows.nth(1).innerText()).toContain("502");
+
+    expect(body).toContain("ranks them right 74 % of the time");
+    expect(body).toContain("alone ranks them right 67 %");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("affinity-customers.csv");
+    const csv = (await readFile((await download.path())!, "utf8")).trim().split("\n");
+    expect(csv[0]).toBe("customer_id,segment,churn_risk,expected_next_order,value");
+    expect(csv[1]).toBe("505,lapsed,0.9500,2026-12-20,60.00");
+    expect(csv).toHaveLength(6);
+    expect(blocked()).toEqual([]);
+    await close();
+  });
+
+  it("rejects an out-of-range threshold with its message and keeps the stored one, then saves a valid one", async () => {
+    const { page, close } = await stack.open("/app/customers");
+    const risk = page.getByLabel("At risk from this churn risk (0.05 to 0.95)");
+    await risk.fill("1.5");
+    await page.getByRole("button", { name: "Save thresholds" }).click();
+    await page.getByText("atRiskThreshold: At most 0.95").waitFor();
+    expect(await stack.t.db.customerInsightSettings.count()).toBe(0);
+    await risk.fill("0.7");
+    await page.getByRole("button", { name: "Save thresholds" }).click();
+    await page.getByText("Saved: segments follow at the next training.").waitFor();
+    const row = await stack.t.db.customerInsightSettings.findUniqueOrThrow({ where: { shopId: stack.shopId } });
+    expect(JSON.parse(row.settings)).toMatchObject({ atRiskThreshold: 0.7, championShare: 0.1 });
+    await close();
+  });
+});
