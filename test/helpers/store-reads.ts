@@ -5,25 +5,11 @@
 import type { Db } from "../../app/lib/database/client.server";
 import type { RedisClient } from "../../app/lib/redis.server";
 import type { RefusalReason } from "../../app/lib/events/limits.server";
-import type { ListKind } from "../../app/lib/storefront-store/run-lists.server";
-import { eventsRefusedKey, runKey, shopKey } from "../../app/lib/storefront-store/keys";
+import { eventsRefusedKey, shopKey } from "../../app/lib/storefront-store/keys";
 
 /** The run a shop is served now, or null before its first training. */
 export function activeRunId(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
   return redis.get(shopKey(prefix, shop, "active"));
-}
-
-/** One precomputed list of the active run: customer or product id in, product ids out. */
-export async function readList(
-  redis: RedisClient,
-  prefix: string,
-  shop: string,
-  kind: ListKind,
-  id: string,
-): Promise<string[]> {
-  const runId = await activeRunId(redis, prefix, shop);
-  const value = runId ? await redis.hget(runKey(prefix, shop, runId, kind), id) : null;
-  return value ? value.split(",") : [];
 }
 
 /** Refused events of one day: by reason overall, or by reason for one shop. */

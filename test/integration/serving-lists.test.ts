@@ -4,11 +4,11 @@ import { Redis } from "ioredis";
 import {
   activateRun,
   deleteShopLists,
+  readList,
   readPopular,
   rollbackRun,
   writeRunLists,
 } from "../../app/lib/storefront-store/run-lists.server";
-import { readList } from "../helpers/store-reads";
 import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP = "lists.myshopify.com";

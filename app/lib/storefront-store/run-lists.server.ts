@@ -87,6 +87,19 @@ export type ListKind = RunHash;
 
 export const parseList = (value: string | null | undefined): string[] => (value ? value.split(",") : []);
 
+/** One precomputed list from the active run: customer or product id in, product ids out. */
+export async function readList(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  kind: ListKind,
+  id: string,
+): Promise<string[]> {
+  const runId = await redis.get(shopKey(prefix, shop, "active"));
+  const value = runId ? await redis.hget(runKey(prefix, shop, runId, kind), id) : null;
+  return value ? value.split(",") : [];
+}
+
 export async function readPopular(redis: RedisClient, prefix: string, shop: string): Promise<string[]> {
   const runId = await redis.get(shopKey(prefix, shop, "active"));
   const value = runId ? await redis.get(runKey(prefix, shop, runId, "popular")) : null;
