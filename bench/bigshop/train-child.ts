@@ -28,16 +28,13 @@ async function main() {
   const grow = () => bigShopOrders(source, { orders: target });
   const { window, keep } = await chooseWindow(countsOfOrders(grow), budgetMb);
   const orders: HistoryOrder[] = [];
-  let customers = new Set<string>();
   for (const order of grow()) {
     const kept = windowed(order, window.since, keep);
     if (kept) orders.push(kept);
   }
-  for (const order of orders) customers.add(order.customerId);
   const catalog = [...bigShopCatalog(source, { orders: target })].filter((c) => !keep || keep.has(c.productId));
   const windowMs = performance.now() - started;
-  const windowCustomers = customers.size;
-  customers = new Set();
+  const windowCustomers = new Set(orders.map((o) => o.customerId)).size;
   const result = await trainAndEvaluate(orders, catalog);
   process.stdout.write(
     JSON.stringify({
