@@ -5,6 +5,7 @@
  * set's mean and spread, kept with the model so serving scales the same way.
  */
 import { activeTfBackend, tf } from "../tf/backend.server";
+import { fitWithAdam, glorot } from "../tf/full-batch";
 import { seededRandom } from "../tf/seeded-random";
 
 export interface ChurnNetOptions {
@@ -34,16 +35,6 @@ function standardiser(rows: readonly (readonly number[])[]) {
       batch.length,
       d,
     ]);
-}
-
-function glorot(rows: number, cols: number, random: () => number): tf.Variable {
-  const limit = Math.sqrt(6 / (rows + cols));
-  return tf.variable(
-    tf.tensor2d(
-      Float32Array.from({ length: rows * cols }, () => (random() * 2 - 1) * limit),
-      [rows, cols],
-    ),
-  );
 }
 
 export function trainChurnNet(
@@ -88,21 +79,12 @@ export function trainChurnNet(
       const penalty = tf.mul(l2, tf.add(tf.add(squares[0]!, squares[1]!), squares[2]!));
       return tf.add(crossEntropy, penalty) as tf.Scalar;
     });
-  const optimizer = tf.train.adam(learningRate);
-  const lossHistory: number[] = [];
-  try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const value = optimizer.minimize(loss, true, weights);
-      if (epoch % 25 === 0 || epoch === epochs - 1) lossHistory.push(value?.dataSync()[0] ?? Number.NaN);
-      value?.dispose();
-    }
-  } catch (err) {
-    tf.dispose(weights);
-    throw err;
-  } finally {
-    tf.dispose([x, y]);
-    optimizer.dispose();
-  }
+  const lossHistory = fitWithAdam(loss, weights, {
+    epochs,
+    learningRate,
+    inputs: [x, y],
+    record: (epoch) => epoch % 25 === 0 || epoch === epochs - 1,
+  });
   return {
     lossHistory,
     predict: (batch) =>

@@ -8,6 +8,7 @@
  * way the same code trains on every rung of the backend ladder.
  */
 import { activeTfBackend, tf } from "./backend.server";
+import { fitWithAdam, glorot } from "./full-batch";
 import { seededRandom } from "./seeded-random";
 
 export interface TinyExample {
@@ -33,13 +34,6 @@ export interface TinyRecommender {
   /** Next-item probabilities for a basket of item indices. */
   predict(input: number[]): number[];
   dispose(): void;
-}
-
-/** Glorot-uniform matrix from the seeded stream. */
-function glorot(rows: number, cols: number, random: () => number): tf.Variable {
-  const limit = Math.sqrt(6 / (rows + cols));
-  const values = Float32Array.from({ length: rows * cols }, () => (random() * 2 - 1) * limit);
-  return tf.variable(tf.tensor2d(values, [rows, cols]));
 }
 
 function multiHot(baskets: number[][], numItems: number): tf.Tensor2D {
@@ -79,21 +73,12 @@ export function trainTinyRecommender(examples: TinyExample[], options: TinyTrain
   const y = multiHot(targets, numItems);
   // Mean cross-entropy of the next item; logSoftmax keeps it stable for large logits.
   const crossEntropy = () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits(x))), 1))) as tf.Scalar;
-  const optimizer = tf.train.adam(learningRate);
-  const lossHistory: number[] = [];
-  try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const loss = optimizer.minimize(crossEntropy, true, weights);
-      lossHistory.push(loss?.dataSync()[0] ?? Number.NaN);
-      loss?.dispose();
-    }
-  } catch (err) {
-    tf.dispose(weights);
-    throw err;
-  } finally {
-    tf.dispose([x, y]);
-    optimizer.dispose();
-  }
+  const lossHistory = fitWithAdam(crossEntropy, weights, {
+    epochs,
+    learningRate,
+    inputs: [x, y],
+    record: () => true,
+  });
 
   return {
     numItems,
