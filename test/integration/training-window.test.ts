@@ -39,7 +39,10 @@ describe.each(DATABASE_KINDS)("the training window read from the database (%s)",
     // 12 lines fit: the last four days (days 6..9), whose products are A, B and C.
     const input = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 });
     expect(input.window?.since?.toISOString()).toBe("2026-03-07T00:00:00.000Z");
-    expect(input.window).toMatchObject({ linesTotal: 30, linesKept: 12, items: 2, budgetMb: 1_536 });
+    // 12 lines in the day window, C's four dropped with the product cap: 8 trained on.
+    expect(input.window).toMatchObject({ linesTotal: 30, linesKept: 8, items: 2, budgetMb: 1_536 });
+    const held = input.orders.reduce((sum, o) => sum + o.items.length, 0);
+    expect(held).toBe(input.window?.linesKept);
     expect(input.orders.map((o) => o.orderId).sort()).toEqual(["9006", "9007", "9008", "9009"]);
     // A, B and C are tied at four lines each; ties go by id, so A and B stay.
     for (const order of input.orders) expect(order.items.map((i) => i.productId).sort()).toEqual(["A", "B"]);

@@ -21,7 +21,9 @@ export interface TrainingWindow {
   since: Date | null;
   /** Products kept, or null when every product fits. */
   items: number | null;
+  /** Learnable order lines in the whole history. */
   linesTotal: number;
+  /** Lines the run really holds: inside the day window and of a kept product. */
   linesKept: number;
   caps: WindowCaps;
   budgetMb: number;
@@ -90,7 +92,10 @@ export async function chooseWindow(
   let keep: Set<string> | null = null;
   if (perProduct.size > caps.maxItems) {
     const ranked = [...perProduct].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    keep = new Set(ranked.slice(0, caps.maxItems).map(([id]) => id));
+    const kept = ranked.slice(0, caps.maxItems);
+    keep = new Set(kept.map(([id]) => id));
+    // The tail products' lines are dropped too (windowed()), so they are not lines trained on.
+    linesKept = kept.reduce((sum, [, lines]) => sum + lines, 0);
   }
   return {
     window: { since, items: keep ? keep.size : null, linesTotal, linesKept, caps, budgetMb },
