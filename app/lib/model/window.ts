@@ -50,6 +50,17 @@ export function capsForBudget(budgetMb: number): WindowCaps {
   };
 }
 
+/**
+ * Smaller caps for a run that outgrew its budget anyway (training/memory-guard.ts): half the
+ * lines, and half the product tables (the tables grow with the square of the products).
+ */
+export function halvedCaps(caps: WindowCaps): WindowCaps {
+  return {
+    maxLines: Math.max(1, Math.floor(caps.maxLines / 2)),
+    maxItems: Math.max(1, Math.floor(caps.maxItems / Math.SQRT2)),
+  };
+}
+
 /** What a window needs to know of a history without loading it. */
 export interface HistoryCounts {
   firstAt: Date;
