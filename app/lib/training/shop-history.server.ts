@@ -22,8 +22,7 @@ export async function loadTrainingInput(
   budgetMb: number,
   caps?: WindowCaps,
 ): Promise<TrainingInput> {
-  const counts = await historyCounts(db, shopId);
-  const chosen = counts ? await chooseWindow(counts, budgetMb, caps) : null;
+  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps);
   const since = chosen?.window.since ?? null;
   const keep = chosen?.keep ?? null;
   const [orders, catalog, views] = await Promise.all([
@@ -34,6 +33,20 @@ export async function loadTrainingInput(
   ]);
   const window = chosen && (chosen.window.since || chosen.window.items !== null) ? chosen.window : null;
   return { orders, catalog, views, window };
+}
+
+/**
+ * The window a budget allows for a shop's history (model/window.ts), from counts alone; null
+ * when the shop has no learnable orders. The recommender and the churn step both cut by it.
+ */
+export async function chooseHistoryWindow(
+  db: Db,
+  shopId: string,
+  budgetMb: number,
+  caps?: WindowCaps,
+): Promise<{ window: TrainingWindow; keep: ReadonlySet<string> | null } | null> {
+  const counts = await historyCounts(db, shopId);
+  return counts ? chooseWindow(counts, budgetMb, caps) : null;
 }
 
 const PAGE = 2_000;
@@ -92,6 +105,19 @@ export async function loadOrderHistory(
   window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
 ): Promise<HistoryOrder[]> {
   const history: HistoryOrder[] = [];
+  for await (const order of readOrderHistory(db, shopId, window)) history.push(order);
+  return history;
+}
+
+/**
+ * The same orders as loadOrderHistory, one at a time: only one page of rows is held, so a
+ * caller that keeps less per order than a HistoryOrder (the churn step) holds only that.
+ */
+export async function* readOrderHistory(
+  db: Db,
+  shopId: string,
+  window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
+): AsyncGenerator<HistoryOrder> {
   let cursor: string | undefined;
   for (;;) {
     const page = await db.order.findMany({
@@ -116,9 +142,9 @@ export async function loadOrderHistory(
         window.since,
         window.keep,
       );
-      if (kept && kept.items.length > 0) history.push(kept);
+      if (kept && kept.items.length > 0) yield kept;
     }
-    if (page.length < PAGE) return history;
+    if (page.length < PAGE) return;
     cursor = page[page.length - 1]!.id;
   }
 }
