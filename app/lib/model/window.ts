@@ -21,6 +21,11 @@ export interface TrainingWindow {
   since: Date | null;
   /** Products kept, or null when every product fits. */
   items: number | null;
+  /**
+   * Live products never bought in the window that were left out because the catalog alone is
+   * over the product cap (the bought ones all stayed); absent when the cap cut bought products.
+   */
+  unboughtLeftOut?: number;
   /** Learnable order lines in the whole history. */
   linesTotal: number;
   /** Lines the run really holds: inside the day window and of a kept product. */
@@ -119,7 +124,13 @@ export function describeWindow(window: TrainingWindow): string | null {
   if (!window.since && window.items === null) return null;
   const parts: string[] = [];
   if (window.since) parts.push(`orders from ${window.since.toISOString().slice(0, 10)} on`);
-  if (window.items !== null) parts.push(`the ${window.items.toLocaleString("en")} most bought products`);
+  if (window.items !== null && window.unboughtLeftOut !== undefined) {
+    parts.push(
+      `${window.items.toLocaleString("en")} products (every product bought, then the newest; ${window.unboughtLeftOut.toLocaleString("en")} never bought left out)`,
+    );
+  } else if (window.items !== null) {
+    parts.push(`the ${window.items.toLocaleString("en")} most bought products`);
+  }
   return `Trained on ${parts.join(" and ")} (${window.linesKept.toLocaleString("en")} of ${window.linesTotal.toLocaleString("en")} order lines) to stay within ${window.budgetMb} MB.`;
 }
 

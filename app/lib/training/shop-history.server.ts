@@ -46,7 +46,43 @@ export async function chooseHistoryWindow(
   caps?: WindowCaps,
 ): Promise<{ window: TrainingWindow; keep: ReadonlySet<string> | null } | null> {
   const counts = await historyCounts(db, shopId);
-  return counts ? chooseWindow(counts, budgetMb, caps) : null;
+  if (!counts) return null;
+  const chosen = await chooseWindow(counts, budgetMb, caps);
+  if (chosen.keep) return chosen;
+  const keep = await catalogCap(db, shopId, chosen.window.since, chosen.window.caps.maxItems, counts);
+  if (!keep) return chosen;
+  return { window: { ...chosen.window, items: keep.size, unboughtLeftOut: keep.leftOut }, keep };
+}
+
+/**
+ * The product cap holds for the catalog too: every live product is modelled, so a 50,000-product
+ * shop whose window bought only 5,000 would otherwise build 50,000² tables. When the bought
+ * products fit the cap but the live catalog does not, every product bought in the window stays
+ * (no order line is dropped) and the newest of the others fill the rest. Holds one id per live
+ * product while choosing.
+ */
+async function catalogCap(
+  db: Db,
+  shopId: string,
+  since: Date | null,
+  maxItems: number,
+  counts: HistoryCounts,
+): Promise<(Set<string> & { leftOut: number }) | null> {
+  const live = await db.product.count({ where: { shopId, deletedAt: null } });
+  if (live <= maxItems) return null;
+  const keep = new Set((await counts.linesPerProduct(since)).keys());
+  const newest = await db.product.findMany({
+    where: { shopId, deletedAt: null },
+    select: { shopifyId: true },
+    orderBy: [{ shopifyCreatedAt: { sort: "desc", nulls: "last" } }, { shopifyId: "desc" }],
+  });
+  let leftOut = 0;
+  for (const { shopifyId } of newest) {
+    if (keep.has(shopifyId)) continue;
+    if (keep.size < maxItems) keep.add(shopifyId);
+    else leftOut++;
+  }
+  return Object.assign(keep, { leftOut });
 }
 
 const PAGE = 2_000;
