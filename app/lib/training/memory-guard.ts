@@ -58,5 +58,7 @@ export function collectGarbage(): void {
     (runInNewContext("gc") as () => void)();
   } catch {
     // No collector to call: the next allocations trigger one anyway.
+  } finally {
+    setFlagsFromString("--no-expose-gc");
   }
 }
