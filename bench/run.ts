@@ -11,6 +11,7 @@ import { benchChurn } from "./churn";
 import { benchEvents } from "./events";
 import { benchIntake } from "./intake";
 import { benchLive } from "./live";
+import { benchRedisBytes } from "./redis-bytes";
 import { benchScale } from "./scale";
 import { benchServing } from "./serving";
 import { benchTraining } from "./training";
@@ -25,6 +26,8 @@ process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
 const BENCHMARKS: Record<string, (o: { quick: boolean; args: readonly string[] }) => Promise<BenchResult[]>> = {
   intake: benchIntake,
   serving: benchServing,
+  // Issue 18: what one 50,000-product shop keeps in Redis, by MEMORY USAGE (under a minute).
+  "redis-bytes": benchRedisBytes,
   events: benchEvents,
   training: benchTraining,
   block: benchBlock,

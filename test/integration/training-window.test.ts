@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryOrder } from "../../app/lib/model/types";
+import { describeWindow } from "../../app/lib/model/window";
 import { loadTrainingInput } from "../../app/lib/training/shop-history.server";
 import { seedShop } from "../helpers/history-seed";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
@@ -16,7 +17,9 @@ const history: HistoryOrder[] = Array.from({ length: 10 }, (_, d) => ({
     { productId: d >= 6 ? "C" : `P${d}`, quantity: 1, price: 5 },
   ],
 }));
-const products = ["A", "B", "C", ...Array.from({ length: 6 }, (_, d) => `P${d}`)];
+/** Bought ones, then four never bought (U1..U4). */
+const bought = ["A", "B", "C", ...Array.from({ length: 6 }, (_, d) => `P${d}`)];
+const products = [...bought, "U1", "U2", "U3", "U4"];
 
 describe.each(DATABASE_KINDS)("the training window read from the database (%s)", (kind) => {
   let t: TestDb;
@@ -39,10 +42,25 @@ describe.each(DATABASE_KINDS)("the training window read from the database (%s)",
     // 12 lines fit: the last four days (days 6..9), whose products are A, B and C.
     const input = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 });
     expect(input.window?.since?.toISOString()).toBe("2026-03-07T00:00:00.000Z");
-    expect(input.window).toMatchObject({ linesTotal: 30, linesKept: 12, items: 2, budgetMb: 1_536 });
+    // 12 lines in the day window, C's four dropped with the product cap: 8 trained on.
+    expect(input.window).toMatchObject({ linesTotal: 30, linesKept: 8, items: 2, budgetMb: 1_536 });
+    const held = input.orders.reduce((sum, o) => sum + o.items.length, 0);
+    expect(held).toBe(input.window?.linesKept);
     expect(input.orders.map((o) => o.orderId).sort()).toEqual(["9006", "9007", "9008", "9009"]);
     // A, B and C are tied at four lines each; ties go by id, so A and B stay.
     for (const order of input.orders) expect(order.items.map((i) => i.productId).sort()).toEqual(["A", "B"]);
     expect(input.catalog.map((c) => c.productId).sort()).toEqual(["A", "B"]);
+  });
+
+  it("caps the catalog too: every bought product stays and the newest unbought ones fill the cap", async () => {
+    // Nine products bought fit a cap of ten, but thirteen live products do not.
+    const input = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 100, maxItems: 10 });
+    expect(input.window).toMatchObject({ since: null, items: 10, unboughtLeftOut: 3, linesTotal: 30, linesKept: 30 });
+    expect(input.orders).toHaveLength(10);
+    // Same creation time for all: ties go to the highest id.
+    expect(input.catalog.map((c) => c.productId).sort()).toEqual([...bought, "U4"].sort());
+    expect(describeWindow(input.window!)).toBe(
+      "Trained on 10 products (every product bought, then the newest; 3 never bought left out) (30 of 30 order lines) to stay within 1536 MB.",
+    );
   });
 });

@@ -123,9 +123,9 @@ async function processTraining(job: SandboxedJob, token?: string): Promise<Train
     );
     // The churn model (issue 21) runs after the recommender in the same job and under the same
     // lock, so both read the same orders. Its failure is logged and never fails the
-    // recommender's run, which is already served.
+    // recommender's run, which is already served. It reads the same budget's window.
     try {
-      const churn = await runChurnForShop(ctx.db, log, shop);
+      const churn = await runChurnForShop(ctx.db, log, shop, { budgetMb: ctx.budgetMb });
       return { ...outcome, churn };
     } catch (err) {
       log.error("churn_run_failed", { shop, error: err instanceof Error ? err.message : String(err) });

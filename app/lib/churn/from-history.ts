@@ -7,14 +7,17 @@ export function churnOrdersFromHistory(
   catalog: readonly CatalogItem[] = [],
 ): ChurnOrder[] {
   const typeOf = new Map(catalog.filter((c) => c.productType).map((c) => [c.productId, c.productType!]));
-  return orders.map((o) => {
-    const categories = [...new Set(o.items.map((i) => typeOf.get(i.productId)).filter((t): t is string => !!t))];
-    return {
-      customerId: o.customerId,
-      at: o.at,
-      total: o.items.reduce((s, i) => s + Math.max(0, i.quantity) * Math.max(0, i.price), 0),
-      items: [...new Set(o.items.map((i) => i.productId))],
-      ...(categories.length ? { categories } : {}),
-    };
-  });
+  return orders.map((o) => churnOrderFrom(o, typeOf));
+}
+
+/** One order as the churn model keeps it: who, when, how much, which products and product types. */
+export function churnOrderFrom(o: HistoryOrder, typeOf: ReadonlyMap<string, string>): ChurnOrder {
+  const categories = [...new Set(o.items.map((i) => typeOf.get(i.productId)).filter((t): t is string => !!t))];
+  return {
+    customerId: o.customerId,
+    at: o.at,
+    total: o.items.reduce((s, i) => s + Math.max(0, i.quantity) * Math.max(0, i.price), 0),
+    items: [...new Set(o.items.map((i) => i.productId))],
+    ...(categories.length ? { categories } : {}),
+  };
 }

@@ -5,8 +5,10 @@
 import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { requireShop } from "../shops/registry.server";
-import { loadCatalog, loadOrderHistory } from "../training/shop-history.server";
-import { churnOrdersFromHistory } from "./from-history";
+import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps } from "../model/window";
+import { chooseHistoryWindow, readOrderHistory } from "../training/shop-history.server";
+import { churnOrderFrom } from "./from-history";
+import type { ChurnOrder } from "./types";
 import { runChurn } from "./run";
 import { churnSettingsSchema, DEFAULT_CHURN_SETTINGS, type ChurnSettings } from "./settings";
 
@@ -37,23 +39,79 @@ export async function saveChurnSettings(db: Db, shopId: string, settings: ChurnS
   });
 }
 
-export async function runChurnForShop(db: Db, log: Logger, shopDomain: string): Promise<ChurnOutcome> {
+/** The part of the training window the churn step cuts by (recorded on its run when it cuts). */
+export interface ChurnWindow {
+  since: Date;
+  linesTotal: number;
+  budgetMb: number;
+  caps: WindowCaps;
+}
+
+/**
+ * The shop's orders as the churn model reads them, cut to the same training window as the
+ * recommender (TRAIN_MAX_RSS_MB, model/window.ts) so a big shop's history is never loaded
+ * whole. Only the window's days apply, not its product cut: churn keeps no product × product
+ * tables, and an order's total and types need all its lines. Memory bound: the days are chosen
+ * so that their lines fit caps.maxLines; lines pass one page (2,000 orders) at a time, and what
+ * stays is one small record per order (customer, date, total, types, and a reference to each
+ * product id: at most caps.maxLines of them) and each live product's type. A shop inside the caps loads exactly what it did before the window.
+ */
+export async function loadChurnOrders(
+  db: Db,
+  shopId: string,
+  budgetMb: number = DEFAULT_TRAIN_BUDGET_MB,
+  caps?: WindowCaps,
+): Promise<{ orders: ChurnOrder[]; window: ChurnWindow | null }> {
+  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps);
+  const since = chosen?.window.since ?? null;
+  const typeOf = await productTypes(db, shopId);
+  const orders: ChurnOrder[] = [];
+  for await (const order of readOrderHistory(db, shopId, { since, keep: null })) {
+    orders.push(churnOrderFrom(order, typeOf));
+  }
+  const window =
+    chosen && since ? { since, linesTotal: chosen.window.linesTotal, budgetMb, caps: chosen.window.caps } : null;
+  return { orders, window };
+}
+
+/** Each live product's type, as loadCatalog reads it (deleted products have none). */
+async function productTypes(db: Db, shopId: string): Promise<Map<string, string>> {
+  const rows = await db.product.findMany({
+    where: { shopId, deletedAt: null, productType: { not: "" } },
+    select: { shopifyId: true, productType: true },
+  });
+  return new Map(rows.map((r) => [r.shopifyId, r.productType]));
+}
+
+export async function runChurnForShop(
+  db: Db,
+  log: Logger,
+  shopDomain: string,
+  budget: { budgetMb?: number; caps?: WindowCaps } = {},
+): Promise<ChurnOutcome> {
   const shop = await requireShop(db, shopDomain);
-  const [history, catalog, settings] = await Promise.all([
-    loadOrderHistory(db, shop.id),
-    loadCatalog(db, shop.id),
+  const [{ orders, window }, settings] = await Promise.all([
+    loadChurnOrders(db, shop.id, budget.budgetMb, budget.caps),
     loadChurnSettings(db, shop.id),
   ]);
   const started = performance.now();
-  const result = runChurn(churnOrdersFromHistory(history, catalog), { settings });
+  const result = runChurn(orders, { settings });
+  const note = window
+    ? ` Learned from orders from ${window.since.toISOString().slice(0, 10)} on, to stay within ${window.budgetMb} MB.`
+    : "";
   const run = await db.churnRun.create({
     data: {
       shopId: shop.id,
       horizonDays: result.horizonDays,
       served: result.served,
-      reason: result.reason,
+      reason: result.reason + note,
       // The follow-up and spend figures ride with the metrics: read together, by the Customers page.
-      metrics: JSON.stringify({ ...result.metrics, followUp: result.followUp, spend: result.spend }),
+      metrics: JSON.stringify({
+        ...result.metrics,
+        followUp: result.followUp,
+        spend: result.spend,
+        ...(window ? { window } : {}),
+      }),
       customers: result.predictions.length,
       durationMs: Math.round(performance.now() - started),
     },

@@ -21,7 +21,14 @@ export interface TrainingWindow {
   since: Date | null;
   /** Products kept, or null when every product fits. */
   items: number | null;
+  /**
+   * Live products never bought in the window that were left out because the catalog alone is
+   * over the product cap (the bought ones all stayed); absent when the cap cut bought products.
+   */
+  unboughtLeftOut?: number;
+  /** Learnable order lines in the whole history. */
   linesTotal: number;
+  /** Lines the run really holds: inside the day window and of a kept product. */
   linesKept: number;
   caps: WindowCaps;
   budgetMb: number;
@@ -45,6 +52,17 @@ export function capsForBudget(budgetMb: number): WindowCaps {
   return {
     maxItems: Math.max(500, Math.floor(Math.sqrt((free * ITEM_SHARE) / BYTES_PER_ITEM_PAIR))),
     maxLines: Math.max(20_000, Math.floor((free * (1 - ITEM_SHARE)) / BYTES_PER_LINE)),
+  };
+}
+
+/**
+ * Smaller caps for a run that outgrew its budget anyway (training/memory-guard.ts): half the
+ * lines, and half the product tables (the tables grow with the square of the products).
+ */
+export function halvedCaps(caps: WindowCaps): WindowCaps {
+  return {
+    maxLines: Math.max(1, Math.floor(caps.maxLines / 2)),
+    maxItems: Math.max(1, Math.floor(caps.maxItems / Math.SQRT2)),
   };
 }
 
@@ -90,7 +108,10 @@ export async function chooseWindow(
   let keep: Set<string> | null = null;
   if (perProduct.size > caps.maxItems) {
     const ranked = [...perProduct].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    keep = new Set(ranked.slice(0, caps.maxItems).map(([id]) => id));
+    const kept = ranked.slice(0, caps.maxItems);
+    keep = new Set(kept.map(([id]) => id));
+    // The tail products' lines are dropped too (windowed()), so they are not lines trained on.
+    linesKept = kept.reduce((sum, [, lines]) => sum + lines, 0);
   }
   return {
     window: { since, items: keep ? keep.size : null, linesTotal, linesKept, caps, budgetMb },
@@ -103,7 +124,13 @@ export function describeWindow(window: TrainingWindow): string | null {
   if (!window.since && window.items === null) return null;
   const parts: string[] = [];
   if (window.since) parts.push(`orders from ${window.since.toISOString().slice(0, 10)} on`);
-  if (window.items !== null) parts.push(`the ${window.items.toLocaleString("en")} most bought products`);
+  if (window.items !== null && window.unboughtLeftOut !== undefined) {
+    parts.push(
+      `${window.items.toLocaleString("en")} products (every product bought, then the newest; ${window.unboughtLeftOut.toLocaleString("en")} never bought left out)`,
+    );
+  } else if (window.items !== null) {
+    parts.push(`the ${window.items.toLocaleString("en")} most bought products`);
+  }
   return `Trained on ${parts.join(" and ")} (${window.linesKept.toLocaleString("en")} of ${window.linesTotal.toLocaleString("en")} order lines) to stay within ${window.budgetMb} MB.`;
 }
 

@@ -7,7 +7,8 @@ import { indexShopData } from "../model/dataset";
 import type { SettingMetrics } from "../model/evaluate-lists";
 import { bestBaseline } from "../model/promote";
 import { restoreWithFallback } from "../model/restore";
-import { DEFAULT_TRAIN_BUDGET_MB } from "../model/window";
+import { z } from "zod";
+import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps } from "../model/window";
 import type { PersonalStrategy } from "../model/strategies";
 import { writeRunLists } from "../storefront-store/run-lists.server";
 import { runListsFor } from "./build-lists";
@@ -56,6 +57,21 @@ function recordedBaselines(metrics: string): {
   return { overall: "repeat" };
 }
 
+const capsSchema = z.object({ maxLines: z.number().int().positive(), maxItems: z.number().int().positive() });
+
+/**
+ * The caps the run was trained with, when its window was cut: a run the memory guard retried
+ * with half the window is restored on that half, not on what the budget alone would allow.
+ */
+function recordedCaps(metrics: string): WindowCaps | undefined {
+  try {
+    const parsed = capsSchema.safeParse((JSON.parse(metrics) as { window?: { caps?: unknown } }).window?.caps);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Rewrites a run's Redis lists from the database alone: today's orders, catalog and views, and
  * the run's stored artifact — or the shop's previous run's, or the run's best baseline when the
@@ -75,6 +91,7 @@ export async function rebuildRunLists(
     deps.db,
     shop.id,
     deps.budgetMb ?? DEFAULT_TRAIN_BUDGET_MB,
+    recordedCaps(run.metrics),
   );
   const log = deps.log.child({ shop: shopDomain, runId });
   const restored = restoreWithFallback(

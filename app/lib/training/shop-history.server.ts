@@ -22,8 +22,7 @@ export async function loadTrainingInput(
   budgetMb: number,
   caps?: WindowCaps,
 ): Promise<TrainingInput> {
-  const counts = await historyCounts(db, shopId);
-  const chosen = counts ? await chooseWindow(counts, budgetMb, caps) : null;
+  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps);
   const since = chosen?.window.since ?? null;
   const keep = chosen?.keep ?? null;
   const [orders, catalog, views] = await Promise.all([
@@ -34,6 +33,56 @@ export async function loadTrainingInput(
   ]);
   const window = chosen && (chosen.window.since || chosen.window.items !== null) ? chosen.window : null;
   return { orders, catalog, views, window };
+}
+
+/**
+ * The window a budget allows for a shop's history (model/window.ts), from counts alone; null
+ * when the shop has no learnable orders. The recommender and the churn step both cut by it.
+ */
+export async function chooseHistoryWindow(
+  db: Db,
+  shopId: string,
+  budgetMb: number,
+  caps?: WindowCaps,
+): Promise<{ window: TrainingWindow; keep: ReadonlySet<string> | null } | null> {
+  const counts = await historyCounts(db, shopId);
+  if (!counts) return null;
+  const chosen = await chooseWindow(counts, budgetMb, caps);
+  if (chosen.keep) return chosen;
+  const keep = await catalogCap(db, shopId, chosen.window.since, chosen.window.caps.maxItems, counts);
+  if (!keep) return chosen;
+  return { window: { ...chosen.window, items: keep.size, unboughtLeftOut: keep.leftOut }, keep };
+}
+
+/**
+ * The product cap holds for the catalog too: every live product is modelled, so a 50,000-product
+ * shop whose window bought only 5,000 would otherwise build 50,000² tables. When the bought
+ * products fit the cap but the live catalog does not, every product bought in the window stays
+ * (no order line is dropped) and the newest of the others fill the rest. Holds one id per live
+ * product while choosing.
+ */
+async function catalogCap(
+  db: Db,
+  shopId: string,
+  since: Date | null,
+  maxItems: number,
+  counts: HistoryCounts,
+): Promise<(Set<string> & { leftOut: number }) | null> {
+  const live = await db.product.count({ where: { shopId, deletedAt: null } });
+  if (live <= maxItems) return null;
+  const keep = new Set((await counts.linesPerProduct(since)).keys());
+  const newest = await db.product.findMany({
+    where: { shopId, deletedAt: null },
+    select: { shopifyId: true },
+    orderBy: [{ shopifyCreatedAt: { sort: "desc", nulls: "last" } }, { shopifyId: "desc" }],
+  });
+  let leftOut = 0;
+  for (const { shopifyId } of newest) {
+    if (keep.has(shopifyId)) continue;
+    if (keep.size < maxItems) keep.add(shopifyId);
+    else leftOut++;
+  }
+  return Object.assign(keep, { leftOut });
 }
 
 const PAGE = 2_000;
@@ -92,6 +141,19 @@ export async function loadOrderHistory(
   window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
 ): Promise<HistoryOrder[]> {
   const history: HistoryOrder[] = [];
+  for await (const order of readOrderHistory(db, shopId, window)) history.push(order);
+  return history;
+}
+
+/**
+ * The same orders as loadOrderHistory, one at a time: only one page of rows is held, so a
+ * caller that keeps less per order than a HistoryOrder (the churn step) holds only that.
+ */
+export async function* readOrderHistory(
+  db: Db,
+  shopId: string,
+  window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
+): AsyncGenerator<HistoryOrder> {
   let cursor: string | undefined;
   for (;;) {
     const page = await db.order.findMany({
@@ -116,9 +178,9 @@ export async function loadOrderHistory(
         window.since,
         window.keep,
       );
-      if (kept && kept.items.length > 0) history.push(kept);
+      if (kept && kept.items.length > 0) yield kept;
     }
-    if (page.length < PAGE) return history;
+    if (page.length < PAGE) return;
     cursor = page[page.length - 1]!.id;
   }
 }

@@ -50,8 +50,8 @@ describe("training window", () => {
       ...counts,
       linesSince: async (since) => (await counts.linesSince(since)) * scale,
       linesPerProduct: async (since) => {
-        const perProduct = await counts.linesPerProduct(since);
-        // Many more products than the cap: the three named ones lead.
+        const perProduct = new Map([...(await counts.linesPerProduct(since))].map(([id, n]) => [id, n * scale]));
+        // Many more products than the cap, the tail with no lines: the named ones lead.
         for (let i = 0; i < caps.maxItems; i++) perProduct.set(`tail${i}`, 0);
         return perProduct;
       },
@@ -63,6 +63,28 @@ describe("training window", () => {
     expect(keep?.size).toBe(caps.maxItems);
     expect([...keep!].slice(0, 2).sort()).toEqual(["a", "b"]);
     expect(describeWindow(window)).toMatch(/^Trained on orders from 2026-01-05 on and the [\d,]+ most bought products/);
+  });
+
+  it("counts as kept only the lines of the products kept, not the whole day window", async () => {
+    // Every day fits; a and b (nine lines each) are the two most bought, the other twelve lines go.
+    const { window, keep } = await chooseWindow(
+      countsOfOrders(() => history),
+      1_536,
+      {
+        maxLines: 1_000,
+        maxItems: 2,
+      },
+    );
+    expect(window.since).toBeNull();
+    expect([...keep!].sort()).toEqual(["a", "b"]);
+    expect(window.linesKept).toBe(18);
+    const held = history
+      .map((o) => windowed(o, window.since, keep))
+      .reduce((sum, o) => sum + (o?.items.length ?? 0), 0);
+    expect(held).toBe(window.linesKept);
+    expect(describeWindow(window)).toBe(
+      "Trained on the 2 most bought products (18 of 30 order lines) to stay within 1536 MB.",
+    );
   });
 
   it("cuts orders before the window and products outside the kept set", () => {

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadChurnOrders } from "../../app/lib/churn/store.server";
+import { churnOrdersFromHistory } from "../../app/lib/churn/from-history";
+import type { HistoryOrder } from "../../app/lib/model/types";
+import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
+import { seedShop } from "../helpers/history-seed";
+import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
+
+const at = (d: number) => new Date(Date.UTC(2026, 2, 1 + d, 15));
+/** Ten days, one order a day of three lines: A and B every day, a third product of its own. */
+const history: HistoryOrder[] = Array.from({ length: 10 }, (_, d) => ({
+  orderId: `${7000 + d}`,
+  customerId: `${200 + (d % 3)}`,
+  at: at(d),
+  items: [
+    { productId: "A", quantity: 2, price: 5 },
+    { productId: "B", quantity: 1, price: 5 },
+    { productId: d >= 6 ? "C" : `P${d}`, quantity: 1, price: 5 },
+  ],
+}));
+const products = ["A", "B", "C", ...Array.from({ length: 6 }, (_, d) => `P${d}`)];
+
+describe.each(DATABASE_KINDS)("the churn step's orders, cut by the training window (%s)", (kind) => {
+  let t: TestDb;
+  let shopId: string;
+
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+    shopId = await seedShop(t.db, `churn-window-${kind}.myshopify.com`, history, products);
+    await t.db.product.updateMany({ where: { shopId, shopifyId: { in: ["A", "C"] } }, data: { productType: "Tea" } });
+    await t.db.product.updateMany({ where: { shopId, shopifyId: "B" }, data: { productType: "Cups" } });
+  });
+  afterAll(() => t.drop());
+
+  it("loads exactly what the whole-history load gave when the history fits the budget", async () => {
+    const { orders, window } = await loadChurnOrders(t.db, shopId, 1_536);
+    expect(window).toBeNull();
+    const whole = churnOrdersFromHistory(await loadOrderHistory(t.db, shopId), await loadCatalog(t.db, shopId));
+    expect(orders).toEqual(whole);
+    expect(orders).toHaveLength(10);
+    expect(orders[0]).toMatchObject({ total: 20, categories: ["Tea", "Cups"] });
+  });
+
+  it("keeps only the window's days, with every line of each order, when the history is over the line cap", async () => {
+    // 12 lines fit: days 6..9. The product cap (2) would drop C, but churn keeps every line.
+    const { orders, window } = await loadChurnOrders(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 });
+    expect(window).toMatchObject({ since: new Date("2026-03-07T00:00:00.000Z"), linesTotal: 30, budgetMb: 1_536 });
+    expect(orders.map((o) => o.at.getTime())).toEqual([6, 7, 8, 9].map((d) => at(d).getTime()));
+    for (const order of orders) expect(order).toMatchObject({ total: 20, categories: ["Tea", "Cups"] });
+  });
+});
