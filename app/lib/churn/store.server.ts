@@ -15,6 +15,7 @@ const INSERT_CHUNK = 500;
 
 export interface ChurnOutcome {
   runId: string;
+  shopId: string;
   served: string;
   reason: string;
   customers: number;
@@ -74,5 +75,11 @@ export async function runChurnForShop(db: Db, log: Logger, shopDomain: string): 
     }
   });
   log.info("churn_run", { shop: shopDomain, runId: run.id, served: result.served, reason: result.reason });
-  return { runId: run.id, served: result.served, reason: result.reason, customers: result.predictions.length };
+  return {
+    runId: run.id,
+    shopId: shop.id,
+    served: result.served,
+    reason: result.reason,
+    customers: result.predictions.length,
+  };
 }

@@ -87,7 +87,8 @@ export async function recordCustomerDataRequest(
 /**
  * customers/redact: removes the customer's row and their link to orders (the orders themselves
  * are the merchant's sales record), their storefront events, churn predictions and earlier data-request reports, and
- * asks for retraining so no model keeps learning from them.
+ * asks for retraining so no model keeps learning from them. What Affinity wrote to the customer in
+ * Shopify (tag, metafields) is marked for removal by the next insight write; the caller queues it.
  */
 export async function redactCustomer(db: Db, shopId: string, customerShopifyId: string, now = new Date()) {
   await db.$transaction([
@@ -97,6 +98,11 @@ export async function redactCustomer(db: Db, shopId: string, customerShopifyId: 
     // Storefront events they made while logged in; the daily rollups keep only counts.
     db.event.deleteMany({ where: { shopId, customerShopifyId } }),
     db.churnPrediction.deleteMany({ where: { shopId, customerShopifyId } }),
+    // The tag and metafields Affinity wrote to them in Shopify: the next insight write removes
+    // them and then forgets the customer (app/lib/insights/write.server.ts). A customer Shopify
+    // already deleted has nothing left to remove.
+    db.customerInsightWrite.deleteMany({ where: { shopId, customerShopifyId, gone: true } }),
+    db.customerInsightWrite.updateMany({ where: { shopId, customerShopifyId }, data: { redacted: true } }),
     requestRetrain(db, shopId, now),
   ]);
 }
