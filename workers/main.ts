@@ -111,7 +111,13 @@ async function main(): Promise<void> {
             tokens,
           }),
           // Customer tags and metafields written back to Shopify (issue 21, ADR 013).
-          [INSIGHT_WRITE_JOB_NAME]: createInsightWriteProcessor({ db, log, tokens }),
+          [INSIGHT_WRITE_JOB_NAME]: createInsightWriteProcessor({
+            db,
+            redis: producer,
+            prefix: config.QUEUE_PREFIX,
+            log,
+            tokens,
+          }),
         },
       ),
       // Training runs in child processes, one at a time per worker process (it uses a whole core).

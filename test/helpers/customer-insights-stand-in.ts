@@ -28,6 +28,18 @@ const TYPE_CHECKS: Record<string, (v: string) => boolean> = {
   number_decimal: (v) => /^-?\d+(\.\d+)?$/.test(v),
   single_line_text_field: (v) => v.length > 0 && !v.includes("\n"),
   date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)),
+  "list.product_reference": (v) => {
+    try {
+      const list = JSON.parse(v) as unknown;
+      return (
+        Array.isArray(list) &&
+        list.length > 0 &&
+        list.every((gid) => typeof gid === "string" && /^gid:\/\/shopify\/Product\/\d+$/.test(gid))
+      );
+    } catch {
+      return false;
+    }
+  },
 };
 
 function tags(store: CustomerStore, variables: Record<string, unknown>, add: boolean) {

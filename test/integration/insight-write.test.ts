@@ -13,6 +13,7 @@ import { BulkOperationEndedError } from "../../app/lib/sync/backfill-errors";
 import { runInsightWrite } from "../../app/lib/insights/write.server";
 import type { InsightWriteJobData } from "../../app/lib/insights/write-job.server";
 import { createInsightWriteProcessor } from "../../workers/processors/insight-write";
+import { activateRun, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
 import { storeOfflineSession } from "../helpers/admin-session";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
 import { createCustomerStore } from "../helpers/customer-insights-stand-in";
@@ -306,15 +307,40 @@ describe.each(DATABASE_KINDS)("writing customer insights to Shopify through bulk
         moveToDelayed: vi.fn(async () => undefined),
       }) as unknown as Job<InsightWriteJobData> & { moveToDelayed: ReturnType<typeof vi.fn> };
 
-    it("writes through the kept-fresh token and reports progress on the job", async () => {
+    it("writes through the kept-fresh token, with each customer's served recommendations still in the catalog, and reports progress", async () => {
       await storeOfflineSession(t.db, shop);
-      await optIn(true, false);
+      await optIn(true, true);
+      for (const [id, deletedAt] of [
+        ["7001", null],
+        ["7002", new Date()],
+        ["7003", null],
+      ] as const) {
+        await t.db.product.create({
+          data: { shopId, shopifyId: id, title: `P${id}`, handle: `p${id}`, shopifyUpdatedAt: new Date(), deletedAt },
+        });
+      }
+      await writeRunLists(redis, prefix, shop, "run-1", {
+        forCustomer: new Map([["1", ["7003", "7002", "7001"]]]),
+        related: new Map(),
+        popular: [],
+      });
+      await activateRun(redis, prefix, shop, "run-1");
       const queued = job({ shop });
-      const result = await createInsightWriteProcessor({ db: t.db, log, tokens: tokens(), pollIntervalMs: 5 })(
-        queued,
-        "lock",
+      const result = await createInsightWriteProcessor({
+        db: t.db,
+        redis,
+        prefix,
+        log,
+        tokens: tokens(),
+        pollIntervalMs: 5,
+      })(queued, "lock");
+      expect(result).toMatchObject({ written: 6, failed: 1 });
+      // 7002 was deleted from the catalog: Shopify would refuse the reference, so it is left out.
+      expect(metafieldsOf("1")[`${NS}.recommended_products`]).toBe(
+        JSON.stringify(["gid://shopify/Product/7003", "gid://shopify/Product/7001"]),
       );
-      expect(result).toMatchObject({ written: 3, failed: 1 });
+      // No list for customer 2: no recommended_products metafield, the other three are written.
+      expect(Object.keys(metafieldsOf("2"))).toHaveLength(3);
       expect(queued.updateProgress).toHaveBeenCalledWith(expect.objectContaining({ step: "tagsAdd" }));
     });
 
@@ -325,10 +351,14 @@ describe.each(DATABASE_KINDS)("writing customer insights to Shopify through bulk
       await fresh.accessToken(shop);
       standIn.tokens.revoke(shop);
       const queued = job({ shop });
-      const failure = await createInsightWriteProcessor({ db: t.db, log, tokens: fresh, pollIntervalMs: 5 })(
-        queued,
-        "lock",
-      ).catch((e: unknown) => e);
+      const failure = await createInsightWriteProcessor({
+        db: t.db,
+        redis,
+        prefix,
+        log,
+        tokens: fresh,
+        pollIntervalMs: 5,
+      })(queued, "lock").catch((e: unknown) => e);
       expect((failure as Error).name).toBe("DelayedError");
       expect(queued.moveToDelayed).toHaveBeenCalledOnce();
       expect(await t.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({

@@ -1,6 +1,8 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
 import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
+import type { RedisClient } from "../../app/lib/redis.server";
+import { recommendedFromStore } from "../../app/lib/insights/recommended.server";
 import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
 import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
 import { requireShop } from "../../app/lib/shops/registry.server";
@@ -12,6 +14,9 @@ import { handleTokenFailure } from "./admin-api-job";
 
 export interface InsightWriteProcessorDeps {
   db: Db;
+  /** The served run's lists, for the recommended_products metafield. */
+  redis: RedisClient;
+  prefix: string;
   log: Logger;
   tokens: OfflineTokens;
   reconnectRetryMs?: number;
@@ -48,6 +53,7 @@ export function createInsightWriteProcessor(
         shopId: shopRow.id,
         log,
         pollIntervalMs: deps.pollIntervalMs,
+        recommended: recommendedFromStore(deps, { id: shopRow.id, domain: shop }),
         onProgress: (r) => job.updateProgress({ step: r.step, objectCount: r.objectCount, written: r.written }),
       });
       return { runId: run.id, written: run.written, failed: run.failed };

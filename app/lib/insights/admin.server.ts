@@ -6,9 +6,10 @@
 import type { Queue } from "bullmq";
 import type { Db } from "../database/client.server";
 import { loadChurnSettings, saveChurnSettings } from "../churn/store.server";
-import { planChanges, summarise, type Change, type PlanSummary, type WriteOptions } from "./plan";
+import { summarise, type PlanSummary, type WriteOptions } from "./plan";
+import type { RecommendedLookup } from "./recommended.server";
 import { requestInsightWrite } from "./write-job.server";
-import { latestWriteRun, loadWritten } from "./write.server";
+import { latestWriteRun, planForShop } from "./write.server";
 
 export interface InsightPreview extends PlanSummary {
   options: WriteOptions;
@@ -28,17 +29,13 @@ export interface InsightWriteStatus {
 }
 
 /** What a write with these opt-ins would send now, without writing anything. */
-export async function previewInsightWrite(db: Db, shopId: string, options: WriteOptions): Promise<InsightPreview> {
-  const [predictions, written] = await Promise.all([
-    db.churnPrediction.findMany({
-      where: { shopId },
-      select: { customerShopifyId: true, segment: true, risk: true, expectedNextAt: true },
-      orderBy: { customerShopifyId: "asc" },
-    }),
-    loadWritten(db, shopId),
-  ]);
-  const changes: Change[] = planChanges(predictions, written, options);
-  return { ...summarise(changes), options };
+export async function previewInsightWrite(
+  db: Db,
+  shopId: string,
+  options: WriteOptions,
+  recommended?: RecommendedLookup,
+): Promise<InsightPreview> {
+  return { ...summarise(await planForShop(db, shopId, { options, recommended })), options };
 }
 
 /** Saves the opt-ins (thresholds unchanged) and queues the write that applies them. */

@@ -43,7 +43,7 @@ export function variablesFor(change: Change): Record<string, unknown> {
           namespace: METAFIELD_NAMESPACE,
           key,
           type: METAFIELD_TYPES[key],
-          value: change.values[key],
+          value: change.values[key]!,
         })),
       };
   }

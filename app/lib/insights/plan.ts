@@ -23,15 +23,21 @@ export const METAFIELD_TYPES = {
   churn_risk: "number_decimal",
   segment: "single_line_text_field",
   expected_next_order: "date",
+  recommended_products: "list.product_reference",
 } as const;
 export type MetafieldKey = keyof typeof METAFIELD_TYPES;
-export type MetafieldValues = Record<MetafieldKey, string>;
+/** recommended_products only when the customer has recommendations: Shopify takes no empty list. */
+export type MetafieldValues = Record<Exclude<MetafieldKey, "recommended_products">, string> & {
+  recommended_products?: string;
+};
 
 export interface PredictionRow {
   customerShopifyId: string;
   segment: string;
   risk: number;
   expectedNextAt: Date;
+  /** The customer's recommended products (numeric ids), best first. */
+  recommended?: readonly string[];
 }
 
 export interface WrittenRow {
@@ -60,17 +66,23 @@ export const CHANGE_KINDS: readonly ChangeKind[] = ["tagsRemove", "tagsAdd", "me
 const isSegment = (s: string): s is Segment => s in SEGMENT_TAGS;
 
 export function metafieldValues(p: PredictionRow): MetafieldValues {
+  const recommended = p.recommended ?? [];
   return {
     // Three decimals: finer changes are noise, and would rewrite every customer after every run.
     churn_risk: p.risk.toFixed(3),
     segment: p.segment,
     expected_next_order: p.expectedNextAt.toISOString().slice(0, 10),
+    ...(recommended.length > 0
+      ? { recommended_products: JSON.stringify(recommended.map((id) => `gid://shopify/Product/${id}`)) }
+      : {}),
   };
 }
 
+const ALL_KEYS = Object.keys(METAFIELD_TYPES) as MetafieldKey[];
+
 function sameValues(a: MetafieldValues | null, b: MetafieldValues | null): boolean {
   if (a === null || b === null) return a === b;
-  return (Object.keys(METAFIELD_TYPES) as MetafieldKey[]).every((k) => a[k] === b[k]);
+  return ALL_KEYS.every((k) => a[k] === b[k]);
 }
 
 /**
@@ -95,9 +107,12 @@ export function planChanges(
     if (oldTag !== null && oldTag !== tag) changes.push({ kind: "tagsRemove", customerId: id, tags: [oldTag] });
     if (tag !== null && oldTag !== tag) changes.push({ kind: "tagsAdd", customerId: id, tags: [tag] });
     const oldValues = was?.metafields ?? null;
-    if (oldValues !== null && values === null)
-      changes.push({ kind: "metafieldsDelete", customerId: id, keys: Object.keys(METAFIELD_TYPES) as MetafieldKey[] });
-    if (values !== null && !sameValues(oldValues, values))
+    // Off, or a key that must go (no recommendations any more): every key comes off, so what is
+    // recorded (nothing) is never less than what Shopify holds; metafieldsSet runs after it.
+    const dropsKey = oldValues !== null && values !== null && ALL_KEYS.some((k) => k in oldValues && !(k in values));
+    if (oldValues !== null && (values === null || dropsKey))
+      changes.push({ kind: "metafieldsDelete", customerId: id, keys: ALL_KEYS });
+    if (values !== null && (dropsKey || !sameValues(oldValues, values)))
       changes.push({ kind: "metafieldsSet", customerId: id, values });
   };
   for (const p of predictions) {

@@ -16,7 +16,15 @@ import type { AdminGraphql } from "../shopify/admin-client.server";
 import { loadChurnSettings } from "../churn/store.server";
 import { operationFailure, pollBulkOperation } from "../sync/bulk-operation.server";
 import { readResults, runBulkMutation, stageJsonl, variablesFor, type LineResult } from "./bulk-mutation.server";
-import { CHANGE_KINDS, planChanges, type Change, type MetafieldValues, type WrittenRow } from "./plan";
+import {
+  CHANGE_KINDS,
+  planChanges,
+  type Change,
+  type MetafieldValues,
+  type WriteOptions,
+  type WrittenRow,
+} from "./plan";
+import type { RecommendedLookup } from "./recommended.server";
 
 /** Changes per bulk operation. */
 export const MAX_LINES = 50_000;
@@ -31,6 +39,8 @@ export interface RunInsightWriteOptions {
   /** First wait between polls. @defaultValue 2000 */
   pollIntervalMs?: number;
   onProgress?: (run: InsightWriteRun) => Promise<void> | void;
+  /** Each customer's recommended products, for the recommended_products metafield. */
+  recommended?: RecommendedLookup;
 }
 
 export async function loadWritten(db: Db, shopId: string): Promise<Map<string, WrittenRow>> {
@@ -49,10 +59,17 @@ export async function loadWritten(db: Db, shopId: string): Promise<Map<string, W
   );
 }
 
-/** The changes the next write would send, as the preview shows them. */
-export async function planForShop(db: Db, shopId: string): Promise<Change[]> {
-  const [settings, predictions, written] = await Promise.all([
-    loadChurnSettings(db, shopId),
+/**
+ * The changes a write would send now: with the saved opt-ins, or with `options` (the admin's
+ * preview of a change of opt-in). Recommendations are looked up only when metafields are on.
+ */
+export async function planForShop(
+  db: Db,
+  shopId: string,
+  extra: { options?: WriteOptions; recommended?: RecommendedLookup } = {},
+): Promise<Change[]> {
+  const [options, predictions, written] = await Promise.all([
+    extra.options ?? loadChurnSettings(db, shopId),
     db.churnPrediction.findMany({
       where: { shopId },
       select: { customerShopifyId: true, segment: true, risk: true, expectedNextAt: true },
@@ -60,7 +77,12 @@ export async function planForShop(db: Db, shopId: string): Promise<Change[]> {
     }),
     loadWritten(db, shopId),
   ]);
-  return planChanges(predictions, written, settings);
+  const lists =
+    options.metafieldsEnabled && extra.recommended
+      ? await extra.recommended(predictions.map((p) => p.customerShopifyId))
+      : new Map<string, string[]>();
+  const rows = predictions.map((p) => ({ ...p, recommended: lists.get(p.customerShopifyId) }));
+  return planChanges(rows, written, options);
 }
 
 export const latestWriteRun = (db: Db, shopId: string) =>
@@ -80,7 +102,9 @@ export async function runInsightWrite(options: RunInsightWriteOptions): Promise<
     // A previous attempt started an operation and did not see it end: take its results first.
     if (run.bulkOperationId && run.step && run.stepChanges) run = await finishStep(options, run, refused);
     for (;;) {
-      const pending = (await planForShop(db, shopId)).filter((c) => !refused.has(c.customerId));
+      const pending = (await planForShop(db, shopId, { recommended: options.recommended })).filter(
+        (c) => !refused.has(c.customerId),
+      );
       if (pending.length === 0) break;
       run = await db.insightWriteRun.update({
         where: { id: run.id },

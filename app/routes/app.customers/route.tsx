@@ -11,6 +11,7 @@ import { loadChurnSettings, saveChurnSettings } from "../../lib/churn/store.serv
 import { churnThresholdsFormSchema } from "../../lib/churn/settings";
 import { insightActionsFormSchema } from "../../lib/insights/form";
 import { insightWriteStatus, previewInsightWrite, saveAndWrite } from "../../lib/insights/admin.server";
+import { recommendedFromStore } from "../../lib/insights/recommended.server";
 import { InsightActionsCard } from "./insight-actions";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -49,7 +50,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         form: "actions" as const,
         ok: true as const,
         errors: [],
-        preview: await previewInsightWrite(ctx.db, shop.id, options),
+        preview: await previewInsightWrite(ctx.db, shop.id, options, recommendedFromStore(ctx, shop)),
       };
     }
     await saveAndWrite(ctx.db, ctx.adminApiQueue(), { id: shop.id, domain: shop.domain }, options);

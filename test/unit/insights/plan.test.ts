@@ -67,6 +67,24 @@ describe("planChanges", () => {
     expect(same).toEqual([]);
   });
 
+  it("a customer whose recommendations are gone loses the list: every key comes off, then the rest is set again", () => {
+    const options = { tagsEnabled: false, metafieldsEnabled: true };
+    const withList = { ...prediction("1", "new"), recommended: ["7001", "7002"] };
+    const [set] = planChanges([withList], new Map(), options);
+    expect(set).toMatchObject({
+      kind: "metafieldsSet",
+      values: { recommended_products: '["gid://shopify/Product/7001","gid://shopify/Product/7002"]' },
+    });
+    const values = set!.kind === "metafieldsSet" ? set!.values : null;
+    const changes = planChanges(
+      [prediction("1", "new")],
+      new Map([written("1", null, { metafields: values })]),
+      options,
+    );
+    expect(changes.map((c) => c.kind)).toEqual(["metafieldsDelete", "metafieldsSet"]);
+    expect(changes[1]).not.toHaveProperty("values.recommended_products");
+  });
+
   it("summarises counts per change and per tag for the preview", () => {
     const s = summarise(
       planChanges([prediction("1", "at_risk"), prediction("2", "at_risk"), prediction("3", "new")], new Map(), TAGS),
