@@ -8,7 +8,7 @@ import { tokenApi, type TokenApiConfig } from "../../app/lib/shopify/shopify-api
 import { recordInstall } from "../../app/lib/shops/registry.server";
 import { saveChurnSettings } from "../../app/lib/churn/store.server";
 import { DEFAULT_CHURN_SETTINGS } from "../../app/lib/churn/settings";
-import { redactCustomer } from "../../app/lib/sync/compliance.server";
+import { customerReport, redactCustomer } from "../../app/lib/sync/compliance.server";
 import { BulkOperationEndedError } from "../../app/lib/sync/backfill-errors";
 import { runInsightWrite } from "../../app/lib/insights/write.server";
 import type { InsightWriteJobData } from "../../app/lib/insights/write-job.server";
@@ -158,6 +158,11 @@ describe.each(DATABASE_KINDS)("writing customer insights to Shopify through bulk
       ["5", null, true],
     ]);
     expect(rows[3]!.lastError).toBe("Customer does not exist");
+    // A data request shows what was written to the customer in Shopify.
+    const report = await customerReport(t.db, shopId, "1", {});
+    expect(report.writtenToShopify).toEqual([
+      expect.objectContaining({ customerShopifyId: "1", tag: "affinity:at-risk", redacted: false, gone: false }),
+    ]);
   });
 
   it("a second run sends only what changed: the old segment tag removed, the new one added", async () => {

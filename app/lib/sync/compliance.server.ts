@@ -38,7 +38,7 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
   const visitorIds = [
     ...new Set([...events.map((e) => e.visitorId), ...attributions.flatMap((a) => (a.visitorId ? [a.visitorId] : []))]),
   ];
-  const [refundLines, holdoutAssignments, visitorDays, churnPredictions] = await Promise.all([
+  const [refundLines, holdoutAssignments, visitorDays, churnPredictions, writtenToShopify] = await Promise.all([
     db.refundLine.findMany({ where: { shopId, orderShopifyId: { in: orderIds } }, omit: { shopId: true } }),
     db.experimentVisitor.findMany({
       where: { visitorId: { in: visitorIds }, experiment: { shopId } },
@@ -48,6 +48,8 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
     db.visitorDay.findMany({ where: { shopId, visitorId: { in: visitorIds } }, omit: { shopId: true } }),
     // The churn risk, segment and expected next order computed for them (issue 21).
     db.churnPrediction.findMany({ where: { shopId, customerShopifyId }, omit: { shopId: true, runId: true } }),
+    // The segment tag and metafields Affinity wrote to the customer in Shopify, when the merchant opted in.
+    db.customerInsightWrite.findMany({ where: { shopId, customerShopifyId }, omit: { shopId: true } }),
   ]);
   return {
     customerShopifyId,
@@ -61,6 +63,7 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
     attributions: attributions.map((a) => ({ ...a, attributedLines: JSON.parse(a.attributedLines) as unknown })),
     recommendationLists: lists,
     churnPredictions,
+    writtenToShopify,
   };
 }
 
