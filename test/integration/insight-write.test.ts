@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Job } from "bullmq";
+import { UnrecoverableError, type Job } from "bullmq";
 import { createLogger } from "../../app/lib/logger.server";
 import { createRedis, type RedisClient } from "../../app/lib/redis.server";
 import { createAdminGraphql, AdminApiError } from "../../app/lib/shopify/admin-client.server";
@@ -347,6 +347,16 @@ describe.each(DATABASE_KINDS)("writing customer insights to Shopify through bulk
       // No list for customer 2: no recommended_products metafield, the other three are written.
       expect(Object.keys(metafieldsOf("2"))).toHaveLength(3);
       expect(queued.updateProgress).toHaveBeenCalledWith(expect.objectContaining({ step: "tagsAdd" }));
+    });
+
+    it("a shop with no row (redacted after uninstall) fails for good, naming the shop, without calling Shopify", async () => {
+      const failure = await createInsightWriteProcessor({ db: t.db, redis, prefix, log, tokens: tokens() })(
+        job({ shop: "gone-shop.myshopify.com" }),
+        "lock",
+      ).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(UnrecoverableError);
+      expect((failure as Error).message).toContain("gone-shop.myshopify.com");
+      expect(standIn.requests).toEqual([]);
     });
 
     it("a revoked grant puts the shop in the reconnect state; the job waits, and its run resumes later", async () => {

@@ -5,7 +5,7 @@ import type { RedisClient } from "../../app/lib/redis.server";
 import { recommendedFromStore } from "../../app/lib/insights/recommended.server";
 import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
 import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
-import { requireShop } from "../../app/lib/shops/registry.server";
+import { requireShop, ShopNotFoundError } from "../../app/lib/shops/registry.server";
 import { InsightWriteError } from "../../app/lib/insights/errors";
 import { insightWriteJobData, type InsightWriteJobData } from "../../app/lib/insights/write-job.server";
 import { failWriteRun, runInsightWrite } from "../../app/lib/insights/write.server";
@@ -44,7 +44,10 @@ export function createInsightWriteProcessor(
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not an insight write: ${parsed.error.message}`);
     const { shop } = parsed.data;
     const log = deps.log.child({ shop, jobId: job.id });
-    const shopRow = await requireShop(deps.db, shop);
+    // A shop redacted after uninstall has no row, and no token: nothing could ever be written.
+    const shopRow = await requireShop(deps.db, shop).catch((error: unknown) => {
+      throw error instanceof ShopNotFoundError ? new UnrecoverableError(error.message) : error;
+    });
     const { request } = createAdminGraphql({ shop, accessToken: deps.tokens, apiVersion: deps.apiVersion, log });
     try {
       const run = await runInsightWrite({

@@ -154,8 +154,9 @@ export async function readResults(url: string, kind: ChangeKind): Promise<LineRe
   const results: LineResult[] = [];
   for (const text of (await response.text()).split("\n")) {
     if (text.trim() === "") continue;
-    const parsed = resultLine.safeParse(JSON.parse(text));
-    if (!parsed.success) continue; // no line number: nothing to attribute it to
+    const parsed = resultLine.safeParse(parseJson(text));
+    // No line number: nothing to attribute it to. Its change goes unanswered and is planned again.
+    if (!parsed.success) continue;
     const { __lineNumber: line, data, errors } = parsed.data;
     const messages = [...(errors ?? []), ...(data?.[kind]?.userErrors ?? [])].map((e) => e.message);
     const missing = !data?.[kind] && messages.length === 0;
@@ -163,4 +164,12 @@ export async function readResults(url: string, kind: ChangeKind): Promise<LineRe
     results.push({ line, ok: error === null, gone: messages.some((m) => GONE.test(m)), error });
   }
   return results;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
