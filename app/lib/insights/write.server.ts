@@ -181,7 +181,13 @@ async function finishStep(options: RunInsightWriteOptions, run: InsightWriteRun,
   return updated;
 }
 
-/** Records each confirmed line as written, and each refused one with Shopify's reason. */
+type RowData = { tag?: string | null; metafields?: string | null; gone?: boolean; lastError: string | null };
+
+/**
+ * Records each confirmed line as written, and each refused one with Shopify's reason. Per chunk:
+ * customers without a row are created in one statement, and rows getting the same data (a tag,
+ * an error) are updated together, so a first write of many customers costs few statements.
+ */
 async function applyResults(
   db: Db,
   shopId: string,
@@ -197,30 +203,56 @@ async function applyResults(
     if (!answered.has(line)) refused.add(c.customerId);
   });
   for (let i = 0; i < results.length; i += APPLY_CHUNK) {
-    const writes = results.slice(i, i + APPLY_CHUNK).flatMap((result) => {
+    const rows = new Map<string, RowData>();
+    for (const result of results.slice(i, i + APPLY_CHUNK)) {
       const change = changes[result.line];
-      if (!change) return [];
-      const key = { shopId_customerShopifyId: { shopId, customerShopifyId: change.customerId } };
-      const create = { shopId, customerShopifyId: change.customerId };
-      if (result.gone) {
+      if (!change) continue;
+      if (result.ok) written += 1;
+      else {
         failed += 1;
         refused.add(change.customerId);
-        const data = { gone: true, tag: null, metafields: null, lastError: result.error };
-        return [db.customerInsightWrite.upsert({ where: key, create: { ...create, ...data }, update: data })];
       }
-      if (!result.ok) {
-        failed += 1;
-        refused.add(change.customerId);
-        const data = { lastError: result.error };
-        return [db.customerInsightWrite.upsert({ where: key, create: { ...create, ...data }, update: data })];
-      }
-      written += 1;
-      const data = { ...confirmed(change), lastError: null };
-      return [db.customerInsightWrite.upsert({ where: key, create: { ...create, ...data }, update: data })];
-    });
-    await db.$transaction(writes);
+      rows.set(
+        change.customerId,
+        result.gone
+          ? { gone: true, tag: null, metafields: null, lastError: result.error }
+          : result.ok
+            ? { ...confirmed(change), lastError: null }
+            : { lastError: result.error },
+      );
+    }
+    await saveRows(db, shopId, rows);
   }
   return { written, failed };
+}
+
+async function saveRows(db: Db, shopId: string, rows: Map<string, RowData>): Promise<void> {
+  const ids = [...rows.keys()];
+  const existing = new Set(
+    (
+      await db.customerInsightWrite.findMany({
+        where: { shopId, customerShopifyId: { in: ids } },
+        select: { customerShopifyId: true },
+      })
+    ).map((r) => r.customerShopifyId),
+  );
+  const creates = ids
+    .filter((id) => !existing.has(id))
+    .map((id) => ({ shopId, customerShopifyId: id, ...rows.get(id)! }));
+  const groups = new Map<string, string[]>();
+  for (const id of ids.filter((id) => existing.has(id))) {
+    const key = JSON.stringify(rows.get(id));
+    groups.set(key, [...(groups.get(key) ?? []), id]);
+  }
+  await db.$transaction([
+    ...(creates.length > 0 ? [db.customerInsightWrite.createMany({ data: creates })] : []),
+    ...[...groups].map(([data, group]) =>
+      db.customerInsightWrite.updateMany({
+        where: { shopId, customerShopifyId: { in: group } },
+        data: JSON.parse(data) as RowData,
+      }),
+    ),
+  ]);
 }
 
 function confirmed(change: Change): { tag?: string | null; metafields?: string | null } {
