@@ -73,6 +73,8 @@ export interface LiveScores {
   metrics: Record<PersonalStrategy, RankingMetrics & { cases: number; served: Record<string, number> }>;
   /** Customers whose visitor id fell in the control arm: not scored. */
   control: number;
+  /** The customers scored (treatment arm): references must be measured on exactly their baskets. */
+  scored: Set<string>;
   answers: LiveAnswer[];
 }
 
@@ -170,5 +172,6 @@ export function scoreAnswers(
   const metrics = Object.fromEntries(
     PERSONAL_STRATEGIES.map((s) => [s, { ...meanMetrics(rows[s]), cases: rows[s].length, served: served[s]! }]),
   ) as LiveScores["metrics"];
-  return { metrics, control: control.size, answers: [...answers] };
+  const scored = new Set(answers.map((a) => a.customer).filter((c) => !control.has(c)));
+  return { metrics, control: control.size, scored, answers: [...answers] };
 }

@@ -64,7 +64,10 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
     const rankers = (JSON.parse(run.metrics) as { strategies: Record<PersonalStrategy, { served: string }> })
       .strategies;
     const offline = trainInChild(files).metrics;
-    const baselines = evaluateBaselines(indexShopData(historyOrders(data.orders), []), 10);
+    // The reference is scored on the customers the live figure is: the treatment arm's baskets.
+    const baselines = evaluateBaselines(indexShopData(historyOrders(data.orders), []), 10, {}, (c) =>
+      live.scored.has(c),
+    );
     return report(live, offline, rankers, baselines);
   } finally {
     await app.stop();

@@ -30,6 +30,17 @@ describe("the Customers page, in Chromium", () => {
               model: metrics(0.742, 0.207),
               recency: metrics(0.667, 0.237),
               rfm: metrics(0.734, 0.206),
+              followUp: { markedAt: Date.UTC(2026, 8, 28), horizonDays: 63, marked: 150, churned: 93 },
+              spend: {
+                periods: [0, 1, 2, 3, 4, 5].map((k) => Date.UTC(2026, 5, 4) + k * 30 * 86_400_000),
+                revenue: {
+                  new: [0, 0, 0, 0, 0, 40],
+                  active: [0, 0, 0, 0, 0, 0],
+                  at_risk: [300, 250, 200, 120, 80, 0],
+                  lapsed: [60, 0, 0, 0, 0, 0],
+                  champion: [500, 500, 500, 500, 500, 500],
+                },
+              },
             }),
             customers: 5,
           },
@@ -73,8 +84,11 @@ describe("the Customers page, in Chromium", () => {
     expect(body).toMatch(/At risk\s+2\s+1070\.00/);
     expect(body).toMatch(/Champions\s+1\s+3000\.00/);
 
-    // The second table on the page is the at-risk one (the first lists the segments).
-    const rows = page.locator("table").nth(1).locator("tbody tr");
+    // The at-risk table is the one in the card with that heading.
+    const rows = page
+      .getByRole("heading", { name: "At-risk customers with the most value" })
+      .locator("xpath=ancestor::div[.//table][1]")
+      .locator("table tbody tr");
     expect(await rows.count()).toBe(2);
     const first = await rows.nth(0).innerText();
     expect(first).toContain("501");
@@ -85,6 +99,13 @@ describe("the Customers page, in Chromium", () => {
 
     expect(body).toContain("ranks them right 74 % of the time");
     expect(body).toContain("alone ranks them right 67 %");
+    expect(body).toContain(
+      "Of the 150 customers these scores would have marked at risk on 2026-09-28, 62 % did not order again within 63 days.",
+    );
+    // Spend by today's segments over six 30-day periods, oldest first: at-risk spend falling away.
+    expect(body).toContain("Spend by segment, last 6 months");
+    expect(body).toMatch(/At risk\s+300\.00\s+250\.00\s+200\.00\s+120\.00\s+80\.00\s+0\.00/);
+    expect(body).toMatch(/Jun 2026\s+Jul 2026/);
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),

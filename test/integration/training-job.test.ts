@@ -160,7 +160,13 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const shopId = (await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).id;
     const run = await t.db.churnRun.findUniqueOrThrow({ where: { id: outcome.churn.runId } });
     expect(run.horizonDays).toBeGreaterThanOrEqual(30);
-    expect(JSON.parse(run.metrics).model).toBeNull();
+    const stored = JSON.parse(run.metrics);
+    expect(stored.model).toBeNull();
+    // The Customers page's follow-up and spend figures are stored with the run.
+    expect(stored.followUp.horizonDays).toBe(run.horizonDays);
+    expect(stored.followUp.churned).toBeLessThanOrEqual(stored.followUp.marked);
+    expect(stored.spend.periods).toHaveLength(6);
+    expect(Object.keys(stored.spend.revenue).sort()).toEqual(["active", "at_risk", "champion", "lapsed", "new"]);
     const predictions = await t.db.churnPrediction.findMany({ where: { shopId } });
     expect(predictions).toHaveLength(36);
     expect(new Set(predictions.map((p) => p.runId))).toEqual(new Set([run.id]));

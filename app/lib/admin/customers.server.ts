@@ -2,6 +2,8 @@
  * What the Customers page shows: segment sizes and value, the at-risk customers with the most
  * value (with their own recommended products), and the latest churn run beside its baselines.
  */
+import { z } from "zod";
+import type { AtRiskFollowUp, SpendBySegment } from "../churn/insight-figures";
 import type { ChurnMetrics } from "../churn/metrics";
 import { SEGMENTS, type Segment } from "../churn/segments";
 import type { Db } from "../database/client.server";
@@ -21,6 +23,35 @@ export interface CustomersPage {
     served: string;
     reason: string;
     metrics: { model: ChurnMetrics | null; recency: ChurnMetrics; rfm: ChurnMetrics };
+    /** Absent on runs stored before these figures existed. */
+    followUp: AtRiskFollowUp | null;
+    spend: SpendBySegment | null;
+  };
+}
+
+const followUpSchema = z.object({
+  markedAt: z.number(),
+  horizonDays: z.number(),
+  marked: z.number().int().nonnegative(),
+  churned: z.number().int().nonnegative(),
+});
+const series = z.array(z.number());
+const spendSchema = z.object({
+  periods: series,
+  revenue: z.object({ new: series, active: series, at_risk: series, lapsed: series, champion: series }),
+});
+
+type RunFigures = Pick<NonNullable<CustomersPage["run"]>, "metrics" | "followUp" | "spend">;
+
+/** A stored run's metrics JSON; the extra figures are optional so older runs still read. */
+function parseRunFigures(json: string): RunFigures {
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  const followUp = followUpSchema.safeParse(raw.followUp);
+  const spend = spendSchema.safeParse(raw.spend);
+  return {
+    metrics: raw as unknown as RunFigures["metrics"],
+    followUp: followUp.success ? followUp.data : null,
+    spend: spend.success ? spend.data : null,
   };
 }
 
@@ -59,7 +90,7 @@ export async function customersPage(
       horizonDays: run.horizonDays,
       served: run.served,
       reason: run.reason,
-      metrics: JSON.parse(run.metrics) as NonNullable<CustomersPage["run"]>["metrics"],
+      ...parseRunFigures(run.metrics),
     },
   };
 }
@@ -103,6 +134,13 @@ export function metricsSentences(run: NonNullable<CustomersPage["run"]>): string
     `Picking one customer who came back and one who did not, "days since last order" alone ranks them right ${pct(recency.auc)} of the time; a classic recency-frequency-value score ${pct(rfm.auc)}.`,
   ];
   if (model) out.push(`Affinity's model ranks them right ${pct(model.auc)} of the time.`);
+  const f = run.followUp;
+  if (f && f.marked > 0) {
+    const day = new Date(f.markedAt).toISOString().slice(0, 10);
+    out.push(
+      `Of the ${f.marked} customers these scores would have marked at risk on ${day}, ${pct(f.churned / f.marked)} did not order again within ${f.horizonDays} days.`,
+    );
+  }
   out.push(
     `Risk scores now come from ${run.served === "model" ? "the model" : `the ${run.served} baseline`}: ${run.reason}.`,
   );

@@ -23,6 +23,13 @@ export const FEATURE_NAMES = [
   "discount_share",
   "refund_share",
   "repeat",
+  "orders_last_30d",
+  "active_months_of_6",
+  "interval_cv",
+  "log_distinct_items",
+  "log_lines_per_order",
+  "rebought_item_share",
+  "staple_affinity",
 ] as const;
 
 export interface CustomerFeatures {
@@ -44,6 +51,9 @@ interface Accumulator {
   discount: number;
   refunded: number;
   categories: Map<string, number>;
+  /** Orders containing each product (only when orders carry items). */
+  items: Map<string, number>;
+  lines: number;
 }
 
 function gather(orders: readonly ChurnOrder[], cutoff: number): Map<string, Accumulator> {
@@ -52,7 +62,7 @@ function gather(orders: readonly ChurnOrder[], cutoff: number): Map<string, Accu
   for (const o of sorted) {
     let acc = byCustomer.get(o.customerId);
     if (!acc) {
-      acc = { times: [], totals: [], discount: 0, refunded: 0, categories: new Map() };
+      acc = { times: [], totals: [], discount: 0, refunded: 0, categories: new Map(), items: new Map(), lines: 0 };
       byCustomer.set(o.customerId, acc);
     }
     acc.times.push(o.at.getTime());
@@ -60,13 +70,37 @@ function gather(orders: readonly ChurnOrder[], cutoff: number): Map<string, Accu
     acc.discount += o.discount ?? 0;
     acc.refunded += o.refunded ?? 0;
     for (const c of o.categories ?? []) acc.categories.set(c, (acc.categories.get(c) ?? 0) + 1);
+    for (const item of o.items ?? []) acc.items.set(item, (acc.items.get(item) ?? 0) + 1);
+    acc.lines += o.items?.length ?? 0;
   }
   return byCustomer;
 }
 
+/**
+ * Per product, the share of its buyers (as of the cutoff) who bought it in two or more orders,
+ * smoothed towards 0.3 with the weight of two buyers: staples score high, one-off gifts low.
+ */
+function stapleRates(byCustomer: ReadonlyMap<string, Accumulator>): Map<string, number> {
+  const buyers = new Map<string, number>();
+  const repeaters = new Map<string, number>();
+  for (const acc of byCustomer.values()) {
+    for (const [item, n] of acc.items) {
+      buyers.set(item, (buyers.get(item) ?? 0) + 1);
+      if (n >= 2) repeaters.set(item, (repeaters.get(item) ?? 0) + 1);
+    }
+  }
+  return new Map([...buyers].map(([item, b]) => [item, ((repeaters.get(item) ?? 0) + 0.6) / (b + 2)]));
+}
+
 const log1p = (x: number) => Math.log1p(Math.max(0, x));
 
-function featuresOf(customerId: string, acc: Accumulator, cutoff: number, horizon: number): CustomerFeatures {
+function featuresOf(
+  customerId: string,
+  acc: Accumulator,
+  cutoff: number,
+  horizon: number,
+  staples: ReadonlyMap<string, number>,
+): CustomerFeatures {
   const { times, totals } = acc;
   const first = times[0]!;
   const last = times.at(-1)!;
@@ -82,6 +116,15 @@ function featuresOf(customerId: string, acc: Accumulator, cutoff: number, horizo
   const spendRecent = totals.filter((_, i) => times[i]! > cutoff - horizon * DAY_MS).reduce((s, x) => s + x, 0);
   const gross = monetary + acc.discount;
   const catTotal = [...acc.categories.values()].reduce((s, x) => s + x, 0);
+  const gapSd = gaps.length >= 2 ? Math.sqrt(gaps.reduce((s, g) => s + (g - meanGap) ** 2, 0) / gaps.length) : 0;
+  const months = new Set(inWindow(0, 180).map((t) => Math.floor((cutoff - t) / DAY_MS / 30))).size;
+  const distinct = acc.items.size;
+  let rebought = 0;
+  let staple = 0;
+  for (const [item, n] of acc.items) {
+    if (n >= 2) rebought++;
+    staple += staples.get(item) ?? 0;
+  }
   const categories = new Map([...acc.categories].map(([c, n]) => [c, n / catTotal]));
   return {
     customerId,
@@ -108,13 +151,22 @@ function featuresOf(customerId: string, acc: Accumulator, cutoff: number, horizo
       gross > 0 ? acc.discount / gross : 0,
       monetary > 0 ? Math.min(1, acc.refunded / monetary) : 0,
       times.length > 1 ? 1 : 0,
+      inWindow(0, 30).length,
+      months / 6,
+      meanGap > 0 ? Math.min(3, gapSd / meanGap) : 0,
+      log1p(distinct),
+      log1p(acc.lines / times.length),
+      distinct > 0 ? rebought / distinct : 0,
+      distinct > 0 ? staple / distinct : 0,
     ],
   };
 }
 
 /** Features of every customer with at least one order at or before `cutoff` (epoch ms). */
 export function featuresAsOf(orders: readonly ChurnOrder[], cutoff: number, horizonDays: number): CustomerFeatures[] {
-  return [...gather(orders, cutoff)].map(([id, acc]) => featuresOf(id, acc, cutoff, horizonDays));
+  const byCustomer = gather(orders, cutoff);
+  const staples = stapleRates(byCustomer);
+  return [...byCustomer].map(([id, acc]) => featuresOf(id, acc, cutoff, horizonDays, staples));
 }
 
 /** The most common categories, so every customer's shares line up in the same columns. */

@@ -13,6 +13,7 @@ export function churnOrdersFromHistory(
       customerId: o.customerId,
       at: o.at,
       total: o.items.reduce((s, i) => s + Math.max(0, i.quantity) * Math.max(0, i.price), 0),
+      items: [...new Set(o.items.map((i) => i.productId))],
       ...(categories.length ? { categories } : {}),
     };
   });

@@ -7,6 +7,7 @@ import { fitBaselines, type BaselineName, type Scorer } from "./baselines";
 import { trainChurnNet, type ChurnNetOptions } from "./dnn";
 import { featureRow, featuresAsOf, topCategories, type CustomerFeatures } from "./features";
 import { horizonDays } from "./horizon";
+import { followUpAtRisk, spendBySegment, type AtRiskFollowUp, type SpendBySegment } from "./insight-figures";
 import { lastOrderAt, stableHash, timeSplit } from "./labels";
 import { plattCalibrator } from "./logistic";
 import { churnMetrics, type ChurnMetrics } from "./metrics";
@@ -37,6 +38,10 @@ export interface ChurnRunResult {
   trainSeconds: number;
   sizes: { train: number; evaluation: number; repeatCustomers: number };
   predictions: ChurnPredictionRow[];
+  /** How the served scores' at-risk mark did on the evaluation split. */
+  followUp: AtRiskFollowUp;
+  /** What today's segments spent in each of the last months. */
+  spend: SpendBySegment;
 }
 
 function scoreAll(scorer: Scorer, features: readonly CustomerFeatures[]) {
@@ -61,6 +66,7 @@ export function runChurn(
   };
 
   let modelScorer: ((features: readonly CustomerFeatures[]) => number[]) | null = null;
+  let modelEvaluationRisks: number[] = [];
   let modelMetrics: ChurnMetrics | null = null;
   let skip: string | undefined;
   if (train.features.length === 0) {
@@ -85,7 +91,8 @@ export function runChurn(
       );
       const scores = (features: readonly CustomerFeatures[]) =>
         net.predict(features.map((f) => featureRow(f, categories))).map(calibrate);
-      modelMetrics = churnMetrics(scores(evaluation.features), evaluation.labels);
+      modelEvaluationRisks = scores(evaluation.features);
+      modelMetrics = churnMetrics(modelEvaluationRisks, evaluation.labels);
       // Score "now" while the network is alive; it is disposed right after.
       const current = featuresAsOf(orders, now, h);
       const currentScores = scores(current);
@@ -106,7 +113,13 @@ export function runChurn(
     h,
     settings,
   );
+  const evaluationRisks =
+    promotion.served === "model" && modelScorer
+      ? modelEvaluationRisks
+      : scoreAll(baselines[promotion.served as BaselineName], evaluation.features);
   return {
+    followUp: followUpAtRisk(evaluation, evaluationRisks, h, settings.atRiskThreshold),
+    spend: spendBySegment(orders, segments, now),
     horizonDays: h,
     metrics: { model: modelMetrics, ...baselineMetrics },
     served: promotion.served,

@@ -53,7 +53,8 @@ export async function runChurnForShop(db: Db, log: Logger, shopDomain: string): 
       horizonDays: result.horizonDays,
       served: result.served,
       reason: result.reason,
-      metrics: JSON.stringify(result.metrics),
+      // The follow-up and spend figures ride with the metrics: read together, by the Customers page.
+      metrics: JSON.stringify({ ...result.metrics, followUp: result.followUp, spend: result.spend }),
       customers: result.predictions.length,
       durationMs: Math.round(performance.now() - started),
     },

@@ -10,6 +10,8 @@ export interface ChurnOrder {
   refunded?: number;
   /** Product types bought, when the catalog has them. */
   categories?: string[];
+  /** Distinct products in the order, when known: what kind of buyer (replenishing or one-off) this is. */
+  items?: string[];
 }
 
 export const DAY_MS = 86_400_000;

@@ -163,8 +163,14 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))] ?? 0;
 }
 
-export function evaluateBaselines(data: ShopData, k: number, mix: MixRule = {}): Record<BaselineName, SettingMetrics> {
-  const cases = buildTimeSplit(data);
+export function evaluateBaselines(
+  data: ShopData,
+  k: number,
+  mix: MixRule = {},
+  /** Only these customers' cases are scored (others still count as history). @defaultValue all */
+  only?: (customerId: string) => boolean,
+): Record<BaselineName, SettingMetrics> {
+  const cases = buildTimeSplit(data).filter((c) => !only || only(data.customerIds[c.customer]!));
   const acc = Object.fromEntries(
     BASELINE_NAMES.map((n) => [n, new MetricsAccumulator(k, data.productIds.length, mix)]),
   );

@@ -12,6 +12,8 @@ import { churnThresholdsFormSchema } from "../../lib/churn/settings";
 import { insightActionsFormSchema } from "../../lib/insights/form";
 import { insightWriteStatus, previewInsightWrite, saveAndWrite } from "../../lib/insights/admin.server";
 import { recommendedFromStore } from "../../lib/insights/recommended.server";
+import type { SpendBySegment } from "../../lib/churn/insight-figures";
+import { SEGMENTS } from "../../lib/churn/segments";
 import { InsightActionsCard } from "./insight-actions";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -111,6 +113,32 @@ const LABELS: Record<string, string> = {
   champion: "Champions",
 };
 
+/** What today's segments spent in each of the last months: where revenue is slipping away. */
+function SpendCard({ spend }: { spend: SpendBySegment }) {
+  const month = (start: number) =>
+    new Date(start + 15 * 86_400_000).toLocaleDateString("en", { month: "short", year: "numeric", timeZone: "UTC" });
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          Spend by segment, last {spend.periods.length} months
+        </Text>
+        <Text as="p" tone="subdued">
+          What the customers in each segment today spent in each 30-day period.
+        </Text>
+        <DataTable
+          columnContentTypes={["text", ...spend.periods.map(() => "numeric" as const)]}
+          headings={["Segment", ...spend.periods.map(month)]}
+          rows={SEGMENTS.map((segment) => [
+            LABELS[segment] ?? segment,
+            ...spend.revenue[segment].map((v) => v.toFixed(2)),
+          ])}
+        />
+      </BlockStack>
+    </Card>
+  );
+}
+
 /** Through App Bridge's fetch (session token added), then saved: a plain link would not be signed. */
 async function saveCsv(): Promise<void> {
   const response = await fetch("/app/customers/export");
@@ -165,6 +193,7 @@ export default function Customers() {
                 <ExportButton />
               </BlockStack>
             </Card>
+            {run?.spend ? <SpendCard spend={run.spend} /> : null}
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">

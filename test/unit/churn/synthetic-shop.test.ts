@@ -60,6 +60,19 @@ describe("churn run on a synthetic shop", () => {
     expect(run.reason).toMatch(/AUC/);
   });
 
+  it("follows up its at-risk mark on the held-out window: most of those it marked really left", () => {
+    const f = run.followUp;
+    expect(f.marked).toBeGreaterThan(0);
+    expect(f.churned).toBeLessThanOrEqual(f.marked);
+    expect(f.churned / f.marked).toBeGreaterThan(0.5);
+    // Today's segments' spend: six periods, and the segments that exist have spent something.
+    expect(run.spend.periods).toHaveLength(6);
+    const total = Object.values(run.spend.revenue)
+      .flat()
+      .reduce((s, x) => s + x, 0);
+    expect(total).toBeGreaterThan(0);
+  });
+
   it("Given fewer than 50 repeat customers, trains no network and serves a baseline with the reason", () => {
     const small = runChurn(syntheticShop(30, 9).orders, { now: END });
     expect(small.metrics.model).toBeNull();

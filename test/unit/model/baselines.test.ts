@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { rankBaseline } from "../../helpers/rankers";
 import { addOrder, emptyCounts } from "../../../app/lib/model/cooccurrence";
+import { indexShopData } from "../../../app/lib/model/dataset";
+import { evaluateBaselines } from "../../../app/lib/model/evaluate";
+import { syntheticShop } from "./fixtures";
 
 // Items 0..4. Orders: {0,1}, {0,1}, {0,2}, {3}, {3}, {3}, {4,2}.
 function counts() {
@@ -40,5 +43,25 @@ describe("baselines on a tiny known history", () => {
     };
     expect(rankBaseline("repeat", input, 4)).toEqual([4, 1, 0, 3]);
     expect(rankBaseline("repeat", input, 2, new Set([4, 1]))).toEqual([0, 3]);
+  });
+});
+
+describe("evaluateBaselines on a subset of customers", () => {
+  it("scores only the customers asked for, with the others' orders still counted as history", () => {
+    const { orders, catalog } = syntheticShop();
+    const data = indexShopData(orders, catalog);
+    const all = evaluateBaselines(data, 10);
+    const wanted = new Set(data.customerIds.filter((_, i) => i % 2 === 0));
+    const subset = evaluateBaselines(data, 10, {}, (c) => wanted.has(c));
+    const eligible = data.customerIds.filter((c, i) => wanted.has(c) && data.ordersByCustomer[i]!.length >= 2);
+    expect(subset.repeat.cases.all).toBe(eligible.length);
+    expect(subset.repeat.cases.all).toBeLessThan(all.repeat.cases.all);
+    // The complement's cases and these add up to the whole: no case is scored twice or lost.
+    const rest = evaluateBaselines(data, 10, {}, (c) => !wanted.has(c));
+    expect(subset.repeat.cases.all + rest.repeat.cases.all).toBe(all.repeat.cases.all);
+    const weighted =
+      (subset.repeat.all.ndcg * subset.repeat.cases.all + rest.repeat.all.ndcg * rest.repeat.cases.all) /
+      all.repeat.cases.all;
+    expect(weighted).toBeCloseTo(all.repeat.all.ndcg, 10);
   });
 });
