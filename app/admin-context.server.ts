@@ -25,6 +25,8 @@ export function adminContext(session: { shop: string }) {
     admin: createAdminGraphql({ shop: session.shop, accessToken: offlineTokens() }).request,
     trainQueue: () => queue(QUEUE_NAMES.train),
     systemQueue: () => queue(QUEUE_NAMES.system),
+    /** Admin API jobs (backfill, collections, insight writes). */
+    adminApiQueue: () => queue(QUEUE_NAMES.backfill),
   };
 }
 

@@ -23,6 +23,8 @@ import { ensureShopId } from "../app/lib/shops/registry.server";
 import { shopSettings } from "../app/lib/shops/stored-settings.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createCollectionProcessor } from "./processors/collections";
+import { createInsightWriteProcessor } from "./processors/insight-write";
+import { INSIGHT_WRITE_JOB_NAME } from "../app/lib/insights/write-job.server";
 import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor } from "./processors/system";
 import { createBatchedWebhookProcessor, createJobPuller } from "./processors/webhook-batch";
@@ -102,6 +104,14 @@ async function main(): Promise<void> {
         // Collection pages' product lists: Admin API reads like the backfill's, far smaller.
         {
           [COLLECTION_JOB_NAME]: createCollectionProcessor({
+            db,
+            redis: producer,
+            prefix: config.QUEUE_PREFIX,
+            log,
+            tokens,
+          }),
+          // Customer tags and metafields written back to Shopify (issue 21, ADR 013).
+          [INSIGHT_WRITE_JOB_NAME]: createInsightWriteProcessor({
             db,
             redis: producer,
             prefix: config.QUEUE_PREFIX,

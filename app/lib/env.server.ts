@@ -23,7 +23,7 @@ export const envSchema = z.object({
     .string()
     .min(1)
     .default(
-      "read_products,read_orders,read_all_orders,read_customers,write_pixels,read_customer_events,write_app_proxy",
+      "read_products,read_orders,read_all_orders,read_customers,write_pixels,read_customer_events,write_app_proxy,write_customers",
     ),
   /**
    * A domain the Shopify libraries accept shops on besides myshopify.com (development setups),

@@ -1,6 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Queue } from "bullmq";
 import { activateRun, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
+import { QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { createLogger } from "../../app/lib/logger.server";
+import { createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
+import { runInsightWrite } from "../../app/lib/insights/write.server";
+import { createCustomerStore } from "../helpers/customer-insights-stand-in";
+import { redirectShopifyTo } from "../helpers/shopify-network";
 import { seedFinishedImport } from "../helpers/admin-seed";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
 
@@ -125,6 +132,62 @@ describe("the Customers page, in Chromium", () => {
     await page.getByText("Saved: segments follow at the next training.").waitFor();
     const row = await stack.t.db.customerInsightSettings.findUniqueOrThrow({ where: { shopId: stack.shopId } });
     expect(JSON.parse(row.settings)).toMatchObject({ atRiskThreshold: 0.7, championShare: 0.1 });
+    await close();
+  });
+
+  it("previews what writing tags would change before anything is written, then saves the opt-in, queues the write and shows its outcome", async () => {
+    const { page, blocked, close } = await stack.open("/app/customers");
+    stack.standIn.config.customers = createCustomerStore(["501", "502", "503", "504", "505"]);
+    const writeButton = page.getByRole("button", { name: "Save and write to Shopify" });
+    expect(await writeButton.isDisabled()).toBe(true);
+
+    await page.getByLabel("Tag customers with their segment (affinity:at-risk, affinity:champion, …)").check();
+    await page.getByRole("button", { name: "Preview changes" }).click();
+    await page.getByText("This write changes 5 customers").waitFor();
+    const body = await page.locator("body").innerText();
+    expect(body).toMatch(/Tags added\s+5/);
+    expect(body).toMatch(/Metafields written\s+0/);
+    expect(body).toContain("affinity:at-risk: 2");
+    expect(body).toMatch(/501\s+Tags added: affinity:at-risk/);
+    // A preview writes nothing and saves nothing.
+    expect(stack.standIn.requests.filter((r) => r.kind === "stage" || r.kind === "runMutation")).toEqual([]);
+    const saved = async () =>
+      JSON.parse(
+        (await stack.t.db.customerInsightSettings.findUnique({ where: { shopId: stack.shopId } }))?.settings ?? "{}",
+      ) as Record<string, unknown>;
+    expect((await saved()).tagsEnabled).not.toBe(true);
+
+    await writeButton.click();
+    await page.getByText("Saved: the write to Shopify has started.").waitFor();
+    // The thresholds saved earlier are kept beside the opt-in.
+    expect(await saved()).toMatchObject({ tagsEnabled: true, metafieldsEnabled: false, atRiskThreshold: 0.7 });
+    const queue = new Queue(QUEUE_NAMES.backfill, { connection: stack.redis, prefix: stack.prefix });
+    const job = await queue.getJob(`insight-write-${stack.shop}`);
+    expect(job?.name).toBe("insight-write");
+    expect(job?.data).toEqual({ shop: stack.shop });
+    await queue.close();
+
+    // The app exchanged the seeded token for an expiring one when the page loaded: use what is stored.
+    const sessionToken = async () =>
+      (await stack.t.db.session.findUniqueOrThrow({ where: { id: `offline_${stack.shop}` } })).accessToken;
+    // The worker's part, run here against the same stand-in: then the page shows the outcome.
+    const network = redirectShopifyTo(stack.standIn.origin);
+    try {
+      const { request } = createAdminGraphql({ shop: stack.shop, accessToken: await sessionToken() });
+      await runInsightWrite({
+        db: stack.t.db,
+        admin: request,
+        shopId: stack.shopId,
+        log: createLogger("silent"),
+        pollIntervalMs: 5,
+      });
+    } finally {
+      network.restore();
+    }
+    expect([...stack.standIn.config.customers.get("501")!.tags]).toEqual(["affinity:at-risk"]);
+    await page.reload();
+    await page.getByText(/Last write finished .* 5 changes written, 0 refused by Shopify/).waitFor();
+    expect(blocked()).toEqual([]);
     await close();
   });
 });

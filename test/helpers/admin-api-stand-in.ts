@@ -5,6 +5,7 @@ import { parse } from "smol-toml";
 import { bulkJsonl, type GraphqlOrder, type GraphqlProduct } from "./bulk-fixtures";
 import { STAND_IN_SHOP_HEADER } from "./shopify-network";
 import { createTokenEndpoint } from "./token-endpoint-stand-in";
+import { createCustomerStore, runCustomerMutation, type CustomerStore } from "./customer-insights-stand-in";
 
 /**
  * A local stand-in for the Admin GraphQL API (2026-10), enough for bulk query operations, with
@@ -39,6 +40,12 @@ export interface StandInConfig {
   collectionPageSize: number;
   /** What `shop { ianaTimezone }` answers (Shopify sends whatever the store is set to). @defaultValue "UTC" */
   ianaTimezone: string;
+  /** Customers that exist, by numeric id; tags and metafields the mutations leave on them (customer-insights.ts). */
+  customers: CustomerStore;
+  /** End the next bulk mutation FAILED after applying this many lines, with a partial results file. */
+  failMutationAfterLines?: number;
+  /** Answer the next GraphQL requests this way: THROTTLED (HTTP 200 with the code) or an HTTP status. */
+  failNext: Array<"THROTTLED" | number>;
 }
 
 export interface RecordedRequest {
@@ -54,6 +61,8 @@ export interface RecordedRequest {
     | "installation"
     | "metafieldsSet"
     | "shop"
+    | "stage"
+    | "runMutation"
     | "unknown";
   query: string;
   variables: Record<string, unknown>;
@@ -68,6 +77,9 @@ export interface StandInOperation {
   objectCount: number;
   errorCode: string | null;
   lines: string[];
+  /** Bulk mutations: the mutation document and its staged variable lines, applied when the operation ends. */
+  mutation?: { document: string; variables: string[]; applied: boolean };
+  partialLines?: string[];
 }
 
 const PATH = "/admin/api/2026-10/graphql.json";
@@ -82,6 +94,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     collections: {},
     collectionPageSize: 250,
     ianaTimezone: "UTC",
+    customers: createCustomerStore([]),
+    failNext: [],
     now: Date.now,
     ...initial,
   };
@@ -101,6 +115,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
   const pixels = new Map<string, { id: string; settings: string }>();
   /** App-data metafields by shop, keyed "namespace.key", as metafieldsSet leaves them. */
   const metafields = new Map<string, Map<string, { type: string; value: string }>>();
+  /** Staged upload files by their `key` parameter, as the storage service keeps them. */
+  const staged = new Map<string, string>();
   let origin = "";
 
   const view = (op: StandInOperation) => ({
@@ -112,7 +128,10 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       op.status === "COMPLETED" && op.lines.length > 0
         ? `${origin}/bulk-results/${operations.indexOf(op)}.jsonl`
         : null,
-    partialDataUrl: null,
+    partialDataUrl:
+      op.status === "FAILED" && op.partialLines
+        ? `${origin}/bulk-results/${operations.indexOf(op)}.partial.jsonl`
+        : null,
   });
 
   function advance(op: StandInOperation) {
@@ -122,6 +141,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     if (op.polls < config.pollsUntilDone) {
       op.status = "RUNNING";
       op.objectCount = Math.floor((total * op.polls) / config.pollsUntilDone);
+    } else if (op.mutation) {
+      finishMutation(op);
     } else if (config.failWith) {
       op.status = config.failWith.status ?? "FAILED";
       op.errorCode = config.failWith.errorCode ?? (op.status === "FAILED" ? "INTERNAL_SERVER_ERROR" : null);
@@ -129,6 +150,88 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       op.status = "COMPLETED";
       op.objectCount = total;
     }
+  }
+
+  // Shopify runs each line as its own mutation and writes one result line per input line.
+  function finishMutation(op: StandInOperation) {
+    const mutation = op.mutation!;
+    const stop = config.failMutationAfterLines;
+    const lines = stop === undefined ? mutation.variables : mutation.variables.slice(0, stop);
+    const results = lines.map((line, i) => {
+      const data = runCustomerMutation(
+        config.customers,
+        mutation.document,
+        JSON.parse(line) as Record<string, unknown>,
+      );
+      return JSON.stringify({ data, __lineNumber: i });
+    });
+    mutation.applied = true;
+    if (stop !== undefined) {
+      config.failMutationAfterLines = undefined;
+      op.status = "FAILED";
+      op.errorCode = "INTERNAL_SERVER_ERROR";
+      op.partialLines = results;
+      op.objectCount = results.length;
+      return;
+    }
+    op.status = "COMPLETED";
+    op.lines = results;
+    op.objectCount = results.length;
+  }
+
+  function stage(variables: Record<string, unknown>) {
+    const [input] = (variables.input ?? []) as Array<Record<string, unknown>>;
+    if (input?.resource !== "BULK_MUTATION_VARIABLES" || input.httpMethod !== "POST") {
+      return {
+        stagedUploadsCreate: {
+          stagedTargets: [],
+          userErrors: [{ field: ["input"], message: "The stand-in stages bulk mutation variables only" }],
+        },
+      };
+    }
+    const key = `tmp/gid://shopify/Shop/1/bulk/${staged.size + 1}/${String(input.filename)}`;
+    return {
+      stagedUploadsCreate: {
+        stagedTargets: [
+          {
+            url: `${origin}/staged-uploads`,
+            resourceUrl: null,
+            parameters: [
+              { name: "Content-Type", value: String(input.mimeType) },
+              { name: "success_action_status", value: "201" },
+              { name: "acl", value: "private" },
+              { name: "key", value: key },
+              { name: "policy", value: "stand-in-policy" },
+            ],
+          },
+        ],
+        userErrors: [],
+      },
+    };
+  }
+
+  function runMutation(variables: Record<string, unknown>) {
+    const fail = (message: string, code: string) => ({
+      bulkOperationRunMutation: { bulkOperation: null, userErrors: [{ field: null, message, code }] },
+    });
+    const file = staged.get(String(variables.stagedUploadPath));
+    if (file === undefined) return fail("The staged upload path is not valid for this shop.", "NO_SUCH_FILE");
+    if (operations.some((op) => op.mutation && !TERMINAL.includes(op.status))) {
+      return fail("A bulk mutation operation for this app and shop is already in progress.", "OPERATION_IN_PROGRESS");
+    }
+    const op: StandInOperation = {
+      id: `gid://shopify/BulkOperation/${9000 + operations.length}`,
+      query: String(variables.mutation),
+      groupObjects: false,
+      status: "CREATED",
+      polls: 0,
+      objectCount: 0,
+      errorCode: null,
+      lines: [],
+      mutation: { document: String(variables.mutation), variables: file.split("\n").filter(Boolean), applied: false },
+    };
+    operations.push(op);
+    return { bulkOperationRunMutation: { bulkOperation: { id: op.id, status: op.status }, userErrors: [] } };
   }
 
   function run(document: string, variables: Record<string, unknown>) {
@@ -243,27 +346,36 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
   function answer(document: string, variables: Record<string, unknown>, shop: string | undefined) {
     const kind = /bulkOperationRunQuery/.test(document)
       ? "run"
-      : /bulkOperations\s*\(/.test(document)
-        ? "list"
-        : /bulkOperation\s*\(/.test(document)
-          ? "poll"
-          : /webPixelCreate\s*\(/.test(document)
-            ? "pixelCreate"
-            : /webPixelUpdate\s*\(/.test(document)
-              ? "pixelUpdate"
-              : /\bwebPixel\s*\{/.test(document)
-                ? "pixelFind"
-                : /\bcollection\s*\(/.test(document)
-                  ? "collection"
-                  : /\bcurrentAppInstallation\b/.test(document)
-                    ? "installation"
-                    : /\bmetafieldsSet\s*\(/.test(document)
-                      ? "metafieldsSet"
-                      : /\bshop\s*\{\s*ianaTimezone\b/.test(document)
-                        ? "shop"
-                        : "unknown";
+      : /bulkOperationRunMutation\s*\(/.test(document)
+        ? "runMutation"
+        : /stagedUploadsCreate\s*\(/.test(document)
+          ? "stage"
+          : /bulkOperations\s*\(/.test(document)
+            ? "list"
+            : /bulkOperation\s*\(/.test(document)
+              ? "poll"
+              : /webPixelCreate\s*\(/.test(document)
+                ? "pixelCreate"
+                : /webPixelUpdate\s*\(/.test(document)
+                  ? "pixelUpdate"
+                  : /\bwebPixel\s*\{/.test(document)
+                    ? "pixelFind"
+                    : /\bcollection\s*\(/.test(document)
+                      ? "collection"
+                      : /\bcurrentAppInstallation\b/.test(document)
+                        ? "installation"
+                        : /\bmetafieldsSet\s*\(/.test(document)
+                          ? "metafieldsSet"
+                          : /\bshop\s*\{\s*ianaTimezone\b/.test(document)
+                            ? "shop"
+                            : "unknown";
     requests.push({ shop, kind, query: document, variables });
+    const injected = config.failNext.shift();
+    if (injected === "THROTTLED") return { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] };
+    if (injected !== undefined) return { status: injected };
     if (kind === "run") return { data: run(document, variables) };
+    if (kind === "stage") return { data: stage(variables) };
+    if (kind === "runMutation") return { data: runMutation(variables) };
     if (kind === "pixelCreate" || kind === "pixelUpdate" || kind === "pixelFind") {
       return { data: pixel(kind, variables, shop) };
     }
@@ -292,8 +404,13 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     };
   }
 
-  function download(index: number, req: IncomingMessage, res: ServerResponse) {
+  function download(index: number, req: IncomingMessage, res: ServerResponse, partial = false) {
     const op = operations[index];
+    if (partial) {
+      if (!op?.partialLines) return send(res, 404, { error: "no such result" });
+      res.writeHead(200, { "content-type": "application/jsonl" });
+      return res.end(op.partialLines.map((l) => `${l}\n`).join(""));
+    }
     if (!op || op.status !== "COMPLETED") return send(res, 404, { error: "no such result" });
     downloads.push(req.headers);
     res.writeHead(200, { "content-type": "application/jsonl" });
@@ -310,11 +427,31 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     );
   }
 
+  // The storage service's side of a staged upload: a multipart form, the signed fields then the file.
+  async function upload(req: IncomingMessage, res: ServerResponse) {
+    const body = Buffer.from(await readBody(req), "utf8");
+    const form = await new Request("http://stand-in/", {
+      method: "POST",
+      headers: { "content-type": req.headers["content-type"] ?? "" },
+      body,
+    }).formData();
+    const key = form.get("key");
+    const file = form.get("file");
+    if (typeof key !== "string" || !(file instanceof Blob) || form.get("policy") !== "stand-in-policy") {
+      res.writeHead(400, { "content-type": "application/xml" });
+      return res.end("<Error><Code>InvalidArgument</Code></Error>");
+    }
+    staged.set(key, await file.text());
+    res.writeHead(201, { "content-type": "application/xml" });
+    res.end(`<PostResponse><Key>${key}</Key></PostResponse>`);
+  }
+
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://stand-in");
-      const result = /^\/bulk-results\/(\d+)\.jsonl$/.exec(url.pathname);
-      if (req.method === "GET" && result) return download(Number(result[1]), req, res);
+      const result = /^\/bulk-results\/(\d+)(\.partial)?\.jsonl$/.exec(url.pathname);
+      if (req.method === "GET" && result) return download(Number(result[1]), req, res, result[2] !== undefined);
+      if (req.method === "POST" && url.pathname === "/staged-uploads") return upload(req, res);
       const shopHeader = req.headers[STAND_IN_SHOP_HEADER];
       const shop = typeof shopHeader === "string" ? shopHeader : undefined;
       if (req.method === "POST" && url.pathname === "/admin/oauth/access_token") {
@@ -336,7 +473,10 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       } catch {
         return send(res, 400, { errors: "Bad Request" });
       }
-      send(res, 200, answer(String(body.query ?? ""), body.variables ?? {}, shop));
+      const answered = answer(String(body.query ?? ""), body.variables ?? {}, shop);
+      if ("status" in answered && typeof answered.status === "number")
+        return send(res, answered.status, { errors: `HTTP ${answered.status} from the stand-in` });
+      send(res, 200, answered);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -350,6 +490,20 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     operations,
     pixels,
     metafields,
+    staged,
+    /** The bulk mutations run, in order: which mutation and the variables of each line. */
+    bulkMutations: () =>
+      operations.flatMap((op) =>
+        op.mutation
+          ? [
+              {
+                mutation:
+                  /\b(tagsAdd|tagsRemove|metafieldsSet|metafieldsDelete)\s*\(/.exec(op.mutation.document)?.[1] ?? "?",
+                lines: op.mutation.variables.map((l) => JSON.parse(l) as unknown),
+              },
+            ]
+          : [],
+      ),
     /** Shopify's token endpoint: its requests, failures to inject, revoke(). */
     tokens,
     rejected,

@@ -13,6 +13,8 @@ import { topKForCustomers } from "../../app/lib/model/lists";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
 import { customerReport, redactCustomer } from "../../app/lib/sync/compliance.server";
+import { saveChurnSettings } from "../../app/lib/churn/store.server";
+import { DEFAULT_CHURN_SETTINGS } from "../../app/lib/churn/settings";
 import { requestTraining, restoreJobId } from "../../app/lib/training/train-queue.server";
 import { rollBackModel } from "../../app/lib/training/rollback.server";
 import type { Spawned } from "../helpers/child-process";
@@ -146,7 +148,9 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     expect(run.reason).toMatch(/only 0 orders/);
   });
 
-  it("runs the churn step after the recommender in the same job, stores predictions, and redaction removes a customer's", async () => {
+  it("runs the churn step after the recommender in the same job, stores predictions, queues the opted-in write to Shopify, and redaction removes a customer's", async () => {
+    const shopRow = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    await saveChurnSettings(t.db, shopRow.id, { ...DEFAULT_CHURN_SETTINGS, tagsEnabled: true });
     const job = await requestTraining(queue, SHOP, "manual");
     const outcome = await job.waitUntilFinished(events, 120_000);
     // 36 customers over a month are too little to learn from: a baseline is served, and the run says why.
@@ -171,6 +175,11 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
       expect(p.risk).toBeLessThanOrEqual(1);
       expect(["new", "active", "at_risk", "lapsed", "champion"]).toContain(p.segment);
     }
+    // The merchant opted in to tags: the job queued the write of the new segments (ADR 013).
+    const adminApi = createQueue(QUEUE_NAMES.backfill, redis, prefix);
+    const write = await adminApi.getJob(`insight-write-${SHOP}`);
+    expect(write).toMatchObject({ name: "insight-write", data: { shop: SHOP } });
+    await adminApi.close();
     const report = await customerReport(t.db, shopId, "r0", {});
     expect(report.churnPredictions).toHaveLength(1);
     await redactCustomer(t.db, shopId, "r0");

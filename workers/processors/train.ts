@@ -15,6 +15,9 @@ import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import { RESTORE_JOB_NAME, restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
 import { restoreRun } from "../../app/lib/training/rollback.server";
 import { runChurnForShop, type ChurnOutcome } from "../../app/lib/churn/store.server";
+import { requestInsightWriteIfNeeded } from "../../app/lib/insights/write-job.server";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import type { Queue } from "bullmq";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
 // its children (kill -9, OOM), the channel drops; without this the orphan would train on,
@@ -48,6 +51,10 @@ function setUp(): Promise<TrainContext> {
   })();
   return context;
 }
+
+let insightQueue: Queue | undefined;
+/** The queue the insight write goes to (the Admin API jobs' queue), opened once per child. */
+const writeQueue = (ctx: TrainContext) => (insightQueue ??= createQueue(QUEUE_NAMES.backfill, ctx.redis, ctx.prefix));
 
 /** How long a shop stays locked without renewal; the holder renews it while it trains. */
 const LOCK_TTL_MS = 60_000;
@@ -126,6 +133,8 @@ async function processTraining(job: SandboxedJob, token?: string): Promise<Train
     // recommender's run, which is already served. It reads the same budget's window.
     try {
       const churn = await runChurnForShop(ctx.db, log, shop, { budgetMb: ctx.budgetMb });
+      // New segments go to Shopify's tags and metafields when the merchant opted in (ADR 013).
+      await requestInsightWriteIfNeeded(ctx.db, writeQueue(ctx), { id: churn.shopId, domain: shop });
       return { ...outcome, churn };
     } catch (err) {
       log.error("churn_run_failed", { shop, error: err instanceof Error ? err.message : String(err) });

@@ -22,3 +22,6 @@ export const churnSettingsFormSchema = z.object({
   tagsEnabled: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
   metafieldsEnabled: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
 });
+
+/** The thresholds form alone: saving it keeps the merchant's opt-ins as they are. */
+export const churnThresholdsFormSchema = churnSettingsFormSchema.pick({ atRiskThreshold: true, championShare: true });

@@ -17,6 +17,7 @@ const INSERT_CHUNK = 500;
 
 export interface ChurnOutcome {
   runId: string;
+  shopId: string;
   served: string;
   reason: string;
   customers: number;
@@ -133,5 +134,11 @@ export async function runChurnForShop(
     }
   });
   log.info("churn_run", { shop: shopDomain, runId: run.id, served: result.served, reason: result.reason });
-  return { runId: run.id, served: result.served, reason: result.reason, customers: result.predictions.length };
+  return {
+    runId: run.id,
+    shopId: shop.id,
+    served: result.served,
+    reason: result.reason,
+    customers: result.predictions.length,
+  };
 }

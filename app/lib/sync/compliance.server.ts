@@ -38,7 +38,7 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
   const visitorIds = [
     ...new Set([...events.map((e) => e.visitorId), ...attributions.flatMap((a) => (a.visitorId ? [a.visitorId] : []))]),
   ];
-  const [refundLines, holdoutAssignments, visitorDays, churnPredictions] = await Promise.all([
+  const [refundLines, holdoutAssignments, visitorDays, churnPredictions, writtenToShopify] = await Promise.all([
     db.refundLine.findMany({ where: { shopId, orderShopifyId: { in: orderIds } }, omit: { shopId: true } }),
     db.experimentVisitor.findMany({
       where: { visitorId: { in: visitorIds }, experiment: { shopId } },
@@ -48,6 +48,8 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
     db.visitorDay.findMany({ where: { shopId, visitorId: { in: visitorIds } }, omit: { shopId: true } }),
     // The churn risk, segment and expected next order computed for them (issue 21).
     db.churnPrediction.findMany({ where: { shopId, customerShopifyId }, omit: { shopId: true, runId: true } }),
+    // The segment tag and metafields Affinity wrote to the customer in Shopify, when the merchant opted in.
+    db.customerInsightWrite.findMany({ where: { shopId, customerShopifyId }, omit: { shopId: true } }),
   ]);
   return {
     customerShopifyId,
@@ -61,6 +63,7 @@ export async function customerReport(db: Db, shopId: string, customerShopifyId: 
     attributions: attributions.map((a) => ({ ...a, attributedLines: JSON.parse(a.attributedLines) as unknown })),
     recommendationLists: lists,
     churnPredictions,
+    writtenToShopify,
   };
 }
 
@@ -87,7 +90,8 @@ export async function recordCustomerDataRequest(
 /**
  * customers/redact: removes the customer's row and their link to orders (the orders themselves
  * are the merchant's sales record), their storefront events, churn predictions and earlier data-request reports, and
- * asks for retraining so no model keeps learning from them.
+ * asks for retraining so no model keeps learning from them. What Affinity wrote to the customer in
+ * Shopify (tag, metafields) is marked for removal by the next insight write; the caller queues it.
  */
 export async function redactCustomer(db: Db, shopId: string, customerShopifyId: string, now = new Date()) {
   await db.$transaction([
@@ -97,6 +101,11 @@ export async function redactCustomer(db: Db, shopId: string, customerShopifyId: 
     // Storefront events they made while logged in; the daily rollups keep only counts.
     db.event.deleteMany({ where: { shopId, customerShopifyId } }),
     db.churnPrediction.deleteMany({ where: { shopId, customerShopifyId } }),
+    // The tag and metafields Affinity wrote to them in Shopify: the next insight write removes
+    // them and then forgets the customer (app/lib/insights/write.server.ts). A customer Shopify
+    // already deleted has nothing left to remove.
+    db.customerInsightWrite.deleteMany({ where: { shopId, customerShopifyId, gone: true } }),
+    db.customerInsightWrite.updateMany({ where: { shopId, customerShopifyId }, data: { redacted: true } }),
     requestRetrain(db, shopId, now),
   ]);
 }

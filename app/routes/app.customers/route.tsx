@@ -8,36 +8,65 @@ import { customersPage, metricsSentences } from "../../lib/admin/customers.serve
 import { adminContext, orNotFound } from "../../admin-context.server";
 import { requireShop } from "../../lib/shops/registry.server";
 import { loadChurnSettings, saveChurnSettings } from "../../lib/churn/store.server";
-import { churnSettingsFormSchema } from "../../lib/churn/settings";
+import { churnThresholdsFormSchema } from "../../lib/churn/settings";
+import { insightActionsFormSchema } from "../../lib/insights/form";
+import { insightWriteStatus, previewInsightWrite, saveAndWrite } from "../../lib/insights/admin.server";
+import { recommendedFromStore } from "../../lib/insights/recommended.server";
 import type { SpendBySegment } from "../../lib/churn/insight-figures";
 import { SEGMENTS } from "../../lib/churn/segments";
+import { InsightActionsCard } from "./insight-actions";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const ctx = adminContext(session);
   const shop = await orNotFound(requireShop(ctx.db, session.shop));
-  const [page, settings] = await Promise.all([
+  const [page, settings, writeStatus] = await Promise.all([
     customersPage(ctx, { id: shop.id, domain: shop.domain }),
     loadChurnSettings(ctx.db, shop.id),
+    insightWriteStatus(ctx.db, shop.id),
   ]);
-  return { ...page, settings, sentences: page.run ? metricsSentences(page.run) : [] };
+  return { ...page, settings, writeStatus, sentences: page.run ? metricsSentences(page.run) : [] };
 };
 
-/** Saves the segment thresholds; a bad value answers its message and changes nothing. */
+const issues = (form: "thresholds" | "actions", error: { issues: { path: PropertyKey[]; message: string }[] }) => ({
+  form,
+  ok: false as const,
+  errors: error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`),
+});
+
+/**
+ * Saves the segment thresholds (the form without an intent), or previews / saves the actions
+ * that write to Shopify. A bad value answers its message and changes nothing.
+ */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const { db } = adminContext(session);
-  const shop = await orNotFound(requireShop(db, session.shop));
-  const parsed = churnSettingsFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return { ok: false as const, errors: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  const ctx = adminContext(session);
+  const shop = await orNotFound(requireShop(ctx.db, session.shop));
+  const fields = Object.fromEntries(await request.formData());
+  if (fields.intent !== undefined) {
+    const parsed = insightActionsFormSchema.safeParse(fields);
+    if (!parsed.success) return issues("actions", parsed.error);
+    const { intent, ...options } = parsed.data;
+    if (intent === "preview") {
+      return {
+        form: "actions" as const,
+        ok: true as const,
+        errors: [],
+        preview: await previewInsightWrite(ctx.db, shop.id, options, recommendedFromStore(ctx, shop)),
+      };
+    }
+    await saveAndWrite(ctx.db, ctx.adminApiQueue(), { id: shop.id, domain: shop.domain }, options);
+    return { form: "actions" as const, ok: true as const, errors: [], queued: true };
   }
-  await saveChurnSettings(db, shop.id, parsed.data);
-  return { ok: true as const, errors: [] };
+  const parsed = churnThresholdsFormSchema.safeParse(fields);
+  if (!parsed.success) return issues("thresholds", parsed.error);
+  await saveChurnSettings(ctx.db, shop.id, { ...(await loadChurnSettings(ctx.db, shop.id)), ...parsed.data });
+  return { form: "thresholds" as const, ok: true as const, errors: [] };
 };
 
 function ThresholdsCard({ atRiskThreshold, championShare }: { atRiskThreshold: number; championShare: number }) {
-  const result = useActionData<typeof action>();
+  const data = useActionData<typeof action>();
+  const result = data?.form === "thresholds" ? data : undefined;
   const [risk, setRisk] = useState(String(atRiskThreshold));
   const [share, setShare] = useState(String(championShare));
   return (
@@ -139,7 +168,7 @@ function ExportButton() {
 }
 
 export default function Customers() {
-  const { segments, atRisk, run, sentences, settings } = useLoaderData<typeof loader>();
+  const { segments, atRisk, run, sentences, settings, writeStatus } = useLoaderData<typeof loader>();
   return (
     <Page>
       <TitleBar title="Customers" />
@@ -197,6 +226,11 @@ export default function Customers() {
                 </BlockStack>
               </Card>
             ) : null}
+            <InsightActionsCard
+              tagsEnabled={settings.tagsEnabled}
+              metafieldsEnabled={settings.metafieldsEnabled}
+              status={writeStatus}
+            />
             <ThresholdsCard atRiskThreshold={settings.atRiskThreshold} championShare={settings.championShare} />
           </BlockStack>
         </Layout.Section>
