@@ -8,6 +8,15 @@ import { orderRecordReader, productRecordReader, type RecordReader } from "./bul
 import { writeRecordBatch, type BatchWrite } from "./batch-records.server";
 import type { OrderRecord, ProductRecord } from "./records";
 
+/**
+ * The peak RSS a worker process running a backfill stays under, whatever the shop's size (checked
+ * by `npm run bench -- backfill`). The import holds one batch at a time: at most
+ * `checkpointEveryLines` lines (5,000 by default), their parsed records and one multi-row
+ * statement's parameters, a few MB for the largest Shopify lines; the download is read chunk by
+ * chunk and never held. The rest is the worker itself (Node, Prisma's engine, BullMQ).
+ */
+export const BACKFILL_WORKER_RSS_BUDGET_MB = 512;
+
 export interface ImportContext {
   db: Db;
   shopId: string;
