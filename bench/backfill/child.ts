@@ -29,6 +29,16 @@ const env = z
 /** Peak RSS so far, in MB: ru_maxrss is in kB on Linux. */
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
+/** The highest RSS seen in the first and in the second half of the file's lines. */
+function halves(samples: Array<{ lines: number; rssMb: number }>) {
+  const middle = (samples.at(-1)?.lines ?? 0) / 2;
+  const max = (list: typeof samples) => (list.length > 0 ? Math.max(...list.map((s) => s.rssMb)) : null);
+  return {
+    rssFirstHalfMb: max(samples.filter((s) => s.lines <= middle)),
+    rssSecondHalfMb: max(samples.filter((s) => s.lines > middle)),
+  };
+}
+
 async function main() {
   const log = createLogger("warn", { service: "bench-backfill" });
   const db = createDb(env.DATABASE_URL);
@@ -40,8 +50,11 @@ async function main() {
     api: tokenApi(process.env as unknown as TokenApiConfig),
   });
   const marks: Record<string, number> = {};
-  /** RSS at the orders import's first checkpoint, to show the rest of the import does not add to it. */
-  let rssAtFirstCheckpointMb: number | null = null;
+  /**
+   * RSS at each checkpoint of the orders import. Memory bounded by a batch shows as the same
+   * level in the file's second half as in its first; memory that grew with the file would not.
+   */
+  const samples: Array<{ lines: number; rssMb: number }> = [];
   const mark = (name: string) => (marks[name] ??= performance.now());
   const processor = createBackfillProcessor({
     db,
@@ -62,7 +75,8 @@ async function main() {
     const p = progress as BackfillResult;
     if (p.orders?.status === "importing") {
       mark("ordersImporting");
-      if (p.orders.linesImported > 0 && rssAtFirstCheckpointMb === null) rssAtFirstCheckpointMb = peakRssMb();
+      if (p.orders.linesImported > 0)
+        samples.push({ lines: p.orders.linesImported, rssMb: process.memoryUsage().rss / 2 ** 20 });
     }
     if (p.orders?.status === "completed") mark("ordersCompleted");
   });
@@ -86,7 +100,7 @@ async function main() {
       wallSeconds: (ended - started) / 1000,
       ordersImportSeconds: ((marks.ordersCompleted ?? ended) - (marks.ordersImporting ?? started)) / 1000,
       peakRssMb: peakRssMb(),
-      rssAtFirstCheckpointMb,
+      ...halves(samples),
     }) + "\n",
     // The Shopify library and ioredis may keep handles open; the report is all the parent waits for.
     () => process.exit(0),

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { createLogger } from "../../app/lib/logger.server";
 import { createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
-import { runBackfill, type RunBackfillOptions } from "../../app/lib/sync/backfill.server";
+import { BackfillError } from "../../app/lib/sync/backfill-errors";
+import { runBackfill, type BackfillProgress, type RunBackfillOptions } from "../../app/lib/sync/backfill.server";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { bigShopCatalog, bigShopOrders, type BigShopOptions, type BigShopSource } from "../../bench/bigshop/generate";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
@@ -139,5 +140,27 @@ describe.each(DATABASE_KINDS)("backfill of the generated big shop through the st
       linesImported: total.orders + total.lineItems,
     });
     expect(standIn.downloads).toHaveLength(2);
+  });
+
+  it("stops at a batch that fails with no checkpoint after it, though the next was being read, and resumes exactly", async () => {
+    // The third checkpoint's follow-up fails, as a worker losing its job would, while the import
+    // is already reading the batch after it (batches are written while the next is read).
+    let checkpoints = 0;
+    let failedAt = -1;
+    const failing = (p: BackfillProgress) => {
+      if (p.status !== "importing" || p.linesImported === 0 || ++checkpoints !== 3) return;
+      failedAt = p.linesImported;
+      throw new BackfillError("worker stopped", true);
+    };
+    await expect(run("orders", { checkpointEveryLines: 500, onProgress: failing })).rejects.toThrow("worker stopped");
+    const orders = () =>
+      t.db.backfill.findUniqueOrThrow({ where: { shopId_resource: { shopId, resource: "orders" } } });
+    expect(await orders()).toMatchObject({ status: "importing", linesImported: failedAt });
+    const stored = await counts();
+    expect(stored.orders).toBeLessThan(300);
+
+    await run("orders", { checkpointEveryLines: 500 });
+    expect(await counts()).toMatchObject({ orders: 300, lines: expected.lineItems });
+    expect(await orders()).toMatchObject({ status: "completed", recordsImported: 300 });
   });
 });
