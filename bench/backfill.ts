@@ -145,7 +145,7 @@ export async function benchBackfill({ quick, args = [] }: { quick: boolean; args
         linesPerS,
         "lines/s",
         referencePerS,
-        `reference: plain multi-row INSERTs of the same rows (${tag}); target ≥ ${TARGET_LINES_PER_S} on postgres`,
+        `reference: ${kind === "postgres" ? "plain multi-row INSERTs (pg)" : "prepared INSERTs (better-sqlite3)"} of the same rows (${tag}); target ≥ ${TARGET_LINES_PER_S} on postgres`,
       ),
       result(
         "backfill.peak_rss_mb",
