@@ -26,6 +26,12 @@ export interface StandInConfig {
   now: () => number;
   products: GraphqlProduct[];
   orders: GraphqlOrder[];
+  /**
+   * Serves bulk results from a generator instead of `products` / `orders` (bigshop-bulk.ts): the
+   * lines for a query's root connection and its `created_at:>=` filter, produced again for each
+   * download and never held, so a result of any size streams.
+   */
+  bulkResults?: (root: BulkRoot, since: Date | undefined) => StreamedBulkResult;
   /** Status polls before an operation ends. @defaultValue 3 */
   pollsUntilDone: number;
   /** End operations this way instead of COMPLETED. */
@@ -68,6 +74,14 @@ export interface RecordedRequest {
   variables: Record<string, unknown>;
 }
 
+export type BulkRoot = "products" | "orders";
+
+/** A bulk result file: how many objects (lines) it has, and its lines, produced on demand. */
+export interface StreamedBulkResult {
+  lineCount: number;
+  lines: () => Iterable<string>;
+}
+
 export interface StandInOperation {
   id: string;
   query: string;
@@ -76,11 +90,13 @@ export interface StandInOperation {
   polls: number;
   objectCount: number;
   errorCode: string | null;
-  lines: string[];
+  result: StreamedBulkResult;
   /** Bulk mutations: the mutation document and its staged variable lines, applied when the operation ends. */
   mutation?: { document: string; variables: string[]; applied: boolean };
   partialLines?: string[];
 }
+
+const inMemory = (lines: string[]): StreamedBulkResult => ({ lineCount: lines.length, lines: () => lines });
 
 const PATH = "/admin/api/2026-10/graphql.json";
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELED", "EXPIRED"];
@@ -125,7 +141,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     errorCode: op.errorCode,
     objectCount: String(op.objectCount), // UnsignedInt64 is serialised as a string
     url:
-      op.status === "COMPLETED" && op.lines.length > 0
+      op.status === "COMPLETED" && op.result.lineCount > 0
         ? `${origin}/bulk-results/${operations.indexOf(op)}.jsonl`
         : null,
     partialDataUrl:
@@ -137,7 +153,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
   function advance(op: StandInOperation) {
     if (TERMINAL.includes(op.status)) return;
     op.polls += 1;
-    const total = op.lines.length;
+    const total = op.result.lineCount;
     if (op.polls < config.pollsUntilDone) {
       op.status = "RUNNING";
       op.objectCount = Math.floor((total * op.polls) / config.pollsUntilDone);
@@ -175,7 +191,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       return;
     }
     op.status = "COMPLETED";
-    op.lines = results;
+    op.result = inMemory(results);
     op.objectCount = results.length;
   }
 
@@ -227,7 +243,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       polls: 0,
       objectCount: 0,
       errorCode: null,
-      lines: [],
+      result: inMemory([]),
       mutation: { document: String(variables.mutation), variables: file.split("\n").filter(Boolean), applied: false },
     };
     operations.push(op);
@@ -236,7 +252,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
 
   function run(document: string, variables: Record<string, unknown>) {
     const query = String(variables.query ?? "");
-    const root = /^\s*\{\s*(products|orders)\b/.exec(query)?.[1];
+    const root = /^\s*\{\s*(products|orders)\b/.exec(query)?.[1] as BulkRoot | undefined;
     if (!root) {
       return {
         bulkOperationRunQuery: {
@@ -246,10 +262,15 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       };
     }
     const groupObjects = /groupObjects:\s*true/.test(document) || variables.groupObjects === true;
-    const lines =
-      root === "products"
-        ? bulkJsonl(config.products, "variants", groupObjects)
-        : bulkJsonl(ordersSince(query), "lineItems", groupObjects);
+    const since = root === "orders" ? sinceOf(query) : undefined;
+    // A generated result is always grouped: the big shop is only used with the backfill's query.
+    const result = config.bulkResults
+      ? config.bulkResults(root, since)
+      : inMemory(
+          root === "products"
+            ? bulkJsonl(config.products, "variants", groupObjects)
+            : bulkJsonl(ordersSince(since), "lineItems", groupObjects),
+        );
     const op: StandInOperation = {
       id: `gid://shopify/BulkOperation/${9000 + operations.length}`,
       query,
@@ -258,7 +279,7 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
       polls: 0,
       objectCount: 0,
       errorCode: null,
-      lines,
+      result,
     };
     operations.push(op);
     if (config.alreadyInProgress) {
@@ -275,9 +296,12 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
   }
 
   // Shopify applies the search filter; so does the stand-in, for the one filter the backfill uses.
-  function ordersSince(query: string): GraphqlOrder[] {
+  function sinceOf(query: string): Date | undefined {
     const since = /created_at:>=([^"\s)]+)/.exec(query)?.[1];
-    return since ? config.orders.filter((o) => new Date(String(o.createdAt)) >= new Date(since)) : config.orders;
+    return since ? new Date(since) : undefined;
+  }
+  function ordersSince(since: Date | undefined): GraphqlOrder[] {
+    return since ? config.orders.filter((o) => new Date(String(o.createdAt)) >= since) : config.orders;
   }
 
   function pixel(kind: "pixelCreate" | "pixelUpdate" | "pixelFind", variables: Record<string, unknown>, shop = "") {
@@ -415,16 +439,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     downloads.push(req.headers);
     res.writeHead(200, { "content-type": "application/jsonl" });
     const drop = config.dropDownloadAfterLines;
-    if (drop === undefined) return res.end(op.lines.map((l) => `${l}\n`).join(""));
     config.dropDownloadAfterLines = undefined;
-    // Flush what "arrived", then cut the connection mid-body, as a network failure would.
-    res.write(
-      op.lines
-        .slice(0, drop)
-        .map((l) => `${l}\n`)
-        .join(""),
-      () => setTimeout(() => res.socket?.destroy(), 20),
-    );
+    void streamLines(res, op.result.lines(), drop).catch(() => res.destroy());
   }
 
   // The storage service's side of a staged upload: a multipart form, the signed fields then the file.
@@ -549,6 +565,43 @@ function invalidPixelSettings(json: string): string | null {
     }
   }
   return null;
+}
+
+/** Bytes gathered before each write: large enough to keep syscalls few, small enough to stay flat. */
+const WRITE_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Writes the lines as they are produced, waiting for the socket to drain whenever its buffer is
+ * full, so the stand-in's memory stays flat however large the file. With `dropAfter`, it flushes
+ * that many lines, then cuts the connection mid-body, as a network failure would.
+ */
+async function streamLines(res: ServerResponse, lines: Iterable<string>, dropAfter?: number): Promise<void> {
+  let buffered = "";
+  let count = 0;
+  const flush = async () => {
+    const ok = res.write(buffered);
+    buffered = "";
+    if (ok) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done).off("close", done);
+        resolve();
+      };
+      res.on("drain", done).on("close", done);
+    });
+  };
+  for (const line of lines) {
+    if (res.destroyed || count === dropAfter) break;
+    buffered += `${line}\n`;
+    count += 1;
+    if (buffered.length >= WRITE_CHUNK_CHARS) await flush();
+  }
+  if (res.destroyed) return;
+  if (dropAfter === undefined) {
+    res.end(buffered);
+    return;
+  }
+  res.write(buffered, () => setTimeout(() => res.socket?.destroy(), 20));
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

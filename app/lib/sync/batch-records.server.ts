@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import type { Db, Tx } from "../database/client.server";
+import { databaseKind, type Db, type Tx } from "../database/client.server";
+import { writeOrdersPostgres } from "./batch-orders-postgres.server";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
 
 /** One record write from one job; a batch holds many, from many jobs and shops. */
@@ -68,6 +69,8 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
   const productDeletes = writes.filter((w) => w.kind === "productDelete");
   const orders = newestPerKey(writes.filter((w) => w.kind === "order"));
   const now = new Date();
+  // Orders are most of a backfill's rows; PostgreSQL writes them column-wise (batch-orders-postgres).
+  const postgres = databaseKind(db) === "postgres";
   return db.$transaction(async (tx) => {
     for (const part of chunks(customers)) await upsertCustomers(tx, part, now);
     // Deletes after upserts: a customer created and deleted in one batch ends deleted.
@@ -75,6 +78,11 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
     for (const part of chunks(products)) await replaceVariants(tx, part, await upsertProducts(tx, part, now), now);
     for (const part of chunks(productDeletes)) await tombstoneProducts(tx, part, now);
     const stored = new Map<string, "created" | "updated">();
+    if (postgres) {
+      for (const row of await writeOrdersPostgres(tx, orders, now))
+        stored.set(key(row.shopId, row.shopifyId), row.inserted ? "created" : "updated");
+      return stored;
+    }
     for (const part of chunks(orders)) {
       // Which were there before, so the caller can tell a new order (it counts towards a retrain).
       const known = await tx.order.findMany({
