@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { checkRecorded, hasValgrind, measureInstructions, type InstructionRun } from "../../bench/metrics-cost";
+
+/**
+ * The harness of `npm run bench -- metrics-cost` (issue 20), with a handful of requests: it must
+ * count the server's instructions in each measured phase, and its "on" run must really record
+ * metrics while its "off" run records none. Not timed: only counts and counters are asserted.
+ */
+describe.skipIf(!hasValgrind())("metrics-cost harness (needs valgrind: apt-get install valgrind)", () => {
+  it("counts each phase's instructions, with metrics recorded only in the on run", async () => {
+    const warmup = 3;
+    const requests = 4;
+    // Side by side: each is a server under callgrind, mostly waiting on its own start-up.
+    const [off, on] = await Promise.all(
+      [false, true].map((metrics) => measureInstructions({ metrics, warmup, requests, dbDir: "var/test" })),
+    );
+    for (const run of [off!, on!]) {
+      expect(run.instructions.intake).toBeGreaterThan(0);
+      expect(run.instructions.serving).toBeGreaterThan(0);
+    }
+    expect(off!.recorded).toEqual({ recording: false, webhooks: 0, recommendations: 0 });
+    expect(on!.recorded).toEqual({ recording: true, webhooks: warmup + requests, recommendations: warmup + requests });
+    expect(() => checkRecorded(off!, warmup)).not.toThrow();
+    expect(() => checkRecorded(on!, warmup)).not.toThrow();
+  }, 1_200_000);
+});
+
+describe("metrics-cost's check of what each run recorded", () => {
+  const run = (metrics: boolean, recorded: InstructionRun["recorded"]): InstructionRun => ({
+    metrics,
+    requests: 10,
+    instructions: { intake: 1, serving: 1 },
+    recorded,
+  });
+
+  it("refuses an off run that recorded anything", () => {
+    expect(() => checkRecorded(run(false, { recording: false, webhooks: 2, recommendations: 0 }), 5)).toThrow(
+      /metrics off: expected 0 webhooks/,
+    );
+  });
+
+  it("refuses an on run whose counters missed requests", () => {
+    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 14 }), 5)).toThrow(
+      /metrics on: expected 15/,
+    );
+    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 15 }), 5)).not.toThrow();
+  });
+});
