@@ -1,27 +1,39 @@
 /**
  * Preloaded into the app server that `npm run bench -- metrics-cost` runs under callgrind
- * (`node --import ./bench/metrics-cost-marker.ts server.ts`). It changes nothing the server does;
- * it only marks where a measured window starts and ends.
+ * (`node --import ./bench/metrics-cost-marker.ts server.ts`). It only marks where a measured window
+ * starts and ends, and lengthens one timeout (below).
  *
  * On SIGUSR2 it calls `os.getPriority()`, whose libc function (getpriority) neither Node nor the
  * app calls otherwise; callgrind runs with `--dump-before=getpriority`, so each mark writes the
  * instructions counted since the previous mark to a file of its own. The bench drives requests
  * between marks, so each window's file holds exactly what those requests cost the server, start-up
- * and warm-up excluded. After the mark numbered METRICS_COST_MARKS, when nothing is measured any
- * more, it prints what the metrics registry recorded, so the bench can check that the "on" run
- * really recorded and the "off" run did not.
+ * and warm-up excluded. On SIGWINCH, sent once nothing is measured any more, it prints what the
+ * metrics registry recorded, so the bench can check that the "on" run really recorded and the
+ * "off" run did not.
  */
 import { getPriority } from "node:os";
+import { Redis } from "ioredis";
 
-const lastMark = Number(process.env.METRICS_COST_MARKS ?? "0");
+/**
+ * The one change to the server: its Redis command timeout (2 s, app/lib/redis.server.ts) becomes
+ * 120 s. Under valgrind the server runs tens of times slower, and on a busy machine a reply can
+ * wait past 2 s, which would answer the request 503. The timer is still armed and cleared for
+ * every command, so a request executes the same code; only a stall no longer fails it.
+ */
+const connect = Redis.prototype.connect;
+Redis.prototype.connect = function (this: Redis, ...args: Parameters<typeof connect>) {
+  if (this.options.commandTimeout) this.options.commandTimeout = 120_000;
+  return connect.apply(this, args);
+};
+
 let marks = 0;
 
 process.on("SIGUSR2", () => {
   getPriority();
   marks++;
   process.stdout.write(`metrics-cost mark ${marks}\n`);
-  if (marks === lastMark) void report();
 });
+process.on("SIGWINCH", () => void report());
 
 /** The two hot paths' request counters, as /metrics would show them; 0 where nothing was recorded. */
 async function report(): Promise<void> {

@@ -10,6 +10,7 @@ describe.skipIf(!hasValgrind())("metrics-cost harness (needs valgrind: apt-get i
   it("counts each phase's instructions, with metrics recorded only in the on run", async () => {
     const warmup = 3;
     const requests = 4;
+    // Tiny on purpose: this checks the harness, not the figures (the bench measures those).
     // Side by side: each is a server under callgrind, mostly waiting on its own start-up.
     const [off, on] = await Promise.all(
       [false, true].map((metrics) => measureInstructions({ metrics, warmup, requests, dbDir: "var/test" })),
@@ -19,9 +20,13 @@ describe.skipIf(!hasValgrind())("metrics-cost harness (needs valgrind: apt-get i
       expect(run.instructions.serving).toBeGreaterThan(0);
     }
     expect(off!.recorded).toEqual({ recording: false, webhooks: 0, recommendations: 0 });
-    expect(on!.recorded).toEqual({ recording: true, webhooks: warmup + requests, recommendations: warmup + requests });
-    expect(() => checkRecorded(off!, warmup)).not.toThrow();
-    expect(() => checkRecorded(on!, warmup)).not.toThrow();
+    // Warm-up, the requests after instrumentation starts and the measured ones, all counted.
+    expect(on!.recorded.recording).toBe(true);
+    expect(on!.recorded.webhooks).toBeGreaterThanOrEqual(warmup + requests);
+    expect(on!.recorded.webhooks).toBe(on!.sent.webhooks);
+    expect(on!.recorded.recommendations).toBe(on!.sent.recommendations);
+    expect(() => checkRecorded(off!)).not.toThrow();
+    expect(() => checkRecorded(on!)).not.toThrow();
   }, 1_200_000);
 });
 
@@ -30,19 +35,23 @@ describe("metrics-cost's check of what each run recorded", () => {
     metrics,
     requests: 10,
     instructions: { intake: 1, serving: 1 },
+    sent: { webhooks: 15, recommendations: 15 },
     recorded,
   });
 
   it("refuses an off run that recorded anything", () => {
-    expect(() => checkRecorded(run(false, { recording: false, webhooks: 2, recommendations: 0 }), 5)).toThrow(
-      /metrics off: expected 0 webhooks/,
+    expect(() => checkRecorded(run(false, { recording: false, webhooks: 2, recommendations: 0 }))).toThrow(
+      /metrics off: sent .* the server recorded .*"webhooks":2/,
+    );
+    expect(() => checkRecorded(run(false, { recording: true, webhooks: 0, recommendations: 0 }))).toThrow(
+      /metrics off/,
     );
   });
 
   it("refuses an on run whose counters missed requests", () => {
-    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 14 }), 5)).toThrow(
-      /metrics on: expected 15/,
+    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 14 }))).toThrow(
+      /metrics on: sent .* the server recorded .*"recommendations":14/,
     );
-    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 15 }), 5)).not.toThrow();
+    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 15 }))).not.toThrow();
   });
 });
