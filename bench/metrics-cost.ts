@@ -280,8 +280,9 @@ export async function benchMetricsCost(options: { quick: boolean }): Promise<Ben
     process.stderr.write("metrics-cost: valgrind is not installed (apt-get install valgrind); skipped\n");
     return [];
   }
-  const warmup = options.quick ? 200 : 1_000;
-  const requests = options.quick ? 200 : 1_000;
+  // METRICS_COST_WARMUP and METRICS_COST_REQUESTS override the sizes, to study how they settle.
+  const warmup = Number(process.env.METRICS_COST_WARMUP ?? (options.quick ? 200 : 1_000));
+  const requests = Number(process.env.METRICS_COST_REQUESTS ?? (options.quick ? 200 : 1_000));
   // Side by side: an instruction count does not change with what else runs, and each run is slow.
   process.stderr.write("metrics-cost: the app server under callgrind, metrics off and on…\n");
   const [off, on] = await Promise.all(
