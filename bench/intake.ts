@@ -15,11 +15,11 @@ import { customerPayload, orderPayload, productPayload } from "../test/fixtures/
 import { APP_PROCESSES, BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest, type LoadRun } from "./load";
 
-const SHOP = "bench.myshopify.com";
+export const SHOP = "bench.myshopify.com";
 const IN_FLIGHT = 64;
 
 /** A realistic order: about 5 KB of JSON, like a typical orders/create body. */
-function benchOrder(i: number) {
+export function benchOrder(i: number) {
   const base = orderPayload(i);
   const lines = Array.from({ length: 20 }, (_, k) => ({
     ...base.line_items[0]!,

@@ -17,7 +17,8 @@ import { benchScale } from "./scale";
 import { benchServing } from "./serving";
 import { benchTraining } from "./training";
 import { BENCH_DB_DIR, machine, type BenchResult } from "./lib";
-import { compareMetrics, METRICS_COMPARED } from "./metrics-compare";
+import { compareMetrics, COMPARE_ROUNDS, METRICS_COMPARED } from "./metrics-compare";
+import { benchMetricsCost } from "./metrics-cost";
 
 process.env.SHOPIFY_API_KEY ??= "bench-api-key";
 process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
@@ -48,12 +49,17 @@ const BENCHMARKS: Record<string, (o: { quick: boolean; args: readonly string[] }
   // (--orders N, default 200,000; --db postgres|sqlite, default postgres). Not in the default run:
   // 200,000 orders are about five million order lines, several minutes here.
   backfill: benchBackfill,
+  // Issue 20: what metrics cost the intake and serving paths, in instructions counted by
+  // callgrind; the server runs under valgrind, so it takes minutes.
+  "metrics-cost": benchMetricsCost,
 };
 
-/** Benchmarks that run only when named: their size would swamp the default run. */
-const ON_REQUEST = new Set(["bigshop", "backfill"]);
+/** Benchmarks that run only when named (metrics-cost also with --metrics-compare): their length would swamp the default run. */
+const ON_REQUEST = new Set(["bigshop", "backfill", "metrics-cost"]);
 /** Flags that take a value, which is not a benchmark name. */
 const VALUE_FLAGS = new Set(["--orders", "--db"]);
+/** Run once beside --metrics-compare's timed rounds, never inside them: it switches metrics itself. */
+const MEASURES_METRICS_ITSELF = "metrics-cost";
 
 async function main() {
   const args = process.argv.slice(2);
@@ -61,8 +67,13 @@ async function main() {
   const compare = args.includes("--metrics-compare");
   // A flag's value (--orders 1000000) is not a benchmark name.
   const names = args.filter((a, i) => !a.startsWith("--") && !VALUE_FLAGS.has(args[i - 1] ?? ""));
-  const selected =
-    names.length > 0 ? names : compare ? METRICS_COMPARED : Object.keys(BENCHMARKS).filter((n) => !ON_REQUEST.has(n));
+  const selected = [
+    ...(names.length > 0
+      ? names
+      : compare
+        ? METRICS_COMPARED
+        : Object.keys(BENCHMARKS).filter((n) => !ON_REQUEST.has(n))),
+  ];
   const unknown = selected.filter((n) => !BENCHMARKS[n]);
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${Object.keys(BENCHMARKS).join(", ")}`);
@@ -74,11 +85,13 @@ async function main() {
     stdio: "ignore",
   });
 
+  // --metrics-compare's timed figures are backed by the instruction counts, which load cannot move.
+  if (compare && !selected.includes(MEASURES_METRICS_ITSELF)) selected.push(MEASURES_METRICS_ITSELF);
   const results: BenchResult[] = [];
   for (const name of selected) {
     const bench = () => BENCHMARKS[name]!({ quick, args });
-    if (compare) {
-      results.push(...(await compareMetrics(name, bench, quick ? 1 : 3)));
+    if (compare && name !== MEASURES_METRICS_ITSELF) {
+      results.push(...(await compareMetrics(name, bench, quick ? COMPARE_ROUNDS.quick : COMPARE_ROUNDS.full)));
       continue;
     }
     process.stderr.write(`running ${name}${quick ? " (quick)" : ""}…\n`);

@@ -17,7 +17,7 @@ import { createTestPrefix } from "../test/helpers/test-redis";
 import { APP_PROCESSES, BENCH_DB_DIR, median, percentile, result, runConcurrent, type BenchResult } from "./lib";
 import { loadGenerator, measureLoad, type LoadRequest, type LoadRun } from "./load";
 
-const SHOP = "bench-serving.myshopify.com";
+export const SHOP = "bench-serving.myshopify.com";
 const IN_FLIGHT = 64;
 /** The UCI shop's catalog and customer counts. */
 const PRODUCTS = 3_659;
@@ -31,7 +31,7 @@ function list(seed: number, length = LIST): string[] {
   return ids;
 }
 
-function seedData() {
+export function seedData() {
   const products = Array.from({ length: PRODUCTS }, (_, i) =>
     catalogProduct(String(i + 1), { title: `Bench product ${i + 1} with a typical title`, tags: "bench, gift" }),
   );
@@ -45,7 +45,7 @@ function seedData() {
  * the strategy the block's automatic setting asks for there). A thousand visitors share the
  * requests, as shoppers view several pages each.
  */
-function shopperRequest(i: number, secret: string): string {
+export function shopperRequest(i: number, secret: string): string {
   const kind = i % 3;
   const query = new URLSearchParams({
     limit: "8",

@@ -1,0 +1,54 @@
+/**
+ * Preloaded into the app server that `npm run bench -- metrics-cost` runs under callgrind
+ * (`node --import ./bench/metrics-cost-marker.ts server.ts`). It only marks where a measured window
+ * starts and ends, and lengthens one timeout (below).
+ *
+ * On SIGUSR2 it calls `os.getPriority()`, whose libc function (getpriority) neither Node nor the
+ * app calls otherwise; callgrind runs with `--dump-before=getpriority`, so each mark writes the
+ * instructions counted since the previous mark to a file of its own. The bench drives requests
+ * between marks, so each window's file holds exactly what those requests cost the server, start-up
+ * and warm-up excluded. On SIGWINCH, sent once nothing is measured any more, it prints what the
+ * metrics registry recorded, so the bench can check that the "on" run really recorded and the
+ * "off" run did not.
+ */
+import { getPriority } from "node:os";
+import { Redis } from "ioredis";
+
+/**
+ * The one change to the server: its Redis command timeout (2 s, app/lib/redis.server.ts) becomes
+ * 120 s. Under valgrind the server runs tens of times slower, and on a busy machine a reply can
+ * wait past 2 s, which would answer the request 503. The timer is still armed and cleared for
+ * every command, so a request executes the same code; only a stall no longer fails it.
+ */
+const connect = Redis.prototype.connect;
+Redis.prototype.connect = function (this: Redis, ...args: Parameters<typeof connect>) {
+  if (this.options.commandTimeout) this.options.commandTimeout = 120_000;
+  return connect.apply(this, args);
+};
+
+let marks = 0;
+
+process.on("SIGUSR2", () => {
+  getPriority();
+  marks++;
+  process.stdout.write(`metrics-cost mark ${marks}\n`);
+});
+process.on("SIGWINCH", () => void report());
+
+/** The two hot paths' request counters, as /metrics would show them; 0 where nothing was recorded. */
+async function report(): Promise<void> {
+  // Imported only now, long after server.ts loaded it: the same module instance the app records into.
+  const metrics = await import("../app/lib/metrics/definitions.server");
+  const total = async (name: string) => {
+    const metric = metrics.registry.getSingleMetric(name);
+    if (!metric) return 0;
+    const { values } = await metric.get();
+    return values.reduce((sum, row) => sum + row.value, 0);
+  };
+  const recorded = {
+    recording: metrics.isRecording(),
+    webhooks: await total("affinity_webhooks_received_total"),
+    recommendations: await total("affinity_recommendation_requests_total"),
+  };
+  process.stdout.write(`metrics-cost recorded ${JSON.stringify(recorded)}\n`);
+}
