@@ -6,6 +6,7 @@ import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
 import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
 import { orderRefunds } from "../../app/lib/conversion/refunds.server";
 import { afterOrderStored } from "../../app/lib/sync/webhook-handlers.server";
+import { retrainDue } from "../../app/lib/shops/training-state.server";
 import * as payloads from "../../app/lib/sync/webhook-payloads";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
@@ -289,13 +290,20 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     const writes = valid.map(
       ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
     );
-    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes) : new Map();
+    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes, { countNewOrders: true }) : new Map();
     // Also the products whose version was older than the stored one: the card may be what is behind.
     await refreshCards(deps, writes, shopIds);
     const carriers = storedVersionCarriers(
       valid.map((v) => v.job),
       writes,
     );
+    // One read of each shop's attribution window per batch, not one per order.
+    const windows = new Map<string, Promise<number>>();
+    const window = deps.attributionWindowDays;
+    const followUps: WebhookProcessorDeps = {
+      ...deps,
+      attributionWindowDays: window && ((shop) => windows.get(shop) ?? windows.set(shop, window(shop)).get(shop)!),
+    };
     for (const [i, { job, delivery }] of valid.entries()) {
       const write = writes[i]!;
       if (write.kind !== "order") {
@@ -304,8 +312,9 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
       }
       // After the commit, one order at a time: a failure here retries only this job.
       const stored = carriers.get(job) ? orders.get(recordKey(write.shopId, write.record.shopifyId)) : undefined;
-      outcomes.set(job, await afterOrder(deps, delivery, write, stored ?? "stale"));
+      outcomes.set(job, await afterOrder(followUps, delivery, write, stored ?? "stale"));
     }
+    await askForRetrains(deps, valid, writes, orders, outcomes);
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     deps.log.warn("webhook.batch_failed", { jobs: jobs.length, error: failure });
@@ -346,10 +355,49 @@ async function afterOrder(
 ): Promise<{ result?: unknown; error?: Error }> {
   try {
     const log = deps.log.child({ shop: delivery.shop, topic: delivery.topic });
-    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome);
+    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome, {
+      countedByBatch: true,
+    });
     return { result: { ...result, batched: true } };
   } catch (error) {
     return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+/**
+ * The batch counted its new orders per shop in its transaction; each shop whose count reached
+ * TRAIN_AFTER_ORDERS gets one retrain request. If that fails, the jobs of the shop's new orders
+ * fail and retry, as a failed count did in the one-job path (the retry finds the orders stored).
+ */
+async function askForRetrains(
+  deps: WebhookProcessorDeps,
+  valid: Array<{ job: Job; delivery: WebhookDelivery }>,
+  writes: BatchWrite[],
+  orders: Map<string, "created" | "updated">,
+  outcomes: Map<Job, { result?: unknown; error?: Error }>,
+) {
+  const created = new Map<string, { shop: string; jobs: Job[] }>();
+  for (const [i, { job, delivery }] of valid.entries()) {
+    const write = writes[i]!;
+    if (write.kind !== "order" || outcomes.get(job)?.error) continue;
+    const outcome = (outcomes.get(job)?.result as { outcome?: string } | undefined)?.outcome;
+    if (outcome !== "created" || orders.get(recordKey(write.shopId, write.record.shopifyId)) !== "created") continue;
+    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [] };
+    entry.jobs.push(job);
+    created.set(write.shopId, entry);
+  }
+  for (const [shopId, { shop, jobs }] of created) {
+    try {
+      const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
+      if (due) await deps.requestTraining(shop, "orders");
+      for (const job of jobs) {
+        const result = outcomes.get(job)?.result as Record<string, unknown>;
+        outcomes.set(job, { result: { ...result, retrain: due } });
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const job of jobs) outcomes.set(job, { error: failure });
+    }
   }
 }
 
