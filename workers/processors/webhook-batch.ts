@@ -69,7 +69,8 @@ export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { pul
     if (!token || !BATCHED_TOPICS.has(first.name)) return single(first, token);
     const jobs = [first];
     const disconnectsBefore = deps.puller.disconnects();
-    // The first job's lock is BullMQ's to renew; the jobs taken by hand are ours until settled.
+    // BullMQ renews only the first job's lock; the jobs taken by hand are ours to renew until
+    // settled (all are renewed together, the first again too, which costs nothing more).
     const locks = deps.puller.holdLocks(jobs, token);
     try {
       let bytes = payloadBytes(first);
