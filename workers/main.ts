@@ -78,8 +78,10 @@ async function main(): Promise<void> {
   const puller = createJobPuller(QUEUE_NAMES.webhooks, {
     connection: createRedis(config.REDIS_URL, "worker"),
     prefix: config.QUEUE_PREFIX,
+    log,
     batchSize: config.WEBHOOK_BATCH_SIZE,
     maxBytes: config.WEBHOOK_BATCH_MAX_BYTES,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
   });
   const running = startWorkers(
     {

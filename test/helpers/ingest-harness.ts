@@ -57,6 +57,7 @@ export async function startIngest(
     ? createJobPuller(QUEUE_NAMES.webhooks, {
         connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
         prefix,
+        log: createLogger("silent"),
         batchSize: options.batchSize,
       })
     : undefined;

@@ -1,10 +1,12 @@
 import { hostname } from "node:os";
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from "bullmq";
+import { Job, UnrecoverableError, Worker, type ConnectionOptions, type Processor } from "bullmq";
 import { ZodError } from "zod";
+import type { Logger } from "../../app/lib/logger.server";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
 import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
 import { orderRefunds } from "../../app/lib/conversion/refunds.server";
 import { afterOrderStored } from "../../app/lib/sync/webhook-handlers.server";
+import { retrainDue } from "../../app/lib/shops/training-state.server";
 import * as payloads from "../../app/lib/sync/webhook-payloads";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
@@ -15,6 +17,8 @@ import { createWebhookProcessor, describeZodError, type WebhookProcessorDeps } f
  * body limit, this bounds what a batch holds in memory; 500 rows is also one INSERT statement.
  */
 export const DEFAULT_BATCH_SIZE = 500;
+/** BullMQ's own default lock duration, used when the caller does not set one. */
+const DEFAULT_LOCK_DURATION_MS = 30_000;
 /** Payload bytes after which a batch stops taking jobs: the memory bound, with one job's payload on top. */
 export const DEFAULT_BATCH_MAX_BYTES = 32 * 1024 * 1024;
 
@@ -64,22 +68,39 @@ export function createBatchedWebhookProcessor(deps: WebhookProcessorDeps & { pul
   return async (first: Job, token?: string) => {
     if (!token || !BATCHED_TOPICS.has(first.name)) return single(first, token);
     const jobs = [first];
-    let bytes = payloadBytes(first);
-    while (jobs.length < deps.puller.batchSize && bytes < deps.puller.maxBytes) {
-      // A Redis error while taking more ends the batch with the jobs already taken.
-      const next = await deps.puller.next(token).catch((error: unknown) => {
-        deps.log.warn("webhook.batch_take_failed", { error });
-        return undefined;
-      });
-      if (!next) break;
-      jobs.push(next);
-      bytes += payloadBytes(next);
+    const disconnectsBefore = deps.puller.disconnects();
+    // BullMQ renews only the first job's lock; the jobs taken by hand are ours to renew until
+    // settled (all are renewed together, the first again too, which costs nothing more).
+    const locks = deps.puller.holdLocks(jobs, token);
+    try {
+      let bytes = payloadBytes(first);
+      while (jobs.length < deps.puller.batchSize && bytes < deps.puller.maxBytes) {
+        // A Redis error while taking more ends the batch with the jobs already taken.
+        const next = await deps.puller.next(token).catch((error: unknown) => {
+          deps.log.warn("webhook.batch_take_failed", { error });
+          return undefined;
+        });
+        if (!next) break;
+        jobs.push(next);
+        bytes += payloadBytes(next);
+      }
+      const batched = jobs.filter((j) => BATCHED_TOPICS.has(j.name));
+      const others = jobs.filter((j) => !BATCHED_TOPICS.has(j.name));
+      const outcome = await runBatch(deps, batched, first, token);
+      for (const job of others) await settle(deps, job, token, () => single(job, token));
+      return outcome();
+    } finally {
+      locks.stop();
+      // A connection dropped while a take was in flight: Redis may have moved a job to active
+      // under our token and lost the reply (ioredis then sends the command again, which takes
+      // another job). Such a job is held by nobody; give it back now rather than after its lock
+      // expires and the stalled-job check runs (lock duration plus up to two check intervals).
+      if (deps.puller.disconnects() !== disconnectsBefore) {
+        await deps.puller.releaseOrphans(token, new Set(jobs.map((j) => j.id!))).catch((error: unknown) => {
+          deps.log.warn("webhook.batch_release_failed", { error });
+        });
+      }
     }
-    const batched = jobs.filter((j) => BATCHED_TOPICS.has(j.name));
-    const others = jobs.filter((j) => !BATCHED_TOPICS.has(j.name));
-    const outcome = await runBatch(deps, batched, first, token);
-    for (const job of others) await settle(job, token, () => single(job, token));
-    return outcome();
   };
 }
 
@@ -91,39 +112,146 @@ export interface JobPuller {
   /** Payload bytes (as JSON) after which the batch takes no more jobs. */
   maxBytes: number;
   next(token: string): Promise<Job | undefined>;
+  /**
+   * Renews the locks of `jobs` (read again at each renewal, so jobs added later are renewed too)
+   * every half lock duration, as BullMQ's LockManager does for the jobs it runs, until `stop`.
+   */
+  holdLocks(jobs: readonly Job[], token: string): { stop(): void };
+  /** Moves back to waiting the active jobs locked with `token` that are not in `held`; returns how many. */
+  releaseOrphans(token: string, held: ReadonlySet<string>): Promise<number>;
+  /** How many times the puller's connection has closed; a change means a reply may have been lost. */
+  disconnects(): number;
   close(): Promise<void>;
 }
 
+/** Active jobs read per round when looking for orphans (one LRANGE and one pipeline of GETs each). */
+const ORPHAN_SCAN_CHUNK = 1_000;
+
 /**
  * A Worker without a processor that never runs on its own, used only for `getNextJob`: the jobs
- * it hands out are locked with the calling job's token, and its stalled-job checks are left to
- * the queue's running worker, which gives a job whose lock expired (its process died) to another.
+ * it hands out are locked with the calling job's token for `lockDuration` (the running workers'
+ * WORKER_LOCK_DURATION_MS, so a killed process's jobs come back as soon as its own would), and
+ * its stalled-job checks are left to the queue's running worker, which gives a job whose lock
+ * expired (its process died) to another.
  */
 export function createJobPuller(
   queue: string,
-  settings: { connection: ConnectionOptions; prefix: string; batchSize?: number; maxBytes?: number },
+  settings: {
+    connection: ConnectionOptions;
+    prefix: string;
+    log: Logger;
+    batchSize?: number;
+    maxBytes?: number;
+    /** @defaultValue BullMQ's 30000 */
+    lockDurationMs?: number;
+  },
 ): JobPuller {
+  const lockDuration = settings.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
   const worker = new Worker(queue, null, {
     connection: settings.connection,
     prefix: settings.prefix,
     autorun: false,
+    lockDuration,
     // The name the running workers give (run-workers.ts): recorded on each job as processedBy.
     name: `${hostname()}:${process.pid}`,
   });
+  // Without a listener BullMQ prints connection errors to stderr; they are expected while Redis restarts.
+  worker.on("error", (error) => settings.log.warn("webhook.puller_error", { error }));
+  let closes = 0;
+  void worker.getBackend().client.then(
+    (client) => client.on("close", () => void closes++),
+    () => undefined,
+  );
   return {
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     maxBytes: settings.maxBytes ?? DEFAULT_BATCH_MAX_BYTES,
     next: async (token) => (await worker.getNextJob(token, { block: false })) ?? undefined,
+    holdLocks: (jobs, token) => holdLocks(worker, settings.log, lockDuration, jobs, token),
+    releaseOrphans: (token, held) => releaseOrphans(worker, settings.log, token, held),
+    disconnects: () => closes,
     close: () => worker.close(),
   };
 }
 
+function holdLocks(worker: Worker, log: Logger, lockDuration: number, jobs: readonly Job[], token: string) {
+  let renewing = false;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (renewing) return; // a renewal still waiting on a slow Redis; the next tick tries again
+    renewing = true;
+    const ids = jobs.map((j) => j.id!);
+    worker
+      .extendJobLocks(
+        ids,
+        ids.map(() => token),
+        lockDuration,
+      )
+      .then(
+        (lost: string[]) => {
+          // Another worker may now run these (the stalled-job check gave them back); settling them
+          // here will fail on the lock, and their re-run finds the rows already at that version.
+          // After stop, the jobs were settled while the renewal was on its way: no lock is expected.
+          if (lost.length > 0 && !stopped) log.warn("webhook.batch_lock_lost", { jobIds: lost.join(",") });
+        },
+        (error: unknown) => log.warn("webhook.batch_lock_renewal_failed", { error }),
+      )
+      .finally(() => (renewing = false));
+  }, lockDuration / 2);
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
+
+async function releaseOrphans(worker: Worker, log: Logger, token: string, held: ReadonlySet<string>) {
+  const client = await worker.getBackend().client;
+  let released = 0;
+  for (let start = 0; ; start += ORPHAN_SCAN_CHUNK) {
+    const ids = await client.lrange(worker.keys.active!, start, start + ORPHAN_SCAN_CHUNK - 1);
+    if (ids.length === 0) break;
+    // Sent together, so ioredis writes them as one pipeline.
+    const owners = await Promise.all(ids.map((id) => client.get(`${worker.toKey(id)}:lock`)));
+    for (const [i, id] of ids.entries()) {
+      if (owners[i] !== token || held.has(id)) continue;
+      const job = await Job.fromId(worker, id);
+      // moveToWait checks the lock against our token, so a job someone else holds is left alone.
+      await job?.moveToWait(token);
+      released += job ? 1 : 0;
+      log.warn("webhook.batch_orphan_released", { jobId: id });
+    }
+    if (ids.length < ORPHAN_SCAN_CHUNK) break;
+  }
+  return released;
+}
+
 /** Completes or fails a job taken by hand; errors reach BullMQ's retry like a thrown one would. */
-async function settle(job: Job, token: string, run: () => Promise<unknown>): Promise<void> {
+async function settle(deps: WebhookProcessorDeps, job: Job, token: string, run: () => Promise<unknown>) {
+  const outcome = await run().then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+  );
+  await finish(deps, job, token, outcome);
+}
+
+/**
+ * Moves a job taken by hand to completed or failed. If that fails (its lock was lost, so the
+ * stalled-job check gave it to another run; or Redis went away and ioredis's resend found the job
+ * already moved), the job is left to that other run or to the stalled-job check, and the rest of
+ * the batch is still settled: one job's lost lock must not strand the others.
+ */
+async function finish(
+  deps: WebhookProcessorDeps,
+  job: Job,
+  token: string,
+  { result, error }: { result?: unknown; error?: Error },
+): Promise<void> {
   try {
-    await job.moveToCompleted(await run(), token, false);
-  } catch (error) {
-    await job.moveToFailed(error instanceof Error ? error : new Error(String(error)), token, false);
+    if (error) await job.moveToFailed(error, token, false);
+    else await job.moveToCompleted(result, token, false);
+  } catch (settleError) {
+    deps.log.warn("webhook.batch_settle_failed", { jobId: job.id, error: settleError });
   }
 }
 
@@ -163,13 +291,20 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     const writes = valid.map(
       ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
     );
-    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes) : new Map();
+    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes, { countNewOrders: true }) : new Map();
     // Also the products whose version was older than the stored one: the card may be what is behind.
     await refreshCards(deps, writes, shopIds);
     const carriers = storedVersionCarriers(
       valid.map((v) => v.job),
       writes,
     );
+    // One read of each shop's attribution window per batch, not one per order.
+    const windows = new Map<string, Promise<number>>();
+    const window = deps.attributionWindowDays;
+    const followUps: WebhookProcessorDeps = {
+      ...deps,
+      attributionWindowDays: window && ((shop) => windows.get(shop) ?? windows.set(shop, window(shop)).get(shop)!),
+    };
     for (const [i, { job, delivery }] of valid.entries()) {
       const write = writes[i]!;
       if (write.kind !== "order") {
@@ -178,18 +313,16 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
       }
       // After the commit, one order at a time: a failure here retries only this job.
       const stored = carriers.get(job) ? orders.get(recordKey(write.shopId, write.record.shopifyId)) : undefined;
-      outcomes.set(job, await afterOrder(deps, delivery, write, stored ?? "stale"));
+      outcomes.set(job, await afterOrder(followUps, delivery, write, stored ?? "stale"));
     }
+    await askForRetrains(deps, valid, writes, orders, outcomes);
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     deps.log.warn("webhook.batch_failed", { jobs: jobs.length, error: failure });
     for (const job of jobs) outcomes.set(job, { error: failure });
   }
   for (const job of jobs) {
-    if (job === first) continue;
-    const { result, error } = outcomes.get(job) ?? {};
-    if (error) await job.moveToFailed(error, token, false);
-    else await job.moveToCompleted(result, token, false);
+    if (job !== first) await finish(deps, job, token, outcomes.get(job) ?? {});
   }
   const mine = outcomes.get(first) ?? {};
   return () => {
@@ -223,10 +356,49 @@ async function afterOrder(
 ): Promise<{ result?: unknown; error?: Error }> {
   try {
     const log = deps.log.child({ shop: delivery.shop, topic: delivery.topic });
-    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome);
+    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome, {
+      countedByBatch: true,
+    });
     return { result: { ...result, batched: true } };
   } catch (error) {
     return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+/**
+ * The batch counted its new orders per shop in its transaction; each shop whose count reached
+ * TRAIN_AFTER_ORDERS gets one retrain request. If that fails, the jobs of the shop's new orders
+ * fail and retry, as a failed count did in the one-job path (the retry finds the orders stored).
+ */
+async function askForRetrains(
+  deps: WebhookProcessorDeps,
+  valid: Array<{ job: Job; delivery: WebhookDelivery }>,
+  writes: BatchWrite[],
+  orders: Map<string, "created" | "updated">,
+  outcomes: Map<Job, { result?: unknown; error?: Error }>,
+) {
+  const created = new Map<string, { shop: string; jobs: Job[] }>();
+  for (const [i, { job, delivery }] of valid.entries()) {
+    const write = writes[i]!;
+    if (write.kind !== "order" || outcomes.get(job)?.error) continue;
+    const outcome = (outcomes.get(job)?.result as { outcome?: string } | undefined)?.outcome;
+    if (outcome !== "created" || orders.get(recordKey(write.shopId, write.record.shopifyId)) !== "created") continue;
+    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [] };
+    entry.jobs.push(job);
+    created.set(write.shopId, entry);
+  }
+  for (const [shopId, { shop, jobs }] of created) {
+    try {
+      const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
+      if (due) await deps.requestTraining(shop, "orders");
+      for (const job of jobs) {
+        const result = outcomes.get(job)?.result as Record<string, unknown>;
+        outcomes.set(job, { result: { ...result, retrain: due } });
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const job of jobs) outcomes.set(job, { error: failure });
+    }
   }
 }
 

@@ -5,7 +5,21 @@ import type { Db, DbClient } from "../database/client.server";
  * the increment and the reset are single statements, so concurrent workers cannot both fire.
  */
 export async function countNewOrder(db: Db, shopId: string, threshold: number): Promise<boolean> {
-  await db.shop.update({ where: { id: shopId }, data: { ordersSinceTraining: { increment: 1 } } });
+  await addNewOrders(db, shopId, 1);
+  return retrainDue(db, shopId, threshold);
+}
+
+/** Adds `n` new orders to the count towards a retrain; a batch does it in its own transaction. */
+export async function addNewOrders(db: DbClient, shopId: string, n: number): Promise<void> {
+  await db.shop.update({ where: { id: shopId }, data: { ordersSinceTraining: { increment: n } } });
+}
+
+/**
+ * True if the count reached `threshold`, which it resets in the same conditional statement, so
+ * two workers cannot both see one crossing. A batch adding several multiples of the threshold
+ * at once gets one retrain, not several.
+ */
+export async function retrainDue(db: Db, shopId: string, threshold: number): Promise<boolean> {
   const { count } = await db.shop.updateMany({
     where: { id: shopId, ordersSinceTraining: { gte: threshold } },
     data: { ordersSinceTraining: 0 },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { databaseKind, type Db, type Tx } from "../database/client.server";
+import { addNewOrders } from "../shops/training-state.server";
 import { writeOrdersPostgres } from "./batch-orders-postgres.server";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
 
@@ -62,7 +63,19 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  * Returns, by recordKey, the orders it stored and whether each was new; an order missing from
  * it was older than the stored version (or than another version in the batch).
  */
-export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Map<string, "created" | "updated">> {
+export async function writeRecordBatch(
+  db: Db,
+  writes: BatchWrite[],
+  options: {
+    /**
+     * Adds each shop's new orders to its count towards a retrain (Shop.ordersSinceTraining) in the
+     * same transaction, one statement per shop: a stored order is counted exactly once, also when
+     * its job is retried after the commit (the retry finds it stored). The webhook path sets it;
+     * the backfill does not, as the one-job path never counted backfilled orders.
+     */
+    countNewOrders?: boolean;
+  } = {},
+): Promise<Map<string, "created" | "updated">> {
   const customers = newestPerKey(writes.filter((w) => w.kind === "customer"));
   const customerDeletes = writes.filter((w) => w.kind === "customerDelete");
   const products = newestPerKey(writes.filter((w) => w.kind === "product"));
@@ -97,8 +110,19 @@ export async function writeRecordBatch(db: Db, writes: BatchWrite[]): Promise<Ma
         stored.set(k, before.has(k) ? "updated" : "created");
       }
     }
+    if (options.countNewOrders) await countCreated(tx, orders, stored);
     return stored;
   });
+}
+
+async function countCreated(tx: Tx, orders: OrderWrite[], stored: Map<string, "created" | "updated">) {
+  const perShop = new Map<string, number>();
+  for (const { shopId, record } of orders) {
+    if (stored.get(key(shopId, record.shopifyId)) === "created") perShop.set(shopId, (perShop.get(shopId) ?? 0) + 1);
+  }
+  for (const [shopId, n] of perShop) {
+    await addNewOrders(tx, shopId, n);
+  }
 }
 
 async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customer" }>[], now: Date) {
