@@ -94,25 +94,33 @@ export async function writeRecordBatch(
     if (postgres) {
       for (const row of await writeOrdersPostgres(tx, orders, now))
         stored.set(key(row.shopId, row.shopifyId), row.inserted ? "created" : "updated");
-      return stored;
-    }
-    for (const part of chunks(orders)) {
-      // Which were there before, so the caller can tell a new order (it counts towards a retrain).
-      const known = await tx.order.findMany({
-        where: { OR: part.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
-        select: { shopId: true, shopifyId: true },
-      });
-      const before = new Set(known.map((o) => key(o.shopId, o.shopifyId)));
-      const applied = await upsertOrders(tx, part, now);
-      await replaceLines(tx, part, applied);
-      for (const row of applied) {
-        const k = key(row.shopId, row.shopifyId);
-        stored.set(k, before.has(k) ? "updated" : "created");
-      }
-    }
+    } else await writeOrdersPortable(tx, orders, now, stored);
     if (options.countNewOrders) await countCreated(tx, orders, stored);
     return stored;
   });
+}
+
+/** SQLite's (and any other client's) order path: a lookup of the known orders, then upserts. */
+async function writeOrdersPortable(
+  tx: Tx,
+  orders: OrderWrite[],
+  now: Date,
+  stored: Map<string, "created" | "updated">,
+): Promise<void> {
+  for (const part of chunks(orders)) {
+    // Which were there before, so the caller can tell a new order (it counts towards a retrain).
+    const known = await tx.order.findMany({
+      where: { OR: part.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
+      select: { shopId: true, shopifyId: true },
+    });
+    const before = new Set(known.map((o) => key(o.shopId, o.shopifyId)));
+    const applied = await upsertOrders(tx, part, now);
+    await replaceLines(tx, part, applied);
+    for (const row of applied) {
+      const k = key(row.shopId, row.shopifyId);
+      stored.set(k, before.has(k) ? "updated" : "created");
+    }
+  }
 }
 
 async function countCreated(tx: Tx, orders: OrderWrite[], stored: Map<string, "created" | "updated">) {
