@@ -12,13 +12,21 @@ import { catalogFromCsv, ordersFromCsv } from "../../app/lib/model/csv";
 import type { CatalogItem, HistoryOrder } from "../../app/lib/model/types";
 import { bigShopCatalog, bigShopOrders, type BigShopOptions, type BigShopSource } from "../../bench/bigshop/generate";
 
-/** The shared online-retail shop the big shop is grown from (read-only, outside the repository). */
-export function loadOnlineRetail(dataDir = path.resolve(process.cwd(), "../shared/data")): BigShopSource {
-  const read = (file: string) => gunzipSync(readFileSync(path.join(dataDir, file))).toString("utf8");
-  return {
-    orders: ordersFromCsv(read("online-retail.csv.gz")),
-    catalog: catalogFromCsv(read("online-retail-products.csv.gz")),
-  };
+/** The shared online-retail shop (read-only, outside the repository): what the bench grows. */
+export const SHARED_ONLINE_RETAIL = {
+  orders: path.resolve(process.cwd(), "../shared/data/online-retail.csv.gz"),
+  products: path.resolve(process.cwd(), "../shared/data/online-retail-products.csv.gz"),
+};
+/** The slice of it in the repository (data/demo): what tests grow, since a clone has no ../shared. */
+export const DEMO_ONLINE_RETAIL = {
+  orders: path.resolve(process.cwd(), "data/demo/online-retail-slice.csv.gz"),
+  products: path.resolve(process.cwd(), "data/demo/online-retail-products.csv.gz"),
+};
+
+/** The online-retail shop the big shop is grown from. */
+export function loadOnlineRetail(files = SHARED_ONLINE_RETAIL): BigShopSource {
+  const read = (file: string) => gunzipSync(readFileSync(file)).toString("utf8");
+  return { orders: ordersFromCsv(read(files.orders)), catalog: catalogFromCsv(read(files.products)) };
 }
 
 const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;

@@ -12,6 +12,7 @@ import {
   bigShopProductJsonl,
   countBigShopOrders,
   countBigShopProducts,
+  DEMO_ONLINE_RETAIL,
   loadOnlineRetail,
 } from "../helpers/bigshop-bulk";
 import { redirectShopifyTo, type ShopifyRedirect } from "../helpers/shopify-network";
@@ -26,7 +27,7 @@ let expected: { orders: HistoryOrder[]; products: string[]; lineItems: number };
 let shopNumber = 0;
 
 beforeAll(() => {
-  source = loadOnlineRetail();
+  source = loadOnlineRetail(DEMO_ONLINE_RETAIL);
   const orders = [...bigShopOrders(source, SHAPE)];
   expected = {
     orders,
