@@ -43,15 +43,17 @@ describe.each(DATABASE_KINDS)("a batching worker killed mid-batch on %s", (kind)
         opts: { jobId: webhookJobId(d.webhookId), attempts: 5, backoff: { type: "fixed", delay: 50 } },
       })),
     );
-    // Short locks, so the killed worker's jobs are found stalled quickly; one job at a time, so more
-    // than one active job means a batch.
+    // Short locks, so the killed worker's jobs are found stalled soon; one job at a time, so more
+    // than one active job means a batch. Not 2 s: better-sqlite3 writes a batch
+    // synchronously, and on a loaded machine a 2 s lock expired while a batch held the event loop,
+    // so its renewal came too late and the jobs stalled twice and failed (two fresh-clone CI runs).
     const env = {
       DATABASE_URL: t.url,
       QUEUE_PREFIX: prefix,
       WORKER_CONCURRENCY: "1",
       WEBHOOK_BATCH_SIZE: "200",
-      WORKER_LOCK_DURATION_MS: "2000",
-      WORKER_STALLED_INTERVAL_MS: "1000",
+      WORKER_LOCK_DURATION_MS: "15000",
+      WORKER_STALLED_INTERVAL_MS: "2000",
       TRAIN_AFTER_ORDERS: "1000000",
     };
     const doomed = await startWorkerProcess(env);
