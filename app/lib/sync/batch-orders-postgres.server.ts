@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { Tx } from "../database/client.server";
 import type { OrderRecord } from "./records";
+import { ORDER_CONFLICT_UPDATE, ORDER_INSERT_COLUMNS } from "./order-upsert-sql";
 
 /**
  * Orders and their lines on PostgreSQL in two or three statements per batch, whatever its size
@@ -89,9 +90,7 @@ async function upsertOrders(tx: Tx, part: OrderBatchItem[], now: Date): Promise<
   return run<WrittenOrder[]>(
     tx,
     Prisma.sql`
-    INSERT INTO "Order" ("id", "shopId", "shopifyId", "name", "customerShopifyId", "currency", "subtotalPrice",
-      "totalPrice", "financialStatus", "sourceName", "noteAttributes", "test", "processedAt", "shopifyCreatedAt",
-      "shopifyUpdatedAt", "cancelledAt", "createdAt", "updatedAt")
+    INSERT INTO "Order" ${ORDER_INSERT_COLUMNS}
     SELECT r.id, r.shop, r.shopify, r.name, r.customer, r.currency, r.subtotal::numeric, r.total::numeric,
       r.financial, r.source, r.notes, r.test::boolean, r.processed::timestamp(3), r.created::timestamp(3),
       r.updated::timestamp(3), r.cancelled::timestamp(3), ${iso(now)}::timestamp(3), ${iso(now)}::timestamp(3)
@@ -101,14 +100,7 @@ async function upsertOrders(tx: Tx, part: OrderBatchItem[], now: Date): Promise<
       ${c.updated}::text[], ${c.cancelled}::text[])
       AS r(id, shop, shopify, name, customer, currency, subtotal, total, financial, source, notes, test, processed,
         created, updated, cancelled)
-    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
-      "name" = excluded."name", "customerShopifyId" = excluded."customerShopifyId", "currency" = excluded."currency",
-      "subtotalPrice" = excluded."subtotalPrice", "totalPrice" = excluded."totalPrice",
-      "financialStatus" = excluded."financialStatus", "sourceName" = excluded."sourceName",
-      "noteAttributes" = excluded."noteAttributes", "test" = excluded."test", "processedAt" = excluded."processedAt",
-      "shopifyCreatedAt" = excluded."shopifyCreatedAt", "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
-      "cancelledAt" = excluded."cancelledAt", "updatedAt" = excluded."updatedAt"
-    WHERE excluded."shopifyUpdatedAt" > "Order"."shopifyUpdatedAt"
+    ${ORDER_CONFLICT_UPDATE}
     RETURNING "id", "shopId", "shopifyId", (xmax = 0) AS "inserted"`,
   );
 }

@@ -4,6 +4,7 @@ import { databaseKind, type Db, type Tx } from "../database/client.server";
 import { addNewOrders } from "../shops/training-state.server";
 import { writeOrdersPostgres } from "./batch-orders-postgres.server";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
+import { ORDER_CONFLICT_UPDATE, ORDER_INSERT_COLUMNS } from "./order-upsert-sql";
 
 /** One record write from one job; a batch holds many, from many jobs and shops. */
 export type BatchWrite =
@@ -258,18 +259,9 @@ async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {
   return run<AppliedRow[]>(
     tx,
     Prisma.sql`
-    INSERT INTO "Order" ("id", "shopId", "shopifyId", "name", "customerShopifyId", "currency", "subtotalPrice",
-      "totalPrice", "financialStatus", "sourceName", "noteAttributes", "test", "processedAt", "shopifyCreatedAt",
-      "shopifyUpdatedAt", "cancelledAt", "createdAt", "updatedAt")
+    INSERT INTO "Order" ${ORDER_INSERT_COLUMNS}
     VALUES ${Prisma.join(rows)}
-    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
-      "name" = excluded."name", "customerShopifyId" = excluded."customerShopifyId", "currency" = excluded."currency",
-      "subtotalPrice" = excluded."subtotalPrice", "totalPrice" = excluded."totalPrice",
-      "financialStatus" = excluded."financialStatus", "sourceName" = excluded."sourceName",
-      "noteAttributes" = excluded."noteAttributes", "test" = excluded."test", "processedAt" = excluded."processedAt",
-      "shopifyCreatedAt" = excluded."shopifyCreatedAt", "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
-      "cancelledAt" = excluded."cancelledAt", "updatedAt" = excluded."updatedAt"
-    WHERE excluded."shopifyUpdatedAt" > "Order"."shopifyUpdatedAt"
+    ${ORDER_CONFLICT_UPDATE}
     RETURNING "id", "shopId", "shopifyId"`,
   );
 }
