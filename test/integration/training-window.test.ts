@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { describeWindow } from "../../app/lib/model/window";
-import { loadTrainingInput } from "../../app/lib/training/shop-history.server";
+import { historyCounts, learnableLinesSql, loadTrainingInput } from "../../app/lib/training/shop-history.server";
 import { seedShop } from "../helpers/history-seed";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
+import { Prisma } from "@prisma/client";
+import { runSql } from "../../app/lib/database/raw-sql.server";
 
 const at = (d: number) => new Date(Date.UTC(2026, 2, 1 + d, 15));
 /** Ten days, one order a day: A and B every day, a third product of its own, C bought most of all late. */
@@ -62,5 +64,33 @@ describe.each(DATABASE_KINDS)("the training window read from the database (%s)",
     expect(describeWindow(input.window!)).toBe(
       "Trained on 10 products (every product bought, then the newest; 3 never bought left out) (30 of 30 order lines) to stay within 1536 MB.",
     );
+  });
+
+  it("counts an order placed exactly at the window's first instant, and none before it", async () => {
+    const counts = (await historyCounts(t.db, shopId))!;
+    // Day 6 15:00 is an order's own time: its three lines and the three days after it.
+    expect(await counts.linesSince(at(6))).toBe(12);
+    expect(await counts.linesSince(new Date(at(6).getTime() + 1))).toBe(9);
+    const perProduct = await counts.linesPerProduct(at(6));
+    expect(Object.fromEntries(perProduct)).toEqual({ A: 4, B: 4, C: 4 });
+  });
+});
+
+describe("the window's line counts on SQLite", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb("sqlite");
+  });
+  afterAll(() => t.drop());
+
+  // Counting through Prisma's relation filter scanned every line of the shop once per order (the
+  // whole UCI shop never finished preparing); the plan must look lines up by their order.
+  it("looks lines up by order id, not by scanning the shop's lines", async () => {
+    const plan = await runSql<{ detail: string }[]>(
+      t.db,
+      Prisma.sql`EXPLAIN QUERY PLAN SELECT COUNT(*) ${learnableLinesSql("shop", at(0))}`,
+    );
+    const lines = plan.map((row) => row.detail).filter((d) => / l /.test(`${d} `) || d.includes("OrderLine"));
+    expect(lines).toEqual(["SEARCH l USING INDEX OrderLine_orderId_idx (orderId=?)"]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
+import { runSql } from "../database/raw-sql.server";
 import type { Tx } from "../database/client.server";
 import type { OrderRecord } from "./records";
 import { ORDER_CONFLICT_UPDATE, ORDER_INSERT_COLUMNS } from "./order-upsert-sql";
@@ -30,12 +31,6 @@ export interface WrittenOrder {
 /** Orders per statement: bounds one statement's arrays (and the lines that come with them). */
 const ORDERS_PER_STATEMENT = 2_000;
 
-/** Runs a Prisma.sql statement through any generated client (see `run` in batch-records.server.ts). */
-async function run<T = unknown>(tx: Tx, query: Prisma.Sql): Promise<T> {
-  const strings = Object.assign([...query.strings], { raw: [...query.strings] });
-  return tx.$queryRaw<T>(strings, ...query.values);
-}
-
 /** Column-wise arrays of text (null allowed); the statement casts each to its column's type. */
 function columns<T>(items: T[], pick: Record<string, (item: T) => string | null>): Record<string, (string | null)[]> {
   const out: Record<string, (string | null)[]> = {};
@@ -59,7 +54,7 @@ export async function writeOrdersPostgres(tx: Tx, orders: OrderBatchItem[], now:
     const updated = applied.filter((a) => !a.inserted).map((a) => a.id);
     // A new row has no lines yet; only an updated order's old lines go.
     if (updated.length > 0)
-      await run(tx, Prisma.sql`DELETE FROM "OrderLine" WHERE "orderId" = ANY(${updated}::text[])`);
+      await runSql(tx, Prisma.sql`DELETE FROM "OrderLine" WHERE "orderId" = ANY(${updated}::text[])`);
     await insertLines(tx, part, applied);
     written.push(...applied);
   }
@@ -87,7 +82,7 @@ async function upsertOrders(tx: Tx, part: OrderBatchItem[], now: Date): Promise<
   });
   // Timestamps are stored as UTC wall time in timestamp(3) columns, as Prisma stores them; a
   // cast to timestamp (without zone) keeps an ISO string's time as written, ignoring its "Z".
-  return run<WrittenOrder[]>(
+  return runSql<WrittenOrder[]>(
     tx,
     Prisma.sql`
     INSERT INTO "Order" ${ORDER_INSERT_COLUMNS}
@@ -130,7 +125,7 @@ async function insertLines(tx: Tx, part: OrderBatchItem[], applied: WrittenOrder
     properties: (l) => JSON.stringify(l.line.properties),
   });
   // A line listed under another order before (not expected from Shopify) follows the order that lists it now.
-  await run(
+  await runSql(
     tx,
     Prisma.sql`
     INSERT INTO "OrderLine" ("id", "shopId", "orderId", "shopifyId", "productShopifyId", "variantShopifyId",

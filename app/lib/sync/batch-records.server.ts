@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
+import { runSql } from "../database/raw-sql.server";
 import { databaseKind, type Db, type Tx } from "../database/client.server";
 import { addNewOrders } from "../shops/training-state.server";
 import { writeOrdersPostgres } from "./batch-orders-postgres.server";
@@ -36,17 +37,6 @@ function newestPerKey<T extends { shopId: string; record: { shopifyId: string; u
     if (!seen || item.record.updatedAt > seen.record.updatedAt) kept.set(k, item);
   }
   return [...kept.values()];
-}
-
-/**
- * Runs a statement built with Prisma.sql and Prisma.join. Each generated client (SQLite, and the
- * PostgreSQL one generated apart) only recognises its own runtime's Sql objects as nested SQL, so
- * the statement is handed over flattened: its literal parts as the template and its values as
- * bound parameters, which every client treats alike.
- */
-async function run<T = unknown>(tx: Tx, query: Prisma.Sql): Promise<T> {
-  const strings = Object.assign([...query.strings], { raw: [...query.strings] });
-  return tx.$queryRaw<T>(strings, ...query.values);
 }
 
 function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
@@ -139,7 +129,7 @@ async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "custom
     ({ shopId, record: r }) =>
       Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.createdAt}, ${r.updatedAt}, ${now}, ${now})`,
   );
-  await run(
+  await runSql(
     tx,
     Prisma.sql`
     INSERT INTO "Customer" ("id", "shopId", "shopifyId", "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
@@ -171,7 +161,7 @@ async function upsertProducts(tx: Tx, part: Extract<BatchWrite, { kind: "product
       ${image?.width ?? null}, ${image?.height ?? null}, ${image?.alt ?? null}, ${r.createdAt}, ${r.updatedAt},
       ${now}, ${now})`;
   });
-  return run<AppliedRow[]>(
+  return runSql<AppliedRow[]>(
     tx,
     Prisma.sql`
     INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "productType", "vendor", "tags",
@@ -210,7 +200,7 @@ async function replaceVariants(
   );
   for (const rowsPart of chunks(rows)) {
     // A variant moved between products keeps its id and follows the product that now lists it.
-    await run(
+    await runSql(
       tx,
       Prisma.sql`
       INSERT INTO "Variant" ("id", "shopId", "productId", "shopifyId", "title", "sku", "price", "compareAtPrice",
@@ -232,7 +222,7 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
     (p) =>
       Prisma.sql`(${randomUUID()}, ${p.shopId}, ${p.shopifyId}, '', '', 'archived', ${p.deletedAt}, ${p.deletedAt}, ${now}, ${now})`,
   );
-  const deleted = await run<AppliedRow[]>(
+  const deleted = await runSql<AppliedRow[]>(
     tx,
     Prisma.sql`
     INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "status", "shopifyUpdatedAt",
@@ -256,7 +246,7 @@ async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {
       ${JSON.stringify(r.noteAttributes)}, ${r.test}, ${r.processedAt}, ${r.createdAt}, ${r.updatedAt},
       ${r.cancelledAt}, ${now}, ${now})`,
   );
-  return run<AppliedRow[]>(
+  return runSql<AppliedRow[]>(
     tx,
     Prisma.sql`
     INSERT INTO "Order" ${ORDER_INSERT_COLUMNS}
@@ -279,7 +269,7 @@ async function replaceLines(tx: Tx, part: OrderWrite[], applied: AppliedRow[]) {
   );
   for (const rowsPart of chunks(rows)) {
     // A line listed under another order before (not expected from Shopify) follows the order that lists it now.
-    await run(
+    await runSql(
       tx,
       Prisma.sql`
       INSERT INTO "OrderLine" ("id", "shopId", "orderId", "shopifyId", "productShopifyId", "variantShopifyId",

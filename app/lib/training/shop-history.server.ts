@@ -1,4 +1,6 @@
+import { Prisma } from "@prisma/client";
 import type { Db } from "../database/client.server";
+import { runSql } from "../database/raw-sql.server";
 import type { CatalogItem, HistoryOrder } from "../model/types";
 import { productViewHistory, type ProductView } from "../events/product-views.server";
 import { chooseWindow, windowed, type HistoryCounts, type TrainingWindow, type WindowCaps } from "../model/window";
@@ -96,17 +98,15 @@ const learnable = (shopId: string, since?: Date | null) => ({
   ...(since ? { processedAt: { gte: since } } : {}),
 });
 
-/** Lines the model reads: a product, a positive quantity, on a learnable order. */
-const learnableLines = (shopId: string, since?: Date | null) => ({
-  shopId,
-  productShopifyId: { not: null },
-  quantity: { gt: 0 },
-  order: learnable(shopId, since),
-});
-
 /**
  * The counts a training window is chosen from, asked of the database: a handful of COUNTs and
  * one GROUP BY over products, so choosing the window never loads the history.
+ *
+ * Raw SQL on purpose: Prisma's relation filter (`order: {...}`) joins OrderLine to Order in a way
+ * that SQLite, without statistics, plans as a scan of every line of the shop per order (through
+ * the shopId+product index), so the UCI shop's 15,000 orders took over an hour per COUNT. Joining
+ * from the orders, with no condition on the line's own shopId, makes both databases look lines up
+ * by orderId. test/integration/training-window.test.ts holds the plan to that index.
  */
 export async function historyCounts(db: Db, shopId: string): Promise<HistoryCounts | null> {
   const range = await db.order.aggregate({
@@ -118,16 +118,33 @@ export async function historyCounts(db: Db, shopId: string): Promise<HistoryCoun
   return {
     firstAt: range._min.processedAt,
     lastAt: range._max.processedAt,
-    linesSince: (since) => db.orderLine.count({ where: learnableLines(shopId, since) }),
+    linesSince: async (since) => {
+      const [row] = await runSql<{ n: bigint | number }[]>(
+        db,
+        Prisma.sql`SELECT COUNT(*) AS n ${learnableLinesSql(shopId, since)}`,
+      );
+      return Number(row?.n ?? 0);
+    },
     linesPerProduct: async (since) => {
-      const rows = await db.orderLine.groupBy({
-        by: ["productShopifyId"],
-        where: learnableLines(shopId, since),
-        _count: { _all: true },
-      });
-      return new Map(rows.map((r) => [r.productShopifyId!, r._count._all]));
+      const rows = await runSql<{ product: string; n: bigint | number }[]>(
+        db,
+        Prisma.sql`SELECT l."productShopifyId" AS product, COUNT(*) AS n ${learnableLinesSql(shopId, since)}
+          GROUP BY l."productShopifyId"`,
+      );
+      return new Map(rows.map((r) => [r.product, Number(r.n)]));
     },
   };
+}
+
+/**
+ * FROM … WHERE of the lines the model reads: a product and a positive quantity, on a learnable
+ * order (see `learnable`). Both adapters bind a Date in the format they store it in.
+ */
+export function learnableLinesSql(shopId: string, since: Date | null): Prisma.Sql {
+  return Prisma.sql`FROM "Order" o JOIN "OrderLine" l ON l."orderId" = o."id"
+    WHERE o."shopId" = ${shopId} AND o."customerShopifyId" IS NOT NULL AND o."cancelledAt" IS NULL
+      AND o."test" = false ${since ? Prisma.sql`AND o."processedAt" >= ${since}` : Prisma.empty}
+      AND l."productShopifyId" IS NOT NULL AND l."quantity" > 0`;
 }
 
 /**
