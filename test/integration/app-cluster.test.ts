@@ -109,15 +109,19 @@ describe("the app server as several processes on one port (WEB_CONCURRENCY)", ()
   });
 
   it("stops at once when its processes cannot start, rather than restarting them in a loop", async () => {
-    // Both processes find the port taken by the first app and exit at start-up.
-    const { app: first, origin: taken } = await startAppProcess({ ...env(), WEB_CONCURRENCY: "1" });
+    // Both processes find the port taken and exit at start-up. What holds the port does not
+    // matter to the cluster, so a plain listener takes it, bound as server.ts binds (no host),
+    // rather than a whole app process started for the purpose.
+    const taker = http.createServer();
+    await new Promise<void>((resolve) => taker.listen(0, resolve));
     try {
-      const port = new URL(taken).port;
-      const second = spawnAppProcess({ ...env(), PORT: port });
+      const address = taker.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      const second = spawnAppProcess({ ...env(), PORT: String(port) });
       expect((await second.exited).code).toBe(1);
       expect(second.stdout()).toContain('"event":"app.process_failed_to_start"');
     } finally {
-      await first.stop();
+      await new Promise((resolve) => taker.close(resolve));
     }
   });
 });
