@@ -21,9 +21,9 @@ export function SegmentSizesCard({ sizes }: { sizes: SegmentSizes }) {
           Segment sizes, last {sizes.asOf.length} months
         </Text>
         <Text as="p" tone="subdued">
-          Customers in each segment at the end of each 30-day period, by the same rules as today. The latest column
-          uses today&apos;s churn scores; earlier dates use the recency, frequency and spend baseline as of that date
-          for the at-risk mark, because the churn model scores customers only as of today.
+          Customers in each segment at the end of each 30-day period, by the same rules as today. The latest column uses
+          today&apos;s churn scores; earlier dates use the recency, frequency and spend baseline as of that date for the
+          at-risk mark, because the churn model scores customers only as of today.
         </Text>
         <DataTable
           columnContentTypes={["text", ...sizes.asOf.map(() => "numeric" as const)]}

@@ -68,6 +68,10 @@ describe("segment sizes at the end of each 30-day period", () => {
       pastRisk: () => 0,
     });
     expect(empty.asOf).toHaveLength(6);
-    expect(Object.values(empty.counts).flat().every((n) => n === 0)).toBe(true);
+    expect(
+      Object.values(empty.counts)
+        .flat()
+        .every((n) => n === 0),
+    ).toBe(true);
   });
 });
