@@ -24,7 +24,12 @@ import { shopSettings } from "../app/lib/shops/stored-settings.server";
 import { createBackfillProcessor } from "./processors/backfill";
 import { createCollectionProcessor } from "./processors/collections";
 import { createInsightWriteProcessor } from "./processors/insight-write";
-import { INSIGHT_WRITE_JOB_NAME } from "../app/lib/insights/write-job.server";
+import {
+  INSIGHT_REDACT_JOB_NAME,
+  INSIGHT_WRITE_JOB_NAME,
+  requestInsightRedactIfWritten,
+} from "../app/lib/insights/write-job.server";
+import { createInsightRedactProcessor } from "./processors/insight-redact";
 import { createEventsProcessor } from "./processors/events";
 import { createSystemProcessor } from "./processors/system";
 import { createBatchedWebhookProcessor, createJobPuller } from "./processors/webhook-batch";
@@ -120,6 +125,8 @@ async function main(): Promise<void> {
             log,
             tokens,
           }),
+          // customers/redact: that customer's tag and metafields taken off promptly.
+          [INSIGHT_REDACT_JOB_NAME]: createInsightRedactProcessor({ db, log, tokens }),
         },
       ),
       // Training runs in child processes, one at a time per worker process (it uses a whole core).
@@ -138,6 +145,7 @@ async function main(): Promise<void> {
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
         customerLists: (shop, customerId) => readCustomerLists(producer, config.QUEUE_PREFIX, shop, customerId),
+        removeWrittenInsights: (shop, customerId) => requestInsightRedactIfWritten(db, backfillQueue, shop, customerId),
         storefront,
         attributionWindowDays,
       }),

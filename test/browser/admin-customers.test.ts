@@ -41,6 +41,16 @@ describe("the Customers page, in Chromium", () => {
                   champion: [500, 500, 500, 500, 500, 500],
                 },
               },
+              segmentSizes: {
+                asOf: [0, 1, 2, 3, 4, 5].map((k) => Date.UTC(2026, 6, 4) + k * 30 * 86_400_000),
+                counts: {
+                  new: [3, 2, 4, 1, 0, 1],
+                  active: [9, 8, 6, 5, 4, 0],
+                  at_risk: [1, 3, 5, 7, 9, 2],
+                  lapsed: [0, 0, 1, 1, 1, 1],
+                  champion: [2, 2, 2, 1, 1, 1],
+                },
+              },
             }),
             customers: 5,
           },
@@ -106,6 +116,11 @@ describe("the Customers page, in Chromium", () => {
     expect(body).toContain("Spend by segment, last 6 months");
     expect(body).toMatch(/At risk\s+300\.00\s+250\.00\s+200\.00\s+120\.00\s+80\.00\s+0\.00/);
     expect(body).toMatch(/Jun 2026\s+Jul 2026/);
+    // Segment sizes at the end of each period, beside the spend, saying where past dates' risk comes from.
+    expect(body).toContain("Segment sizes, last 6 months");
+    expect(body).toMatch(/At risk\s+1\s+3\s+5\s+7\s+9\s+2/);
+    expect(body).toMatch(/Jul 4, 2026\s+Aug 3, 2026/);
+    expect(body).toContain("earlier dates use the recency, frequency and spend baseline");
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),

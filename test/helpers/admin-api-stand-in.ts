@@ -66,6 +66,7 @@ export interface RecordedRequest {
     | "collection"
     | "installation"
     | "metafieldsSet"
+    | "customerMutation"
     | "shop"
     | "stage"
     | "runMutation"
@@ -390,9 +391,11 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
                         ? "installation"
                         : /\bmetafieldsSet\s*\(/.test(document)
                           ? "metafieldsSet"
-                          : /\bshop\s*\{\s*ianaTimezone\b/.test(document)
-                            ? "shop"
-                            : "unknown";
+                          : /\b(tagsAdd|tagsRemove|metafieldsDelete)\s*\(/.test(document)
+                            ? "customerMutation"
+                            : /\bshop\s*\{\s*ianaTimezone\b/.test(document)
+                              ? "shop"
+                              : "unknown";
     requests.push({ shop, kind, query: document, variables });
     const injected = config.failNext.shift();
     if (injected === "THROTTLED") return { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] };
@@ -406,6 +409,8 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
     if (kind === "collection") return { data: collection(variables) };
     if (kind === "installation") return { data: { currentAppInstallation: { id: installationId(shop) } } };
     if (kind === "metafieldsSet") return { data: setMetafields(variables, shop) };
+    // One customer's tags or metafields changed directly, outside a bulk operation (customers/redact).
+    if (kind === "customerMutation") return { data: runCustomerMutation(config.customers, document, variables) };
     if (kind === "shop") return { data: { shop: { ianaTimezone: config.ianaTimezone } } };
     if (kind === "list") {
       const nodes = operations

@@ -18,6 +18,7 @@ export interface WebhookProcessorDeps {
   trainAfterOrders: number;
   forgetShop: HandlerContext["forgetShop"];
   customerLists?: HandlerContext["customerLists"];
+  removeWrittenInsights?: HandlerContext["removeWrittenInsights"];
   storefront: HandlerContext["storefront"];
   attributionWindowDays?: HandlerContext["attributionWindowDays"];
 }
@@ -46,6 +47,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         trainAfterOrders: deps.trainAfterOrders,
         forgetShop: deps.forgetShop,
         customerLists: deps.customerLists,
+        removeWrittenInsights: deps.removeWrittenInsights,
         storefront: deps.storefront,
         attributionWindowDays: deps.attributionWindowDays,
         log,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { AtRiskFollowUp, SpendBySegment } from "../churn/insight-figures";
 import type { ChurnMetrics } from "../churn/metrics";
+import type { SegmentSizes } from "../churn/segment-sizes";
 import { SEGMENTS, type Segment } from "../churn/segments";
 import type { Db } from "../database/client.server";
 import type { RedisClient } from "../redis.server";
@@ -26,6 +27,7 @@ export interface CustomersPage {
     /** Absent on runs stored before these figures existed. */
     followUp: AtRiskFollowUp | null;
     spend: SpendBySegment | null;
+    segmentSizes: SegmentSizes | null;
   };
 }
 
@@ -41,17 +43,25 @@ const spendSchema = z.object({
   revenue: z.object({ new: series, active: series, at_risk: series, lapsed: series, champion: series }),
 });
 
-type RunFigures = Pick<NonNullable<CustomersPage["run"]>, "metrics" | "followUp" | "spend">;
+const counts = z.array(z.number().int().nonnegative());
+const segmentSizesSchema = z.object({
+  asOf: series,
+  counts: z.object({ new: counts, active: counts, at_risk: counts, lapsed: counts, champion: counts }),
+});
+
+type RunFigures = Pick<NonNullable<CustomersPage["run"]>, "metrics" | "followUp" | "spend" | "segmentSizes">;
 
 /** A stored run's metrics JSON; the extra figures are optional so older runs still read. */
 function parseRunFigures(json: string): RunFigures {
   const raw = JSON.parse(json) as Record<string, unknown>;
   const followUp = followUpSchema.safeParse(raw.followUp);
   const spend = spendSchema.safeParse(raw.spend);
+  const sizes = segmentSizesSchema.safeParse(raw.segmentSizes);
   return {
     metrics: raw as unknown as RunFigures["metrics"],
     followUp: followUp.success ? followUp.data : null,
     spend: spend.success ? spend.data : null,
+    segmentSizes: sizes.success ? sizes.data : null,
   };
 }
 

@@ -8,6 +8,7 @@ import { trainChurnNet, type ChurnNetOptions } from "./dnn";
 import { featureRow, featuresAsOf, topCategories, type CustomerFeatures } from "./features";
 import { horizonDays } from "./horizon";
 import { followUpAtRisk, spendBySegment, type AtRiskFollowUp, type SpendBySegment } from "./insight-figures";
+import { segmentSizes, type SegmentSizes } from "./segment-sizes";
 import { lastOrderAt, stableHash, timeSplit } from "./labels";
 import { plattCalibrator } from "./logistic";
 import { churnMetrics, type ChurnMetrics } from "./metrics";
@@ -42,6 +43,8 @@ export interface ChurnRunResult {
   followUp: AtRiskFollowUp;
   /** What today's segments spent in each of the last months. */
   spend: SpendBySegment;
+  /** How many customers each segment had at the end of each of those months. */
+  segmentCounts: SegmentSizes;
 }
 
 function scoreAll(scorer: Scorer, features: readonly CustomerFeatures[]) {
@@ -120,6 +123,7 @@ export function runChurn(
   return {
     followUp: followUpAtRisk(evaluation, evaluationRisks, h, settings.atRiskThreshold),
     spend: spendBySegment(orders, segments, now),
+    segmentCounts: segmentSizes(orders, { now, horizonDays: h, settings, current: segments, pastRisk: baselines.rfm }),
     horizonDays: h,
     metrics: { model: modelMetrics, ...baselineMetrics },
     served: promotion.served,

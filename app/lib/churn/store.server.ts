@@ -106,11 +106,12 @@ export async function runChurnForShop(
       horizonDays: result.horizonDays,
       served: result.served,
       reason: result.reason + note,
-      // The follow-up and spend figures ride with the metrics: read together, by the Customers page.
+      // The follow-up, spend and segment-size figures ride with the metrics: read together, by the Customers page.
       metrics: JSON.stringify({
         ...result.metrics,
         followUp: result.followUp,
         spend: result.spend,
+        segmentSizes: result.segmentCounts,
         ...(window ? { window } : {}),
       }),
       customers: result.predictions.length,

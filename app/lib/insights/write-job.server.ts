@@ -42,3 +42,46 @@ export async function requestInsightWriteIfNeeded(
   await requestInsightWrite(queue, shop.domain);
   return true;
 }
+
+/*
+ * customers/redact's removal of what was written to that one customer (app/lib/insights/redact.server.ts),
+ * on the same queue as the insight write. Queued only when something was written, so Shopify's 30
+ * days are met without waiting for the next training.
+ */
+export const INSIGHT_REDACT_JOB_NAME = "insight-redact";
+export const insightRedactJobData = z.object({
+  shop: shopDomainSchema,
+  customer: z.string().regex(/^\d+$/, "a numeric Shopify customer id"),
+});
+export type InsightRedactJobData = z.infer<typeof insightRedactJobData>;
+
+/** Queues the removal when the customer has a tag or metafields recorded as written; says whether it did. */
+export async function requestInsightRedactIfWritten(
+  db: Db,
+  queue: Queue,
+  shop: { id: string; domain: string },
+  customerShopifyId: string,
+  /** The first retry's delay, doubling after. @defaultValue 30 seconds */
+  backoffMs = 30_000,
+): Promise<boolean> {
+  const written = await db.customerInsightWrite.count({
+    where: {
+      shopId: shop.id,
+      customerShopifyId,
+      redacted: true,
+      OR: [{ tag: { not: null } }, { metafields: { not: null } }],
+    },
+  });
+  if (written === 0) return false;
+  const data = insightRedactJobData.parse({ shop: shop.domain, customer: customerShopifyId });
+  await queue.add(INSIGHT_REDACT_JOB_NAME, data, {
+    // One per customer: a redelivered webhook joins the job already waiting.
+    jobId: `insight-redact-${shop.domain}-${customerShopifyId}`,
+    attempts: 8,
+    // Throttling and outages pass; each attempt sends only what is still recorded.
+    backoff: { type: "exponential", delay: backoffMs },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  });
+  return true;
+}

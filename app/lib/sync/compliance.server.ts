@@ -91,7 +91,8 @@ export async function recordCustomerDataRequest(
  * customers/redact: removes the customer's row and their link to orders (the orders themselves
  * are the merchant's sales record), their storefront events, churn predictions and earlier data-request reports, and
  * asks for retraining so no model keeps learning from them. What Affinity wrote to the customer in
- * Shopify (tag, metafields) is marked for removal by the next insight write; the caller queues it.
+ * Shopify (tag, metafields) is marked redacted; the caller queues its removal at once
+ * (app/lib/insights/redact.server.ts), and the next insight write would also remove it.
  */
 export async function redactCustomer(db: Db, shopId: string, customerShopifyId: string, now = new Date()) {
   await db.$transaction([
@@ -101,8 +102,8 @@ export async function redactCustomer(db: Db, shopId: string, customerShopifyId: 
     // Storefront events they made while logged in; the daily rollups keep only counts.
     db.event.deleteMany({ where: { shopId, customerShopifyId } }),
     db.churnPrediction.deleteMany({ where: { shopId, customerShopifyId } }),
-    // The tag and metafields Affinity wrote to them in Shopify: the next insight write removes
-    // them and then forgets the customer (app/lib/insights/write.server.ts). A customer Shopify
+    // The tag and metafields Affinity wrote to them in Shopify: the queued removal (or else the
+    // next insight write) takes them off and then forgets the customer. A customer Shopify
     // already deleted has nothing left to remove.
     db.customerInsightWrite.deleteMany({ where: { shopId, customerShopifyId, gone: true } }),
     db.customerInsightWrite.updateMany({ where: { shopId, customerShopifyId }, data: { redacted: true } }),

@@ -26,6 +26,12 @@ export interface HandlerContext {
   trainAfterOrders: number;
   /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
   forgetShop: (shop: string) => Promise<void>;
+  /**
+   * customers/redact: queues the removal of the tag and metafields Affinity wrote to this customer
+   * in Shopify, when any were written (app/lib/insights/write-job.server.ts). @defaultValue none:
+   * the next insight write removes them
+   */
+  removeWrittenInsights?: (shop: { id: string; domain: string }, customerShopifyId: string) => Promise<unknown>;
   /** The customer's precomputed recommendation lists, for a data-request report. @defaultValue none */
   customerLists?: (shop: string, customerShopifyId: string) => Promise<CustomerLists>;
   /** Keeps the storefront's copies in Redis in step with the database. */
@@ -153,7 +159,10 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   },
   "customers/redact": async (ctx) => {
     const p = payloads.customerRedactPayload.parse(ctx.delivery.payload);
-    await redactCustomer(ctx.db, await shopId(ctx), p.customer.id);
+    const id = await shopId(ctx);
+    await redactCustomer(ctx.db, id, p.customer.id);
+    // Shopify's 30 days do not wait for the next training: the removal is queued now.
+    await ctx.removeWrittenInsights?.({ id, domain: ctx.delivery.shop }, p.customer.id);
     // The served lists were learned from this customer's orders; rebuild them without.
     await ctx.requestTraining(ctx.delivery.shop, "redact");
     return { redacted: p.customer.id };

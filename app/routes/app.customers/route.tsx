@@ -15,6 +15,7 @@ import { recommendedFromStore } from "../../lib/insights/recommended.server";
 import type { SpendBySegment } from "../../lib/churn/insight-figures";
 import { SEGMENTS } from "../../lib/churn/segments";
 import { InsightActionsCard } from "./insight-actions";
+import { SegmentSizesCard } from "./segment-sizes-card";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -194,6 +195,7 @@ export default function Customers() {
               </BlockStack>
             </Card>
             {run?.spend ? <SpendCard spend={run.spend} /> : null}
+            {run?.segmentSizes ? <SegmentSizesCard sizes={run.segmentSizes} /> : null}
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">
