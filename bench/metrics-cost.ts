@@ -13,7 +13,9 @@
  * App Proxy recommendation GETs (signature check + Redis read + Liquid answer). Marks between
  * the phases (bench/metrics-cost-marker.ts) make callgrind write the instructions of each phase
  * to a file of its own, so start-up and warm-up cancel out and only the server's side is counted.
- * The "on" run must show every measured request in its counters and the "off" run none.
+ * The "on" run must show every measured request in its counters and the "off" run none. The
+ * serving caches run on a step clock (bench/step-clock.ts), not the wall clock, and a second
+ * "off" server side by side gives the method's own spread (`*.metrics_instr_repeat`).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
