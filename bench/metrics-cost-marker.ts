@@ -10,9 +10,26 @@
  * and warm-up excluded. On SIGWINCH, sent once nothing is measured any more, it prints what the
  * metrics registry recorded, so the bench can check that the "on" run really recorded and the
  * "off" run did not.
+ *
+ * It also gives the serving caches a clock that advances per request instead of with the wall
+ * (bench/step-clock.ts), so the instructions a request costs do not depend on valgrind's speed.
  */
+import { subscribe } from "node:diagnostics_channel";
 import { getPriority } from "node:os";
 import { Redis } from "ioredis";
+import { setCacheClock } from "../app/lib/storefront-store/cache-clock";
+import { createStepClock } from "./step-clock";
+
+// The same module instance server.ts imports (both load app sources through tsx), so the
+// serving caches read this clock. Every HTTP request the server receives moves it one step.
+const clock = createStepClock({ start: Date.now() });
+/** Readings the caches took: above 0 shows the server's caches really run on this clock. */
+let clockReads = 0;
+setCacheClock(() => {
+  clockReads++;
+  return clock.now();
+});
+subscribe("http.server.request.start", () => clock.request());
 
 /**
  * The one change to the server: its Redis command timeout (2 s, app/lib/redis.server.ts) becomes
@@ -30,6 +47,7 @@ let marks = 0;
 
 process.on("SIGUSR2", () => {
   getPriority();
+  clock.mark();
   marks++;
   process.stdout.write(`metrics-cost mark ${marks}\n`);
 });
@@ -49,6 +67,7 @@ async function report(): Promise<void> {
     recording: metrics.isRecording(),
     webhooks: await total("affinity_webhooks_received_total"),
     recommendations: await total("affinity_recommendation_requests_total"),
+    clockReads,
   };
   process.stdout.write(`metrics-cost recorded ${JSON.stringify(recorded)}\n`);
 }

@@ -23,7 +23,10 @@ describe.skipIf(!runHarness)("metrics-cost harness (METRICS_COST_TEST=1 and valg
       expect(run.instructions.intake).toBeGreaterThan(0);
       expect(run.instructions.serving).toBeGreaterThan(0);
     }
-    expect(off!.recorded).toEqual({ recording: false, webhooks: 0, recommendations: 0 });
+    expect(off!.recorded).toMatchObject({ recording: false, webhooks: 0, recommendations: 0 });
+    // Both servers' serving caches ran on the bench's step clock, not the wall clock.
+    expect(off!.recorded.clockReads).toBeGreaterThan(0);
+    expect(on!.recorded.clockReads).toBeGreaterThan(0);
     // Warm-up, the requests after instrumentation starts and the measured ones, all counted.
     expect(on!.recorded.recording).toBe(true);
     expect(on!.recorded.webhooks).toBeGreaterThanOrEqual(warmup + requests);
@@ -43,19 +46,29 @@ describe("metrics-cost's check of what each run recorded", () => {
     recorded,
   });
 
+  const clockReads = 40;
+
   it("refuses an off run that recorded anything", () => {
-    expect(() => checkRecorded(run(false, { recording: false, webhooks: 2, recommendations: 0 }))).toThrow(
+    expect(() => checkRecorded(run(false, { recording: false, webhooks: 2, recommendations: 0, clockReads }))).toThrow(
       /metrics off: sent .* the server recorded .*"webhooks":2/,
     );
-    expect(() => checkRecorded(run(false, { recording: true, webhooks: 0, recommendations: 0 }))).toThrow(
+    expect(() => checkRecorded(run(false, { recording: true, webhooks: 0, recommendations: 0, clockReads }))).toThrow(
       /metrics off/,
     );
   });
 
   it("refuses an on run whose counters missed requests", () => {
-    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 14 }))).toThrow(
+    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 14, clockReads }))).toThrow(
       /metrics on: sent .* the server recorded .*"recommendations":14/,
     );
-    expect(() => checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 15 }))).not.toThrow();
+    expect(() =>
+      checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 15, clockReads })),
+    ).not.toThrow();
+  });
+
+  it("refuses a run whose serving caches kept the wall clock", () => {
+    expect(() =>
+      checkRecorded(run(true, { recording: true, webhooks: 15, recommendations: 15, clockReads: 0 })),
+    ).toThrow(/never read the bench's step clock/);
   });
 });

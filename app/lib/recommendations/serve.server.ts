@@ -17,6 +17,7 @@ import {
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
 import { fetchCards, readHead, readLists, type Head, type ListRef } from "../storefront-store/store-cache.server";
 import { recordCacheLookups } from "../metrics/definitions.server";
+import { cacheNow } from "../storefront-store/cache-clock";
 import { readShopState, type ShopState } from "../storefront-store/shop-state.server";
 
 export interface ServeDeps extends HoldoutDeps {
@@ -153,7 +154,7 @@ async function pageCollection(deps: ServeDeps, shop: string, id: string) {
   }
   const requestKey = `${shop}\n${id}`;
   if (
-    (!members || members.fetchedAt < Date.now() - MEMBERS_FRESH_MS) &&
+    (!members || members.fetchedAt < cacheNow() - MEMBERS_FRESH_MS) &&
     !deps.cache.collectionRequests.get(requestKey)
   ) {
     deps.cache.collectionRequests.set(requestKey, true);
@@ -234,7 +235,7 @@ async function pickWithCards(
     const ranked = rank(Math.max(0, reach - pins.length));
     const wanted = pins.length === 0 ? ranked : [...pins, ...ranked];
     const end = Math.min(reach, wanted.length);
-    const now = Date.now();
+    const now = cacheNow();
     for (; at < end && !picker.full(); at++) {
       const id = wanted[at]!;
       let card = shopCards.get(id, now);

@@ -1,5 +1,6 @@
 import type { RedisClient } from "../redis.server";
 import { shopKey } from "./keys";
+import { cacheNow } from "./cache-clock";
 
 const seenKey = (prefix: string, shop: string) => shopKey(prefix, shop, "seen");
 /** A process records a shop's storefront activity at most this often. */
@@ -10,7 +11,7 @@ const RECORD_EVERY_MS = 60_000;
  * live theme (onboarding shows it). Cheap enough for the hot path: one SET per shop per minute
  * per process, not awaited by the request.
  */
-export function createSeenRecorder(redis: RedisClient, prefix: string, now: () => number = Date.now) {
+export function createSeenRecorder(redis: RedisClient, prefix: string, now: () => number = cacheNow) {
   const last = new Map<string, number>();
   return (shop: string): void => {
     const at = now();

@@ -6,6 +6,7 @@ import type { StoredCard } from "./card";
 import type { CollectionMembers } from "./collection-members.server";
 import { readCards } from "./cards.server";
 import { ScopedTtlCache, TtlCache } from "./ttl-cache";
+import { cacheNow } from "./cache-clock";
 
 /**
  * In-process copies of what serving reads from Redis, so a busy storefront costs Redis little
@@ -88,7 +89,7 @@ export async function readLists(
 ): Promise<string[][]> {
   const found = new Array<string[]>(refs.length);
   const missing: number[] = [];
-  const now = Date.now();
+  const now = cacheNow();
   const runLists = cache.lists.scope(`${shop}\n${runId}`);
   for (let i = 0; i < refs.length; i++) {
     const hit = runLists.get(listRefKey(refs[i]!), now);

@@ -1,3 +1,5 @@
+import { cacheNow } from "./cache-clock";
+
 /**
  * A small in-process cache with an age bound and a size bound. When full, the oldest insertion
  * goes (Map keeps insertion order). Hits do not reorder entries: on the storefront's hot path a
@@ -11,7 +13,7 @@ export class TtlCache<V> {
     private readonly maxEntries: number,
     /** How long an entry may be served after it was stored, in ms. */
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = cacheNow,
   ) {}
 
   get(key: string, now = this.now()): V | undefined {
@@ -47,7 +49,7 @@ export class ScopedTtlCache<V> {
     maxScopes: number,
     private readonly maxEntriesPerScope: number,
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = cacheNow,
   ) {
     // A scope outlives its entries' age bound only while it is used; idle ones are evicted.
     this.scopes = new TtlCache(maxScopes, 24 * 3_600_000, now);
