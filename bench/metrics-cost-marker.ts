@@ -16,6 +16,8 @@
  */
 import { subscribe } from "node:diagnostics_channel";
 import { getPriority } from "node:os";
+import { PerformanceObserver, performance } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
 import { Redis } from "ioredis";
 import { setCacheClock } from "../app/lib/storefront-store/cache-clock";
 import { createStepClock } from "./step-clock";
@@ -45,12 +47,45 @@ Redis.prototype.connect = function (this: Redis, ...args: Parameters<typeof conn
 
 let marks = 0;
 
+/**
+ * No garbage collection may run inside a measured window: which window a collection falls in
+ * depends on everything allocated before it, one major collection is several percent of a
+ * window, and a full collection also throws away optimised code that held objects which died, so
+ * the next requests run slower while V8 compiles again. The bench therefore gives the server a
+ * young generation larger than everything it allocates once warm, and asks (SIGTTIN) for one full
+ * collection after the warm-up, followed by a second warm-up in which V8 re-optimises. A window's
+ * allocation is then its heap growth, a figure that does not depend on timing, and it stands in
+ * for the collections that allocation would cost. Needs `--expose-gc` (the bench passes it).
+ */
+const collect = (globalThis as { gc?: () => void }).gc;
+/** Start times (performance.now) of every collection, to show none ran inside a window. */
+const collections: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) collections.push(entry.startTime);
+}).observe({ entryTypes: ["gc"] });
+
+process.on("SIGTTIN", () => {
+  if (!collect) throw new Error("the metrics-cost marker needs --expose-gc");
+  collect();
+  process.stdout.write("metrics-cost collected\n");
+});
+
+let windowStart = { heap: 0, at: 0 };
+
 process.on("SIGUSR2", () => {
+  const heap = getHeapStatistics().used_heap_size;
+  const at = performance.now();
   getPriority();
+  const window = {
+    allocated: heap - windowStart.heap,
+    collections: collections.filter((t) => t > windowStart.at && t < at).length,
+  };
+  windowStart = { heap: getHeapStatistics().used_heap_size, at: performance.now() };
   clock.mark();
   marks++;
-  process.stdout.write(`metrics-cost mark ${marks}\n`);
+  process.stdout.write(`metrics-cost mark ${marks} ${JSON.stringify(window)}\n`);
 });
+
 process.on("SIGWINCH", () => void report());
 
 /** The two hot paths' request counters, as /metrics would show them; 0 where nothing was recorded. */

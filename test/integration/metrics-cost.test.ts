@@ -20,8 +20,14 @@ describe.skipIf(!runHarness)("metrics-cost harness (METRICS_COST_TEST=1 and valg
       [false, true].map((metrics) => measureInstructions({ metrics, warmup, requests, dbDir: "var/test" })),
     );
     for (const run of [off!, on!]) {
-      expect(run.instructions.intake).toBeGreaterThan(0);
-      expect(run.instructions.serving).toBeGreaterThan(0);
+      for (const phase of [run.instructions.intake, run.instructions.serving]) {
+        expect(phase.total).toBeGreaterThan(0);
+        // The compiler's share is part of the total, never more.
+        expect(phase.compile).toBeGreaterThanOrEqual(0);
+        expect(phase.compile).toBeLessThan(phase.total);
+        // Each request allocates something; the marker saw no collection inside the window.
+        expect(phase.allocated).toBeGreaterThan(0);
+      }
     }
     expect(off!.recorded).toMatchObject({ recording: false, webhooks: 0, recommendations: 0 });
     // Both servers' serving caches ran on the bench's step clock, not the wall clock.
@@ -38,10 +44,11 @@ describe.skipIf(!runHarness)("metrics-cost harness (METRICS_COST_TEST=1 and valg
 });
 
 describe("metrics-cost's check of what each run recorded", () => {
+  const cost = { total: 1, compile: 0, allocated: 1 };
   const run = (metrics: boolean, recorded: InstructionRun["recorded"]): InstructionRun => ({
     metrics,
     requests: 10,
-    instructions: { intake: 1, serving: 1 },
+    instructions: { intake: cost, serving: cost },
     sent: { webhooks: 15, recommendations: 15 },
     recorded,
   });

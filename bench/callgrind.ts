@@ -1,0 +1,63 @@
+/**
+ * Reading what callgrind wrote for one window of `npm run bench -- metrics-cost`: the window's
+ * instructions, and the part of them V8's optimising compiler took.
+ *
+ * Why the compiler is taken out: even after a long warm-up, V8 keeps recompiling some functions
+ * (a full collection drops optimised code that holds objects which died, and the code is compiled
+ * again when it is hot). Which window a recompilation lands in depends on timing, and one window of
+ * a few hundred requests held 30 to 45 % compiler work, varying by several percent between two
+ * identical servers. Compiling is paid once per function, not per request, so a steady server's
+ * cost per request is the rest.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface WindowInstructions {
+  /** Every instruction the server executed in the window. */
+  total: number;
+  /** Of those, the optimising compiler's (inclusive of everything it called). */
+  compile: number;
+}
+
+/** The functions through which V8 enters its optimising compiler; neither calls the other. */
+const COMPILER_ENTRIES = [
+  /v8::internal::Compiler::CompileOptimized\(/,
+  /v8::internal::Compiler::CompileOptimizedOSR\(/,
+];
+
+/** The instruction total of one callgrind dump file. */
+export function totalOf(file: string): number {
+  const text = readFileSync(file, "utf8");
+  const total = /^totals:\s+(\d+)/m.exec(text) ?? /^summary:\s+(\d+)/m.exec(text);
+  if (!total) throw new Error(`callgrind dump ${file} has no instruction total`);
+  return Number(total[1]);
+}
+
+/**
+ * Inclusive instructions of each compiler entry, summed, from `callgrind_annotate --inclusive=yes`
+ * (which adds up the call graph callgrind recorded). 0 when the window compiled nothing.
+ */
+export function compileOf(file: string): number {
+  const run = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`callgrind_annotate failed on ${file}: ${run.stderr}`);
+  return inclusiveOf(run.stdout, COMPILER_ENTRIES);
+}
+
+/** Sums the first line matching each pattern in callgrind_annotate's output ("12,345 (1.0%)  fn"). */
+export function inclusiveOf(annotated: string, entries: readonly RegExp[]): number {
+  const lines = annotated.split("\n");
+  let sum = 0;
+  for (const entry of entries) {
+    const line = lines.find((l) => entry.test(l));
+    const count = line && /^\s*([\d,]+)\s/.exec(line);
+    if (count) sum += Number(count[1]!.replace(/,/g, ""));
+  }
+  return sum;
+}
+
+export function windowInstructions(file: string): WindowInstructions {
+  return { total: totalOf(file), compile: compileOf(file) };
+}
