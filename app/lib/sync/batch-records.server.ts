@@ -65,6 +65,12 @@ export async function writeRecordBatch(
      * the backfill does not, as the one-job path never counted backfilled orders.
      */
     countNewOrders?: boolean;
+    /**
+     * Runs in the batch's transaction after its orders are written, with the orders it stored
+     * (each the version kept for its shop and id): the webhook path attributes them here, so
+     * their attribution commits with them or not at all. @defaultValue none (the backfill)
+     */
+    afterOrders?: (tx: Tx, stored: OrderWrite[]) => Promise<void>;
   } = {},
 ): Promise<Map<string, "created" | "updated">> {
   const customers = newestPerKey(writes.filter((w) => w.kind === "customer"));
@@ -87,6 +93,11 @@ export async function writeRecordBatch(
         stored.set(key(row.shopId, row.shopifyId), row.inserted ? "created" : "updated");
     } else await writeOrdersPortable(tx, orders, now, stored);
     if (options.countNewOrders) await countCreated(tx, orders, stored);
+    if (options.afterOrders)
+      await options.afterOrders(
+        tx,
+        orders.filter((o) => stored.has(key(o.shopId, o.record.shopifyId))),
+      );
     return stored;
   });
 }
@@ -235,7 +246,7 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
   if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
 }
 
-type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
+export type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
 
 /** Inserts or updates orders, newest updated_at wins; returns the rows it wrote. */
 async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {
