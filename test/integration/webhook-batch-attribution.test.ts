@@ -5,6 +5,8 @@ import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webho
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 import { orderPayload } from "../fixtures/shopify-payloads";
+import { replaceContributions } from "../../app/lib/conversion/batch-attribution-sql.server";
+import { storedContribution } from "../../app/lib/conversion/contribution";
 import {
   EXPERIMENT_ID,
   firstDeliveries,
@@ -158,5 +160,24 @@ describe.each(DATABASE_KINDS)("batched attribution on %s", (kind) => {
     // orderPayload's first line carries the hidden property: every good order is attributed directly.
     expect(rows.every((r) => money(r.attributedRevenue) === "25.0000")).toBe(true);
     expect(await batched.db.webhookDeadLetter.count({ where: { webhookId: poison.webhookId } })).toBe(1);
+  });
+
+  it("does not overwrite a contribution another writer replaced since the batch read it", async () => {
+    const { id: shopId } = await batched.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const key = { shopId_orderShopifyId: { shopId, orderShopifyId: INSIDE_WINDOW_ORDER } };
+    const row = await batched.db.orderAttribution.findUniqueOrThrow({ where: key });
+    const next = { ...storedContribution(row), revenue: 1 };
+    const write = (version: number | null) =>
+      batched.db.$transaction((tx) =>
+        replaceContributions(tx, [{ shopId, orderShopifyId: INSIDE_WINDOW_ORDER, next, version }], new Date()),
+      );
+    // Read at an older version, or read as absent: someone wrote it since; nothing changes.
+    expect(await write(row.version - 1)).toBe(0);
+    expect(await write(null)).toBe(0);
+    expect(await batched.db.orderAttribution.findUniqueOrThrow({ where: key })).toEqual(row);
+    // Read at the current version: replaced, and the version moves on.
+    expect(await write(row.version)).toBe(1);
+    const after = await batched.db.orderAttribution.findUniqueOrThrow({ where: key });
+    expect([after.version, money(after.revenue)]).toEqual([row.version + 1, "0.0001"]);
   });
 });

@@ -196,9 +196,12 @@ export async function addToArmTotals(tx: Tx, sums: VisitorSum[]): Promise<void> 
     sum.change.revenueSquares += s.change.revenueSquares;
     arms.set(k, sum);
   }
-  const changed = [...arms.values()].filter(
-    ({ change: c }) => c.orders !== 0 || c.revenue !== 0 || c.convertedVisitors !== 0 || c.revenueSquares !== 0,
-  );
+  const changed = [...arms.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, sum]) => sum)
+    .filter(
+      ({ change: c }) => c.orders !== 0 || c.revenue !== 0 || c.convertedVisitors !== 0 || c.revenueSquares !== 0,
+    );
   if (changed.length === 0) return;
   const values = changed.map(
     ({ experimentId, arm, change: c }) => Prisma.sql`(${experimentId}, ${arm}, CAST(${c.convertedVisitors} AS INTEGER),

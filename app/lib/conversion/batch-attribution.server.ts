@@ -156,6 +156,8 @@ async function attributeShopPart(
   const writes: ContributionWrite[] = [];
   const rollupDeltas: RollupSum[] = [];
   const visitorDeltas: VisitorDelta[] = [];
+  // Contributions written in order id order: one lock order for every writer of these rows.
+  matched.sort((a, b) => (a.o.orderShopifyId < b.o.orderShopifyId ? -1 : 1));
   for (const { o, activity, experiment, row, previous } of matched) {
     const { result, next } = contributionOf({
       order: { ...o.facts, visitorIds: activity.visitorIds },
@@ -224,8 +226,12 @@ function sumRollups(deltas: RollupSum[]): RollupSum[] {
       s.attributedRevenue += d.attributedRevenue;
     }
   }
-  // A row whose changes cancel out is left alone, as changeRollup leaves an empty change.
-  return [...sums.values()].filter((s) => s.orders || s.revenue || s.attributedOrders || s.attributedRevenue);
+  // A row whose changes cancel out is left alone, as changeRollup leaves an empty change. Sorted
+  // by key, so two batches lock a shop's rows in one order (PostgreSQL would otherwise deadlock them).
+  return [...sums.entries()]
+    .filter(([, s]) => s.orders || s.revenue || s.attributedOrders || s.attributedRevenue)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, s]) => s);
 }
 
 /**
@@ -243,7 +249,11 @@ function sumVisitors(
     byKey.set(k, [...(byKey.get(k) ?? []), d]);
   }
   const sums: VisitorSum[] = [];
-  for (const row of rows) {
+  // In key order, like the rollups, so concurrent batches take the rows' locks in one order.
+  const sorted = [...rows].sort((a, b) =>
+    a.experimentId !== b.experimentId ? (a.experimentId < b.experimentId ? -1 : 1) : a.visitorId < b.visitorId ? -1 : 1,
+  );
+  for (const row of sorted) {
     const list = byKey.get(`${row.experimentId}\u0000${row.visitorId}`);
     if (!list) continue;
     // One arm per visitor and experiment: the contributions took it from this row.
