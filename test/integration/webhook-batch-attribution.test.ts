@@ -162,6 +162,27 @@ describe.each(DATABASE_KINDS)("batched attribution on %s", (kind) => {
     expect(await batched.db.webhookDeadLetter.count({ where: { webhookId: poison.webhookId } })).toBe(1);
   });
 
+  it("stores and attributes a full batch of 500 orders from many buyers in one transaction", async () => {
+    // 500 orders bind more than the 999 parameters Prisma allows a model query on SQLite: every
+    // lookup of the batch must be split (the known-orders lookup was not, and failed every such batch).
+    const orders = Array.from({ length: 500 }, (_, i) =>
+      delivery(
+        SHOP,
+        "orders/create",
+        orderPayload(50_000 + i, { customer: { ...orderPayload(1).customer, id: 70_000 + i } }),
+      ),
+    );
+    const jobs = await ingestTogether(many, orders);
+    expect(jobs.filter((j) => j.failedReason)).toEqual([]);
+    expect(Math.max(...jobs.map((j) => Number((j.returnvalue as { attributedLines?: number }).attributedLines)))).toBe(
+      1,
+    );
+    const { id: shopId } = await batched.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    expect(await batched.db.orderAttribution.count({ where: { shopId, orderShopifyId: { startsWith: "5" } } })).toBe(
+      500,
+    );
+  });
+
   it("does not overwrite a contribution another writer replaced since the batch read it", async () => {
     const { id: shopId } = await batched.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
     const key = { shopId_orderShopifyId: { shopId, orderShopifyId: INSIDE_WINDOW_ORDER } };

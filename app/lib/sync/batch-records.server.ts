@@ -110,12 +110,7 @@ async function writeOrdersPortable(
   stored: Map<string, "created" | "updated">,
 ): Promise<void> {
   for (const part of chunks(orders)) {
-    // Which were there before, so the caller can tell a new order (it counts towards a retrain).
-    const known = await tx.order.findMany({
-      where: { OR: part.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
-      select: { shopId: true, shopifyId: true },
-    });
-    const before = new Set(known.map((o) => key(o.shopId, o.shopifyId)));
+    const before = await knownOrders(tx, part);
     const applied = await upsertOrders(tx, part, now);
     await replaceLines(tx, part, applied);
     for (const row of applied) {
@@ -123,6 +118,25 @@ async function writeOrdersPortable(
       stored.set(k, before.has(k) ? "updated" : "created");
     }
   }
+}
+
+/**
+ * Prisma model queries on SQLite refuse more than 999 bound parameters (it does not split them),
+ * and each order of the lookup binds two, so a 500-order part is looked up in smaller pieces.
+ */
+const LOOKUP_ORDERS_PER_QUERY = 400;
+
+/** Which of these orders were stored before, so the caller can tell a new order (it counts towards a retrain). */
+async function knownOrders(tx: Tx, part: OrderWrite[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (const piece of chunks(part, LOOKUP_ORDERS_PER_QUERY)) {
+    const rows = await tx.order.findMany({
+      where: { OR: piece.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
+      select: { shopId: true, shopifyId: true },
+    });
+    for (const o of rows) known.add(key(o.shopId, o.shopifyId));
+  }
+  return known;
 }
 
 async function countCreated(tx: Tx, orders: OrderWrite[], stored: Map<string, "created" | "updated">) {
