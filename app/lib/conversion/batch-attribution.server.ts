@@ -206,11 +206,22 @@ async function readExperimentVisitors(
     }
   }
   if (experiments.size === 0) return [];
-  return tx.experimentVisitor.findMany({
-    where: { experimentId: { in: [...experiments] }, visitorId: { in: [...visitorIds] } },
-    select: { experimentId: true, visitorId: true, arm: true, exposedAt: true, orders: true, revenue: true },
-  });
+  const rows = [];
+  const ids = [...visitorIds];
+  // Prisma binds every id and refuses more than 999 on SQLite; 500 orders may name thousands.
+  for (let i = 0; i < ids.length; i += VISITORS_PER_QUERY) {
+    rows.push(
+      ...(await tx.experimentVisitor.findMany({
+        where: { experimentId: { in: [...experiments] }, visitorId: { in: ids.slice(i, i + VISITORS_PER_QUERY) } },
+        select: { experimentId: true, visitorId: true, arm: true, exposedAt: true, orders: true, revenue: true },
+      })),
+    );
+  }
+  return rows;
 }
+
+/** Visitor ids per experiment-visitor read: under the 999 parameters Prisma allows on SQLite. */
+const VISITORS_PER_QUERY = 500;
 
 /** Changes per rollup row, summed (money in units, so the sums are exact). */
 function sumRollups(deltas: RollupSum[]): RollupSum[] {
