@@ -76,6 +76,10 @@ export async function seedActivity(db: Db, shop: string): Promise<string> {
   for (let i = 0; i < 60; i += 1) {
     if (i % 3 === 1) add({ type: "checkout_completed", v: i % 12, order: String(20_000 + i), at: orderAt(i) });
   }
+  // Customer 601 checked out another order from visitor 50, who clicked order 20001's product
+  // without logging in: that click reaches 20001 only through the other checkout.
+  add({ type: "checkout_completed", v: 50, c: 1, order: "29999", at: orderAt(1) - 3600_000 });
+  add({ type: "click", v: 50, p: product(1), at: orderAt(1) - 2 * 3600_000 });
   // The window's edges: one buyer's click 8 days before the order, another's 6 days before.
   add({ type: "click", v: 40, p: "101", at: BASE - 8 * DAY });
   add({ type: "checkout_completed", v: 40, order: OUTSIDE_WINDOW_ORDER, at: BASE });

@@ -20,7 +20,8 @@ const CLICK_TYPES = Prisma.join(["click", "add_to_cart"]);
 /**
  * The events a shop's orders can match (buyer-match.ts), in one statement: the orders'
  * checkouts, their customers' events between the first order's window start and the last
- * order's placing, and the clicks in that span of the visitors those checkouts name. Each order
+ * order's placing, and the clicks in that span of the visitors those checkouts (and the
+ * customers' checkouts in the span) name. Each order
  * then takes its own from these in memory; the span is a superset of every order's window.
  */
 export async function readBatchEvents(
@@ -34,6 +35,12 @@ export async function readBatchEvents(
   const customers = customerIds.length
     ? Prisma.sql`OR (e."customerShopifyId" IN (${Prisma.join(customerIds)}) AND ${inSpan})`
     : Prisma.empty;
+  // A customer's own checkouts of other orders in the window also name buyer visitors (the
+  // one-order read takes them with the customer's events), so their clicks are read too.
+  const customerCheckouts = customerIds.length
+    ? Prisma.sql`OR (c."customerShopifyId" IN (${Prisma.join(customerIds)}) AND c."occurredAt" >= ${span.from}
+        AND c."occurredAt" <= ${span.to})`
+    : Prisma.empty;
   const rows = await runSql<Array<Omit<StoredEvent, "occurredAt"> & { occurredAt: Date | string | number }>>(
     tx,
     Prisma.sql`
@@ -45,7 +52,8 @@ export async function readBatchEvents(
       ${customers}
       OR (e."type" IN (${CLICK_TYPES}) AND ${inSpan} AND e."visitorId" IN (
         SELECT c."visitorId" FROM "Event" c
-        WHERE c."shopId" = ${shopId} AND c."type" = 'checkout_completed' AND c."orderShopifyId" IN (${Prisma.join(orderIds)})
+        WHERE c."shopId" = ${shopId} AND c."type" = 'checkout_completed'
+          AND (c."orderShopifyId" IN (${Prisma.join(orderIds)}) ${customerCheckouts})
       ))
     )`,
   );
