@@ -122,14 +122,14 @@ async function writeOrdersPortable(
 
 /**
  * Prisma model queries on SQLite refuse more than 999 bound parameters (it does not split them),
- * and each order of the lookup binds two, so a 500-order part is looked up in smaller pieces.
+ * and each record of a lookup or delete by (shop, id) binds two, so a 500-row part is split.
  */
-const LOOKUP_ORDERS_PER_QUERY = 400;
+const KEYS_PER_QUERY = 400;
 
 /** Which of these orders were stored before, so the caller can tell a new order (it counts towards a retrain). */
 async function knownOrders(tx: Tx, part: OrderWrite[]): Promise<Set<string>> {
   const known = new Set<string>();
-  for (const piece of chunks(part, LOOKUP_ORDERS_PER_QUERY)) {
+  for (const piece of chunks(part, KEYS_PER_QUERY)) {
     const rows = await tx.order.findMany({
       where: { OR: piece.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
       select: { shopId: true, shopifyId: true },
@@ -168,7 +168,10 @@ async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "custom
 }
 
 async function deleteCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customerDelete" }>[]) {
-  await tx.customer.deleteMany({ where: { OR: part.map(({ shopId, shopifyId }) => ({ shopId, shopifyId })) } });
+  // Two parameters a customer: split under the 999 Prisma allows a model query on SQLite.
+  for (const piece of chunks(part, KEYS_PER_QUERY)) {
+    await tx.customer.deleteMany({ where: { OR: piece.map(({ shopId, shopifyId }) => ({ shopId, shopifyId })) } });
+  }
 }
 
 interface AppliedRow {
