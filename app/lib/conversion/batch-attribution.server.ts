@@ -181,7 +181,7 @@ async function attributeShopPart(
 }
 
 /**
- * The experiment visitors the part can touch, in one read: the buyers' entries in the
+ * The experiment visitors the part can touch, in one read per 500 visitor ids: the buyers' entries in the
  * experiments running when their orders were placed, and the entries the stored contributions
  * counted the orders under (a superset: matching picks from it).
  */
