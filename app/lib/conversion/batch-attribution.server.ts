@@ -181,9 +181,9 @@ async function attributeShopPart(
 }
 
 /**
- * The experiment visitors the part can touch, in one read per 500 visitor ids: the buyers' entries in the
- * experiments running when their orders were placed, and the entries the stored contributions
- * counted the orders under (a superset: matching picks from it).
+ * The experiment visitors the part can touch, in one read per 500 visitor ids: the buyers'
+ * entries in the experiments running when their orders were placed, and the entries the stored
+ * contributions counted the orders under (a superset: matching picks from it).
  */
 async function readExperimentVisitors(
   tx: Tx,
