@@ -112,8 +112,8 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
 
 /**
  * Queues `total` deliveries, then times the real worker process draining them with batching on
- * (docs/decisions/014). "mixed" is a third each of orders, products and customers (an order's
- * attribution and retrain count still run per order after the batch's commit); "records" is
+ * (docs/decisions/014). "mixed" is a third each of orders, products and customers (orders are
+ * attributed in the batch's transaction; the retrain request is per shop after it); "records" is
  * products and customers only, whose whole work is the batch's write.
  */
 async function benchDrain(redis: Redis, total: number, mix: "mixed" | "records"): Promise<BenchResult[]> {

@@ -133,6 +133,14 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(letter.reason).toContain("updated_at");
   });
 
+  it("deletes 500 customers in one batch (more keys than one Prisma query may bind on SQLite)", async () => {
+    const ids = Array.from({ length: 500 }, (_, i) => 880_000 + i);
+    await ingestAll(ids.map((id) => delivery(SHOP, "customers/create", customerPayload(id))));
+    const jobs = await ingestAll(ids.map((id) => delivery(SHOP, "customers/delete", { id })));
+    expect(jobs.filter((j) => j.failedReason)).toEqual([]);
+    expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "88" } } })).toBe(0);
+  });
+
   it("writes orders with their lines in one batch, newest version winning (the backfill's writer)", async () => {
     const id = await ensureShopId(t.db, SHOP);
     const order = (updatedAt: string, lines: number) => {

@@ -3,10 +3,9 @@ import { Job, UnrecoverableError, Worker, type ConnectionOptions, type Processor
 import { ZodError } from "zod";
 import type { Logger } from "../../app/lib/logger.server";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
-import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import type { BatchWrite } from "../../app/lib/sync/batch-records.server";
 import { orderRefunds } from "../../app/lib/conversion/refunds.server";
-import { afterOrderStored } from "../../app/lib/sync/webhook-handlers.server";
-import { retrainDue } from "../../app/lib/shops/training-state.server";
+import { askForRetrains, orderResult, storedVersionCarriers, writeWebhookBatch } from "./webhook-batch-orders";
 import * as payloads from "../../app/lib/sync/webhook-payloads";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
@@ -291,29 +290,17 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     const writes = valid.map(
       ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
     );
-    const orders = writes.length > 0 ? await writeRecordBatch(deps.db, writes, { countNewOrders: true }) : new Map();
+    const { stored: orders, attributed } = await writeWebhookBatch(deps, valid, writes);
     // Also the products whose version was older than the stored one: the card may be what is behind.
     await refreshCards(deps, writes, shopIds);
     const carriers = storedVersionCarriers(
       valid.map((v) => v.job),
       writes,
     );
-    // One read of each shop's attribution window per batch, not one per order.
-    const windows = new Map<string, Promise<number>>();
-    const window = deps.attributionWindowDays;
-    const followUps: WebhookProcessorDeps = {
-      ...deps,
-      attributionWindowDays: window && ((shop) => windows.get(shop) ?? windows.set(shop, window(shop)).get(shop)!),
-    };
-    for (const [i, { job, delivery }] of valid.entries()) {
+    for (const [i, { job }] of valid.entries()) {
       const write = writes[i]!;
-      if (write.kind !== "order") {
-        outcomes.set(job, { result: { batched: jobs.length } });
-        continue;
-      }
-      // After the commit, one order at a time: a failure here retries only this job.
-      const stored = carriers.get(job) ? orders.get(recordKey(write.shopId, write.record.shopifyId)) : undefined;
-      outcomes.set(job, await afterOrder(followUps, delivery, write, stored ?? "stale"));
+      if (write.kind !== "order") outcomes.set(job, { result: { batched: jobs.length } });
+      else outcomes.set(job, { result: orderResult(write, carriers.get(job) ?? false, orders, attributed) });
     }
     await askForRetrains(deps, valid, writes, orders, outcomes);
   } catch (error) {
@@ -329,77 +316,6 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     if (mine.error) throw mine.error;
     return mine.result;
   };
-}
-
-/**
- * The job per order whose version the batch stored: the newest, the first of equals. Only it does
- * the order's follow-up, so two deliveries of one version in a batch do not count the order twice.
- */
-function storedVersionCarriers(jobs: Job[], writes: BatchWrite[]): Map<Job, boolean> {
-  const newest = new Map<string, { job: Job; at: number }>();
-  for (const [i, write] of writes.entries()) {
-    if (write.kind !== "order") continue;
-    const k = recordKey(write.shopId, write.record.shopifyId);
-    const at = write.record.updatedAt.getTime();
-    const seen = newest.get(k);
-    if (!seen || at > seen.at) newest.set(k, { job: jobs[i]!, at });
-  }
-  return new Map([...newest.values()].map(({ job }) => [job, true]));
-}
-
-/** An order's refunds, attribution and retrain count, as the one-job handler does them. */
-async function afterOrder(
-  deps: WebhookProcessorDeps,
-  delivery: WebhookDelivery,
-  write: Extract<BatchWrite, { kind: "order" }>,
-  outcome: "created" | "updated" | "stale",
-): Promise<{ result?: unknown; error?: Error }> {
-  try {
-    const log = deps.log.child({ shop: delivery.shop, topic: delivery.topic });
-    const result = await afterOrderStored({ ...deps, delivery, log }, write.shopId, write.record, outcome, {
-      countedByBatch: true,
-    });
-    return { result: { ...result, batched: true } };
-  } catch (error) {
-    return { error: error instanceof Error ? error : new Error(String(error)) };
-  }
-}
-
-/**
- * The batch counted its new orders per shop in its transaction; each shop whose count reached
- * TRAIN_AFTER_ORDERS gets one retrain request. If that fails, the jobs of the shop's new orders
- * fail and retry, as a failed count did in the one-job path (the retry finds the orders stored).
- */
-async function askForRetrains(
-  deps: WebhookProcessorDeps,
-  valid: Array<{ job: Job; delivery: WebhookDelivery }>,
-  writes: BatchWrite[],
-  orders: Map<string, "created" | "updated">,
-  outcomes: Map<Job, { result?: unknown; error?: Error }>,
-) {
-  const created = new Map<string, { shop: string; jobs: Job[] }>();
-  for (const [i, { job, delivery }] of valid.entries()) {
-    const write = writes[i]!;
-    if (write.kind !== "order" || outcomes.get(job)?.error) continue;
-    const outcome = (outcomes.get(job)?.result as { outcome?: string } | undefined)?.outcome;
-    if (outcome !== "created" || orders.get(recordKey(write.shopId, write.record.shopifyId)) !== "created") continue;
-    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [] };
-    entry.jobs.push(job);
-    created.set(write.shopId, entry);
-  }
-  for (const [shopId, { shop, jobs }] of created) {
-    try {
-      const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
-      if (due) await deps.requestTraining(shop, "orders");
-      for (const job of jobs) {
-        const result = outcomes.get(job)?.result as Record<string, unknown>;
-        outcomes.set(job, { result: { ...result, retrain: due } });
-      }
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const job of jobs) outcomes.set(job, { error: failure });
-    }
-  }
 }
 
 async function refreshCards(deps: WebhookProcessorDeps, writes: BatchWrite[], shopIds: Map<string, string>) {

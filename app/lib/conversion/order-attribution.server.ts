@@ -1,24 +1,19 @@
-import type { Db } from "../database/client.server";
-import { attributeOrder, DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionResult } from "./attribution";
+import type { Db, Tx } from "../database/client.server";
+import { DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionResult } from "./attribution";
+import { pickExperimentVisitor } from "./buyer-match";
+import {
+  contributionChange,
+  contributionOf,
+  storedContribution,
+  visitorTotalsChange,
+  type Contribution,
+  type VisitorDelta,
+} from "./contribution";
 import { buyerActivity, loadOrderFacts, type OrderFacts } from "./order-facts.server";
 import { experimentAt, shopExperiments } from "./experiments.server";
-import { fromUnits, toUnits, unitsToNumber } from "./money";
-import type { Tx } from "../database/client.server";
+import { fromUnits, toUnits } from "./money";
 import { shopTimeZone } from "../shops/time-zone.server";
-import { changeArmTotal, changeRollup, dayOf } from "./rollups.server";
-
-/** What one order contributes to the rollups (the OrderAttribution row). */
-interface Contribution {
-  day: Date;
-  visitorId: string | null;
-  experimentId: string;
-  arm: string;
-  counted: boolean;
-  /** Money units. */
-  revenue: number;
-  attributedRevenue: number;
-  attributedLines: string;
-}
+import { changeArmTotal, changeRollup } from "./rollups.server";
 
 export interface RecomputeOptions {
   /** @defaultValue 7 */
@@ -34,7 +29,9 @@ export interface RecomputeOptions {
  * refunds, the buyer's clicks and checkout) and replaces what it contributed before, applying only
  * the difference to the rollups and the experiment. Every trigger (orders/create, orders/updated,
  * orders/cancelled, refunds/create, a late checkout or click event) calls this, and calling it
- * again changes nothing. Returns null while the order itself has not arrived.
+ * again changes nothing. Returns null while the order itself has not arrived. A batch of orders
+ * does the same in its own transaction (batch-attribution.server.ts), by the same rules
+ * (buyer-match.ts, contribution.ts).
  */
 export async function recomputeOrderAttribution(
   db: Db,
@@ -53,18 +50,14 @@ export async function recomputeOrderAttribution(
   const refunded = new Map<string, number>();
   for (const r of refunds) refunded.set(r.lineShopifyId, (refunded.get(r.lineShopifyId) ?? 0) + r.quantity);
 
-  const result = attributeOrder({ ...order, visitorIds }, clicks, refunded, windowDays);
-  const inTest = await experimentVisitorOf(db, shopId, visitorIds, order.placedAt);
-  const next: Contribution = {
-    day: dayOf(order.placedAt, await shopTimeZone(db, shopId)),
-    visitorId: inTest?.visitorId ?? visitorIds[0] ?? null,
-    experimentId: inTest?.experimentId ?? "",
-    arm: inTest?.arm ?? "",
-    counted: !(order.cancelled || order.test),
-    revenue: result.revenue,
-    attributedRevenue: result.attributedRevenue,
-    attributedLines: JSON.stringify(result.lines.map((l) => ({ ...l, revenue: fromUnits(l.revenue) }))),
-  };
+  const { result, next } = contributionOf({
+    order: { ...order, visitorIds },
+    clicks,
+    refunded,
+    windowDays,
+    inTest: await experimentVisitorOf(db, shopId, visitorIds, order.placedAt),
+    timeZone: await shopTimeZone(db, shopId),
+  });
   await replaceContribution(db, shopId, orderShopifyId, next, options.isNew ?? false);
   return result;
 }
@@ -74,23 +67,12 @@ async function experimentVisitorOf(db: Db, shopId: string, visitorIds: string[],
   if (visitorIds.length === 0) return null;
   const experiment = experimentAt(await shopExperiments(db, shopId), placedAt);
   if (!experiment) return null;
-  return db.experimentVisitor.findFirst({
+  const candidates = await db.experimentVisitor.findMany({
     where: { experimentId: experiment.id, visitorId: { in: visitorIds }, exposedAt: { lte: placedAt } },
-    orderBy: { exposedAt: "asc" },
-    select: { experimentId: true, visitorId: true, arm: true },
+    select: { experimentId: true, visitorId: true, arm: true, exposedAt: true },
   });
+  return pickExperimentVisitor(candidates, experiment.id, visitorIds, placedAt);
 }
-
-const NONE: Contribution = {
-  day: new Date(0),
-  visitorId: null,
-  experimentId: "",
-  arm: "",
-  counted: false,
-  revenue: 0,
-  attributedRevenue: 0,
-  attributedLines: "[]",
-};
 
 /**
  * Swaps the order's stored contribution for `next` and applies the difference, in one
@@ -125,13 +107,7 @@ async function replaceContribution(
       ? await db.orderAttribution.findUnique({ where: { shopId_orderShopifyId: { shopId, orderShopifyId } } })
       : null;
     readFirst = true;
-    const previous: Contribution = row
-      ? {
-          ...row,
-          revenue: toUnits(row.revenue.toString()),
-          attributedRevenue: toUnits(row.attributedRevenue.toString()),
-        }
-      : NONE;
+    const previous = storedContribution(row);
     const applied = await db
       .$transaction(async (tx) => {
         if (row) {
@@ -152,47 +128,37 @@ async function replaceContribution(
   throw new Error(`order ${orderShopifyId}: attribution kept changing under us; the job will retry`);
 }
 
-const isAttributed = (c: Contribution) => c.attributedLines !== "[]";
-
 async function applyDifference(tx: Tx, shopId: string, previous: Contribution, next: Contribution): Promise<void> {
-  for (const [c, sign] of [
-    [previous, -1],
-    [next, 1],
-  ] as const) {
-    if (!c.counted) continue;
+  const { rollups, visitors } = contributionChange(previous, next);
+  for (const r of rollups) {
     await changeRollup(
       tx,
-      { shopId, day: c.day, experimentId: c.experimentId, arm: c.arm },
+      { shopId, day: r.day, experimentId: r.experimentId, arm: r.arm },
       {
-        orders: sign,
-        revenue: fromUnits(sign * c.revenue),
-        attributedOrders: isAttributed(c) ? sign : 0,
-        attributedRevenue: fromUnits(sign * c.attributedRevenue),
+        orders: r.orders,
+        revenue: fromUnits(r.revenue),
+        attributedOrders: r.attributedOrders,
+        attributedRevenue: fromUnits(r.attributedRevenue),
       },
     );
   }
-  await changeExperimentVisitor(tx, previous, -1);
-  await changeExperimentVisitor(tx, next, 1);
+  for (const v of visitors) await changeExperimentVisitor(tx, v);
 }
 
 /** Moves one order in or out of its buyer's experiment totals (orders, revenue, conversion). */
-async function changeExperimentVisitor(tx: Tx, c: Contribution, sign: 1 | -1): Promise<void> {
-  if (!c.counted || !c.experimentId || !c.visitorId) return;
-  const key = { experimentId_visitorId: { experimentId: c.experimentId, visitorId: c.visitorId } };
+async function changeExperimentVisitor(tx: Tx, delta: VisitorDelta): Promise<void> {
+  const key = { experimentId_visitorId: { experimentId: delta.experimentId, visitorId: delta.visitorId } };
   const before = await tx.experimentVisitor.findUnique({ where: key, select: { orders: true, revenue: true } });
   if (!before) return;
-  const revenueBefore = unitsToNumber(toUnits(before.revenue.toString()));
-  const revenueAfter = revenueBefore + sign * unitsToNumber(c.revenue);
-  const ordersAfter = before.orders + sign;
+  const change = visitorTotalsChange({ orders: before.orders, revenue: toUnits(before.revenue.toString()) }, [delta]);
   await tx.experimentVisitor.update({
     where: key,
-    data: { orders: ordersAfter, revenue: { increment: fromUnits(sign * c.revenue) } },
+    data: { orders: { increment: change.orders }, revenue: { increment: fromUnits(change.revenue) } },
   });
-  const converted = (ordersAfter > 0 ? 1 : 0) - (before.orders > 0 ? 1 : 0);
-  await changeArmTotal(tx, c.experimentId, c.arm, {
-    orders: sign,
-    convertedVisitors: converted,
-    revenue: fromUnits(sign * c.revenue),
-    revenueSquares: revenueAfter ** 2 - revenueBefore ** 2,
+  await changeArmTotal(tx, delta.experimentId, delta.arm, {
+    orders: change.orders,
+    convertedVisitors: change.convertedVisitors,
+    revenue: fromUnits(change.revenue),
+    revenueSquares: change.revenueSquares,
   });
 }

@@ -1,8 +1,6 @@
 import type { Db } from "../database/client.server";
-import type { AttributionOrder, RecommendationClick } from "./attribution";
-
-const DAY_MS = 24 * 3600_000;
-const CLICKS = ["click", "add_to_cart"];
+import type { AttributionOrder } from "./attribution";
+import { BUYER_EVENTS_CAP, clickWindow, indexBuyerEvents, matchBuyerActivity, type BuyerActivity } from "./buyer-match";
 
 /** An order as attribution reads it, before the buyer's visitors are known. */
 export type OrderFacts = Omit<AttributionOrder, "visitorIds">;
@@ -29,16 +27,23 @@ export async function loadOrderFacts(db: Db, shopId: string, orderShopifyId: str
   };
 }
 
-export interface BuyerActivity {
-  /** Visitors who placed the order (checkout_completed), else the logged-in customer's visitors. */
-  visitorIds: string[];
-  clicks: RecommendationClick[];
-}
+/** The events a batch or one order reads: every column matching uses. */
+export const STORED_EVENT_SELECT = {
+  id: true,
+  type: true,
+  visitorId: true,
+  customerShopifyId: true,
+  recommendationId: true,
+  productShopifyId: true,
+  orderShopifyId: true,
+  occurredAt: true,
+} as const;
 
 /**
  * The buyer's checkout and recommendation clicks inside the window, in as few reads as possible:
  * one query covers the order's checkout and the customer's events; a second runs only when a
- * checkout names visitors whose clicks the first could not select.
+ * checkout names visitors whose clicks the first could not select. Which of them count is
+ * decided by matchBuyerActivity (buyer-match.ts), the rule the batch path shares.
  */
 export async function buyerActivity(
   db: Db,
@@ -47,17 +52,9 @@ export async function buyerActivity(
   order: OrderFacts,
   windowDays: number,
 ): Promise<BuyerActivity> {
-  const from = new Date(order.placedAt.getTime() - windowDays * DAY_MS);
-  const window = { gte: from, lte: order.placedAt };
+  const { from, to } = clickWindow(order.placedAt, windowDays);
+  const window = { gte: from, lte: to };
   const productIds = order.lines.map((l) => l.productId).filter((id): id is string => id !== null);
-  const select = {
-    type: true,
-    productShopifyId: true,
-    recommendationId: true,
-    occurredAt: true,
-    visitorId: true,
-    customerShopifyId: true,
-  } as const;
   const first = await db.event.findMany({
     where: {
       shopId,
@@ -66,33 +63,24 @@ export async function buyerActivity(
         ...(order.customerId ? [{ customerShopifyId: order.customerId, occurredAt: window }] : []),
       ],
     },
-    select,
-    take: 5_000,
+    select: STORED_EVENT_SELECT,
+    // The same events the cap keeps in matchBuyerActivity, so both paths see the same buyer.
+    orderBy: [{ occurredAt: "desc" }, { id: "asc" }],
+    take: BUYER_EVENTS_CAP,
   });
   const checkoutVisitors = [...new Set(first.filter((e) => e.type === "checkout_completed").map((e) => e.visitorId))];
-  const customerVisitors = [...new Set(first.filter((e) => e.type !== "checkout_completed").map((e) => e.visitorId))];
-  const visitorIds = checkoutVisitors.length ? checkoutVisitors : customerVisitors.slice(0, 20);
   const more =
     checkoutVisitors.length && productIds.length
       ? await db.event.findMany({
           where: {
             shopId,
-            type: { in: CLICKS },
+            type: { in: ["click", "add_to_cart"] },
             productShopifyId: { in: productIds },
             visitorId: { in: checkoutVisitors },
             occurredAt: window,
           },
-          select,
+          select: STORED_EVENT_SELECT,
         })
       : [];
-  const clicks = [...first, ...more]
-    .filter((e) => CLICKS.includes(e.type) && e.productShopifyId !== null)
-    .map((e) => ({
-      productId: e.productShopifyId!,
-      recommendationId: e.recommendationId,
-      at: e.occurredAt,
-      visitorId: e.visitorId,
-      customerId: e.customerShopifyId,
-    }));
-  return { visitorIds, clicks };
+  return matchBuyerActivity(indexBuyerEvents([...first, ...more]), orderShopifyId, order, windowDays);
 }

@@ -65,6 +65,12 @@ export async function writeRecordBatch(
      * the backfill does not, as the one-job path never counted backfilled orders.
      */
     countNewOrders?: boolean;
+    /**
+     * Runs in the batch's transaction after its orders are written, with the orders it stored
+     * (each the version kept for its shop and id): the webhook path attributes them here, so
+     * their attribution commits with them or not at all. @defaultValue none (the backfill)
+     */
+    afterOrders?: (tx: Tx, stored: OrderWrite[]) => Promise<void>;
   } = {},
 ): Promise<Map<string, "created" | "updated">> {
   const customers = newestPerKey(writes.filter((w) => w.kind === "customer"));
@@ -87,6 +93,11 @@ export async function writeRecordBatch(
         stored.set(key(row.shopId, row.shopifyId), row.inserted ? "created" : "updated");
     } else await writeOrdersPortable(tx, orders, now, stored);
     if (options.countNewOrders) await countCreated(tx, orders, stored);
+    if (options.afterOrders)
+      await options.afterOrders(
+        tx,
+        orders.filter((o) => stored.has(key(o.shopId, o.record.shopifyId))),
+      );
     return stored;
   });
 }
@@ -99,12 +110,7 @@ async function writeOrdersPortable(
   stored: Map<string, "created" | "updated">,
 ): Promise<void> {
   for (const part of chunks(orders)) {
-    // Which were there before, so the caller can tell a new order (it counts towards a retrain).
-    const known = await tx.order.findMany({
-      where: { OR: part.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
-      select: { shopId: true, shopifyId: true },
-    });
-    const before = new Set(known.map((o) => key(o.shopId, o.shopifyId)));
+    const before = await knownOrders(tx, part);
     const applied = await upsertOrders(tx, part, now);
     await replaceLines(tx, part, applied);
     for (const row of applied) {
@@ -112,6 +118,25 @@ async function writeOrdersPortable(
       stored.set(k, before.has(k) ? "updated" : "created");
     }
   }
+}
+
+/**
+ * Prisma model queries on SQLite refuse more than 999 bound parameters (it does not split them),
+ * and each record of a lookup or delete by (shop, id) binds two, so a 500-row part is split.
+ */
+const KEYS_PER_QUERY = 400;
+
+/** Which of these orders were stored before, so the caller can tell a new order (it counts towards a retrain). */
+async function knownOrders(tx: Tx, part: OrderWrite[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (const piece of chunks(part, KEYS_PER_QUERY)) {
+    const rows = await tx.order.findMany({
+      where: { OR: piece.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
+      select: { shopId: true, shopifyId: true },
+    });
+    for (const o of rows) known.add(key(o.shopId, o.shopifyId));
+  }
+  return known;
 }
 
 async function countCreated(tx: Tx, orders: OrderWrite[], stored: Map<string, "created" | "updated">) {
@@ -143,7 +168,10 @@ async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "custom
 }
 
 async function deleteCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customerDelete" }>[]) {
-  await tx.customer.deleteMany({ where: { OR: part.map(({ shopId, shopifyId }) => ({ shopId, shopifyId })) } });
+  // Two parameters a customer: split under the 999 Prisma allows a model query on SQLite.
+  for (const piece of chunks(part, KEYS_PER_QUERY)) {
+    await tx.customer.deleteMany({ where: { OR: piece.map(({ shopId, shopifyId }) => ({ shopId, shopifyId })) } });
+  }
 }
 
 interface AppliedRow {
@@ -235,7 +263,7 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
   if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
 }
 
-type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
+export type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
 
 /** Inserts or updates orders, newest updated_at wins; returns the rows it wrote. */
 async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {

@@ -88,16 +88,15 @@ const upsertOrder: Handler = async (ctx): Promise<HandlerResult> => {
 };
 
 /**
- * What an orders webhook does once its order row is written (also by a batch, docs/decisions/014):
- * its refunds, its attribution, and the new-order count towards a retrain. A batch counts its new
- * orders in its own transaction and asks for a retrain once per shop (`countedByBatch`).
+ * What an orders webhook does once its order row is written: its refunds, its attribution, and
+ * the new-order count towards a retrain. A batch does the same for all its orders at once, in its
+ * transaction (batch-attribution.server.ts, docs/decisions/014).
  */
-export async function afterOrderStored(
+async function afterOrderStored(
   ctx: HandlerContext,
   id: string,
   order: OrderRecord,
   outcome: ApplyOutcome,
-  options: { countedByBatch?: boolean } = {},
 ): Promise<HandlerResult> {
   if (outcome === "stale") return { outcome };
   const refunds = orderRefunds.parse(ctx.delivery.payload).refunds ?? [];
@@ -106,7 +105,7 @@ export async function afterOrderStored(
     known: orderFactsFromRecord(order),
     isNew: outcome === "created",
   });
-  if (outcome !== "created" || options.countedByBatch) return { outcome, ...attribution };
+  if (outcome !== "created") return { outcome, ...attribution };
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
   return { outcome, retrain: due, ...attribution };

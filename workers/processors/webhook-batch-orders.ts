@@ -1,0 +1,126 @@
+import type { Job } from "bullmq";
+import { DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionResult } from "../../app/lib/conversion/attribution";
+import { AttributionRaceError, attributeOrderBatch, orderKey } from "../../app/lib/conversion/batch-attribution.server";
+import { orderRefunds } from "../../app/lib/conversion/refunds.server";
+import { retrainDue } from "../../app/lib/shops/training-state.server";
+import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import { orderFactsFromRecord } from "../../app/lib/sync/order-facts";
+import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
+import type { WebhookProcessorDeps } from "./webhooks";
+
+/** Runs of the batch's transaction when a concurrent recompute wins an order's attribution row. */
+const ATTRIBUTION_RACE_ATTEMPTS = 5;
+
+type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
+type Stored = Map<string, "created" | "updated">;
+
+/**
+ * Writes the batch's records in one transaction and, in the same transaction, stores the refunds
+ * of the orders it stored and attributes them (docs/decisions/014), so an order's attribution
+ * commits with the order or not at all. Each shop's attribution window is read once. If another
+ * worker recomputed one of the orders meanwhile, nothing of the transaction is kept and it runs
+ * again, as the one-order path does for its own transaction.
+ */
+export async function writeWebhookBatch(
+  deps: WebhookProcessorDeps,
+  valid: Array<{ delivery: WebhookDelivery }>,
+  writes: BatchWrite[],
+): Promise<{ stored: Stored; attributed: Map<string, OrderAttributionResult> }> {
+  if (writes.length === 0) return { stored: new Map(), attributed: new Map() };
+  const refunds = new Map<BatchWrite, ReturnType<typeof orderRefunds.parse>["refunds"]>();
+  const windows = new Map<string, number>();
+  for (const [i, write] of writes.entries()) {
+    if (write.kind !== "order") continue;
+    const delivery = valid[i]!.delivery;
+    refunds.set(write, orderRefunds.parse(delivery.payload).refunds);
+    if (!windows.has(write.shopId))
+      windows.set(write.shopId, (await deps.attributionWindowDays?.(delivery.shop)) ?? DEFAULT_ATTRIBUTION_WINDOW_DAYS);
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    let attributed = new Map<string, OrderAttributionResult>();
+    try {
+      const stored = await writeRecordBatch(deps.db, writes, {
+        countNewOrders: true,
+        afterOrders: async (tx, orders: OrderWrite[]) => {
+          const batch = orders.map((o) => ({
+            shopId: o.shopId,
+            orderShopifyId: o.record.shopifyId,
+            facts: orderFactsFromRecord(o.record),
+            refunds: refunds.get(o) ?? [],
+          }));
+          attributed = await attributeOrderBatch(tx, batch, (shopId) => windows.get(shopId)!);
+        },
+      });
+      return { stored, attributed };
+    } catch (error) {
+      if (!(error instanceof AttributionRaceError) || attempt >= ATTRIBUTION_RACE_ATTEMPTS) throw error;
+      deps.log.warn("webhook.batch_attribution_race", { attempt, error });
+    }
+  }
+}
+
+/** An order job's return value: its outcome, as the one-job handler reports it, and the batch mark. */
+export function orderResult(
+  write: OrderWrite,
+  carrier: boolean,
+  stored: Stored,
+  attributed: Map<string, OrderAttributionResult>,
+): Record<string, unknown> {
+  const outcome = (carrier && stored.get(recordKey(write.shopId, write.record.shopifyId))) || "stale";
+  const result = attributed.get(orderKey(write.shopId, write.record.shopifyId));
+  if (outcome === "stale" || !result) return { outcome, batched: true };
+  return { outcome, attributedLines: result.lines.length, batched: true };
+}
+
+/**
+ * The job per order whose version the batch stored: the newest, the first of equals. Only it does
+ * the order's follow-up, so two deliveries of one version in a batch do not count the order twice.
+ */
+export function storedVersionCarriers(jobs: Job[], writes: BatchWrite[]): Map<Job, boolean> {
+  const newest = new Map<string, { job: Job; at: number }>();
+  for (const [i, write] of writes.entries()) {
+    if (write.kind !== "order") continue;
+    const k = recordKey(write.shopId, write.record.shopifyId);
+    const at = write.record.updatedAt.getTime();
+    const seen = newest.get(k);
+    if (!seen || at > seen.at) newest.set(k, { job: jobs[i]!, at });
+  }
+  return new Map([...newest.values()].map(({ job }) => [job, true]));
+}
+
+/**
+ * The batch counted its new orders per shop in its transaction; each shop whose count reached
+ * TRAIN_AFTER_ORDERS gets one retrain request. If that fails, the jobs of the shop's new orders
+ * fail and retry, as a failed count did in the one-job path (the retry finds the orders stored).
+ */
+export async function askForRetrains(
+  deps: WebhookProcessorDeps,
+  valid: Array<{ job: Job; delivery: WebhookDelivery }>,
+  writes: BatchWrite[],
+  orders: Map<string, "created" | "updated">,
+  outcomes: Map<Job, { result?: unknown; error?: Error }>,
+) {
+  const created = new Map<string, { shop: string; jobs: Job[] }>();
+  for (const [i, { job, delivery }] of valid.entries()) {
+    const write = writes[i]!;
+    if (write.kind !== "order" || outcomes.get(job)?.error) continue;
+    const outcome = (outcomes.get(job)?.result as { outcome?: string } | undefined)?.outcome;
+    if (outcome !== "created" || orders.get(recordKey(write.shopId, write.record.shopifyId)) !== "created") continue;
+    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [] };
+    entry.jobs.push(job);
+    created.set(write.shopId, entry);
+  }
+  for (const [shopId, { shop, jobs }] of created) {
+    try {
+      const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
+      if (due) await deps.requestTraining(shop, "orders");
+      for (const job of jobs) {
+        const result = outcomes.get(job)?.result as Record<string, unknown>;
+        outcomes.set(job, { result: { ...result, retrain: due } });
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const job of jobs) outcomes.set(job, { error: failure });
+    }
+  }
+}
