@@ -9,7 +9,8 @@
  * identical servers. Compiling is paid once per function, not per request, so a steady server's
  * cost per request is the rest.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 
 export interface WindowInstructions {
@@ -37,13 +38,12 @@ export function totalOf(file: string): number {
  * Inclusive instructions of each compiler entry, summed, from `callgrind_annotate --inclusive=yes`
  * (which adds up the call graph callgrind recorded). 0 when the window compiled nothing.
  */
-export function compileOf(file: string): number {
-  const run = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], {
+export async function compileOf(file: string): Promise<number> {
+  const { stdout } = await promisify(execFile)("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], {
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
   });
-  if (run.status !== 0) throw new Error(`callgrind_annotate failed on ${file}: ${run.stderr}`);
-  return inclusiveOf(run.stdout, COMPILER_ENTRIES);
+  return inclusiveOf(stdout, COMPILER_ENTRIES);
 }
 
 /** Sums the first line matching each pattern in callgrind_annotate's output ("12,345 (1.0%)  fn"). */
@@ -58,6 +58,6 @@ export function inclusiveOf(annotated: string, entries: readonly RegExp[]): numb
   return sum;
 }
 
-export function windowInstructions(file: string): WindowInstructions {
-  return { total: totalOf(file), compile: compileOf(file) };
+export async function windowInstructions(file: string): Promise<WindowInstructions> {
+  return { total: totalOf(file), compile: await compileOf(file) };
 }

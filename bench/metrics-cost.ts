@@ -66,6 +66,12 @@ export interface PhaseCost extends WindowInstructions {
   allocated: number;
 }
 
+/** A measured window as the server left it: its callgrind file, and what the marker reported. */
+interface MeasuredWindow {
+  file: string;
+  allocated: number;
+}
+
 export interface InstructionRun {
   metrics: boolean;
   requests: number;
@@ -133,10 +139,10 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     await send.intake("i", RETRANSLATE, true);
     await send.serving(RETRANSLATE, true);
     const marks = { taken: 0 };
-    const instructions = {} as Record<Phase, PhaseCost>;
+    const windows = {} as Record<Phase, MeasuredWindow>;
     for (const phase of PHASES) {
       say(`measuring ${phase}`);
-      instructions[phase] = await measurePhase(server, outDir, marks, () =>
+      windows[phase] = await measurePhase(server, outDir, marks, () =>
         phase === "intake" ? send.intake("m", options.requests, false) : send.serving(options.requests, false),
       );
     }
@@ -144,6 +150,10 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     server.child.kill("SIGWINCH");
     const recorded = JSON.parse((await recordedLine).replace(/^metrics-cost recorded /, "")) as Recorded;
     await server.stop();
+    // Read once the server is gone: callgrind_annotate takes a while, and nothing waits on it.
+    const instructions = {} as Record<Phase, PhaseCost>;
+    for (const phase of PHASES)
+      instructions[phase] = { ...(await windowInstructions(windows[phase].file)), allocated: windows[phase].allocated };
     return { metrics: options.metrics, requests: options.requests, instructions, recorded, sent: send.sent };
   } finally {
     await server?.stop();
@@ -269,7 +279,7 @@ async function measurePhase(
   outDir: string,
   marks: { taken: number },
   phase: () => Promise<boolean>,
-): Promise<PhaseCost> {
+): Promise<MeasuredWindow> {
   for (let attempt = 1; ; attempt++) {
     await mark(server, ++marks.taken);
     const succeeded = await phase();
@@ -280,7 +290,7 @@ async function measurePhase(
           `allocated); raise METRICS_COST_YOUNG_MB above ${youngMb()}`,
       );
     const file = path.join(outDir, `callgrind.out.${server.child.pid!}.${marks.taken}`);
-    if (succeeded) return { ...windowInstructions(file), allocated: window.allocated };
+    if (succeeded) return { file, allocated: window.allocated };
     if (attempt === PHASE_ATTEMPTS) throw new Error(`a measured request failed in ${PHASE_ATTEMPTS} attempts`);
     progress("a measured request was not answered 200 (a stall past the Redis timeout?); measuring again");
   }
