@@ -6,7 +6,8 @@
  * - at the basket's own time (the offline protocol's per-customer cutoff);
  * - just after the shop's last order (what the stored lists and so the App Proxy read: `presentOf`);
  * - the shopper's clock at the basket and the shop's at the end, and the reverse, obtained by
- *   shifting the shopper's history in time (only differences to the moment enter their features).
+ *   shifting the shopper's history in time (only differences to the moment enter their features);
+ * - just after the shopper's previous order: knowing nothing of when they come back.
  *
  *   node --import tsx scripts/live-read-time.ts          # the whole UCI shop, ~4 min of training
  *   QUICK=1 node --import tsx scripts/live-read-time.ts  # the demo's 1,000-customer slice
@@ -26,7 +27,13 @@ import { personalLists, repeatShare } from "../app/lib/model/strategies";
 import type { HistoryOrder } from "../app/lib/model/types";
 import { initTfBackend } from "../app/lib/tf/backend.server";
 
-const MOMENTS = ["basket", "shop end", "shopper at basket, shop at end", "shopper at end, shop at basket"] as const;
+const MOMENTS = [
+  "basket",
+  "shop end",
+  "shopper at basket, shop at end",
+  "shopper at end, shop at basket",
+  "just after the shopper's previous order",
+] as const;
 type Moment = (typeof MOMENTS)[number];
 /** Days between the held-out basket and the shop's end, as reported. */
 const BUCKETS = [30, 90, 180, Infinity];
@@ -75,6 +82,7 @@ function scoreCase(
     "shop end": [shopEnd, history],
     "shopper at basket, shop at end": [shopEnd, shifted(shopEnd - basket)],
     "shopper at end, shop at basket": [basket, shifted(basket - shopEnd)],
+    "just after the shopper's previous order": [history.reduce((m, h) => Math.max(m, h.at), -Infinity) + 1, history],
   };
   const ndcg = {} as CaseResult["ndcg"];
   for (const moment of MOMENTS) {
