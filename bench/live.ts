@@ -63,7 +63,8 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
     const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: trained.run.id } });
     const rankers = (JSON.parse(run.metrics) as { strategies: Record<PersonalStrategy, { served: string }> })
       .strategies;
-    const offline = trainInChild(files).metrics;
+    // Offline on the same baskets: the customers scored live (the treatment arm), not every case.
+    const offline = trainInChild(files, live.scored).metrics;
     // The reference is scored on the customers the live figure is: the treatment arm's baskets.
     const baselines = evaluateBaselines(indexShopData(historyOrders(data.orders), []), 10, {}, (c) =>
       live.scored.has(c),

@@ -3,6 +3,9 @@
  * child process. Quality figures sit beside the best baseline of the same run and setting.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { MetricsRow } from "../app/lib/model/evaluate";
 import { result, type BenchResult } from "./lib";
 
@@ -15,17 +18,28 @@ export interface ChildReport {
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow> };
 }
 
-/** One training and offline evaluation in a child process; `files` names another shop's CSVs. */
-export function trainInChild(files?: { orders: string; products: string }): ChildReport {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/training-child.ts"], {
-    env: {
-      ...process.env,
-      TF_BACKEND: process.env.TF_BACKEND ?? "auto",
-      ...(files ? { BENCH_ORDERS_FILE: files.orders, BENCH_PRODUCTS_FILE: files.products } : {}),
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  }).toString();
-  return JSON.parse(out.trim().split("\n").at(-1)!) as ChildReport;
+/**
+ * One training and offline evaluation in a child process; `files` names another shop's CSVs,
+ * `scored` the only customers whose cases are scored (TrainAndEvaluateOptions.scoredCustomers).
+ */
+export function trainInChild(files?: { orders: string; products: string }, scored?: ReadonlySet<string>): ChildReport {
+  const dir = scored ? mkdtempSync(path.join(tmpdir(), "bench-scored-")) : null;
+  try {
+    const scoredFile = dir ? path.join(dir, "customers.json") : null;
+    if (scoredFile) writeFileSync(scoredFile, JSON.stringify([...scored!]));
+    const out = execFileSync(process.execPath, ["--import", "tsx", "bench/training-child.ts"], {
+      env: {
+        ...process.env,
+        TF_BACKEND: process.env.TF_BACKEND ?? "auto",
+        ...(files ? { BENCH_ORDERS_FILE: files.orders, BENCH_PRODUCTS_FILE: files.products } : {}),
+        ...(scoredFile ? { BENCH_SCORED_CUSTOMERS_FILE: scoredFile } : {}),
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    }).toString();
+    return JSON.parse(out.trim().split("\n").at(-1)!) as ChildReport;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function benchTraining(): Promise<BenchResult[]> {

@@ -77,6 +77,13 @@ export interface TrainAndEvaluateOptions {
   snapshots?: SnapshotOptions;
   /** How for_you mixes buying again and discovery (strategies.ts). */
   mix?: MixRule;
+  /**
+   * Only these customers' cases are scored, for the model and the baselines alike (every order
+   * still trains and counts as history), so promotion is decided on them too. The live bench
+   * passes the customers it scored through the App Proxy (the holdout's treatment arm), so its
+   * offline figure is on the same baskets. @defaultValue every case
+   */
+  scoredCustomers?: ReadonlySet<string>;
   promotion?: PromotionRule;
   /**
    * Also rank the intermediate orders with the stage networks (validation.ts): what settings are
@@ -195,7 +202,9 @@ export async function trainAndEvaluate(
   const cases = buildTimeSplit(data);
   const numItems = data.productIds.length;
 
-  const baselineMetrics = evaluateBaselines(data, k, options.mix);
+  const scored = options.scoredCustomers;
+  const only = scored ? (customerId: string) => scored.has(customerId) : undefined;
+  const baselineMetrics = evaluateBaselines(data, k, options.mix, only);
   const baselinesMs = performance.now() - started;
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
@@ -286,7 +295,8 @@ export async function trainAndEvaluate(
     const t = performance.now();
     const modelAcc = new MetricsAccumulator(k, numItems, options.mix);
     const byOrder = new Map(evalRows.map((e) => [e.evalCase!.targetOrder, e]));
-    sweepCases(data, cases, (ctx) => {
+    const scoredCases = only ? cases.filter((c) => only(data.customerIds[c.customer]!)) : cases;
+    sweepCases(data, scoredCases, (ctx) => {
       const example = byOrder.get(ctx.evalCase.targetOrder);
       const s = example ? scores.get(example) : undefined;
       if (!s) throw new Error(`no model scores for customer ${ctx.evalCase.customer}`);

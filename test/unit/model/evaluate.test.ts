@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { initTfBackend } from "../../../app/lib/tf/backend.server";
-import { trainAndEvaluate } from "../../../app/lib/model/evaluate";
+import { evaluateBaselines, trainAndEvaluate } from "../../../app/lib/model/evaluate";
+import { indexShopData } from "../../../app/lib/model/dataset";
 import { rankForHistory, relatedForProducts, topKForCustomers } from "../../../app/lib/model/lists";
 import { decidePromotion } from "../../../app/lib/model/promote";
 import type { SettingMetrics } from "../../../app/lib/model/evaluate-lists";
@@ -73,6 +74,28 @@ describe("trainAndEvaluate", () => {
     const best = Math.max(...Object.values(result.metrics.baselines).map((m) => m.all.ndcg));
     expect(result.metrics.baselines[result.promoted as "repeat"].all.ndcg).toBe(best);
     expect(result.sizes).toMatchObject({ customers: 36, items: 10, evalCases: 36 });
+  });
+
+  it("Given scored customers, then the model and every baseline are scored on their cases alone", async () => {
+    await initTfBackend({ force: "wasm", log: () => {} });
+    const shop = syntheticShop();
+    // No training: the network is its seeded initial blend, so three runs rank alike.
+    const options = { epochs: 0, epochsPerStage: 0 };
+    const everyone = await trainAndEvaluate(shop.orders, shop.catalog, options);
+    const ids = new Set(shop.orders.map((o) => o.customerId));
+    const named = await trainAndEvaluate(shop.orders, shop.catalog, { ...options, scoredCustomers: ids });
+    expect(named.metrics).toEqual(everyone.metrics);
+    // The repeat buyers reorder their staple: repeat ranks it first for each of them.
+    const repeaters = new Set([...ids].filter((id) => id.startsWith("r")));
+    const some = await trainAndEvaluate(shop.orders, shop.catalog, { ...options, scoredCustomers: repeaters });
+    expect(some.metrics.baselines.repeat.all).toEqual({ hr: 1, recall: 1, ndcg: 1 });
+    expect(everyone.metrics.baselines.repeat.all.ndcg).toBeLessThan(1);
+    const baselinesOnThem = evaluateBaselines(indexShopData(shop.orders, shop.catalog), 10, {}, (c) =>
+      repeaters.has(c),
+    );
+    expect(some.metrics.baselines.cosine.all).toEqual(baselinesOnThem.cosine.all);
+    expect(some.metrics.model!.all).not.toEqual(everyone.metrics.model!.all);
+    for (const run of [everyone, named, some]) run.model.dnn?.dispose();
   });
 
   it("Given the synthetic shop, the full model is promoted and serves known customers and visitors", async () => {

@@ -1,0 +1,146 @@
+/**
+ * Where the live evaluation's loss against the offline one comes from (issue 15, ADR 005 "The live
+ * gap"). Trains, as `npm run bench -- live` does, on the shop without each repeat customer's last
+ * order, then scores the held-out baskets with the final network's features read at four moments:
+ *
+ * - at the basket's own time (the offline protocol's per-customer cutoff);
+ * - just after the shop's last order (what the stored lists and so the App Proxy read: `presentOf`);
+ * - the shopper's clock at the basket and the shop's at the end, and the reverse, obtained by
+ *   shifting the shopper's history in time (only differences to the moment enter their features);
+ * - just after the shopper's previous order: knowing nothing of when they come back.
+ *
+ *   node --import tsx scripts/live-read-time.ts          # the whole UCI shop, ~4 min of training
+ *   QUICK=1 node --import tsx scripts/live-read-time.ts  # the demo's 1,000-customer slice
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { advanceCounts, emptyCounts } from "../app/lib/model/cooccurrence";
+import { catalogFromCsv, ordersFromCsv } from "../app/lib/model/csv";
+import { indexShopData } from "../app/lib/model/dataset";
+import { evaluateBaselines, trainAndEvaluate, type TrainedRecommender } from "../app/lib/model/evaluate";
+import { featureRowForHistory } from "../app/lib/model/features";
+import { scoreRanking } from "../app/lib/model/metrics";
+import { topK } from "../app/lib/model/rank";
+import { DAY_MS } from "../app/lib/model/snapshots";
+import { personalLists, repeatShare } from "../app/lib/model/strategies";
+import type { HistoryOrder } from "../app/lib/model/types";
+import { initTfBackend } from "../app/lib/tf/backend.server";
+
+const MOMENTS = [
+  "basket",
+  "shop end",
+  "shopper at basket, shop at end",
+  "shopper at end, shop at basket",
+  "just after the shopper's previous order",
+] as const;
+type Moment = (typeof MOMENTS)[number];
+/** Days between the held-out basket and the shop's end, as reported. */
+const BUCKETS = [30, 90, 180, Infinity];
+
+/** Each repeat customer's last order, and the shop without it (and without orders sharing its moment). */
+function holdOut(orders: readonly HistoryOrder[]) {
+  const mine = new Map<string, HistoryOrder[]>();
+  for (const o of orders) mine.set(o.customerId, [...(mine.get(o.customerId) ?? []), o]);
+  const last = new Map<string, HistoryOrder>();
+  for (const [customer, own] of mine) {
+    if (own.length >= 2)
+      last.set(
+        customer,
+        own.reduce((a, b) => (b.at >= a.at ? b : a)),
+      );
+  }
+  const replayed = orders.filter((o) => last.get(o.customerId)?.at.getTime() !== o.at.getTime());
+  return { last, replayed };
+}
+
+interface CaseResult {
+  daysBeforeEnd: number;
+  ndcg: Record<Moment, { all: number; forYou: number }>;
+}
+
+function scoreCase(
+  model: TrainedRecommender,
+  customer: number,
+  target: HistoryOrder,
+  shopEnd: number,
+  tiebreak: Float32Array,
+) {
+  const { data } = model;
+  const orderIdx = data.ordersByCustomer[customer] ?? [];
+  const history = orderIdx.flatMap((i) => {
+    const o = data.orders[i]!;
+    return Array.from(o.items, (item, q) => ({ item, at: o.at, quantity: o.quantities[q] ?? 1 }));
+  });
+  const past = new Set(history.map((h) => h.item));
+  const share = repeatShare(orderIdx.map((i) => data.orders[i]!.items));
+  const targets = new Set(target.items.map((i) => data.itemIndex.get(i.productId) ?? -1));
+  const basket = target.at.getTime();
+  const shifted = (by: number) => history.map((h) => ({ ...h, at: h.at + by }));
+  const readings: Record<Moment, [number, typeof history]> = {
+    basket: [basket, history],
+    "shop end": [shopEnd, history],
+    "shopper at basket, shop at end": [shopEnd, shifted(shopEnd - basket)],
+    "shopper at end, shop at basket": [basket, shifted(basket - shopEnd)],
+    "just after the shopper's previous order": [history.reduce((m, h) => Math.max(m, h.at), -Infinity) + 1, history],
+  };
+  const ndcg = {} as CaseResult["ndcg"];
+  for (const moment of MOMENTS) {
+    const [at, hist] = readings[moment];
+    const scores = model.dnn!.score([featureRowForHistory(model.snapshots, hist, at, model.features)])[0]!;
+    const forYou = personalLists(scores, tiebreak, past, share, 10, model.mix).for_you;
+    ndcg[moment] = {
+      all: scoreRanking(topK(scores, 10, undefined, tiebreak), targets, 10).ndcg,
+      forYou: scoreRanking(forYou, targets, 10).ndcg,
+    };
+  }
+  return { daysBeforeEnd: (shopEnd - basket) / DAY_MS, ndcg };
+}
+
+function report(cases: readonly CaseResult[], repeat: number) {
+  const mean = (rows: readonly CaseResult[], moment: Moment, key: "all" | "forYou") =>
+    rows.reduce((s, c) => s + c.ndcg[moment][key], 0) / Math.max(rows.length, 1);
+  console.log(`${cases.length} held-out baskets; repeat baseline on them (offline protocol): ${repeat.toFixed(4)}`);
+  console.log("| features read at | NDCG@10 all | × repeat | for_you |");
+  for (const m of MOMENTS) {
+    const all = mean(cases, m, "all");
+    console.log(`| ${m} | ${all.toFixed(4)} | ${(all / repeat).toFixed(3)} | ${mean(cases, m, "forYou").toFixed(4)} |`);
+  }
+  console.log("\n| basket before the shop's end | baskets | all, read at basket | all, read at shop end |");
+  let from = 0;
+  for (const to of BUCKETS) {
+    const rows = cases.filter((c) => c.daysBeforeEnd >= from && c.daysBeforeEnd < to);
+    console.log(
+      `| ${from}–${to} d | ${rows.length} | ${mean(rows, "basket", "all").toFixed(4)} | ${mean(rows, "shop end", "all").toFixed(4)} |`,
+    );
+    from = to;
+  }
+}
+
+async function main() {
+  const dir = process.env.QUICK === "1" ? "data/demo" : "../shared/data";
+  const read = (file: string) => gunzipSync(readFileSync(path.join(dir, file))).toString("utf8");
+  const orders = ordersFromCsv(read(process.env.QUICK === "1" ? "online-retail-slice.csv.gz" : "online-retail.csv.gz"));
+  const catalog = catalogFromCsv(read("online-retail-products.csv.gz"));
+  await initTfBackend({ log: () => undefined });
+  const { last, replayed } = holdOut(orders);
+  const { model } = await trainAndEvaluate(replayed, catalog);
+  if (!model.dnn) throw new Error("no network was trained: nothing to compare");
+  const { data } = model;
+  const shopEnd = data.orders[data.orders.length - 1]!.at + 1;
+  const counts = emptyCounts(data.productIds.length);
+  advanceCounts(counts, data.orders, 0, Infinity);
+  const customerIndex = new Map(data.customerIds.map((id, i) => [id, i]));
+  const cases: CaseResult[] = [];
+  for (const [id, target] of last) {
+    const customer = customerIndex.get(id);
+    // As live: only customers the shop knows (they have replayed orders) are asked for.
+    if (customer !== undefined) cases.push(scoreCase(model, customer, target, shopEnd, counts.itemOrders));
+  }
+  const scored = new Set([...last.keys()].filter((id) => customerIndex.has(id)));
+  const baselines = evaluateBaselines(indexShopData(orders, catalog), 10, {}, (c) => scored.has(c));
+  report(cases, baselines.repeat.all.ndcg);
+  model.dnn.dispose();
+}
+
+void main();
