@@ -36,9 +36,9 @@ import { seedData, shopperRequest, SHOP as SERVING_SHOP } from "./serving";
 
 /**
  * Semi-space size (MB) the measured server runs with, instead of `npm start`'s 32: more than it
- * allocates from the one full collection to the end (about 55 KB a request, so some 330 MB for
- * the re-warm alone, and 440 MB with 1,000 measured requests of each path; the bench fails when a
- * collection runs inside a window).
+ * allocates from the one full collection to the end (about 55 KB a webhook and 63 KB a GET: some
+ * 350 MB for the re-warm alone, 470 MB with 1,000 measured requests of each path; the bench
+ * fails when a collection runs inside a window).
  */
 const youngMb = () => Number(process.env.METRICS_COST_YOUNG_MB ?? 1_024);
 
