@@ -2,12 +2,12 @@
  * Reading what callgrind wrote for one window of `npm run bench -- metrics-cost`: the window's
  * instructions, and the part of them V8's optimising compiler took.
  *
- * Why the compiler is taken out: even after a long warm-up, V8 keeps recompiling some functions
- * (a full collection drops optimised code that holds objects which died, and the code is compiled
- * again when it is hot). Which window a recompilation lands in depends on timing, and one window of
- * a few hundred requests held 30 to 45 % compiler work, varying by several percent between two
- * identical servers. Compiling is paid once per function, not per request, so a steady server's
- * cost per request is the rest.
+ * Why the compiler is taken out: V8 tiers up for thousands of requests after start-up, and a full
+ * collection drops optimised code that holds objects which died, so the code is compiled again
+ * when it is hot. With 300 requests between the bench's one collection and the measured windows,
+ * those windows held 39 to 57 % compiler work; with 3,000 (metrics-cost's re-warm now), V8's trace
+ * shows one compilation per window (ADR 009). Compiling is paid once per function, not per
+ * request, so a steady server's cost per request is the rest.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";

@@ -36,13 +36,21 @@ import { seedData, shopperRequest, SHOP as SERVING_SHOP } from "./serving";
 
 /**
  * Semi-space size (MB) the measured server runs with, instead of `npm start`'s 32: more than it
- * allocates from the one full collection to the end (under 100 KB a request; the bench fails
- * when a collection runs inside a window).
+ * allocates from the one full collection to the end (about 55 KB a webhook and 63 KB a GET: some
+ * 350 MB for the re-warm alone, 470 MB with 1,000 measured requests of each path; the bench
+ * fails when a collection runs inside a window).
  */
-const youngMb = () => Number(process.env.METRICS_COST_YOUNG_MB ?? 512);
+const youngMb = () => Number(process.env.METRICS_COST_YOUNG_MB ?? 1_024);
 
-/** Requests of each path sent after the one full collection, for V8 to optimise again. */
-const REWARM = 300;
+/**
+ * Requests of each path sent after the one full collection, for V8 to finish optimising
+ * (METRICS_COST_REWARM overrides it). The full collection marks about 30 optimised functions for
+ * deoptimisation (V8's "weak objects": maps their code embedded died), and tier-up had not
+ * settled after 1,300 requests anyway: with 300 here, V8's trace showed 11 and 17 TurboFan
+ * compilations inside the two 300-request windows, 39 % of the instructions callgrind counted
+ * there. With 3,000, one in each window (ADR 009, "A warm server stops compiling").
+ */
+const rewarm = () => Number(process.env.METRICS_COST_REWARM ?? 3_000);
 
 /** Requests of each path sent after instrumentation is turned on, before anything is measured. */
 const RETRANSLATE = 20;
@@ -87,6 +95,8 @@ export interface InstructionOptions {
   warmup: number;
   /** Requests of each path measured. */
   requests: number;
+  /** Requests of each path after the full collection; default `rewarm()` (the harness test: a few). */
+  rewarm?: number;
   /** Where the served shop's SQLite database goes. */
   dbDir?: string;
 }
@@ -132,8 +142,8 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     await send.serving(options.warmup, true);
     // One full collection now, then V8 re-optimises what it dropped: none runs after this (the marker).
     await collectOnce(server);
-    await send.intake("r", REWARM, true);
-    await send.serving(REWARM, true);
+    await send.intake("r", options.rewarm ?? rewarm(), true);
+    await send.serving(options.rewarm ?? rewarm(), true);
     // Instrumenting retranslates all code: a few requests more, so none measured pays for that.
     instrumentFromNow(server.child.pid!);
     await send.intake("i", RETRANSLATE, true);

@@ -17,7 +17,9 @@ describe.skipIf(!runHarness)("metrics-cost harness (METRICS_COST_TEST=1 and valg
     // Tiny on purpose: this checks the harness, not the figures (the bench measures those).
     // Side by side: each is a server under callgrind, mostly waiting on its own start-up.
     const [off, on] = await Promise.all(
-      [false, true].map((metrics) => measureInstructions({ metrics, warmup, requests, dbDir: "var/test" })),
+      [false, true].map((metrics) =>
+        measureInstructions({ metrics, warmup, requests, rewarm: warmup, dbDir: "var/test" }),
+      ),
     );
     for (const run of [off!, on!]) {
       for (const phase of [run.instructions.intake, run.instructions.serving]) {
