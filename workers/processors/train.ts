@@ -17,12 +17,15 @@ import { restoreRun } from "../../app/lib/training/rollback.server";
 import { runChurnForShop, type ChurnOutcome } from "../../app/lib/churn/store.server";
 import { requestInsightWriteIfNeeded } from "../../app/lib/insights/write-job.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { createOrphanCheck } from "../../app/lib/jobs/orphan-guard";
 import type { Queue } from "bullmq";
 
 // BullMQ forks this file with an IPC channel to the worker. If the worker dies without closing
 // its children (kill -9, OOM), the channel drops; without this the orphan would train on,
-// holding the shop's lock and a core, with nobody to report to.
+// holding the shop's lock and a core, with nobody to report to. The event only runs when the
+// loop is free, so each epoch's progress also checks for a new parent (orphan-guard.ts).
 process.once("disconnect", () => process.exit(1));
+const exitIfOrphaned = createOrphanCheck();
 
 interface TrainContext {
   db: Db;
@@ -123,7 +126,10 @@ async function processTraining(job: SandboxedJob, token?: string): Promise<Train
         log,
         backend: ctx.backend,
         budgetMb: ctx.budgetMb,
-        onProgress: (progress) => void job.updateProgress(progress),
+        onProgress: (progress) => {
+          exitIfOrphaned();
+          void job.updateProgress(progress);
+        },
       },
       shop,
       trigger,
