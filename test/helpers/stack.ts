@@ -4,6 +4,9 @@ import path from "node:path";
 import { APP_NODE_FLAGS } from "../../app/lib/app-node-flags";
 import { freePort, spawnProcess, type Spawned } from "./child-process";
 
+/** Stops a test's app or worker when the test process dies first (parent-watch.ts). */
+export const WATCH_PARENT = ["--import", "./test/helpers/parent-watch.ts"];
+
 /**
  * The built app server, as `npm start` runs it, on a free port. With `shopifyOrigin`, its calls
  * to Shopify's Admin API go to that stand-in (test/helpers/shopify-network-preload.ts). One
@@ -12,12 +15,16 @@ import { freePort, spawnProcess, type Spawned } from "./child-process";
  */
 export function spawnAppProcess(env: Record<string, string>, options: { shopifyOrigin?: string } = {}): Spawned {
   const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
-  return spawnProcess(process.execPath, [...APP_NODE_FLAGS, "--import", "tsx", ...preload, "server.ts"], {
-    NODE_ENV: "production",
-    WEB_CONCURRENCY: "1",
-    ...env,
-    ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
-  });
+  return spawnProcess(
+    process.execPath,
+    [...APP_NODE_FLAGS, "--import", "tsx", ...WATCH_PARENT, ...preload, "server.ts"],
+    {
+      NODE_ENV: "production",
+      WEB_CONCURRENCY: "1",
+      ...env,
+      ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
+    },
+  );
 }
 
 export async function startAppProcess(
@@ -39,7 +46,7 @@ export async function startWorkerProcess(
   options: { shopifyOrigin?: string } = {},
 ): Promise<Spawned> {
   const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
-  const worker = spawnProcess(process.execPath, ["--import", "tsx", ...preload, "workers/main.ts"], {
+  const worker = spawnProcess(process.execPath, ["--import", "tsx", ...WATCH_PARENT, ...preload, "workers/main.ts"], {
     LOG_LEVEL: "info",
     ...env,
     ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
