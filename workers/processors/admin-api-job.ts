@@ -3,6 +3,7 @@ import type { Db } from "../../app/lib/database/client.server";
 import type { Logger } from "../../app/lib/logger.server";
 import { NoOfflineSessionError, OfflineTokenError } from "../../app/lib/shopify/token-errors";
 import { markReconnectRequired } from "../../app/lib/shops/reconnect.server";
+import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
 
 /**
  * How long a job waits before trying again while its shop needs reconnecting. Long enough not to
@@ -10,6 +11,18 @@ import { markReconnectRequired } from "../../app/lib/shops/reconnect.server";
  * the app. @defaultValue 15 minutes
  */
 export const RECONNECT_RETRY_MS = 15 * 60_000;
+
+/** What every job that calls the Admin API with a shop's offline token needs. */
+export interface AdminApiJobDeps {
+  db: Db;
+  log: Logger;
+  /** The shops' offline tokens, renewed as they near expiry. */
+  tokens: OfflineTokens;
+  /** How long a job waits while its shop needs reconnecting. @defaultValue RECONNECT_RETRY_MS */
+  reconnectRetryMs?: number;
+  /** @defaultValue ADMIN_API_VERSION */
+  apiVersion?: string;
+}
 
 /**
  * Turns a token failure in an Admin API job into what BullMQ should do with the job; other errors

@@ -1,32 +1,21 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/database/client.server";
-import type { Logger } from "../../app/lib/logger.server";
-import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
-import { createAdminGraphql, type AdminGraphqlOptions } from "../../app/lib/shopify/admin-client.server";
+import { createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
 import { isRetryableBackfillError } from "../../app/lib/sync/backfill-errors";
 import { backfillJobData, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
 import { runBackfill, type BackfillProgress } from "../../app/lib/sync/backfill.server";
 import type { BackfillResource } from "../../app/lib/sync/bulk-queries";
 import { syncShopTimeZone } from "../../app/lib/sync/shop-time-zone.server";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
-import { handleTokenFailure } from "./admin-api-job";
+import { handleTokenFailure, type AdminApiJobDeps } from "./admin-api-job";
 
 // Producers (the app's afterAuth hook) enqueue through app/lib; re-exported for the worker side.
 export { BACKFILL_JOB_NAME, enqueueBackfill, type BackfillJobData } from "../../app/lib/sync/backfill-queue.server";
 
-export interface BackfillProcessorDeps {
-  db: Db;
-  log: Logger;
-  /** The shops' offline tokens, renewed as they near expiry. */
-  tokens: OfflineTokens;
-  /** How long a job waits while its shop needs reconnecting. @defaultValue RECONNECT_RETRY_MS */
-  reconnectRetryMs?: number;
+export interface BackfillProcessorDeps extends AdminApiJobDeps {
   /** Months of order history to import (BACKFILL_MONTHS). */
   months: number;
   /** First wait between bulk operation polls. @defaultValue 2000 */
   pollIntervalMs?: number;
-  /** @defaultValue ADMIN_API_VERSION */
-  apiVersion?: AdminGraphqlOptions["apiVersion"];
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** Called once the history is in: the shop's first training. */

@@ -1,6 +1,4 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/database/client.server";
-import type { Logger } from "../../app/lib/logger.server";
 import type { RedisClient } from "../../app/lib/redis.server";
 import { collectionProductIds } from "../../app/lib/sync/collection-products.server";
 import {
@@ -8,21 +6,12 @@ import {
   writeCollectionMembers,
 } from "../../app/lib/storefront-store/collection-members.server";
 import { collectionJobData, type CollectionJobData } from "../../app/lib/sync/collection-job.server";
-import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
 import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
-import { handleTokenFailure } from "./admin-api-job";
+import { handleTokenFailure, type AdminApiJobDeps } from "./admin-api-job";
 
-export interface CollectionProcessorDeps {
-  db: Db;
+export interface CollectionProcessorDeps extends AdminApiJobDeps {
   redis: RedisClient;
   prefix: string;
-  log: Logger;
-  /** The shops' offline tokens, renewed as they near expiry. */
-  tokens: OfflineTokens;
-  /** How long a job waits while its shop needs reconnecting. @defaultValue RECONNECT_RETRY_MS */
-  reconnectRetryMs?: number;
-  /** @defaultValue ADMIN_API_VERSION */
-  apiVersion?: string;
 }
 
 /**

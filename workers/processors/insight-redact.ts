@@ -1,21 +1,12 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/database/client.server";
-import type { Logger } from "../../app/lib/logger.server";
-import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
 import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
 import { findShop } from "../../app/lib/shops/registry.server";
 import { InsightWriteError } from "../../app/lib/insights/errors";
 import { removeRedactedInsights, type RedactRemoval } from "../../app/lib/insights/redact.server";
 import { insightRedactJobData, type InsightRedactJobData } from "../../app/lib/insights/write-job.server";
-import { handleTokenFailure } from "./admin-api-job";
+import { handleTokenFailure, type AdminApiJobDeps } from "./admin-api-job";
 
-export interface InsightRedactProcessorDeps {
-  db: Db;
-  log: Logger;
-  tokens: OfflineTokens;
-  reconnectRetryMs?: number;
-  apiVersion?: string;
-}
+export type InsightRedactProcessorDeps = AdminApiJobDeps;
 
 /**
  * Removes a redacted customer's tag and metafields from Shopify (app/lib/insights/redact.server.ts).

@@ -1,27 +1,19 @@
 import { UnrecoverableError, type Job, type Processor } from "bullmq";
-import type { Db } from "../../app/lib/database/client.server";
-import type { Logger } from "../../app/lib/logger.server";
 import type { RedisClient } from "../../app/lib/redis.server";
 import { recommendedFromStore } from "../../app/lib/insights/recommended.server";
-import type { OfflineTokens } from "../../app/lib/shopify/offline-tokens.server";
 import { AdminApiError, createAdminGraphql } from "../../app/lib/shopify/admin-client.server";
 import { requireShop, ShopNotFoundError } from "../../app/lib/shops/registry.server";
 import { InsightWriteError } from "../../app/lib/insights/errors";
 import { insightWriteJobData, type InsightWriteJobData } from "../../app/lib/insights/write-job.server";
 import { failWriteRun, runInsightWrite } from "../../app/lib/insights/write.server";
 import { BulkOperationEndedError } from "../../app/lib/sync/backfill-errors";
-import { handleTokenFailure } from "./admin-api-job";
+import { handleTokenFailure, type AdminApiJobDeps } from "./admin-api-job";
 
-export interface InsightWriteProcessorDeps {
-  db: Db;
+export interface InsightWriteProcessorDeps extends AdminApiJobDeps {
   /** The served run's lists, for the recommended_products metafield. */
   redis: RedisClient;
   prefix: string;
-  log: Logger;
-  tokens: OfflineTokens;
-  reconnectRetryMs?: number;
   pollIntervalMs?: number;
-  apiVersion?: string;
 }
 
 export interface InsightWriteResult {
