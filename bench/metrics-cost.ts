@@ -57,7 +57,7 @@ const RETRANSLATE = 20;
 
 /** The phases a run measures, in order; each between two marks. */
 const PHASES = ["intake", "serving"] as const;
-type Phase = (typeof PHASES)[number];
+export type Phase = (typeof PHASES)[number];
 
 /** What the server's metrics registry held after the measured phases (printed by the marker). */
 export interface Recorded {
@@ -83,6 +83,7 @@ interface MeasuredWindow {
 export interface InstructionRun {
   metrics: boolean;
   requests: number;
+  /** Only the measured phases are present. */
   instructions: Record<Phase, PhaseCost>;
   /** Every request sent to the server, warm-up and repeats included. */
   sent: { webhooks: number; recommendations: number };
@@ -99,6 +100,13 @@ export interface InstructionOptions {
   rewarm?: number;
   /** Where the served shop's SQLite database goes. */
   dbDir?: string;
+  /** The phases warmed up and measured; default both (bench/serving-cost.ts: serving alone). */
+  phases?: readonly Phase[];
+  /**
+   * Storefront requests cycle through this many shoppers (bench/serving.ts's `shopperRequest`
+   * numbering); default none: each request is the next shopper, so customers rarely repeat.
+   */
+  shoppers?: number;
 }
 
 /** Whether callgrind can run here; the bench says so instead of failing when it cannot. */
@@ -134,23 +142,25 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     // Start-up under valgrind is several times slower than without, more on a busy machine.
     await server.waitFor(/Affinity app listening on/, 600_000);
     const origin = `http://127.0.0.1:${port}`;
-    const send = requestSenders(origin, secret);
+    const send = requestSenders(origin, secret, options.shoppers);
+    const phases = options.phases ?? PHASES;
+    const warm = async (tag: string, count: number) => {
+      if (phases.includes("intake")) await send.intake(tag, count, true);
+      if (phases.includes("serving")) await send.serving(count, true);
+    };
 
     const say = (what: string) => progress(`metrics ${options.metrics ? "on" : "off"}: ${what}`);
     say("server up, warming up");
-    await send.intake("w", options.warmup, true);
-    await send.serving(options.warmup, true);
+    await warm("w", options.warmup);
     // One full collection now, then V8 re-optimises what it dropped: none runs after this (the marker).
     await collectOnce(server);
-    await send.intake("r", options.rewarm ?? rewarm(), true);
-    await send.serving(options.rewarm ?? rewarm(), true);
+    await warm("r", options.rewarm ?? rewarm());
     // Instrumenting retranslates all code: a few requests more, so none measured pays for that.
     instrumentFromNow(server.child.pid!);
-    await send.intake("i", RETRANSLATE, true);
-    await send.serving(RETRANSLATE, true);
+    await warm("i", RETRANSLATE);
     const marks = { taken: 0 };
     const windows = {} as Record<Phase, MeasuredWindow>;
-    for (const phase of PHASES) {
+    for (const phase of phases) {
       say(`measuring ${phase}`);
       windows[phase] = await measurePhase(server, outDir, marks, () =>
         phase === "intake" ? send.intake("m", options.requests, false) : send.serving(options.requests, false),
@@ -162,7 +172,7 @@ export async function measureInstructions(options: InstructionOptions): Promise<
     await server.stop();
     // Read once the server is gone: callgrind_annotate takes a while, and nothing waits on it.
     const instructions = {} as Record<Phase, PhaseCost>;
-    for (const phase of PHASES)
+    for (const phase of phases)
       instructions[phase] = { ...(await windowInstructions(windows[phase].file)), allocated: windows[phase].allocated };
     return { metrics: options.metrics, requests: options.requests, instructions, recorded, sent: send.sent };
   } finally {
@@ -235,7 +245,7 @@ function startUnderCallgrind(outDir: string, env: Record<string, string>): Spawn
  * than the app's 2 s Redis command timeout. A measured phase instead stops at its first answer
  * other than 200 and says so (false), to be measured again: a retry's cost would be counted.
  */
-function requestSenders(origin: string, secret: string) {
+function requestSenders(origin: string, secret: string, shoppers?: number) {
   const post = createPoster(origin, 1);
   const get = createGetter(origin, 1);
   const orders = Array.from({ length: 50 }, (_, i) =>
@@ -271,7 +281,8 @@ function requestSenders(origin: string, secret: string) {
       // Signed just before sending: Shopify's signatures expire after 90 s, and valgrind is slow.
       return run(count, warm, "a proxy GET", () => {
         sent.recommendations++;
-        return get(shopperRequest(shopper++, secret));
+        const i = shopper++;
+        return get(shopperRequest(shoppers ? i % shoppers : i, secret));
       });
     },
   };

@@ -19,6 +19,7 @@ import { benchTraining } from "./training";
 import { BENCH_DB_DIR, machine, type BenchResult } from "./lib";
 import { compareMetrics, COMPARE_ROUNDS, METRICS_COMPARED } from "./metrics-compare";
 import { benchMetricsCost } from "./metrics-cost";
+import { benchServingCost } from "./serving-cost";
 
 process.env.SHOPIFY_API_KEY ??= "bench-api-key";
 process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
@@ -52,10 +53,12 @@ const BENCHMARKS: Record<string, (o: { quick: boolean; args: readonly string[] }
   // Issue 20: what metrics cost the intake and serving paths, in instructions counted by
   // callgrind; the server runs under valgrind, so it takes minutes.
   "metrics-cost": benchMetricsCost,
+  // Issue 19: instructions and heap bytes per App Proxy GET, counted by callgrind (a few minutes).
+  "serving-cost": benchServingCost,
 };
 
 /** Benchmarks that run only when named (metrics-cost also with --metrics-compare): their length would swamp the default run. */
-const ON_REQUEST = new Set(["bigshop", "backfill", "metrics-cost"]);
+const ON_REQUEST = new Set(["bigshop", "backfill", "metrics-cost", "serving-cost"]);
 /** Flags that take a value, which is not a benchmark name. */
 const VALUE_FLAGS = new Set(["--orders", "--db"]);
 /** Run once beside --metrics-compare's timed rounds, never inside them: it switches metrics itself. */

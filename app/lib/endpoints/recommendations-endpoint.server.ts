@@ -23,6 +23,8 @@ export interface RecommendationsEndpointDeps extends ServeDeps {
 const HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
 /** Shopify's App Proxy renders an `application/liquid` answer in the storefront's context. */
 const LIQUID = { "Content-Type": "application/liquid" };
+/** The Liquid answer's headers, merged once rather than on every request. */
+const LIQUID_HEADERS = { ...HEADERS, ...LIQUID };
 
 /** Writes the answer and records its status and the time since `started` (performance.now()). */
 function answer(
@@ -32,7 +34,7 @@ function answer(
   body: object | string,
   headers?: Record<string, string>,
 ) {
-  res.writeHead(status, headers ? { ...HEADERS, ...headers } : HEADERS);
+  res.writeHead(status, headers === LIQUID ? LIQUID_HEADERS : headers ? { ...HEADERS, ...headers } : HEADERS);
   res.end(typeof body === "string" ? body : JSON.stringify(body));
   recordRecommendation(status, started);
 }
@@ -58,11 +60,11 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
       if (!(await deps.connected())) throw new RedisDownError();
       if (query.get("format") === "liquid") {
         // Storefront context (ADR 012): spares for products the shopper's market drops.
-        const served = await serveRecommendations(deps, identity, {
-          ...request,
-          limit: liquidCandidates(request.limit),
-        });
-        answer(res, started, 200, renderRecommendationsLiquid(served, request.limit), LIQUID);
+        // The request object is this call's own: asking for more candidates needs no copy of it.
+        const shown = request.limit;
+        request.limit = liquidCandidates(shown);
+        const served = await serveRecommendations(deps, identity, request);
+        answer(res, started, 200, renderRecommendationsLiquid(served, shown), LIQUID);
       } else answer(res, started, 200, renderRecommendations(await serveRecommendations(deps, identity, request)));
       recordSeen(identity.shop);
     } catch (error) {

@@ -90,7 +90,14 @@ export async function serveRecommendations(
     const { shop, loggedInCustomerId } = identity;
     await reportExposure(deps, shop, request.visitorId!, loggedInCustomerId, assignment, recommendationId);
   }
-  return { recommendationId, requested: request.strategy, ...served, products };
+  const response: RecommendationResponse = {
+    recommendationId,
+    requested: request.strategy,
+    strategy: served.strategy,
+    products,
+  };
+  if (served.fallback) response.fallback = served.fallback;
+  return response;
 }
 
 /**
@@ -193,7 +200,14 @@ async function readServedList(
   const { includePurchased } = state.settings;
   const candidates: Candidate[] = control
     ? [{ strategy: "best_sellers", ref: { kind: "bestsellers" } }]
-    : strategyCandidates({ ...request, customerId, includePurchased });
+    : strategyCandidates({
+        strategy: request.strategy,
+        customerId,
+        productId: request.productId,
+        cart: request.cart,
+        history: request.history,
+        includePurchased,
+      });
   // Without the merchant's consent to show purchases again, a known customer's purchases are left
   // out of related and best-seller lists too (their own new-for-you list holds none).
   const bought: ListRef | null =

@@ -37,11 +37,16 @@ export function parseCard(value: string | null | undefined): StoredCard | null {
   }
 }
 
+/** The stored text of these products' cards, in the order of `ids` (null where there is none). */
+export function readRawCards(redis: RedisClient, prefix: string, shop: string, ids: string[]) {
+  return redis.hmget(cardsKey(prefix, shop), ...ids);
+}
+
 /** The cards of these products that exist, keyed by product id. */
 export async function readCards(redis: RedisClient, prefix: string, shop: string, ids: string[]) {
   const cards = new Map<string, StoredCard>();
   if (ids.length === 0) return cards;
-  const values = await redis.hmget(cardsKey(prefix, shop), ...ids);
+  const values = await readRawCards(redis, prefix, shop, ids);
   values.forEach((value, i) => {
     const card = parseCard(value);
     if (card) cards.set(ids[i]!, card);

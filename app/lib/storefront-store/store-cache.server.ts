@@ -1,10 +1,10 @@
 import type { RedisClient } from "../redis.server";
 import { recordCacheLookups } from "../metrics/definitions.server";
 import { parseList } from "./run-lists.server";
-import { runKey, shopKey, type RunKeyPart } from "./keys";
+import { runKey, shopKey } from "./keys";
 import type { StoredCard } from "./card";
 import type { CollectionMembers } from "./collection-members.server";
-import { readCards } from "./cards.server";
+import { parseCard, readRawCards } from "./cards.server";
 import { ScopedTtlCache, TtlCache } from "./ttl-cache";
 import { cacheNow } from "./cache-clock";
 
@@ -28,10 +28,23 @@ export interface StoreCache {
   lists: ScopedTtlCache<string[]>;
   /** Per shop: product cards by id (null for a product without one). */
   cards: ScopedTtlCache<StoredCard | null>;
+  /**
+   * Per shop: the stored text each card was last parsed from, and the card parsed from it: ten
+   * minutes. Cards are still read from Redis every few seconds (`cards`), but a card whose text
+   * has not changed is not parsed again; it is the same object, so its public JSON (card.ts)
+   * is not serialized again either.
+   */
+  cardSources: ScopedTtlCache<CardSource>;
   /** Per shop: collections' products by collection id, once the workers have read them: a minute. */
   collections: ScopedTtlCache<CollectionMembers>;
   /** Collections this process asked the workers to read: it asks again after 30 s at most. */
   collectionRequests: TtlCache<true>;
+}
+
+/** A card as Redis holds it ("<version>|<JSON>"), and what parseCard made of it. */
+export interface CardSource {
+  raw: string;
+  card: StoredCard | null;
 }
 
 export interface StoreCacheOptions {
@@ -46,6 +59,7 @@ export function createStoreCache(options: StoreCacheOptions = {}): StoreCache {
     heads: new TtlCache(10_000, options.headMs ?? 1_000),
     lists: new ScopedTtlCache(2_000, 100_000, 10 * 60_000),
     cards: new ScopedTtlCache(10_000, 50_000, options.cardMs ?? 5_000),
+    cardSources: new ScopedTtlCache(10_000, 50_000, 10 * 60_000),
     collections: new ScopedTtlCache(10_000, 5_000, 60_000),
     collectionRequests: new TtlCache(10_000, 30_000),
   };
@@ -77,7 +91,7 @@ export async function readHead(cache: StoreCache, redis: RedisClient, prefix: st
 
 /**
  * Lists of one run, in the order of `refs` (empty for a list the run does not have), from the
- * process cache or, for the missing ones, one Redis pipeline.
+ * process cache or, for the missing ones, Redis commands sent together (one round trip).
  */
 export async function readLists(
   cache: StoreCache,
@@ -98,25 +112,30 @@ export async function readLists(
   }
   recordCacheLookups("list", refs.length - missing.length, missing.length);
   if (missing.length === 0) return found;
-  const key = (kind: RunKeyPart) => runKey(prefix, shop, runId, kind);
-  const pipeline = redis.pipeline();
-  for (const i of missing) {
-    const ref = refs[i]!;
-    if ("id" in ref) pipeline.hget(key(ref.kind), ref.id);
-    else pipeline.get(key(ref.kind));
+  // The missing lists' commands are sent back to back: ioredis writes them on the one connection
+  // in order, so they still cost one round trip, without a pipeline object and its reply tuples.
+  const reads = new Array<Promise<string | null>>(missing.length);
+  for (let n = 0; n < missing.length; n++) {
+    const ref = refs[missing[n]!]!;
+    reads[n] =
+      "id" in ref
+        ? redis.hget(runKey(prefix, shop, runId, ref.kind), ref.id)
+        : redis.get(runKey(prefix, shop, runId, ref.kind));
   }
-  const replies = (await pipeline.exec()) ?? [];
-  missing.forEach((i, n) => {
-    const [error, value] = replies[n] ?? [new Error("no reply")];
-    if (error) throw error;
-    const ids = parseList(value as string | null);
+  const replies = missing.length === 1 ? [await reads[0]!] : await Promise.all(reads);
+  for (let n = 0; n < missing.length; n++) {
+    const i = missing[n]!;
+    const ids = parseList(replies[n]!);
     runLists.set(listRefKey(refs[i]!), ids);
     found[i] = ids;
-  });
+  }
   return found;
 }
 
-/** Reads these products' cards with one HMGET into the process cache (null for a product without one). */
+/**
+ * Reads these products' cards with one HMGET into the process cache (null for a product without
+ * one). A card whose stored text is the one parsed last time is taken from `cardSources`.
+ */
 export async function fetchCards(
   cache: StoreCache,
   redis: RedisClient,
@@ -125,7 +144,24 @@ export async function fetchCards(
   ids: string[],
 ): Promise<void> {
   recordCacheLookups("card", 0, ids.length);
-  const found = await readCards(redis, prefix, shop, ids);
+  if (ids.length === 0) return;
+  const values = await readRawCards(redis, prefix, shop, ids);
   const shopCards = cache.cards.scope(shop);
-  for (const id of ids) shopCards.set(id, found.get(id) ?? null);
+  const sources = cache.cardSources.scope(shop);
+  const now = cacheNow();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const raw = values[i];
+    let card: StoredCard | null;
+    if (!raw) card = null;
+    else {
+      const source = sources.get(id, now);
+      if (source !== undefined && source.raw === raw) card = source.card;
+      else {
+        card = parseCard(raw);
+        sources.set(id, { raw, card });
+      }
+    }
+    shopCards.set(id, card);
+  }
 }
