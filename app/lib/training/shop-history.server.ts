@@ -257,9 +257,10 @@ export async function* readOrderHistory(
   db: Db,
   shopId: string,
   window: HistoryCut = { since: null, keep: null },
+  customersPerPage = CUSTOMER_PAGE,
 ): AsyncGenerator<HistoryOrder> {
   if (window.rule === "customers" && window.since) {
-    yield* readCustomerWindow(db, shopId, window.since, window.keep);
+    yield* readCustomerWindow(db, shopId, window.since, window.keep, customersPerPage);
     return;
   }
   let cursor: string | undefined;
@@ -286,12 +287,13 @@ async function* readCustomerWindow(
   shopId: string,
   since: Date,
   keep: ReadonlySet<string> | null,
+  perPage: number,
 ): AsyncGenerator<HistoryOrder> {
   let after: string | undefined;
   for (;;) {
     const rows = await runSql<{ customer: string }[]>(
       db,
-      Prisma.sql`${activeCustomersSql(shopId, since, after)} ORDER BY o."customerShopifyId" LIMIT ${CUSTOMER_PAGE}`,
+      Prisma.sql`${activeCustomersSql(shopId, since, after)} ORDER BY o."customerShopifyId" LIMIT ${perPage}`,
     );
     if (rows.length === 0) return;
     const customers = rows.map((r) => r.customer);
@@ -305,7 +307,7 @@ async function* readCustomerWindow(
       const kept = historyOrderOf(order, null, keep);
       if (kept) yield kept;
     }
-    if (rows.length < CUSTOMER_PAGE) return;
+    if (rows.length < perPage) return;
     after = customers[customers.length - 1]!;
   }
 }
