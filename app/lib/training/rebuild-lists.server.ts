@@ -71,7 +71,7 @@ const recordedWindowSchema = z.object({
  * allow, and by the rule it was cut by. A run with no window recorded is read as training reads
  * today (rule "customers").
  */
-function recordedWindow(metrics: string): { caps?: WindowCaps; rule: WindowRule } {
+export function recordedWindow(metrics: string): { caps?: WindowCaps; rule: WindowRule } {
   try {
     const parsed = recordedWindowSchema.safeParse((JSON.parse(metrics) as { window?: unknown }).window);
     return parsed.success
