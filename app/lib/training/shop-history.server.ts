@@ -164,8 +164,9 @@ export async function historyCounts(db: Db, shopId: string, rule: WindowRule = "
 
 /**
  * The customers a "customers" window keeps: those whose last learnable order is on or after
- * `since` (all with a learnable order when null), one row each. Reads only the
- * (shopId, customerShopifyId, processedAt) index of Order.
+ * `since` (all with a learnable order when null), one row each, grouped along Order's
+ * (shopId, customerShopifyId, processedAt) index (cancelledAt and test are read from the rows).
+ * `after` pages by customer id.
  */
 export function activeCustomersSql(shopId: string, since: Date | null, after?: string): Prisma.Sql {
   return Prisma.sql`SELECT o."customerShopifyId" AS customer FROM "Order" o
