@@ -43,7 +43,7 @@ export async function benchBigShop({ quick, args = [] }: { quick: boolean; args?
     const report = trainBigShop(orders);
     process.stderr.write(
       `  bigshop: ${orders.toLocaleString("en")} orders: ${report.wallSeconds.toFixed(0)} s, ` +
-        `${report.peakRssMb.toFixed(0)} MB, window ${report.window.since?.toString().slice(0, 10) ?? "all"}, ` +
+        `${report.peakRssMb.toFixed(0)} MB, window by ${report.window.rule} ${report.window.since?.toString().slice(0, 10) ?? "all"}, ` +
         `${report.window.items ?? report.sizes.items} products, ${report.window.customers} customers, ` +
         `${report.window.linesKept}/${report.window.linesTotal} lines\n`,
     );

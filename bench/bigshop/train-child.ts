@@ -2,6 +2,8 @@
  * Child of `npm run bench -- bigshop`: grows the big shop to BIGSHOP_ORDERS orders, chooses the
  * training window for TRAIN_MAX_RSS_MB from counts (as a worker does from the database), loads
  * only that window, trains and evaluates. One JSON line out; peak RSS is this process's own.
+ * The window keeps whole customers, as training does; BIGSHOP_WINDOW_RULE=days (bench only)
+ * cuts by days instead, to compare the two rules on the same shop.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +11,7 @@ import { gunzipSync } from "node:zlib";
 import { catalogFromCsv, ordersFromCsv } from "../../app/lib/model/csv";
 import { trainAndEvaluate } from "../../app/lib/model/evaluate";
 import type { HistoryOrder } from "../../app/lib/model/types";
+import { z } from "zod";
 import { chooseWindow, countsOfOrders, DEFAULT_TRAIN_BUDGET_MB, windowed } from "../../app/lib/model/window";
 import { initTfBackend, parseTfBackendChoice } from "../../app/lib/tf/backend.server";
 import { bigShopCatalog, bigShopOrders, type BigShopSource } from "./generate";
@@ -18,6 +21,7 @@ const DATA = path.resolve(process.cwd(), "../shared/data");
 async function main() {
   const target = Number(process.env.BIGSHOP_ORDERS ?? 100_000);
   const budgetMb = Number(process.env.TRAIN_MAX_RSS_MB ?? DEFAULT_TRAIN_BUDGET_MB);
+  const rule = z.enum(["customers", "days"]).parse(process.env.BIGSHOP_WINDOW_RULE ?? "customers");
   const read = (file: string) => gunzipSync(readFileSync(path.join(DATA, file))).toString("utf8");
   const backend = await initTfBackend({ force: parseTfBackendChoice(process.env.TF_BACKEND), log: () => undefined });
   const source: BigShopSource = {
@@ -26,12 +30,7 @@ async function main() {
   };
   const started = performance.now();
   const grow = () => bigShopOrders(source, { orders: target });
-  const { window, keep } = await chooseWindow(countsOfOrders(grow), budgetMb);
-  const orders: HistoryOrder[] = [];
-  for (const order of grow()) {
-    const kept = windowed(order, window.since, keep);
-    if (kept) orders.push(kept);
-  }
+  const { window, keep, orders } = await loadWindow(grow, rule, budgetMb);
   const catalog = [...bigShopCatalog(source, { orders: target })].filter((c) => !keep || keep.has(c.productId));
   const windowMs = performance.now() - started;
   const windowCustomers = new Set(orders.map((o) => o.customerId)).size;
@@ -51,4 +50,19 @@ async function main() {
     }) + "\n",
   );
 }
+/** The window's orders; the per-customer tallies behind the choice are dropped on return. */
+async function loadWindow(grow: () => Iterable<HistoryOrder>, rule: "customers" | "days", budgetMb: number) {
+  const counts = countsOfOrders(grow, rule);
+  const { window, keep } = await chooseWindow(counts, budgetMb);
+  // Under "customers" the cut is the set of customers last active since the window's day.
+  const customers = rule === "customers" && window.since ? counts.customersActiveSince(window.since) : null;
+  const since = rule === "days" ? window.since : null;
+  const orders: HistoryOrder[] = [];
+  for (const order of grow()) {
+    const kept = windowed(order, since, keep, customers);
+    if (kept) orders.push(kept);
+  }
+  return { window, keep, orders };
+}
+
 void main();

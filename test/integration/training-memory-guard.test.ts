@@ -69,7 +69,12 @@ describe("the training run's memory guard (real database, Redis and training pat
     expect(run.reason).toContain(
       `The first attempt reached 65,536 MB after loading the history (budget 1536 MB) with ${lines(caps)}, so the run was retried with half the window.`,
     );
-    expect(run.reason).toMatch(/Trained on orders from \d{4}-\d\d-\d\d on/);
+    // Recommendation training keeps whole customers, the most recently active first.
+    expect(run.reason).toMatch(
+      /Trained on the whole history of the [\d,]+ customers \(of [\d,]+\) last active from \d{4}-\d\d-\d\d on/,
+    );
+    expect(metrics.window.rule).toBe("customers");
+    expect(metrics.window.customersKept).toBeLessThan(metrics.window.customersTotal);
     // The retry was watched too: after loading, after each epoch, after evaluation and the lists.
     expect(readings).toBeGreaterThan(5);
     expect(metrics.memoryGuard.peakRssMb).toBeGreaterThanOrEqual(65_536);

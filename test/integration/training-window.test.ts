@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { describeWindow } from "../../app/lib/model/window";
-import { historyCounts, learnableLinesSql, loadTrainingInput } from "../../app/lib/training/shop-history.server";
+import {
+  chooseHistoryWindow,
+  historyCounts,
+  learnableLinesSql,
+  loadTrainingInput,
+  readOrderHistory,
+} from "../../app/lib/training/shop-history.server";
 import { seedShop } from "../helpers/history-seed";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 import { Prisma } from "@prisma/client";
@@ -40,9 +46,9 @@ describe.each(DATABASE_KINDS)("the training window read from the database (%s)",
     expect(input.catalog).toHaveLength(products.length);
   });
 
-  it("keeps the newest days that fit the line cap and the most bought products in them", async () => {
+  it("by days: keeps the newest days that fit the line cap and the most bought products in them", async () => {
     // 12 lines fit: the last four days (days 6..9), whose products are A, B and C.
-    const input = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 });
+    const input = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 }, "days");
     expect(input.window?.since?.toISOString()).toBe("2026-03-07T00:00:00.000Z");
     // 12 lines in the day window, C's four dropped with the product cap: 8 trained on.
     expect(input.window).toMatchObject({ linesTotal: 30, linesKept: 8, items: 2, budgetMb: 1_536 });
@@ -52,6 +58,66 @@ describe.each(DATABASE_KINDS)("the training window read from the database (%s)",
     // A, B and C are tied at four lines each; ties go by id, so A and B stay.
     for (const order of input.orders) expect(order.items.map((i) => i.productId).sort()).toEqual(["A", "B"]);
     expect(input.catalog.map((c) => c.productId).sort()).toEqual(["A", "B"]);
+  });
+
+  it("by customers: keeps the most recently active customers whole, as many as the line cap allows", async () => {
+    // Customer 100 ordered on days 0, 3, 6, 9 (12 lines), 102 on days 2, 5, 8 (9), 101 on 1, 4, 7 (9).
+    // 21 lines fit 100 and 102 whole; 101 (last active day 7) would make 30.
+    const caps = { maxLines: 21, maxItems: 100 };
+    const input = await loadTrainingInput(t.db, shopId, 1_536, caps);
+    expect(input.window).toMatchObject({
+      rule: "customers",
+      customersKept: 2,
+      customersTotal: 3,
+      linesKept: 21,
+      linesTotal: 30,
+      items: null,
+    });
+    // The cut is a day boundary: customers last active from day 8 (March 9) on.
+    expect(input.window?.since?.toISOString()).toBe("2026-03-09T00:00:00.000Z");
+    expect(input.orders.map((o) => o.orderId).sort()).toEqual(["9000", "9002", "9003", "9005", "9006", "9008", "9009"]);
+    expect(input.orders.reduce((sum, o) => sum + o.items.length, 0)).toBe(input.window?.linesKept);
+    expect(describeWindow(input.window!)).toBe(
+      "Trained on the whole history of the 2 customers (of 3) last active from 2026-03-09 on (21 of 30 order lines) to stay within 1536 MB.",
+    );
+    // 12 lines: customer 100 alone.
+    const one = await loadTrainingInput(t.db, shopId, 1_536, { maxLines: 12, maxItems: 100 });
+    expect(one.window).toMatchObject({ customersKept: 1, linesKept: 12 });
+    expect(new Set(one.orders.map((o) => o.customerId))).toEqual(new Set(["100"]));
+  });
+
+  it("reads a customer window a page of customers at a time, each customer once", async () => {
+    const since = at(7); // 100 and 102 were last active after day 7's order; 101's last order is day 7 itself.
+    for (const perPage of [1, 2, 500]) {
+      const orders = [];
+      for await (const o of readOrderHistory(t.db, shopId, { rule: "customers", since, keep: null }, perPage)) {
+        orders.push(o);
+      }
+      expect(orders.map((o) => o.orderId).sort()).toEqual([
+        "9000",
+        "9001",
+        "9002",
+        "9003",
+        "9004",
+        "9005",
+        "9006",
+        "9007",
+        "9008",
+        "9009",
+      ]);
+    }
+    const later = [];
+    for await (const o of readOrderHistory(t.db, shopId, { rule: "customers", since: at(9), keep: null }, 1))
+      later.push(o);
+    expect(later.map((o) => o.orderId)).toEqual(["9000", "9003", "9006", "9009"]);
+  });
+
+  it("the same caps by days keep a time cut (the churn step's rule)", async () => {
+    const chosen = await chooseHistoryWindow(t.db, shopId, 1_536, { maxLines: 21, maxItems: 100 }, "days");
+    // Days 3..9: 21 lines.
+    expect(chosen?.window).toMatchObject({ rule: "days", linesKept: 21 });
+    expect(chosen?.window.since?.toISOString()).toBe("2026-03-04T00:00:00.000Z");
+    expect(chosen?.window.customersKept).toBeUndefined();
   });
 
   it("caps the catalog too: every bought product stays and the newest unbought ones fill the cap", async () => {

@@ -63,7 +63,8 @@ export async function loadChurnOrders(
   budgetMb: number = DEFAULT_TRAIN_BUDGET_MB,
   caps?: WindowCaps,
 ): Promise<{ orders: ChurnOrder[]; window: ChurnWindow | null }> {
-  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps);
+  // Churn cuts by days: its labels look a horizon past a cut date, which a customer window has not.
+  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps, "days");
   const since = chosen?.window.since ?? null;
   const typeOf = await productTypes(db, shopId);
   const orders: ChurnOrder[] = [];

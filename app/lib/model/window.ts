@@ -2,8 +2,15 @@
  * The training window (issue 18): how much of a shop's history one run may hold. Memory of a
  * run grows with the order lines it loads and with the square of the products it models (the
  * co-occurrence tables are dense), so both are capped from the run's memory budget. The newest
- * history is kept: a window that starts at the latest day that still fits the line cap, and the
- * products most bought inside it. A shop below both caps trains on everything, as before.
+ * history is kept, by one of two rules, then the products most bought inside it. A shop below
+ * both caps trains on everything, as before.
+ *
+ * - "customers" (recommendation training): the most recently active customers, each with their
+ *   whole history. The model learns from sequences of a customer's orders, and a day cut leaves
+ *   every long-standing customer with only their latest orders; keeping fewer customers whole
+ *   scored better on validation (1M-order big shop, NDCG@10 all 0.2969 / new-only 0.0775 against
+ *   0.2768 / 0.0597 for the day cut).
+ * - "days" (churn): every order placed from a day on. Churn labels need a time cut.
  */
 /** TRAIN_MAX_RSS_MB's default: what one training may hold on a worker host. */
 export const DEFAULT_TRAIN_BUDGET_MB = 1_536;
@@ -15,10 +22,20 @@ export interface WindowCaps {
   maxItems: number;
 }
 
+/** How a window cuts history (see the top of this file). */
+export type WindowRule = "customers" | "days";
+
 /** What a run was trained on, for the run record and the admin. */
 export interface TrainingWindow {
-  /** First day kept (UTC midnight); null when the whole history fits. */
+  rule: WindowRule;
+  /**
+   * UTC midnight of the cut; null when the whole history fits. "days": the first day of orders
+   * kept. "customers": customers whose last order is on or after it are kept, with all their orders.
+   */
   since: Date | null;
+  /** "customers" only: customers kept and customers in the whole history. */
+  customersKept?: number;
+  customersTotal?: number;
   /** Products kept, or null when every product fits. */
   items: number | null;
   /**
@@ -66,22 +83,32 @@ export function halvedCaps(caps: WindowCaps): WindowCaps {
   };
 }
 
-/** What a window needs to know of a history without loading it. */
+/**
+ * What a window needs to know of a history without loading it. "Inside the cut at `since`" means,
+ * by `rule`: placed on or after `since` ("days"), or of a customer whose last order is on or after
+ * `since` ("customers").
+ */
 export interface HistoryCounts {
+  rule: WindowRule;
   firstAt: Date;
   lastAt: Date;
-  /** Lines of orders placed on or after `since`. */
+  /** Lines inside the cut at `since`. */
   linesSince(since: Date): Promise<number>;
-  /** Lines per product of orders placed on or after `since` (null: all). */
+  /** Lines per product inside the cut at `since` (null: all). */
   linesPerProduct(since: Date | null): Promise<Map<string, number>>;
+  /** "customers" only: customers whose last order is on or after `since` (null: all). */
+  customersSince?(since: Date | null): Promise<number>;
 }
 
 const DAY_MS = 86_400_000;
 const dayStart = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
 
 /**
- * The window for a history: the earliest day whose lines since fit `maxLines` (a binary search
- * over days, so ~log2(days) counts), then the `maxItems` most bought products in it.
+ * The window for a history: the earliest day whose cut fits `maxLines` (a binary search over
+ * days, so ~log2(days) counts), then the `maxItems` most bought products in it. Under the
+ * "customers" rule the search runs over the day a customer was last active, so customers are
+ * kept or dropped whole, the most recently active first. A cut at the last day is kept even when
+ * that day alone is over the cap: a run needs some history, and the memory guard still watches.
  */
 export async function chooseWindow(
   counts: HistoryCounts,
@@ -113,8 +140,24 @@ export async function chooseWindow(
     // The tail products' lines are dropped too (windowed()), so they are not lines trained on.
     linesKept = kept.reduce((sum, [, lines]) => sum + lines, 0);
   }
+  const customers =
+    counts.rule === "customers" && counts.customersSince
+      ? {
+          customersTotal: await counts.customersSince(null),
+          customersKept: since ? await counts.customersSince(since) : await counts.customersSince(null),
+        }
+      : {};
   return {
-    window: { since, items: keep ? keep.size : null, linesTotal, linesKept, caps, budgetMb },
+    window: {
+      rule: counts.rule,
+      since,
+      ...customers,
+      items: keep ? keep.size : null,
+      linesTotal,
+      linesKept,
+      caps,
+      budgetMb,
+    },
     keep,
   };
 }
@@ -123,7 +166,12 @@ export async function chooseWindow(
 export function describeWindow(window: TrainingWindow): string | null {
   if (!window.since && window.items === null) return null;
   const parts: string[] = [];
-  if (window.since) parts.push(`orders from ${window.since.toISOString().slice(0, 10)} on`);
+  const day = window.since?.toISOString().slice(0, 10);
+  if (window.since && window.rule === "customers") {
+    const kept = window.customersKept !== undefined ? `${window.customersKept.toLocaleString("en")} ` : "";
+    const of = window.customersTotal !== undefined ? ` (of ${window.customersTotal.toLocaleString("en")})` : "";
+    parts.push(`the whole history of the ${kept}customers${of} last active from ${day} on`);
+  } else if (window.since) parts.push(`orders from ${day} on`);
   if (window.items !== null && window.unboughtLeftOut !== undefined) {
     parts.push(
       `${window.items.toLocaleString("en")} products (every product bought, then the newest; ${window.unboughtLeftOut.toLocaleString("en")} never bought left out)`,
@@ -136,11 +184,16 @@ export function describeWindow(window: TrainingWindow): string | null {
 
 /**
  * Counts over a history that can be read more than once (a generated shop, a file): one pass
- * for the per-day lines, one more per product question. Holds only per-day and per-product
- * tallies, never the orders.
+ * for the per-day lines (or, under "customers", each customer's last day and lines), one more
+ * per product question. Holds only per-day, per-customer and per-product tallies, never the
+ * orders.
  */
-export function countsOfOrders(read: () => Iterable<HistoryOrderLike>): HistoryCounts {
+export function countsOfOrders(
+  read: () => Iterable<HistoryOrderLike>,
+  rule: WindowRule = "days",
+): HistoryCounts & { customersActiveSince(since: Date | null): Set<string> } {
   const perDay = new Map<number, number>();
+  const perCustomer = new Map<string, { last: number; lines: number }>();
   let firstAt = Infinity;
   let lastAt = -Infinity;
   for (const order of read()) {
@@ -148,38 +201,68 @@ export function countsOfOrders(read: () => Iterable<HistoryOrderLike>): HistoryC
     firstAt = Math.min(firstAt, at);
     lastAt = Math.max(lastAt, at);
     perDay.set(dayStart(at), (perDay.get(dayStart(at)) ?? 0) + order.items.length);
+    if (rule === "customers") {
+      const seen = perCustomer.get(order.customerId);
+      if (seen) {
+        seen.last = Math.max(seen.last, at);
+        seen.lines += order.items.length;
+      } else perCustomer.set(order.customerId, { last: at, lines: order.items.length });
+    }
   }
+  const customersActiveSince = (since: Date | null) => {
+    const kept = new Set<string>();
+    for (const [id, c] of perCustomer) if (!since || c.last >= since.getTime()) kept.add(id);
+    return kept;
+  };
+  const inside = (order: HistoryOrderLike, since: Date | null) =>
+    !since ||
+    (rule === "customers"
+      ? (perCustomer.get(order.customerId)?.last ?? -Infinity) >= since.getTime()
+      : order.at >= since);
   return {
+    rule,
     firstAt: new Date(firstAt),
     lastAt: new Date(lastAt),
     linesSince: async (since) => {
       let lines = 0;
-      for (const [day, n] of perDay) if (day >= since.getTime()) lines += n;
+      if (rule === "customers") {
+        for (const c of perCustomer.values()) if (c.last >= since.getTime()) lines += c.lines;
+      } else {
+        for (const [day, n] of perDay) if (day >= since.getTime()) lines += n;
+      }
       return lines;
     },
     linesPerProduct: async (since) => {
       const perProduct = new Map<string, number>();
       for (const order of read()) {
-        if (since && order.at < since) continue;
+        if (!inside(order, since)) continue;
         for (const line of order.items) perProduct.set(line.productId, (perProduct.get(line.productId) ?? 0) + 1);
       }
       return perProduct;
     },
+    customersSince: async (since) => customersActiveSince(since).size,
+    customersActiveSince,
   };
 }
 
 interface HistoryOrderLike {
+  customerId: string;
   at: Date;
   items: ReadonlyArray<{ productId: string }>;
 }
 
-/** An order as the window keeps it: inside the window, with only the kept products (or null). */
+/**
+ * An order as the window keeps it: inside the window, with only the kept products (or null).
+ * `since` is a day cut; a customer window passes its kept customers instead (and no `since`).
+ */
 export function windowed<T extends HistoryOrderLike>(
   order: T,
   since: Date | null,
   keep: ReadonlySet<string> | null,
+  customers: ReadonlySet<string> | null = null,
 ): T | null {
   if (since && order.at < since) return null;
+  if (customers && !customers.has(order.customerId)) return null;
   if (!keep) return order;
   const items = order.items.filter((line) => keep.has(line.productId));
   return items.length === 0 ? null : { ...order, items };

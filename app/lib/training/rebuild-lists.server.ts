@@ -8,7 +8,7 @@ import type { SettingMetrics } from "../model/evaluate-lists";
 import { bestBaseline } from "../model/promote";
 import { restoreWithFallback } from "../model/restore";
 import { z } from "zod";
-import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps } from "../model/window";
+import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps, type WindowRule } from "../model/window";
 import type { PersonalStrategy } from "../model/strategies";
 import { writeRunLists } from "../storefront-store/run-lists.server";
 import { runListsFor } from "./build-lists";
@@ -59,16 +59,26 @@ function recordedBaselines(metrics: string): {
 
 const capsSchema = z.object({ maxLines: z.number().int().positive(), maxItems: z.number().int().positive() });
 
+const recordedWindowSchema = z.object({
+  caps: capsSchema.optional(),
+  // Runs recorded before the customer window cut by days and did not say so.
+  rule: z.enum(["customers", "days"]).default("days"),
+});
+
 /**
- * The caps the run was trained with, when its window was cut: a run the memory guard retried
- * with half the window is restored on that half, not on what the budget alone would allow.
+ * The caps and rule the run was trained with, when its window was cut: a run the memory guard
+ * retried with half the window is restored on that half, not on what the budget alone would
+ * allow, and by the rule it was cut by. A run with no window recorded is read as training reads
+ * today (rule "customers").
  */
-function recordedCaps(metrics: string): WindowCaps | undefined {
+export function recordedWindow(metrics: string): { caps?: WindowCaps; rule: WindowRule } {
   try {
-    const parsed = capsSchema.safeParse((JSON.parse(metrics) as { window?: { caps?: unknown } }).window?.caps);
-    return parsed.success ? parsed.data : undefined;
+    const parsed = recordedWindowSchema.safeParse((JSON.parse(metrics) as { window?: unknown }).window);
+    return parsed.success
+      ? { ...(parsed.data.caps ? { caps: parsed.data.caps } : {}), rule: parsed.data.rule }
+      : { rule: "customers" };
   } catch {
-    return undefined;
+    return { rule: "customers" };
   }
 }
 
@@ -87,11 +97,13 @@ export async function rebuildRunLists(
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: runId, shopId: shop.id } });
   const previousId = shop.previousModelRunId !== runId ? shop.previousModelRunId : null;
   const previous = previousId ? await deps.db.modelRun.findUnique({ where: { id: previousId } }) : null;
+  const recorded = recordedWindow(run.metrics);
   const { orders, catalog, views } = await loadTrainingInput(
     deps.db,
     shop.id,
     deps.budgetMb ?? DEFAULT_TRAIN_BUDGET_MB,
-    recordedCaps(run.metrics),
+    recorded.caps,
+    recorded.rule,
   );
   const log = deps.log.child({ shop: shopDomain, runId });
   const restored = restoreWithFallback(

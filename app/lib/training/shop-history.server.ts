@@ -3,7 +3,14 @@ import type { Db } from "../database/client.server";
 import { runSql } from "../database/raw-sql.server";
 import type { CatalogItem, HistoryOrder } from "../model/types";
 import { productViewHistory, type ProductView } from "../events/product-views.server";
-import { chooseWindow, windowed, type HistoryCounts, type TrainingWindow, type WindowCaps } from "../model/window";
+import {
+  chooseWindow,
+  windowed,
+  type HistoryCounts,
+  type TrainingWindow,
+  type WindowCaps,
+  type WindowRule,
+} from "../model/window";
 
 export interface TrainingInput {
   orders: HistoryOrder[];
@@ -17,20 +24,24 @@ export interface TrainingInput {
  * Everything one run learns from, cut to the run's memory budget: the window is chosen from
  * counts first, so a big shop never loads more history than it can train on. Training and
  * restore both read through here, so a restored run sees the history it was trained on.
+ * Recommendation training keeps whole customers (rule "customers", model/window.ts); a restore
+ * passes the rule its run recorded.
  */
 export async function loadTrainingInput(
   db: Db,
   shopId: string,
   budgetMb: number,
   caps?: WindowCaps,
+  rule: WindowRule = "customers",
 ): Promise<TrainingInput> {
-  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps);
+  const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps, rule);
   const since = chosen?.window.since ?? null;
   const keep = chosen?.keep ?? null;
   const [orders, catalog, views] = await Promise.all([
-    loadOrderHistory(db, shopId, { since, keep }),
+    loadOrderHistory(db, shopId, { rule, since, keep }),
     loadCatalog(db, shopId, keep),
-    // Logged-in shoppers' product views (issue 6): keyed by customer id like the orders.
+    // Logged-in shoppers' product views (issue 6): keyed by customer id like the orders. Read
+    // from the window's cut on under either rule, so a big shop's views stay bounded too.
     productViewHistory(db, shopId, { since: since ?? new Date(0) }),
   ]);
   const window = chosen && (chosen.window.since || chosen.window.items !== null) ? chosen.window : null;
@@ -39,15 +50,17 @@ export async function loadTrainingInput(
 
 /**
  * The window a budget allows for a shop's history (model/window.ts), from counts alone; null
- * when the shop has no learnable orders. The recommender and the churn step both cut by it.
+ * when the shop has no learnable orders. The recommender cuts by customers, the churn step by
+ * days (its labels need a time cut).
  */
 export async function chooseHistoryWindow(
   db: Db,
   shopId: string,
   budgetMb: number,
-  caps?: WindowCaps,
+  caps: WindowCaps | undefined,
+  rule: WindowRule,
 ): Promise<{ window: TrainingWindow; keep: ReadonlySet<string> | null } | null> {
-  const counts = await historyCounts(db, shopId);
+  const counts = await historyCounts(db, shopId, rule);
   if (!counts) return null;
   const chosen = await chooseWindow(counts, budgetMb, caps);
   if (chosen.keep) return chosen;
@@ -100,7 +113,9 @@ const learnable = (shopId: string, since?: Date | null) => ({
 
 /**
  * The counts a training window is chosen from, asked of the database: a handful of COUNTs and
- * one GROUP BY over products, so choosing the window never loads the history.
+ * one GROUP BY over products, so choosing the window never loads the history. Under "customers"
+ * each count is over the lines of the customers whose last learnable order is on or after the
+ * cut (activeCustomersSql).
  *
  * Raw SQL on purpose: Prisma's relation filter (`order: {...}`) joins OrderLine to Order in a way
  * that SQLite, without statistics, plans as a scan of every line of the shop per order (through
@@ -108,32 +123,64 @@ const learnable = (shopId: string, since?: Date | null) => ({
  * from the orders, with no condition on the line's own shopId, makes both databases look lines up
  * by orderId. test/integration/training-window.test.ts holds the plan to that index.
  */
-export async function historyCounts(db: Db, shopId: string): Promise<HistoryCounts | null> {
+export async function historyCounts(db: Db, shopId: string, rule: WindowRule = "days"): Promise<HistoryCounts | null> {
   const range = await db.order.aggregate({
     where: learnable(shopId),
     _min: { processedAt: true },
     _max: { processedAt: true },
   });
   if (!range._min.processedAt || !range._max.processedAt) return null;
+  const linesSql = (since: Date | null) =>
+    rule === "customers" ? customerLinesSql(shopId, since) : learnableLinesSql(shopId, since);
   return {
+    rule,
     firstAt: range._min.processedAt,
     lastAt: range._max.processedAt,
     linesSince: async (since) => {
-      const [row] = await runSql<{ n: bigint | number }[]>(
-        db,
-        Prisma.sql`SELECT COUNT(*) AS n ${learnableLinesSql(shopId, since)}`,
-      );
+      const [row] = await runSql<{ n: bigint | number }[]>(db, Prisma.sql`SELECT COUNT(*) AS n ${linesSql(since)}`);
       return Number(row?.n ?? 0);
     },
     linesPerProduct: async (since) => {
       const rows = await runSql<{ product: string; n: bigint | number }[]>(
         db,
-        Prisma.sql`SELECT l."productShopifyId" AS product, COUNT(*) AS n ${learnableLinesSql(shopId, since)}
+        Prisma.sql`SELECT l."productShopifyId" AS product, COUNT(*) AS n ${linesSql(since)}
           GROUP BY l."productShopifyId"`,
       );
       return new Map(rows.map((r) => [r.product, Number(r.n)]));
     },
+    ...(rule === "customers"
+      ? {
+          customersSince: async (since: Date | null) => {
+            const [row] = await runSql<{ n: bigint | number }[]>(
+              db,
+              Prisma.sql`SELECT COUNT(*) AS n FROM (${activeCustomersSql(shopId, since)}) active`,
+            );
+            return Number(row?.n ?? 0);
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * The customers a "customers" window keeps: those whose last learnable order is on or after
+ * `since` (all with a learnable order when null), one row each, grouped along Order's
+ * (shopId, customerShopifyId, processedAt) index (cancelledAt and test are read from the rows).
+ * `after` pages by customer id.
+ */
+export function activeCustomersSql(shopId: string, since: Date | null, after?: string): Prisma.Sql {
+  return Prisma.sql`SELECT o."customerShopifyId" AS customer FROM "Order" o
+    WHERE o."shopId" = ${shopId} AND o."customerShopifyId" IS NOT NULL AND o."cancelledAt" IS NULL
+      AND o."test" = false ${after !== undefined ? Prisma.sql`AND o."customerShopifyId" > ${after}` : Prisma.empty}
+    GROUP BY o."customerShopifyId"
+    ${since ? Prisma.sql`HAVING MAX(o."processedAt") >= ${since}` : Prisma.empty}`;
+}
+
+/** FROM … WHERE of the learnable lines of the customers a "customers" window keeps. */
+function customerLinesSql(shopId: string, since: Date | null): Prisma.Sql {
+  if (!since) return learnableLinesSql(shopId, null);
+  return Prisma.sql`${learnableLinesSql(shopId, null)}
+      AND o."customerShopifyId" IN (SELECT customer FROM (${activeCustomersSql(shopId, since)}) active)`;
 }
 
 /**
@@ -155,22 +202,68 @@ export function learnableLinesSql(shopId: string, since: Date | null): Prisma.Sq
 export async function loadOrderHistory(
   db: Db,
   shopId: string,
-  window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
+  window: HistoryCut = { since: null, keep: null },
 ): Promise<HistoryOrder[]> {
   const history: HistoryOrder[] = [];
   for await (const order of readOrderHistory(db, shopId, window)) history.push(order);
   return history;
 }
 
+/** The cut a history read applies: the window's rule and day, and the products kept (null: all). */
+export interface HistoryCut {
+  /** Absent: "days". */
+  rule?: WindowRule;
+  since: Date | null;
+  keep: ReadonlySet<string> | null;
+}
+
+/** Customers per page of a "customers" read: their orders are one query. */
+const CUSTOMER_PAGE = 500;
+
+const orderSelect = {
+  id: true,
+  shopifyId: true,
+  customerShopifyId: true,
+  processedAt: true,
+  lines: { select: { productShopifyId: true, quantity: true, price: true } },
+} as const;
+
+type OrderRow = {
+  shopifyId: string;
+  customerShopifyId: string | null;
+  processedAt: Date;
+  lines: { productShopifyId: string | null; quantity: number; price: Prisma.Decimal | number | string }[];
+};
+
+/** An order row as the model reads it, cut to the kept products; null when nothing is left. */
+function historyOrderOf(order: OrderRow, since: Date | null, keep: ReadonlySet<string> | null): HistoryOrder | null {
+  const items = order.lines
+    .filter((line) => line.productShopifyId !== null && line.quantity > 0)
+    .map((line) => ({ productId: line.productShopifyId!, quantity: line.quantity, price: Number(line.price) }));
+  const kept = windowed(
+    { orderId: order.shopifyId, customerId: order.customerShopifyId!, at: order.processedAt, items },
+    since,
+    keep,
+  );
+  return kept && kept.items.length > 0 ? kept : null;
+}
+
 /**
  * The same orders as loadOrderHistory, one at a time: only one page of rows is held, so a
- * caller that keeps less per order than a HistoryOrder (the churn step) holds only that.
+ * caller that keeps less per order than a HistoryOrder (the churn step) holds only that. A
+ * "customers" cut is read a page of customers at a time (CUSTOMER_PAGE, by id), each page's
+ * orders in one query, so memory holds one page whatever the shop's size.
  */
 export async function* readOrderHistory(
   db: Db,
   shopId: string,
-  window: { since: Date | null; keep: ReadonlySet<string> | null } = { since: null, keep: null },
+  window: HistoryCut = { since: null, keep: null },
+  customersPerPage = CUSTOMER_PAGE,
 ): AsyncGenerator<HistoryOrder> {
+  if (window.rule === "customers" && window.since) {
+    yield* readCustomerWindow(db, shopId, window.since, window.keep, customersPerPage);
+    return;
+  }
   let cursor: string | undefined;
   for (;;) {
     const page = await db.order.findMany({
@@ -178,27 +271,45 @@ export async function* readOrderHistory(
       orderBy: { id: "asc" },
       take: PAGE,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-      select: {
-        id: true,
-        shopifyId: true,
-        customerShopifyId: true,
-        processedAt: true,
-        lines: { select: { productShopifyId: true, quantity: true, price: true } },
-      },
+      select: orderSelect,
     });
     for (const order of page) {
-      const items = order.lines
-        .filter((line) => line.productShopifyId !== null && line.quantity > 0)
-        .map((line) => ({ productId: line.productShopifyId!, quantity: line.quantity, price: Number(line.price) }));
-      const kept = windowed(
-        { orderId: order.shopifyId, customerId: order.customerShopifyId!, at: order.processedAt, items },
-        window.since,
-        window.keep,
-      );
-      if (kept && kept.items.length > 0) yield kept;
+      const kept = historyOrderOf(order, window.since, window.keep);
+      if (kept) yield kept;
     }
     if (page.length < PAGE) return;
     cursor = page[page.length - 1]!.id;
+  }
+}
+
+/** Every learnable order of the customers last active on or after `since`, a page of customers at a time. */
+async function* readCustomerWindow(
+  db: Db,
+  shopId: string,
+  since: Date,
+  keep: ReadonlySet<string> | null,
+  perPage: number,
+): AsyncGenerator<HistoryOrder> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await runSql<{ customer: string }[]>(
+      db,
+      Prisma.sql`${activeCustomersSql(shopId, since, after)} ORDER BY o."customerShopifyId" LIMIT ${perPage}`,
+    );
+    if (rows.length === 0) return;
+    const customers = rows.map((r) => r.customer);
+    const orders = await db.order.findMany({
+      where: { ...learnable(shopId), customerShopifyId: { in: customers } },
+      orderBy: [{ customerShopifyId: "asc" }, { processedAt: "asc" }, { id: "asc" }],
+      select: orderSelect,
+    });
+    for (const order of orders) {
+      // The whole history of a kept customer: no day cut on their orders.
+      const kept = historyOrderOf(order, null, keep);
+      if (kept) yield kept;
+    }
+    if (rows.length < perPage) return;
+    after = customers[customers.length - 1]!;
   }
 }
 
