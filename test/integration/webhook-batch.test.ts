@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Job } from "bullmq";
 import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { eventually } from "../helpers/stack";
@@ -17,20 +16,7 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
   let harness: Awaited<ReturnType<typeof startIngest>>;
   const shopId = async (domain = SHOP) => (await t.db.shop.findUniqueOrThrow({ where: { domain } })).id;
 
-  /** Queues deliveries while the queue is paused, so the worker finds them waiting and batches them. */
-  async function ingestAll(deliveries: WebhookDelivery[]): Promise<Job[]> {
-    await harness.queue.pause();
-    const jobs = await harness.queue.addBulk(
-      deliveries.map((d) => ({
-        name: d.topic,
-        data: d,
-        opts: { jobId: webhookJobId(d.webhookId), attempts: 3, backoff: { type: "fixed", delay: 10 } },
-      })),
-    );
-    await harness.queue.resume();
-    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000).catch(() => undefined)));
-    return Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!));
-  }
+  const ingestAll = (deliveries: WebhookDelivery[]) => harness.ingestTogether(deliveries);
 
   beforeAll(async () => {
     t = await createTestDb(kind);
@@ -198,7 +184,7 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
       "the batch to fail twice",
     );
     await t.db.$executeRawUnsafe(`ALTER TABLE "CustomerAway" RENAME TO "Customer"`);
-    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000)));
+    await harness.settled(jobs);
     expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "7" } } })).toBe(200);
     const states = await Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!.getState()));
     expect(new Set(states)).toEqual(new Set(["completed"]));
