@@ -142,7 +142,9 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     const after = await stored();
     expect(after.title).toBe("Second");
     expect(after.id).toBe(before.id);
-    expect(after.variants.map((v) => [v.shopifyId, v.title, v.price.toString()])).toEqual([["120009", "Only now", "9"]]);
+    expect(after.variants.map((v) => [v.shopifyId, v.title, v.price.toString()])).toEqual([
+      ["120009", "Only now", "9"],
+    ]);
     // Redelivering the older version afterwards changes nothing, not even the row's updatedAt.
     const third = await ingestAll([delivery(SHOP, "products/update", v1)]);
     expect(third.map(outcome)).toEqual(["stale"]);

@@ -3,7 +3,12 @@ import { Prisma } from "@prisma/client";
 import { runSql } from "../database/raw-sql.server";
 import type { Tx } from "../database/client.server";
 import type { OrderRecord } from "./records";
-import { ORDER_COLUMNS, ORDER_CONFLICT_UPDATE, ORDER_LINE_COLUMNS, ORDER_LINE_CONFLICT_UPDATE } from "./record-upsert-sql";
+import {
+  ORDER_COLUMNS,
+  ORDER_CONFLICT_UPDATE,
+  ORDER_LINE_COLUMNS,
+  ORDER_LINE_CONFLICT_UPDATE,
+} from "./record-upsert-sql";
 import { slices, unnestInsert, type UnnestColumn } from "./unnest-columns";
 
 /**

@@ -258,12 +258,7 @@ async function upsertProducts(tx: Tx, part: KeyedItem<ProductRecord>[], now: Dat
 }
 
 /** For each product just written, its variants become exactly the ones in its record. */
-async function replaceVariants(
-  tx: Tx,
-  part: KeyedItem<ProductRecord>[],
-  applied: AppliedRow[],
-  now: Date,
-) {
+async function replaceVariants(tx: Tx, part: KeyedItem<ProductRecord>[], applied: AppliedRow[], now: Date) {
   if (applied.length === 0) return;
   const byKey = new Map(part.map((p) => [key(p.shopId, p.record.shopifyId), p.record]));
   await tx.variant.deleteMany({ where: { productId: { in: applied.map((a) => a.id) } } });
