@@ -6,7 +6,7 @@
 import { Redis } from "ioredis";
 import { createQueue, QUEUE_NAMES } from "../app/lib/jobs/queues";
 import { webhookJobId } from "../app/lib/webhooks/webhook-queue.server";
-import { createSqliteTestDb } from "../test/helpers/test-db";
+import { createPostgresTestDb, createSqliteTestDb, type TestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
 import { timeDrain, timeNoopDrain } from "./drain";
@@ -99,8 +99,9 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
       ),
       result("intake.p50_ms", median(intake.map((x) => x.p50Ms)), "ms", percentile(addLatencies, 50)),
       result("intake.p99_ms", median(intake.map((x) => x.p99Ms)), "ms", percentile(addLatencies, 99)),
-      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed")),
-      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "records")),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed", "sqlite")),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "records", "sqlite")),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed", "postgres")),
     ];
   } finally {
     await app.stop();
@@ -112,12 +113,18 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
 
 /**
  * Queues `total` deliveries, then times the real worker process draining them with batching on
- * (docs/decisions/014). "mixed" is a third each of orders, products and customers (orders are
- * attributed in the batch's transaction; the retrain request is per shop after it); "records" is
- * products and customers only, whose whole work is the batch's write.
+ * (docs/decisions/014), into a fresh database of `kind`. "mixed" is a third each of orders,
+ * products and customers (orders are attributed in the batch's transaction; the retrain request
+ * is per shop after it); "records" is products and customers only, whose whole work is the
+ * batch's write. The reference, a no-op worker, drains as many jobs in the same run after it.
  */
-async function benchDrain(redis: Redis, total: number, mix: "mixed" | "records"): Promise<BenchResult[]> {
-  const t = createSqliteTestDb(BENCH_DB_DIR);
+async function benchDrain(
+  redis: Redis,
+  total: number,
+  mix: "mixed" | "records",
+  kind: "sqlite" | "postgres",
+): Promise<BenchResult[]> {
+  const t: TestDb = kind === "postgres" ? await createPostgresTestDb() : createSqliteTestDb(BENCH_DB_DIR);
   const { prefix, cleanup } = createTestPrefix();
   const databaseUrl = t.url;
   const queue = createQueue(QUEUE_NAMES.webhooks, redis, prefix);
@@ -152,18 +159,20 @@ async function benchDrain(redis: Redis, total: number, mix: "mixed" | "records")
   });
   const { seconds: drainSeconds, failed } = await timeDrain(queue, total, "the backlog to drain");
   await worker.stop();
-  const noopSeconds = await timeNoopDrain(redis, prefix, `bench-noop-${mix}`, jobs);
+  const noopSeconds = await timeNoopDrain(redis, prefix, `bench-noop-${mix}-${kind}`, jobs);
   await queue.close();
   await cleanup();
   await t.drop();
   return [
     result(
-      mix === "mixed" ? "intake.drain_jobs_per_s" : "intake.drain_records_jobs_per_s",
+      (mix === "mixed" ? "intake.drain_jobs_per_s" : "intake.drain_records_jobs_per_s") +
+        (kind === "postgres" ? ".postgres" : ""),
       total / drainSeconds,
       "jobs/s",
       total / noopSeconds,
       `${total} ${mix === "mixed" ? "mixed webhooks (orders, products, customers)" : "products/update and customers/update"} ` +
-        `into SQLite, batches of up to 500, ${failed} failed; reference: no-op BullMQ worker`,
+        `into ${kind === "postgres" ? "PostgreSQL" : "SQLite"}, one worker process, batches of up to 500, ` +
+        `${failed} failed; reference: no-op BullMQ worker`,
     ),
   ];
 }

@@ -72,10 +72,11 @@ export const envSchema = z.object({
     .int()
     .min(1024)
     .default(2 * 1024 * 1024),
-  /** Webhook jobs one worker writes in one transaction (docs/decisions/014); 1 turns batching off. @defaultValue 500 */
-  // 1 (one job at a time) until a batch's hand-taken jobs are proven across a Redis restart:
-  // one CI run lost time there (docs/decisions/014-batched-ingest.md). The bench sets 500.
-  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(1),
+  /**
+   * Webhook jobs one worker writes in one transaction (docs/decisions/014); 1 turns batching off
+   * (one job at a time, the per-job processor). @defaultValue 500
+   */
+  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   /** Payload bytes a batch stops taking more jobs at, which bounds its memory. @defaultValue 32 MiB */
   WEBHOOK_BATCH_MAX_BYTES: z.coerce
     .number()

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { QueueEvents, type Job, type Queue } from "bullmq";
+import { QueueEvents, type Job, type JobsOptions, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Db } from "../../app/lib/database/client.server";
 import { createLogger } from "../../app/lib/logger.server";
@@ -30,6 +30,42 @@ export function delivery(
     payload,
     ...extra,
   };
+}
+
+/**
+ * Waits until every job of `ids` has completed or failed for good (a failure BullMQ will retry is
+ * not an end), with one listener pair on `events` for all of them.
+ * `Job.waitUntilFinished` adds three listeners per job, its queue's "closing" among them, so
+ * waiting on a batch of 500 that way passes Node's limit of 10 and prints
+ * MaxListenersExceededWarning. Rejects with the ids still open after `timeoutMs`.
+ */
+export async function settled(queue: Queue, events: QueueEvents, ids: readonly string[], timeoutMs = 30_000) {
+  const open = new Set(ids);
+  if (open.size === 0) return;
+  let done = () => {};
+  let fail = (_error: Error) => {};
+  const finished = new Promise<void>((resolve, reject) => ((done = resolve), (fail = reject)));
+  const onEnd = ({ jobId }: { jobId: string }) => {
+    open.delete(jobId);
+    if (open.size === 0) done();
+  };
+  const timer = setTimeout(
+    () => fail(new Error(`${open.size} jobs not finished after ${timeoutMs} ms: ${[...open].slice(0, 5).join(", ")}`)),
+    timeoutMs,
+  );
+  events.on("completed", onEnd);
+  events.on("failed", onEnd);
+  try {
+    // Listening first, then reading the states, so a job that ended in between is not missed.
+    await events.waitUntilReady();
+    const states = await Promise.all([...open].map(async (id) => [id, await queue.getJobState(id)] as const));
+    for (const [id, state] of states) if (state === "completed" || state === "failed") onEnd({ jobId: id });
+    await finished;
+  } finally {
+    clearTimeout(timer);
+    events.off("completed", onEnd);
+    events.off("failed", onEnd);
+  }
 }
 
 /** The real webhooks queue and ingest worker, in this process, on this test's own key prefix. */
@@ -85,6 +121,41 @@ export async function startIngest(
     /** The Redis connection and key prefix the worker writes the storefront's copies under. */
     redis: connection,
     prefix,
+    /** Waits until these jobs have ended (settled above); rejects after `timeoutMs`. */
+    settled: (jobs: readonly Job[], timeoutMs?: number) =>
+      settled(
+        queue,
+        events,
+        jobs.map((j) => j.id!),
+        timeoutMs,
+      ),
+    /**
+     * Queues deliveries while the queue is paused, so the worker finds them all waiting and takes
+     * them as one batch (or as few as its batch size allows); waits until each has ended, and
+     * resolves with the jobs as stored then, in the order given. A job still open after
+     * `timeoutMs` is returned as it is (the test's assertions then say what is missing).
+     */
+    async ingestTogether(
+      deliveries: WebhookDelivery[],
+      options: { attempts?: number; backoff?: JobsOptions["backoff"]; timeoutMs?: number } = {},
+    ): Promise<Job[]> {
+      await queue.pause();
+      const jobs = await queue.addBulk(
+        deliveries.map((d) => ({
+          name: d.topic,
+          data: d,
+          opts: {
+            jobId: webhookJobId(d.webhookId),
+            attempts: options.attempts ?? 3,
+            backoff: options.backoff ?? { type: "fixed", delay: 10 },
+          },
+        })),
+      );
+      await queue.resume();
+      const ids = jobs.map((j) => j.id!);
+      await settled(queue, events, ids, options.timeoutMs ?? 30_000).catch(() => undefined);
+      return Promise.all(jobs.map(async (j) => (await queue.getJob(j.id!))!));
+    },
     /** Queues a delivery and waits until the worker finished it; resolves with the job. */
     async ingest(d: WebhookDelivery): Promise<Job> {
       const job = await queue.add(d.topic, d, {

@@ -33,8 +33,33 @@ export async function startAppProcess(
 ): Promise<{ app: Spawned; origin: string }> {
   const port = await freePort();
   const app = spawnAppProcess({ PORT: String(port), ...env }, options);
-  await app.waitFor(/Affinity app listening on/);
+  await untilStarted(app, /Affinity app listening on/);
   return { app, origin: `http://127.0.0.1:${port}` };
+}
+
+/** How long a process that did not come up gets to stop on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5_000;
+/** How long a child may take to print its start-up line (spawnProcess's own default). */
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits for a child's start-up line. If it does not come (timeout, or it exited), the child is
+ * stopped before the error is passed on: the caller never gets a handle to it, so nobody else
+ * would, and a process left starting would keep its port, Redis connections and CPU.
+ */
+export async function untilStarted(
+  child: Spawned,
+  pattern: RegExp,
+  timing: { startMs?: number; graceMs?: number } = {},
+): Promise<void> {
+  try {
+    await child.waitFor(pattern, timing.startMs ?? START_TIMEOUT_MS);
+  } catch (error) {
+    const killer = setTimeout(() => child.child.kill("SIGKILL"), timing.graceMs ?? STOP_GRACE_MS);
+    await child.stop("SIGTERM");
+    clearTimeout(killer);
+    throw error;
+  }
 }
 
 /**
@@ -51,7 +76,7 @@ export async function startWorkerProcess(
     ...env,
     ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
   });
-  await worker.waitFor(/"event":"worker.started"/);
+  await untilStarted(worker, /"event":"worker.started"/);
   return worker;
 }
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Job } from "bullmq";
 import type { Db } from "../../app/lib/database/client.server";
 import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";
@@ -20,19 +19,8 @@ const SHOP = "batch-attribution.myshopify.com";
 type Ingest = Awaited<ReturnType<typeof startIngest>>;
 
 /** Queues deliveries while the queue is paused, so the worker finds them all waiting and batches them. */
-async function ingestTogether(harness: Ingest, deliveries: WebhookDelivery[]): Promise<Job[]> {
-  await harness.queue.pause();
-  const jobs = await harness.queue.addBulk(
-    deliveries.map((d) => ({
-      name: d.topic,
-      data: d,
-      opts: { jobId: webhookJobId(d.webhookId), attempts: 3, backoff: { type: "fixed", delay: 10 } },
-    })),
-  );
-  await harness.queue.resume();
-  await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 60_000).catch(() => undefined)));
-  return Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!));
-}
+const ingestTogether = (harness: Ingest, deliveries: WebhookDelivery[]) =>
+  harness.ingestTogether(deliveries, { timeoutMs: 60_000 });
 
 const money = (v: { toString(): string }) => Number(v.toString()).toFixed(4);
 

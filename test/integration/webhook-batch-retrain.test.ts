@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "bullmq";
-import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
+import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
@@ -14,16 +14,7 @@ describe.each(DATABASE_KINDS)("a batch's new orders towards a retrain on %s", (k
   const trainingRequests: string[] = [];
   let harness: Awaited<ReturnType<typeof startIngest>>;
 
-  /** Queues deliveries while the queue is paused, so the worker takes them as one batch. */
-  async function ingestAll(deliveries: WebhookDelivery[]): Promise<Job[]> {
-    await harness.queue.pause();
-    const jobs = await harness.queue.addBulk(
-      deliveries.map((d) => ({ name: d.topic, data: d, opts: { jobId: webhookJobId(d.webhookId), attempts: 3 } })),
-    );
-    await harness.queue.resume();
-    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000).catch(() => undefined)));
-    return Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!));
-  }
+  const ingestAll = (deliveries: WebhookDelivery[]) => harness.ingestTogether(deliveries);
   const counter = async (domain: string) =>
     (await t.db.shop.findUniqueOrThrow({ where: { domain } })).ordersSinceTraining;
 

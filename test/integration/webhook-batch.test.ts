@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Job } from "bullmq";
 import { webhookJobId, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { delivery, startIngest } from "../helpers/ingest-harness";
 import { eventually } from "../helpers/stack";
@@ -17,20 +16,7 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
   let harness: Awaited<ReturnType<typeof startIngest>>;
   const shopId = async (domain = SHOP) => (await t.db.shop.findUniqueOrThrow({ where: { domain } })).id;
 
-  /** Queues deliveries while the queue is paused, so the worker finds them waiting and batches them. */
-  async function ingestAll(deliveries: WebhookDelivery[]): Promise<Job[]> {
-    await harness.queue.pause();
-    const jobs = await harness.queue.addBulk(
-      deliveries.map((d) => ({
-        name: d.topic,
-        data: d,
-        opts: { jobId: webhookJobId(d.webhookId), attempts: 3, backoff: { type: "fixed", delay: 10 } },
-      })),
-    );
-    await harness.queue.resume();
-    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000).catch(() => undefined)));
-    return Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!));
-  }
+  const ingestAll = (deliveries: WebhookDelivery[]) => harness.ingestTogether(deliveries);
 
   beforeAll(async () => {
     t = await createTestDb(kind);
@@ -48,8 +34,11 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     ];
     const jobs = await ingestAll(deliveries);
     expect(jobs.map((j) => j.finishedOn && !j.failedReason)).toEqual(jobs.map(() => true));
-    // At least one job went in a batch with others (all 80 were waiting when the worker started).
-    expect(Math.max(...jobs.map((j) => (j.returnvalue as { batched?: number }).batched ?? 0))).toBeGreaterThan(1);
+    // Each says what it stored and that it was batched; at least one went in a batch with others
+    // (all 80 were waiting when the worker started).
+    const results = jobs.map((j) => j.returnvalue as { outcome: string; batched: boolean; batchJobs: number });
+    expect(new Set(results.map((r) => `${r.outcome} ${r.batched}`))).toEqual(new Set(["created true"]));
+    expect(Math.max(...results.map((r) => r.batchJobs))).toBeGreaterThan(1);
     const id = await shopId();
     expect(await t.db.product.count({ where: { shopId: id, shopifyId: { startsWith: "10" } } })).toBe(40);
     expect(await t.db.customer.count({ where: { shopId: id } })).toBe(40);
@@ -116,6 +105,64 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(titles.map((p) => p.title).sort()).toEqual(["A's", "B's"]);
     // The other shop's customers/delete did not touch this shop's customer 2001.
     expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: "2001" } })).toBe(1);
+  });
+
+  it("reports each product and customer job's own outcome: created, updated, stale or deleted", async () => {
+    const v1 = productPayload(12_000, { updated_at: "2026-03-01T00:00:00Z" });
+    const v2 = productPayload(12_000, {
+      title: "Second",
+      updated_at: "2026-03-02T00:00:00Z",
+      variants: [{ ...v1.variants[0]!, id: 120_009, title: "Only now", price: "9.00" }],
+    });
+    const first = await ingestAll([
+      delivery(SHOP, "products/create", v1),
+      delivery(SHOP, "customers/create", customerPayload(12_001, { updated_at: "2026-03-01T00:00:00Z" })),
+      delivery(SHOP, "customers/delete", { id: 12_002 }),
+    ]);
+    const outcome = (j: { returnvalue: unknown }) => (j.returnvalue as { outcome: string }).outcome;
+    expect(first.map(outcome)).toEqual(["created", "created", "deleted"]);
+    const id = await shopId();
+    const stored = () =>
+      t.db.product.findUniqueOrThrow({
+        where: { shopId_shopifyId: { shopId: id, shopifyId: "12000" } },
+        include: { variants: true },
+      });
+    const before = await stored();
+    // The same batch holds the newer version, the older one again and two deliveries of one
+    // customer version: one job reports the write, the others "stale".
+    const second = await ingestAll([
+      delivery(SHOP, "products/update", v1),
+      delivery(SHOP, "products/update", v2),
+      delivery(SHOP, "customers/update", customerPayload(12_001, { updated_at: "2026-03-05T00:00:00Z" })),
+      delivery(SHOP, "customers/update", customerPayload(12_001, { updated_at: "2026-03-05T00:00:00Z" })),
+      delivery(SHOP, "products/delete", { id: 12_003 }),
+    ]);
+    expect(second.map(outcome)).toEqual(["stale", "updated", "updated", "stale", "deleted"]);
+    expect((second[4]!.returnvalue as { deleted: string }).deleted).toBe("12003");
+    const after = await stored();
+    expect(after.title).toBe("Second");
+    expect(after.id).toBe(before.id);
+    expect(after.variants.map((v) => [v.shopifyId, v.title, v.price.toString()])).toEqual([
+      ["120009", "Only now", "9"],
+    ]);
+    // Redelivering the older version afterwards changes nothing, not even the row's updatedAt.
+    const third = await ingestAll([delivery(SHOP, "products/update", v1)]);
+    expect(third.map(outcome)).toEqual(["stale"]);
+    const untouched = await stored();
+    expect(untouched.updatedAt).toEqual(after.updatedAt);
+    expect(untouched.variants.map((v) => v.id)).toEqual(after.variants.map((v) => v.id));
+  });
+
+  it("dead-letters a poison product among good ones and stores the rest", async () => {
+    const deliveries = Array.from({ length: 20 }, (_, i) =>
+      delivery(SHOP, "products/create", productPayload(13_000 + i)),
+    );
+    deliveries[7] = delivery(SHOP, "products/create", { ...productPayload(13_007), variants: "not a list" });
+    const jobs = await ingestAll(deliveries);
+    expect(jobs.filter((j) => j.failedReason).map((j) => j.id)).toEqual([webhookJobId(deliveries[7]!.webhookId)]);
+    const id = await shopId();
+    expect(await t.db.product.count({ where: { shopId: id, shopifyId: { startsWith: "130" } } })).toBe(19);
+    expect(await t.db.variant.count({ where: { shopId: id, shopifyId: { startsWith: "130" } } })).toBe(19);
   });
 
   it("dead-letters only the poison job of a batch of 500 and stores the other 499", async () => {
@@ -198,7 +245,7 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
       "the batch to fail twice",
     );
     await t.db.$executeRawUnsafe(`ALTER TABLE "CustomerAway" RENAME TO "Customer"`);
-    await Promise.all(jobs.map((j) => j.waitUntilFinished(harness.events, 30_000)));
+    await harness.settled(jobs);
     expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "7" } } })).toBe(200);
     const states = await Promise.all(jobs.map(async (j) => (await harness.queue.getJob(j.id!))!.getState()));
     expect(new Set(states)).toEqual(new Set(["completed"]));

@@ -3,7 +3,12 @@ import { DEFAULT_ATTRIBUTION_WINDOW_DAYS, type OrderAttributionResult } from "..
 import { AttributionRaceError, attributeOrderBatch, orderKey } from "../../app/lib/conversion/batch-attribution.server";
 import { orderRefunds } from "../../app/lib/conversion/refunds.server";
 import { retrainDue } from "../../app/lib/shops/training-state.server";
-import { recordKey, writeRecordBatch, type BatchWrite } from "../../app/lib/sync/batch-records.server";
+import {
+  recordKey,
+  writeRecordBatch,
+  type BatchWrite,
+  type RecordBatchStored,
+} from "../../app/lib/sync/batch-records.server";
 import { orderFactsFromRecord } from "../../app/lib/sync/order-facts";
 import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import type { WebhookProcessorDeps } from "./webhooks";
@@ -25,8 +30,9 @@ export async function writeWebhookBatch(
   deps: WebhookProcessorDeps,
   valid: Array<{ delivery: WebhookDelivery }>,
   writes: BatchWrite[],
-): Promise<{ stored: Stored; attributed: Map<string, OrderAttributionResult> }> {
-  if (writes.length === 0) return { stored: new Map(), attributed: new Map() };
+): Promise<{ stored: RecordBatchStored; attributed: Map<string, OrderAttributionResult> }> {
+  if (writes.length === 0)
+    return { stored: { orders: new Map(), products: new Map(), customers: new Map() }, attributed: new Map() };
   const refunds = new Map<BatchWrite, ReturnType<typeof orderRefunds.parse>["refunds"]>();
   const windows = new Map<string, number>();
   for (const [i, write] of writes.entries()) {
@@ -73,14 +79,33 @@ export function orderResult(
 }
 
 /**
- * The job per order whose version the batch stored: the newest, the first of equals. Only it does
- * the order's follow-up, so two deliveries of one version in a batch do not count the order twice.
+ * A product or customer job's return value, as the one-job handler reports it (`created`,
+ * `updated` or `stale`; `deleted` for a delete, which always ends with the record gone), marked
+ * as batched with the number of jobs in its batch.
+ */
+export function catalogResult(
+  write: Exclude<BatchWrite, OrderWrite>,
+  carrier: boolean,
+  stored: RecordBatchStored,
+  batchJobs: number,
+): Record<string, unknown> {
+  const batch = { batched: true, batchJobs };
+  if (write.kind === "productDelete") return { outcome: "deleted", deleted: write.shopifyId, ...batch };
+  if (write.kind === "customerDelete") return { outcome: "deleted", ...batch };
+  const kept = write.kind === "product" ? stored.products : stored.customers;
+  return { outcome: (carrier && kept.get(recordKey(write.shopId, write.record.shopifyId))) || "stale", ...batch };
+}
+
+/**
+ * The job per record whose version the batch stored: the newest, the first of equals. Only it
+ * reports the write (and, for an order, does its follow-up, so two deliveries of one version in
+ * a batch do not count the order twice); the others report "stale".
  */
 export function storedVersionCarriers(jobs: Job[], writes: BatchWrite[]): Map<Job, boolean> {
   const newest = new Map<string, { job: Job; at: number }>();
   for (const [i, write] of writes.entries()) {
-    if (write.kind !== "order") continue;
-    const k = recordKey(write.shopId, write.record.shopifyId);
+    if (write.kind !== "order" && write.kind !== "product" && write.kind !== "customer") continue;
+    const k = `${write.kind}\u0000${recordKey(write.shopId, write.record.shopifyId)}`;
     const at = write.record.updatedAt.getTime();
     const seen = newest.get(k);
     if (!seen || at > seen.at) newest.set(k, { job: jobs[i]!, at });

@@ -5,7 +5,13 @@ import type { Logger } from "../../app/lib/logger.server";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
 import type { BatchWrite } from "../../app/lib/sync/batch-records.server";
 import { orderRefunds } from "../../app/lib/conversion/refunds.server";
-import { askForRetrains, orderResult, storedVersionCarriers, writeWebhookBatch } from "./webhook-batch-orders";
+import {
+  askForRetrains,
+  catalogResult,
+  orderResult,
+  storedVersionCarriers,
+  writeWebhookBatch,
+} from "./webhook-batch-orders";
 import * as payloads from "../../app/lib/sync/webhook-payloads";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
@@ -290,7 +296,8 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     const writes = valid.map(
       ({ delivery, write }) => ({ ...write, shopId: shopIds.get(delivery.shop)! }) as BatchWrite,
     );
-    const { stored: orders, attributed } = await writeWebhookBatch(deps, valid, writes);
+    const { stored, attributed } = await writeWebhookBatch(deps, valid, writes);
+    const orders = stored.orders;
     // Also the products whose version was older than the stored one: the card may be what is behind.
     await refreshCards(deps, writes, shopIds);
     const carriers = storedVersionCarriers(
@@ -299,8 +306,9 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     );
     for (const [i, { job }] of valid.entries()) {
       const write = writes[i]!;
-      if (write.kind !== "order") outcomes.set(job, { result: { batched: jobs.length } });
-      else outcomes.set(job, { result: orderResult(write, carriers.get(job) ?? false, orders, attributed) });
+      const carrier = carriers.get(job) ?? false;
+      if (write.kind !== "order") outcomes.set(job, { result: catalogResult(write, carrier, stored, jobs.length) });
+      else outcomes.set(job, { result: orderResult(write, carrier, orders, attributed) });
     }
     await askForRetrains(deps, valid, writes, orders, outcomes);
   } catch (error) {

@@ -4,8 +4,30 @@ import { runSql } from "../database/raw-sql.server";
 import { databaseKind, type Db, type Tx } from "../database/client.server";
 import { addNewOrders } from "../shops/training-state.server";
 import { writeOrdersPostgres } from "./batch-orders-postgres.server";
+import {
+  deleteCustomersPostgres,
+  tombstoneProductsPostgres,
+  upsertCustomersPostgres,
+  upsertProductsPostgres,
+  type KeyedItem,
+  type WrittenRow,
+} from "./batch-catalog-postgres.server";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
-import { ORDER_CONFLICT_UPDATE, ORDER_INSERT_COLUMNS } from "./order-upsert-sql";
+import {
+  columnList,
+  CUSTOMER_COLUMNS,
+  CUSTOMER_CONFLICT_UPDATE,
+  ORDER_COLUMNS,
+  ORDER_CONFLICT_UPDATE,
+  ORDER_LINE_COLUMNS,
+  ORDER_LINE_CONFLICT_UPDATE,
+  PRODUCT_COLUMNS,
+  PRODUCT_CONFLICT_UPDATE,
+  TOMBSTONE_COLUMNS,
+  TOMBSTONE_CONFLICT_UPDATE,
+  VARIANT_COLUMNS,
+  VARIANT_CONFLICT_UPDATE,
+} from "./record-upsert-sql";
 
 /** One record write from one job; a batch holds many, from many jobs and shops. */
 export type BatchWrite =
@@ -51,8 +73,9 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  * its updated_at is newer than the stored one, a deleted product stays deleted (its tombstone is
  * written even for a product we never saw), and every row is keyed by its shop. Either all of the
  * batch is committed or none of it, so the caller may retry the whole batch.
- * Returns, by recordKey, the orders it stored and whether each was new; an order missing from
- * it was older than the stored version (or than another version in the batch).
+ * Returns, by recordKey, the orders, products and customers it stored and whether each was new;
+ * a record missing from them was older than the stored version (or than another version in the
+ * batch), or, for a product, deleted.
  */
 export async function writeRecordBatch(
   db: Db,
@@ -72,21 +95,37 @@ export async function writeRecordBatch(
      */
     afterOrders?: (tx: Tx, stored: OrderWrite[]) => Promise<void>;
   } = {},
-): Promise<Map<string, "created" | "updated">> {
-  const customers = newestPerKey(writes.filter((w) => w.kind === "customer"));
+): Promise<RecordBatchStored> {
+  // Each kept product and customer gets its row id now: a row that comes back with another id
+  // existed before (the upsert updated it), so "created" or "updated" needs no lookup.
+  const customers = keyed(newestPerKey(writes.filter((w) => w.kind === "customer")));
   const customerDeletes = writes.filter((w) => w.kind === "customerDelete");
-  const products = newestPerKey(writes.filter((w) => w.kind === "product"));
+  const products = keyed(newestPerKey(writes.filter((w) => w.kind === "product")));
   const productDeletes = writes.filter((w) => w.kind === "productDelete");
   const orders = newestPerKey(writes.filter((w) => w.kind === "order"));
   const now = new Date();
-  // Orders are most of a backfill's rows; PostgreSQL writes them column-wise (batch-orders-postgres).
+  // PostgreSQL writes column-wise (batch-orders-postgres, batch-catalog-postgres); other clients portably.
   const postgres = databaseKind(db) === "postgres";
   return db.$transaction(async (tx) => {
-    for (const part of chunks(customers)) await upsertCustomers(tx, part, now);
+    let writtenCustomers: WrittenRow[] = [];
+    if (postgres) writtenCustomers = await upsertCustomersPostgres(tx, customers, now);
+    else for (const part of chunks(customers)) writtenCustomers.push(...(await upsertCustomers(tx, part, now)));
+    const storedCustomers = outcomes(customers, writtenCustomers);
     // Deletes after upserts: a customer created and deleted in one batch ends deleted.
-    for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
-    for (const part of chunks(products)) await replaceVariants(tx, part, await upsertProducts(tx, part, now), now);
-    for (const part of chunks(productDeletes)) await tombstoneProducts(tx, part, now);
+    if (postgres) await deleteCustomersPostgres(tx, customerDeletes);
+    else for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
+    let writtenProducts: WrittenRow[] = [];
+    if (postgres) writtenProducts = await upsertProductsPostgres(tx, products, now);
+    else {
+      for (const part of chunks(products)) {
+        const rows = await upsertProducts(tx, part, now);
+        await replaceVariants(tx, part, rows, now);
+        writtenProducts.push(...rows);
+      }
+    }
+    const storedProducts = outcomes(products, writtenProducts);
+    if (postgres) await tombstoneProductsPostgres(tx, productDeletes, now);
+    else for (const part of chunks(productDeletes)) await tombstoneProducts(tx, part, now);
     const stored = new Map<string, "created" | "updated">();
     if (postgres) {
       for (const row of await writeOrdersPostgres(tx, orders, now))
@@ -98,8 +137,33 @@ export async function writeRecordBatch(
         tx,
         orders.filter((o) => stored.has(key(o.shopId, o.record.shopifyId))),
       );
-    return stored;
+    return { orders: stored, products: storedProducts, customers: storedCustomers };
   });
+}
+
+/** What a batch stored, per kind, by recordKey: each record written, and whether its row was new. */
+export interface RecordBatchStored {
+  orders: Map<string, "created" | "updated">;
+  products: Map<string, "created" | "updated">;
+  customers: Map<string, "created" | "updated">;
+}
+
+function keyed<R extends { shopifyId: string }>(items: Array<{ shopId: string; record: R }>): KeyedItem<R>[] {
+  return items.map(({ shopId, record }) => ({ id: randomUUID(), shopId, record }));
+}
+
+/** A written row whose id is the one proposed was inserted; any other was updated. */
+function outcomes<R extends { shopifyId: string }>(
+  items: KeyedItem<R>[],
+  written: WrittenRow[],
+): Map<string, "created" | "updated"> {
+  const proposed = new Map(items.map((i) => [key(i.shopId, i.record.shopifyId), i.id]));
+  return new Map(
+    written.map((w) => {
+      const k = key(w.shopId, w.shopifyId);
+      return [k, proposed.get(k) === w.id ? "created" : "updated"] as const;
+    }),
+  );
 }
 
 /** SQLite's (and any other client's) order path: a lookup of the known orders, then upserts. */
@@ -149,21 +213,19 @@ async function countCreated(tx: Tx, orders: OrderWrite[], stored: Map<string, "c
   }
 }
 
-async function upsertCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "customer" }>[], now: Date) {
+/** Inserts or updates customers, newest updated_at wins; returns the rows it wrote. */
+async function upsertCustomers(tx: Tx, part: KeyedItem<CustomerRecord>[], now: Date) {
   const rows = part.map(
-    ({ shopId, record: r }) =>
-      Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.createdAt}, ${r.updatedAt}, ${now}, ${now})`,
+    ({ id, shopId, record: r }) =>
+      Prisma.sql`(${id}, ${shopId}, ${r.shopifyId}, ${r.createdAt}, ${r.updatedAt}, ${now}, ${now})`,
   );
-  await runSql(
+  return runSql<WrittenRow[]>(
     tx,
     Prisma.sql`
-    INSERT INTO "Customer" ("id", "shopId", "shopifyId", "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
+    INSERT INTO "Customer" ${columnList(CUSTOMER_COLUMNS)}
     VALUES ${Prisma.join(rows)}
-    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
-      "shopifyCreatedAt" = excluded."shopifyCreatedAt",
-      "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
-      "updatedAt" = excluded."updatedAt"
-    WHERE excluded."shopifyUpdatedAt" > "Customer"."shopifyUpdatedAt"`,
+    ${CUSTOMER_CONFLICT_UPDATE}
+    RETURNING "id", "shopId", "shopifyId"`,
   );
 }
 
@@ -174,17 +236,13 @@ async function deleteCustomers(tx: Tx, part: Extract<BatchWrite, { kind: "custom
   }
 }
 
-interface AppliedRow {
-  id: string;
-  shopId: string;
-  shopifyId: string;
-}
+type AppliedRow = WrittenRow;
 
 /** Inserts or updates products; returns the rows it wrote (RETURNING skips rows the WHERE kept). */
-async function upsertProducts(tx: Tx, part: Extract<BatchWrite, { kind: "product" }>[], now: Date) {
-  const rows = part.map(({ shopId, record: r }) => {
+async function upsertProducts(tx: Tx, part: KeyedItem<ProductRecord>[], now: Date) {
+  const rows = part.map(({ id, shopId, record: r }) => {
     const image = r.image;
-    return Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.title}, ${r.handle}, ${r.productType},
+    return Prisma.sql`(${id}, ${shopId}, ${r.shopifyId}, ${r.title}, ${r.handle}, ${r.productType},
       ${r.vendor}, ${r.tags.join(", ")}, ${r.status}, ${r.isGiftCard}, ${r.publishedAt}, ${image?.url ?? null},
       ${image?.width ?? null}, ${image?.height ?? null}, ${image?.alt ?? null}, ${r.createdAt}, ${r.updatedAt},
       ${now}, ${now})`;
@@ -192,30 +250,15 @@ async function upsertProducts(tx: Tx, part: Extract<BatchWrite, { kind: "product
   return runSql<AppliedRow[]>(
     tx,
     Prisma.sql`
-    INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "productType", "vendor", "tags",
-      "status", "isGiftCard", "publishedAt", "imageUrl", "imageWidth", "imageHeight", "imageAlt",
-      "shopifyCreatedAt", "shopifyUpdatedAt", "createdAt", "updatedAt")
+    INSERT INTO "Product" ${columnList(PRODUCT_COLUMNS)}
     VALUES ${Prisma.join(rows)}
-    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
-      "title" = excluded."title", "handle" = excluded."handle", "productType" = excluded."productType",
-      "vendor" = excluded."vendor", "tags" = excluded."tags", "status" = excluded."status",
-      "isGiftCard" = excluded."isGiftCard", "publishedAt" = excluded."publishedAt",
-      "imageUrl" = excluded."imageUrl", "imageWidth" = excluded."imageWidth",
-      "imageHeight" = excluded."imageHeight", "imageAlt" = excluded."imageAlt",
-      "shopifyCreatedAt" = excluded."shopifyCreatedAt", "shopifyUpdatedAt" = excluded."shopifyUpdatedAt",
-      "updatedAt" = excluded."updatedAt"
-    WHERE "Product"."deletedAt" IS NULL AND excluded."shopifyUpdatedAt" > "Product"."shopifyUpdatedAt"
+    ${PRODUCT_CONFLICT_UPDATE}
     RETURNING "id", "shopId", "shopifyId"`,
   );
 }
 
 /** For each product just written, its variants become exactly the ones in its record. */
-async function replaceVariants(
-  tx: Tx,
-  part: Extract<BatchWrite, { kind: "product" }>[],
-  applied: AppliedRow[],
-  now: Date,
-) {
+async function replaceVariants(tx: Tx, part: KeyedItem<ProductRecord>[], applied: AppliedRow[], now: Date) {
   if (applied.length === 0) return;
   const byKey = new Map(part.map((p) => [key(p.shopId, p.record.shopifyId), p.record]));
   await tx.variant.deleteMany({ where: { productId: { in: applied.map((a) => a.id) } } });
@@ -231,14 +274,9 @@ async function replaceVariants(
     await runSql(
       tx,
       Prisma.sql`
-      INSERT INTO "Variant" ("id", "shopId", "productId", "shopifyId", "title", "sku", "price", "compareAtPrice",
-        "position", "available", "inventoryQuantity", "updatedAt")
+      INSERT INTO "Variant" ${columnList(VARIANT_COLUMNS)}
       VALUES ${Prisma.join(rowsPart)}
-      ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
-        "productId" = excluded."productId", "title" = excluded."title", "sku" = excluded."sku",
-        "price" = excluded."price", "compareAtPrice" = excluded."compareAtPrice",
-        "position" = excluded."position", "available" = excluded."available",
-        "inventoryQuantity" = excluded."inventoryQuantity", "updatedAt" = excluded."updatedAt"`,
+      ${VARIANT_CONFLICT_UPDATE}`,
     );
   }
 }
@@ -253,11 +291,9 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
   const deleted = await runSql<AppliedRow[]>(
     tx,
     Prisma.sql`
-    INSERT INTO "Product" ("id", "shopId", "shopifyId", "title", "handle", "status", "shopifyUpdatedAt",
-      "deletedAt", "createdAt", "updatedAt")
+    INSERT INTO "Product" ${columnList(TOMBSTONE_COLUMNS)}
     VALUES ${Prisma.join(rows)}
-    ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET "deletedAt" = excluded."deletedAt", "updatedAt" = excluded."updatedAt"
-    WHERE "Product"."deletedAt" IS NULL
+    ${TOMBSTONE_CONFLICT_UPDATE}
     RETURNING "id", "shopId", "shopifyId"`,
   );
   if (deleted.length > 0) await tx.variant.deleteMany({ where: { productId: { in: deleted.map((d) => d.id) } } });
@@ -277,7 +313,7 @@ async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {
   return runSql<AppliedRow[]>(
     tx,
     Prisma.sql`
-    INSERT INTO "Order" ${ORDER_INSERT_COLUMNS}
+    INSERT INTO "Order" ${columnList(ORDER_COLUMNS)}
     VALUES ${Prisma.join(rows)}
     ${ORDER_CONFLICT_UPDATE}
     RETURNING "id", "shopId", "shopifyId"`,
@@ -300,13 +336,9 @@ async function replaceLines(tx: Tx, part: OrderWrite[], applied: AppliedRow[]) {
     await runSql(
       tx,
       Prisma.sql`
-      INSERT INTO "OrderLine" ("id", "shopId", "orderId", "shopifyId", "productShopifyId", "variantShopifyId",
-        "title", "quantity", "price", "properties")
+      INSERT INTO "OrderLine" ${columnList(ORDER_LINE_COLUMNS)}
       VALUES ${Prisma.join(rowsPart)}
-      ON CONFLICT ("shopId", "shopifyId") DO UPDATE SET
-        "orderId" = excluded."orderId", "productShopifyId" = excluded."productShopifyId",
-        "variantShopifyId" = excluded."variantShopifyId", "title" = excluded."title",
-        "quantity" = excluded."quantity", "price" = excluded."price", "properties" = excluded."properties"`,
+      ${ORDER_LINE_CONFLICT_UPDATE}`,
     );
   }
 }
