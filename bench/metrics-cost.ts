@@ -368,25 +368,41 @@ export function checkRecorded(run: InstructionRun): void {
     );
 }
 
-export async function benchMetricsCost(options: { quick: boolean }): Promise<BenchResult[]> {
+/**
+ * Several servers under callgrind side by side, each with the bench's sizes (METRICS_COST_WARMUP and
+ * METRICS_COST_REQUESTS override them, to study how they settle); null, with a note, when valgrind
+ * is missing. An instruction count does not change with what else runs, and each run is slow.
+ * allSettled, not all: when one server dies, the others still stop their servers (each run's
+ * finally) before the bench fails, instead of leaving them running under valgrind.
+ */
+export async function measureSideBySide(
+  bench: string,
+  quick: boolean,
+  runs: readonly Omit<InstructionOptions, "warmup" | "requests">[],
+): Promise<{ runs: InstructionRun[]; warmup: number; requests: number } | null> {
   if (!hasValgrind()) {
-    process.stderr.write("metrics-cost: valgrind is not installed (apt-get install valgrind); skipped\n");
-    return [];
+    process.stderr.write(`${bench}: valgrind is not installed (apt-get install valgrind); skipped\n`);
+    return null;
   }
-  // METRICS_COST_WARMUP and METRICS_COST_REQUESTS override the sizes, to study how they settle.
-  const warmup = Number(process.env.METRICS_COST_WARMUP ?? (options.quick ? 200 : 1_000));
-  const requests = Number(process.env.METRICS_COST_REQUESTS ?? (options.quick ? 200 : 1_000));
-  // Side by side: an instruction count does not change with what else runs, and each run is slow.
-  // A second "off" server shows how far two identical servers' counts differ: the method's noise.
-  process.stderr.write("metrics-cost: the app server under callgrind, metrics off, off again and on…\n");
-  // allSettled, not all: when one server dies, the others still stop their servers (each run's
-  // finally) before the bench fails, instead of leaving them running under valgrind.
-  const settled = await Promise.allSettled(
-    [false, false, true].map((metrics) => measureInstructions({ metrics, warmup, requests })),
-  );
+  const warmup = Number(process.env.METRICS_COST_WARMUP ?? (quick ? 200 : 1_000));
+  const requests = Number(process.env.METRICS_COST_REQUESTS ?? (quick ? 200 : 1_000));
+  const settled = await Promise.allSettled(runs.map((run) => measureInstructions({ ...run, warmup, requests })));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) throw failed.reason;
-  const [off, repeat, on] = settled.map((s) => (s as PromiseFulfilledResult<InstructionRun>).value);
+  return { runs: settled.map((s) => (s as PromiseFulfilledResult<InstructionRun>).value), warmup, requests };
+}
+
+export async function benchMetricsCost(options: { quick: boolean }): Promise<BenchResult[]> {
+  // A second "off" server shows how far two identical servers' counts differ: the method's noise.
+  process.stderr.write("metrics-cost: the app server under callgrind, metrics off, off again and on…\n");
+  const measured = await measureSideBySide("metrics-cost", options.quick, [
+    { metrics: false },
+    { metrics: false },
+    { metrics: true },
+  ]);
+  if (!measured) return [];
+  const { warmup, requests } = measured;
+  const [off, repeat, on] = measured.runs;
   for (const run of [off!, repeat!, on!]) checkRecorded(run);
   const sizes = `${requests} sequential requests after ${warmup} of warm-up`;
   return PHASES.flatMap((phase) => costResults(phase, { off: off!, repeat: repeat!, on: on! }, sizes));

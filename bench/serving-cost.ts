@@ -11,29 +11,21 @@
  * through 500 shoppers (the same customers' lists come back, as in a shop with a few regulars).
  * Not in the default run: a few minutes under valgrind.
  */
-import { hasValgrind, measureInstructions, type InstructionRun } from "./metrics-cost";
+import { measureSideBySide, type InstructionRun } from "./metrics-cost";
 import { result, round, type BenchResult } from "./lib";
 
 /** Shoppers the second server's requests cycle through. */
 const CYCLED = 500;
 
 export async function benchServingCost(options: { quick: boolean }): Promise<BenchResult[]> {
-  if (!hasValgrind()) {
-    process.stderr.write("serving-cost: valgrind is not installed (apt-get install valgrind); skipped\n");
-    return [];
-  }
-  const warmup = Number(process.env.METRICS_COST_WARMUP ?? (options.quick ? 200 : 1_000));
-  const requests = Number(process.env.METRICS_COST_REQUESTS ?? (options.quick ? 200 : 1_000));
   process.stderr.write("serving-cost: the app server under callgrind, new shoppers and cycled shoppers…\n");
-  // allSettled: when one server dies, the other still stops its own before the bench fails.
-  const settled = await Promise.allSettled(
-    [undefined, CYCLED].map((shoppers) =>
-      measureInstructions({ metrics: false, warmup, requests, phases: ["serving"], shoppers }),
-    ),
-  );
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) throw failed.reason;
-  const [fresh, cycled] = settled.map((s) => (s as PromiseFulfilledResult<InstructionRun>).value);
+  const measured = await measureSideBySide("serving-cost", options.quick, [
+    { metrics: false, phases: ["serving"] },
+    { metrics: false, phases: ["serving"], shoppers: CYCLED },
+  ]);
+  if (!measured) return [];
+  const { warmup, requests } = measured;
+  const [fresh, cycled] = measured.runs;
   const sizes = `${requests} sequential signed Liquid GETs after ${warmup} of warm-up, metrics off`;
   return [
     costResults("new", fresh!, `${sizes}, each request the next shopper`),
