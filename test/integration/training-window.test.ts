@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { describeWindow } from "../../app/lib/model/window";
 import {
+  activeCustomersPageSql,
+  activeCustomersSql,
   chooseHistoryWindow,
+  customerLinesSql,
   historyCounts,
   learnableLinesSql,
   loadTrainingInput,
@@ -158,5 +161,29 @@ describe("the window's line counts on SQLite", () => {
     );
     const lines = plan.map((row) => row.detail).filter((d) => / l /.test(`${d} `) || d.includes("OrderLine"));
     expect(lines).toEqual(["SEARCH l USING INDEX OrderLine_orderId_idx (orderId=?)"]);
+  });
+
+  // The "customers" rule's counts run once per probe of the window's binary search, and a page of
+  // the history read once per 500 customers: each must walk Order's (shop, customer, time) index
+  // in customer order, with no sort of the shop's orders and no scan of its lines.
+  const planOf = async (sql: Prisma.Sql) =>
+    (await runSql<{ detail: string }[]>(t.db, Prisma.sql`EXPLAIN QUERY PLAN ${sql}`)).map((row) => row.detail);
+  const customerIndex = "Order_shopId_customerShopifyId_processedAt_idx";
+
+  it("groups a customer window's customers along the order index, without sorting or scanning orders", async () => {
+    const count = await planOf(Prisma.sql`SELECT COUNT(*) AS n FROM (${activeCustomersSql("shop", at(0))}) active`);
+    const page = await planOf(activeCustomersPageSql("shop", at(0), "123", 500));
+    for (const plan of [count, page]) {
+      expect(plan.filter((d) => / o /.test(`${d} `))).toEqual([
+        `SEARCH o USING INDEX ${customerIndex} (shopId=? AND customerShopifyId>?)`,
+      ]);
+      expect(plan.filter((d) => d.includes("TEMP B-TREE"))).toEqual([]);
+    }
+  });
+
+  it("looks a customer window's lines up by order id", async () => {
+    const plan = await planOf(Prisma.sql`SELECT COUNT(*) ${customerLinesSql("shop", at(0))}`);
+    expect(plan.filter((d) => / l /.test(`${d} `))).toEqual(["SEARCH l USING INDEX OrderLine_orderId_idx (orderId=?)"]);
+    expect(plan.filter((d) => d.includes("TEMP B-TREE") || /^SCAN (o|l)\b/.test(d))).toEqual([]);
   });
 });

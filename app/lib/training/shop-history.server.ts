@@ -176,8 +176,13 @@ export function activeCustomersSql(shopId: string, since: Date | null, after?: s
     ${since ? Prisma.sql`HAVING MAX(o."processedAt") >= ${since}` : Prisma.empty}`;
 }
 
+/** One page of a customer window's customers, in id order, after `after`. */
+export function activeCustomersPageSql(shopId: string, since: Date | null, after: string | undefined, perPage: number) {
+  return Prisma.sql`${activeCustomersSql(shopId, since, after)} ORDER BY o."customerShopifyId" LIMIT ${perPage}`;
+}
+
 /** FROM … WHERE of the learnable lines of the customers a "customers" window keeps. */
-function customerLinesSql(shopId: string, since: Date | null): Prisma.Sql {
+export function customerLinesSql(shopId: string, since: Date | null): Prisma.Sql {
   if (!since) return learnableLinesSql(shopId, null);
   return Prisma.sql`${learnableLinesSql(shopId, null)}
       AND o."customerShopifyId" IN (SELECT customer FROM (${activeCustomersSql(shopId, since)}) active)`;
@@ -294,7 +299,7 @@ async function* readCustomerWindow(
   for (;;) {
     const rows = await runSql<{ customer: string }[]>(
       db,
-      Prisma.sql`${activeCustomersSql(shopId, since, after)} ORDER BY o."customerShopifyId" LIMIT ${perPage}`,
+      activeCustomersPageSql(shopId, since, after, perPage),
     );
     if (rows.length === 0) return;
     const customers = rows.map((r) => r.customer);
