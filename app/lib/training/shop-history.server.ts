@@ -151,10 +151,7 @@ export async function historyCounts(db: Db, shopId: string, rule: WindowRule = "
     ...(rule === "customers"
       ? {
           customersSince: async (since: Date | null) => {
-            const [row] = await runSql<{ n: bigint | number }[]>(
-              db,
-              Prisma.sql`SELECT COUNT(*) AS n FROM (${activeCustomersSql(shopId, since)}) active`,
-            );
+            const [row] = await runSql<{ n: bigint | number }[]>(db, activeCustomersCountSql(shopId, since));
             return Number(row?.n ?? 0);
           },
         }
@@ -176,8 +173,18 @@ export function activeCustomersSql(shopId: string, since: Date | null, after?: s
     ${since ? Prisma.sql`HAVING MAX(o."processedAt") >= ${since}` : Prisma.empty}`;
 }
 
+/** How many customers a customer window with this cut keeps (one COUNT per probe of its search). */
+export function activeCustomersCountSql(shopId: string, since: Date | null): Prisma.Sql {
+  return Prisma.sql`SELECT COUNT(*) AS n FROM (${activeCustomersSql(shopId, since)}) active`;
+}
+
 /** One page of a customer window's customers, in id order, after `after`. */
-export function activeCustomersPageSql(shopId: string, since: Date | null, after: string | undefined, perPage: number) {
+export function activeCustomersPageSql(
+  shopId: string,
+  since: Date | null,
+  after: string | undefined,
+  perPage: number,
+): Prisma.Sql {
   return Prisma.sql`${activeCustomersSql(shopId, since, after)} ORDER BY o."customerShopifyId" LIMIT ${perPage}`;
 }
 
@@ -297,10 +304,7 @@ async function* readCustomerWindow(
 ): AsyncGenerator<HistoryOrder> {
   let after: string | undefined;
   for (;;) {
-    const rows = await runSql<{ customer: string }[]>(
-      db,
-      activeCustomersPageSql(shopId, since, after, perPage),
-    );
+    const rows = await runSql<{ customer: string }[]>(db, activeCustomersPageSql(shopId, since, after, perPage));
     if (rows.length === 0) return;
     const customers = rows.map((r) => r.customer);
     const orders = await db.order.findMany({
