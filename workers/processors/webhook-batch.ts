@@ -316,9 +316,11 @@ async function runBatch(deps: WebhookProcessorDeps, jobs: Job[], first: Job, tok
     deps.log.warn("webhook.batch_failed", { jobs: jobs.length, error: failure });
     for (const job of jobs) outcomes.set(job, { error: failure });
   }
-  for (const job of jobs) {
-    if (job !== first) await finish(deps, job, token, outcomes.get(job) ?? {});
-  }
+  // Settled together: each is one Redis script, and ioredis sends them without waiting for the
+  // previous reply, so 499 jobs cost about one round trip instead of 499 (finish never throws).
+  await Promise.all(
+    jobs.filter((job) => job !== first).map((job) => finish(deps, job, token, outcomes.get(job) ?? {})),
+  );
   const mine = outcomes.get(first) ?? {};
   return () => {
     if (mine.error) throw mine.error;

@@ -140,7 +140,12 @@ export interface RollupSum {
 
 /** Adds the summed changes to each day's row, creating rows as changeRollup does. */
 export async function addToRollups(tx: Tx, sums: RollupSum[], now: Date): Promise<void> {
-  if (sums.length === 0) return;
+  // A batch's rows (several parts and shops) may exceed one statement's bound parameters.
+  for (let i = 0; i < sums.length; i += ATTRIBUTION_ROWS_PER_STATEMENT)
+    await addToRollupRows(tx, sums.slice(i, i + ATTRIBUTION_ROWS_PER_STATEMENT), now);
+}
+
+async function addToRollupRows(tx: Tx, sums: RollupSum[], now: Date): Promise<void> {
   const values = sums.map(
     (s) => Prisma.sql`(${s.shopId}, ${s.day}, ${s.experimentId}, ${s.arm}, CAST(${s.orders} AS INTEGER),
       CAST(${fromUnits(s.revenue)} AS DECIMAL), CAST(${s.attributedOrders} AS INTEGER),

@@ -68,14 +68,26 @@ export async function attributeOrderBatch(
   await storeRefunds(tx, orders);
   const byShop = new Map<string, BatchOrder[]>();
   for (const o of orders) byShop.set(o.shopId, [...(byShop.get(o.shopId) ?? []), o]);
+  const totals: SharedTotals = { rollups: [], arms: [] };
   for (const [shopId, shopOrders] of byShop) {
     const context = await shopContext(tx, shopId);
     for (let i = 0; i < shopOrders.length; i += ATTRIBUTION_ROWS_PER_STATEMENT) {
       const part = shopOrders.slice(i, i + ATTRIBUTION_ROWS_PER_STATEMENT);
-      await attributeShopPart(tx, shopId, part, windowDays(shopId), context, now, results);
+      await attributeShopPart(tx, shopId, part, windowDays(shopId), context, now, results, totals);
     }
   }
+  // The shop-wide rows (a day's rollup, an arm's totals) are what every concurrent batch of the
+  // shop updates, and a row lock is held until commit: written once, last, each in key order, so
+  // batches wait for each other only over their commits, not over each other's reads and matching.
+  await addToRollups(tx, sumRollups(totals.rollups), now);
+  await addToArmTotals(tx, totals.arms);
   return results;
+}
+
+/** Changes to the rows every batch of a shop shares, gathered over the batch and written at its end. */
+interface SharedTotals {
+  rollups: RollupSum[];
+  arms: VisitorSum[];
 }
 
 async function storeRefunds(tx: Tx, orders: BatchOrder[]) {
@@ -143,6 +155,7 @@ async function attributeShopPart(
   context: ShopContext,
   now: Date,
   results: Map<string, OrderAttributionResult>,
+  totals: SharedTotals,
 ) {
   const { index, refunded, stored } = await readPart(tx, shopId, part, windowDays);
   const matched = part.map((o) => {
@@ -174,10 +187,11 @@ async function attributeShopPart(
     visitorDeltas.push(...change.visitors);
   }
   if ((await replaceContributions(tx, writes, now)) !== writes.length) throw new AttributionRaceError(shopId);
-  await addToRollups(tx, sumRollups(rollupDeltas), now);
+  // Visitor rows now: the next part of this shop reads them and must see this part's changes.
   const sums = sumVisitors(visitors, visitorDeltas);
   await addToExperimentVisitors(tx, sums);
-  await addToArmTotals(tx, sums);
+  totals.rollups.push(...rollupDeltas);
+  totals.arms.push(...sums);
 }
 
 /**
