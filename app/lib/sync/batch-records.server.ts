@@ -171,7 +171,11 @@ function outcomes<R extends { shopifyId: string }>(
   );
 }
 
-/** SQLite's (and any other client's) order path: a lookup of the known orders, then upserts. */
+/**
+ * SQLite's (and any other client's) order path: upserts, then the lines of the orders written.
+ * Each order is proposed with a fresh row id, as products and customers are, so whether it was
+ * new needs no lookup: a row that comes back with another id existed before.
+ */
 async function writeOrdersPortable(
   tx: Tx,
   orders: OrderWrite[],
@@ -179,34 +183,18 @@ async function writeOrdersPortable(
   stored: Map<string, "created" | "updated">,
 ): Promise<void> {
   for (const part of chunks(orders)) {
-    const before = await knownOrders(tx, part);
-    const applied = await upsertOrders(tx, part, now);
+    const proposed = part.map((o) => ({ id: randomUUID(), ...o }));
+    const applied = await upsertOrders(tx, proposed, now);
     await replaceLines(tx, part, applied);
-    for (const row of applied) {
-      const k = key(row.shopId, row.shopifyId);
-      stored.set(k, before.has(k) ? "updated" : "created");
-    }
+    for (const [k, outcome] of outcomes(proposed, applied)) stored.set(k, outcome);
   }
 }
 
 /**
  * Prisma model queries on SQLite refuse more than 999 bound parameters (it does not split them),
- * and each record of a lookup or delete by (shop, id) binds two, so a 500-row part is split.
+ * and each record of a delete by (shop, id) binds two, so a 500-row part is split.
  */
 const KEYS_PER_QUERY = 400;
-
-/** Which of these orders were stored before, so the caller can tell a new order (it counts towards a retrain). */
-async function knownOrders(tx: Tx, part: OrderWrite[]): Promise<Set<string>> {
-  const known = new Set<string>();
-  for (const piece of chunks(part, KEYS_PER_QUERY)) {
-    const rows = await tx.order.findMany({
-      where: { OR: piece.map(({ shopId, record }) => ({ shopId, shopifyId: record.shopifyId })) },
-      select: { shopId: true, shopifyId: true },
-    });
-    for (const o of rows) known.add(key(o.shopId, o.shopifyId));
-  }
-  return known;
-}
 
 async function countCreated(tx: Tx, orders: OrderWrite[], stored: Map<string, "created" | "updated">) {
   const perShop = new Map<string, number>();
@@ -307,10 +295,10 @@ async function tombstoneProducts(tx: Tx, part: Extract<BatchWrite, { kind: "prod
 export type OrderWrite = Extract<BatchWrite, { kind: "order" }>;
 
 /** Inserts or updates orders, newest updated_at wins; returns the rows it wrote. */
-async function upsertOrders(tx: Tx, part: OrderWrite[], now: Date) {
+async function upsertOrders(tx: Tx, part: Array<OrderWrite & { id: string }>, now: Date) {
   const rows = part.map(
-    ({ shopId, record: r }) =>
-      Prisma.sql`(${randomUUID()}, ${shopId}, ${r.shopifyId}, ${r.name}, ${r.customerShopifyId}, ${r.currency},
+    ({ id, shopId, record: r }) =>
+      Prisma.sql`(${id}, ${shopId}, ${r.shopifyId}, ${r.name}, ${r.customerShopifyId}, ${r.currency},
       CAST(${r.subtotalPrice} AS DECIMAL), CAST(${r.totalPrice} AS DECIMAL), ${r.financialStatus}, ${r.sourceName},
       ${JSON.stringify(r.noteAttributes)}, ${r.test}, ${r.processedAt}, ${r.createdAt}, ${r.updatedAt},
       ${r.cancelledAt}, ${now}, ${now})`,
