@@ -48,9 +48,11 @@ function toWrite(resource: BackfillResource, shopId: string, record: ProductReco
  * Streams a completed operation's JSONL into the database, skipping the lines an earlier run
  * already applied. Records are buffered until `checkpointEveryLines` lines, then written in one
  * transaction with multi-row upserts (writeRecordBatch, docs/decisions/014) and progress is saved
- * at that batch's last record. While a batch is written the next one is read, so memory is bounded
- * by two batches whatever the file's size, and a crash resumes at most two batches back;
- * re-writing those is harmless because the upserts ignore versions already stored.
+ * at that batch's last record, in the batch's own transaction. While a batch is written the next one
+ * is read, so memory is bounded by two batches whatever the file's size. A worker crash resumes
+ * after the last committed batch; a database crash may lose the last few commits (they do not wait
+ * for the disk, see writeRecordBatch's asyncCommit) and resumes before them. Re-writing rows is
+ * harmless because the upserts ignore versions already stored.
  */
 export async function importBulkResult(ctx: ImportContext, url: string | null | undefined): Promise<Backfill> {
   const { db, row } = ctx;
@@ -73,14 +75,22 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
   /** The batch being written, if any; a rejection is thrown where it is next awaited. */
   let writing: Promise<void> = Promise.resolve();
   const commit = async (batch: BatchWrite[], last: number) => {
-    await writeRecordBatch(db, batch);
-    records += batch.length;
-    applied = last;
-    const updated = await db.backfill.update({
-      where: { id: row.id },
-      data: { linesImported: applied, recordsImported: records },
+    let updated: Backfill | undefined;
+    const total = records + batch.length;
+    await writeRecordBatch(db, batch, {
+      // The checkpoint commits with the batch's rows, so a resume never skips rows or repeats more than a batch.
+      beforeCommit: async (tx) => {
+        updated = await tx.backfill.update({
+          where: { id: row.id },
+          data: { linesImported: last, recordsImported: total },
+        });
+      },
+      // A database crash loses at most the last few batches with their checkpoints: the resume rewrites them.
+      asyncCommit: true,
     });
-    await ctx.onProgress(updated);
+    records = total;
+    applied = last;
+    await ctx.onProgress(updated!);
   };
   // The next batch is read and parsed while the one before is written: the Node process and the
   // database work at once. One batch in the database at a time, so checkpoints stay in file order.
