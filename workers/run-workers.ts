@@ -1,8 +1,9 @@
 import { hostname } from "node:os";
-import { Worker, type Processor } from "bullmq";
+import type { Processor } from "bullmq";
 import type { Logger } from "../app/lib/logger.server";
 import { createRedis } from "../app/lib/redis.server";
 import { observeJobs } from "./job-metrics";
+import { RecoveringWorker } from "./lost-reply-recovery";
 
 export interface WorkerSettings {
   redisUrl: string;
@@ -31,7 +32,10 @@ export function byJobName(others: Processor, named: Record<string, Processor>): 
   return (job, token) => (named[job.name] ?? others)(job, token);
 }
 
-/** Starts one BullMQ worker per queue. Each gets its own connection, as blocking reads require. */
+/**
+ * Starts one BullMQ worker per queue. Each gets its own connection, as blocking reads require.
+ * Each gives back the jobs a lost reply left active under its token (lost-reply-recovery.ts).
+ */
 export function startWorkers(
   processors: Record<string, QueueProcessor>,
   settings: WorkerSettings,
@@ -40,29 +44,37 @@ export function startWorkers(
   const workers = Object.entries(processors).map(([queue, entry]) => {
     const { processor, concurrency } =
       typeof entry === "object" ? entry : { processor: entry, concurrency: settings.concurrency };
-    const worker = new Worker(queue, processor, {
-      connection: createRedis(settings.redisUrl, "worker"),
-      prefix: settings.prefix,
-      // Recorded on each job as processedBy: which process handled it, when several run.
-      name: `${hostname()}:${process.pid}`,
-      concurrency,
-      ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
-      ...(settings.stalledIntervalMs ? { stalledInterval: settings.stalledIntervalMs } : {}),
-    });
+    const connection = createRedis(settings.redisUrl, "worker");
+    const worker = new RecoveringWorker(
+      queue,
+      processor,
+      {
+        connection,
+        prefix: settings.prefix,
+        // Recorded on each job as processedBy: which process handled it, when several run.
+        name: `${hostname()}:${process.pid}`,
+        concurrency,
+        ...(settings.lockDurationMs ? { lockDuration: settings.lockDurationMs } : {}),
+        ...(settings.stalledIntervalMs ? { stalledInterval: settings.stalledIntervalMs } : {}),
+      },
+      log,
+    );
     // Without an error listener a Redis hiccup becomes an unhandled 'error' event and kills the process.
     worker.on("error", (error) => log.error("worker.error", { queue, error }));
     worker.on("failed", (job, error) =>
       log.warn("job.failed", { queue, jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, error }),
     );
     observeJobs(worker, queue);
-    return worker;
+    return { worker, connection };
   });
 
   return {
     queues: Object.keys(processors),
     async close(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
-      const graceful = Promise.all(workers.map((w) => w.close())).then(() => false);
+      // BullMQ leaves a connection it was given open on close; it is this worker's alone, so it goes too.
+      const closing = workers.map(({ worker, connection }) => worker.close().then(() => connection.disconnect()));
+      const graceful = Promise.all(closing).then(() => false);
       const deadline = new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
       });

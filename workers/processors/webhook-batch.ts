@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { Job, UnrecoverableError, Worker, type ConnectionOptions, type Processor } from "bullmq";
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from "bullmq";
 import { ZodError } from "zod";
 import type { Logger } from "../../app/lib/logger.server";
 import { recordDeadLetter } from "../../app/lib/sync/dead-letters.server";
@@ -15,6 +15,7 @@ import {
 import * as payloads from "../../app/lib/sync/webhook-payloads";
 import { ensureShopId } from "../../app/lib/shops/registry.server";
 import { webhookDeliverySchema, type WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
+import { countCloses, releaseOrphans } from "../lost-reply-recovery";
 import { createWebhookProcessor, describeZodError, type WebhookProcessorDeps } from "./webhooks";
 
 /**
@@ -142,9 +143,6 @@ export interface JobPuller {
   close(): Promise<void>;
 }
 
-/** Active jobs read per round when looking for orphans (one LRANGE and one pipeline of GETs each). */
-const ORPHAN_SCAN_CHUNK = 1_000;
-
 /**
  * A Worker without a processor that never runs on its own, used only for `getNextJob`: the jobs
  * it hands out are locked with the calling job's token for `lockDuration` (the running workers'
@@ -175,18 +173,14 @@ export function createJobPuller(
   });
   // Without a listener BullMQ prints connection errors to stderr; they are expected while Redis restarts.
   worker.on("error", (error) => settings.log.warn("webhook.puller_error", { error }));
-  let closes = 0;
-  void worker.getBackend().client.then(
-    (client) => client.on("close", () => void closes++),
-    () => undefined,
-  );
+  const closes = countCloses(worker);
   return {
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     maxBytes: settings.maxBytes ?? DEFAULT_BATCH_MAX_BYTES,
     next: async (token) => (await worker.getNextJob(token, { block: false })) ?? undefined,
     holdLocks: (jobs, token) => holdLocks(worker, settings.log, lockDuration, jobs, token),
     releaseOrphans: (token, held) => releaseOrphans(worker, settings.log, token, held),
-    disconnects: () => closes,
+    disconnects: closes,
     close: () => worker.close(),
   };
 }
@@ -221,27 +215,6 @@ function holdLocks(worker: Worker, log: Logger, lockDuration: number, jobs: read
       clearInterval(timer);
     },
   };
-}
-
-async function releaseOrphans(worker: Worker, log: Logger, token: string, held: ReadonlySet<string>) {
-  const client = await worker.getBackend().client;
-  let released = 0;
-  for (let start = 0; ; start += ORPHAN_SCAN_CHUNK) {
-    const ids = await client.lrange(worker.keys.active!, start, start + ORPHAN_SCAN_CHUNK - 1);
-    if (ids.length === 0) break;
-    // Sent together, so ioredis writes them as one pipeline.
-    const owners = await Promise.all(ids.map((id) => client.get(`${worker.toKey(id)}:lock`)));
-    for (const [i, id] of ids.entries()) {
-      if (owners[i] !== token || held.has(id)) continue;
-      const job = await Job.fromId(worker, id);
-      // moveToWait checks the lock against our token, so a job someone else holds is left alone.
-      await job?.moveToWait(token);
-      released += job ? 1 : 0;
-      log.warn("webhook.batch_orphan_released", { jobId: id });
-    }
-    if (ids.length < ORPHAN_SCAN_CHUNK) break;
-  }
-  return released;
 }
 
 /** Completes or fails a job taken by hand; errors reach BullMQ's retry like a thrown one would. */
