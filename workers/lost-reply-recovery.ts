@@ -5,15 +5,15 @@ import type { Logger } from "../app/lib/logger.server";
 const ORPHAN_SCAN_CHUNK = 1_000;
 
 /**
- * Moves back to waiting the active jobs locked with `token` that are not in `held`; returns how
- * many. Such a job was moved to active by a command whose reply was lost when the connection
+ * Moves back to waiting the active jobs locked with `token` that are not in `held`; returns their
+ * ids. Such a job was moved to active by a command whose reply was lost when the connection
  * closed (ioredis then sent the command again, which took another job), so nobody runs it; left
  * alone it would wait for its lock to expire and the stalled-job check (docs/decisions/014).
  * `moveToWait` checks the lock against `token`, so a job someone else now holds is left alone.
  */
-export async function releaseOrphans(worker: Worker, log: Logger, token: string, held: ReadonlySet<string>) {
+export async function releaseOrphans(worker: Worker, token: string, held: ReadonlySet<string>): Promise<string[]> {
   const client = await worker.getBackend().client;
-  let released = 0;
+  const released: string[] = [];
   for (let start = 0; ; start += ORPHAN_SCAN_CHUNK) {
     const ids = await client.lrange(worker.keys.active!, start, start + ORPHAN_SCAN_CHUNK - 1);
     if (ids.length === 0) break;
@@ -22,9 +22,9 @@ export async function releaseOrphans(worker: Worker, log: Logger, token: string,
     for (const [i, id] of ids.entries()) {
       if (owners[i] !== token || held.has(id)) continue;
       const job = await Job.fromId(worker, id);
-      await job?.moveToWait(token);
-      released += job ? 1 : 0;
-      log.warn("worker.orphan_released", { queue: worker.name, jobId: id });
+      if (!job) continue;
+      await job.moveToWait(token);
+      released.push(id);
     }
     if (ids.length < ORPHAN_SCAN_CHUNK) break;
   }
@@ -94,13 +94,19 @@ export class RecoveringWorker extends Worker {
       fetched = await call();
       return fetched;
     } finally {
-      if (this.closes() !== closesBefore) {
-        // Held: the job this call returns (about to run under `token`) and every job being run.
-        const held = new Set([...this.lockManager.getTrackedJobIds(), ...(fetched?.id ? [fetched.id] : [])]);
-        await releaseOrphans(this, this.log, token, held).catch((error: unknown) =>
-          this.log.warn("worker.orphan_scan_failed", { queue: this.name, error }),
-        );
-      }
+      if (this.closes() !== closesBefore) await this.releaseLost(token, fetched);
+    }
+  }
+
+  /** Held: the job the call returned (about to run under `token`) and every job being run. */
+  private async releaseLost(token: string, fetched: Job | undefined) {
+    const held = new Set([...this.lockManager.getTrackedJobIds(), ...(fetched?.id ? [fetched.id] : [])]);
+    try {
+      const jobIds = await releaseOrphans(this, token, held);
+      if (jobIds.length > 0) this.log.warn("worker.orphans_released", { queue: this.name, jobIds: jobIds.join(",") });
+    } catch (error) {
+      // Left to the stalled-job check, as before this class.
+      this.log.warn("worker.orphan_scan_failed", { queue: this.name, error });
     }
   }
 }

@@ -179,7 +179,11 @@ export function createJobPuller(
     maxBytes: settings.maxBytes ?? DEFAULT_BATCH_MAX_BYTES,
     next: async (token) => (await worker.getNextJob(token, { block: false })) ?? undefined,
     holdLocks: (jobs, token) => holdLocks(worker, settings.log, lockDuration, jobs, token),
-    releaseOrphans: (token, held) => releaseOrphans(worker, settings.log, token, held),
+    releaseOrphans: async (token, held) => {
+      const jobIds = await releaseOrphans(worker, token, held);
+      if (jobIds.length > 0) settings.log.warn("webhook.batch_orphans_released", { jobIds: jobIds.join(",") });
+      return jobIds.length;
+    },
     disconnects: closes,
     close: () => worker.close(),
   };
