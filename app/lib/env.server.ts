@@ -76,7 +76,7 @@ export const envSchema = z.object({
    * Webhook jobs one worker writes in one transaction (docs/decisions/014); 1 turns batching off
    * (one job at a time, the per-job processor). @defaultValue 500
    */
-  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(1),
+  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   /** Payload bytes a batch stops taking more jobs at, which bounds its memory. @defaultValue 32 MiB */
   WEBHOOK_BATCH_MAX_BYTES: z.coerce
     .number()
