@@ -118,7 +118,7 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
  * is per shop after it); "records" is products and customers only, whose whole work is the
  * batch's write. The reference, a no-op worker, drains as many jobs in the same run after it.
  */
-export async function benchDrain(
+async function benchDrain(
   redis: Redis,
   total: number,
   mix: "mixed" | "records",

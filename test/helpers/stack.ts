@@ -71,7 +71,7 @@ export async function startWorkerProcess(
   options: { shopifyOrigin?: string } = {},
 ): Promise<Spawned> {
   const preload = options.shopifyOrigin ? ["--import", "./test/helpers/shopify-network-preload.ts"] : [];
-  const worker = spawnProcess(process.execPath, [...(process.env.PROBE_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", ...WATCH_PARENT, ...preload, "workers/main.ts"], {
+  const worker = spawnProcess(process.execPath, ["--import", "tsx", ...WATCH_PARENT, ...preload, "workers/main.ts"], {
     LOG_LEVEL: "info",
     ...env,
     ...(options.shopifyOrigin ? { AFFINITY_TEST_SHOPIFY_ORIGIN: options.shopifyOrigin } : {}),
