@@ -25,6 +25,7 @@ import {
   type StrategyDecision,
 } from "./promote";
 import { buildSnapshots, type ShopSnapshots, type SnapshotOptions } from "./snapshots";
+import { lastOrderGaps, STALE_READS, staleReadMoments, type StaleReads } from "./stale-reads";
 import { buildTimeSplit } from "./split";
 import { sweepCases } from "./sweep";
 import type { MixRule, PersonalStrategy } from "./strategies";
@@ -74,6 +75,12 @@ export interface TrainAndEvaluateOptions {
    */
   ensemble?: number;
   features?: FeatureOptions;
+  /**
+   * Read a share of the training rows' shopper history later than their basket, as the stored
+   * lists read it (stale-reads.ts, ADR 005 "The live gap"); drawn from dnn.seed. Evaluation rows
+   * are never stale. @defaultValue STALE_READS (null: off)
+   */
+  staleReads?: StaleReads | null;
   snapshots?: SnapshotOptions;
   /** How for_you mixes buying again and discovery (strategies.ts). */
   mix?: MixRule;
@@ -208,7 +215,9 @@ export async function trainAndEvaluate(
   const baselinesMs = performance.now() - started;
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
-  const examples = buildExamples(data, cases, snapshots, options.features);
+  const stale = options.staleReads === undefined ? STALE_READS : options.staleReads;
+  const readMoment = stale ? staleReadMoments(stale, lastOrderGaps(data), options.dnn?.seed ?? 1) : undefined;
+  const examples = buildExamples(data, cases, snapshots, options.features, readMoment);
   const featuresMs = performance.now() - started - baselinesMs;
   // A row teaches something only when its customer has a past and the target is among its candidates.
   const training = examples.filter((e) => e.row.pastCount + e.row.viewedCount > 0 && hasTargetCandidate(e));

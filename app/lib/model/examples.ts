@@ -9,6 +9,7 @@ import { buildFeatureRow, type FeatureOptions } from "./features";
 import type { TrainingExample } from "./dnn";
 import type { ShopSnapshots } from "./snapshots";
 import type { EvalCase } from "./split";
+import type { ReadMomentOf } from "./stale-reads";
 
 export interface TimedExample extends TrainingExample {
   customer: number;
@@ -16,6 +17,8 @@ export interface TimedExample extends TrainingExample {
   at: number;
   /** Set when this row is an evaluation case (a customer's last order). */
   evalCase?: EvalCase;
+  /** Ms later than `at` that the shopper's history was read: a stale training read (stale-reads.ts). */
+  staleBy?: number;
 }
 
 export function pastOrdersOf(data: ShopData, orderIndices: readonly number[]): PastOrder[] {
@@ -30,6 +33,8 @@ export function buildExamples(
   cases: readonly EvalCase[],
   snapshots: ShopSnapshots,
   options: FeatureOptions = {},
+  /** Training rows' read moments (stale-reads.ts); absent: every row is read at its basket. */
+  readMoment?: ReadMomentOf,
 ): TimedExample[] {
   const caseByOrder = new Map(cases.map((c) => [c.targetOrder, c]));
   const scratch = new Float32Array(2 * data.productIds.length);
@@ -54,8 +59,11 @@ export function buildExamples(
       // No earlier order and no view (a first order, or one sharing its timestamp with the
       // first): no history to learn from.
       if (state.orders === 0 && state.views.size === 0 && !evalCase) return;
-      const row = buildFeatureRow(snapshots, state, order.at, scratch, options);
-      examples.push({ customer, at: order.at, row, targets: order.items, evalCase });
+      // Evaluation rows are always read at the basket: they measure, they do not train.
+      const read = evalCase || !readMoment ? undefined : readMoment(customer, oi, order.at);
+      const row = buildFeatureRow(snapshots, state, read?.shopAt ?? order.at, scratch, options, read?.shopperAt);
+      const staleBy = read && read.shopperAt !== order.at ? { staleBy: read.shopperAt - order.at } : {};
+      examples.push({ customer, at: order.at, row, targets: order.items, evalCase, ...staleBy });
     });
   });
   return examples.sort((a, b) => a.at - b.at || a.customer - b.customer);

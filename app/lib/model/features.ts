@@ -130,23 +130,30 @@ function strongestPast(state: CustomerState, at_: number, max: number): number[]
 export function buildFeatureRow(
   snapshots: ShopSnapshots,
   state: CustomerState,
+  /** The shop's clock: popularity, trend, season, newness and the co-occurrence table. */
   at_: number,
   /** 2 × numItems zeros, reused across calls (and left zeroed). */
   scratch: Float32Array,
   options: FeatureOptions = {},
+  /**
+   * The shopper's clock: every "time since" of their own purchases and views. Later than `at_`
+   * only for a stale training read (stale-reads.ts), which ages the history as the stored lists
+   * do when they are read long after a basket. @defaultValue at_
+   */
+  shopperAt: number = at_,
 ): FeatureRow {
   const { coocCandidates = 60, nextCandidates = 30, popularCandidates = 20, maxPast = 250, maxViewed = 30 } = options;
   const { stats } = state;
   const n = snapshots.numItems;
   const day = dayIndex(snapshots, at_);
-  const past = strongestPast(state, at_, maxPast);
+  const past = strongestPast(state, shopperAt, maxPast);
   // Co-occurrence with the customer's items, plain and recency-weighted (scratch holds both).
   // Views count as half a purchase here: weaker evidence of taste.
   const table = neighboursAt(snapshots, at_);
   const touched: number[] = [];
   const spread = (h: number, weight: number, last: number) => {
     if (!table) return;
-    const recent = weight * Math.exp(-(at_ - last) / DAY_MS / 30);
+    const recent = weight * Math.exp(-(shopperAt - last) / DAY_MS / 30);
     const base = h * table.perItem;
     for (let k = 0; k < table.perItem; k++) {
       const j = table.index[base + k]!;
@@ -167,7 +174,7 @@ export function buildFeatureRow(
   let maxNext = 0;
   if (table && table.nextIndex.length > 0) {
     for (const h of past) {
-      const w = Math.exp(-(at_ - stats.get(h)!.last) / DAY_MS / 60);
+      const w = Math.exp(-(shopperAt - stats.get(h)!.last) / DAY_MS / 60);
       for (let k = 0, base = h * table.perItem; k < table.perItem && table.nextIndex[base + k]! >= 0; k++) {
         const j = table.nextIndex[base + k]!;
         const sum = (next.get(j) ?? 0) + w * table.nextValue[base + k]!;
@@ -235,7 +242,7 @@ export function buildFeatureRow(
     const v = value.subarray(k * F, (k + 1) * F);
     const s = stats.get(item);
     if (s) {
-      const since = (at_ - s.last) / DAY_MS;
+      const since = (shopperAt - s.last) / DAY_MS;
       v[at.past] = 1;
       v[at.freq] = Math.log1p(s.orders) / logOrders;
       v[at.share] = s.orders / state.orders;
@@ -255,7 +262,7 @@ export function buildFeatureRow(
     const view = state.views.get(item);
     if (view) {
       v[at.viewed] = Math.min(1, Math.log1p(view.count) / Math.log(8));
-      v[at.viewRecency] = Math.exp(-(at_ - view.last) / DAY_MS / 7);
+      v[at.viewRecency] = Math.exp(-(shopperAt - view.last) / DAY_MS / 7);
     }
     v[at.itemRepeatRate] = table?.repeatRate[item] ?? 0;
     v[at.cooc] = maxPlain > 0 ? scratch[item]! / maxPlain : 0;
@@ -284,10 +291,10 @@ export function buildFeatureRow(
     viewedCount: viewed.length,
     user: Float32Array.from([
       Math.log1p(state.orders) / 4,
-      state.orders > 0 ? Math.exp(-(at_ - state.lastAt) / DAY_MS / 30) : 0,
+      state.orders > 0 ? Math.exp(-(shopperAt - state.lastAt) / DAY_MS / 30) : 0,
       state.laterLines > 0 ? state.repeats / state.laterLines : 0,
       Math.log1p(stats.size) / 7,
-      meanGap > 0 ? Math.min(3, (at_ - state.lastAt) / meanGap) / 3 : 0,
+      meanGap > 0 ? Math.min(3, (shopperAt - state.lastAt) / meanGap) / 3 : 0,
       state.orders > 0 ? Math.log1p(state.lines / state.orders) / 5 : 0,
     ]),
   };

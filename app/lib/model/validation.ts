@@ -16,9 +16,12 @@ export interface ValidationMetrics {
   rows: number;
 }
 
-/** The rows a run validates on: orders after a customer's first that are not evaluation cases. */
+/**
+ * The rows a run validates on: orders after a customer's first that are not evaluation cases.
+ * Stale training reads are left out: they are read later than their basket, the evaluation is not.
+ */
 export function validationRows(examples: readonly TimedExample[]): TimedExample[] {
-  return examples.filter((e) => !e.evalCase && e.row.pastCount + e.row.viewedCount > 0);
+  return examples.filter((e) => !e.evalCase && e.staleBy === undefined && e.row.pastCount + e.row.viewedCount > 0);
 }
 
 export class ValidationAccumulator {
