@@ -49,9 +49,8 @@ function toWrite(resource: BackfillResource, shopId: string, record: ProductReco
  * already applied. Records are buffered until `checkpointEveryLines` lines, then written in one
  * transaction with multi-row upserts (writeRecordBatch, docs/decisions/014) and progress is saved
  * at that batch's last record, in the batch's own transaction. While a batch is written the next one
- * is read, so memory is bounded by two batches whatever the file's size. A worker crash resumes
- * after the last committed batch; a database crash may lose the last few commits (they do not wait
- * for the disk, see writeRecordBatch's asyncCommit) and resumes before them. Re-writing rows is
+ * is read, so memory is bounded by two batches whatever the file's size, and a crash resumes after
+ * the last committed batch. Re-writing rows is
  * harmless because the upserts ignore versions already stored.
  */
 export async function importBulkResult(ctx: ImportContext, url: string | null | undefined): Promise<Backfill> {
@@ -85,8 +84,6 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
           data: { linesImported: last, recordsImported: total },
         });
       },
-      // A database crash loses at most the last few batches with their checkpoints: the resume rewrites them.
-      asyncCommit: true,
     });
     records = total;
     applied = last;

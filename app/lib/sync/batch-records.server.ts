@@ -98,13 +98,6 @@ export async function writeRecordBatch(
     afterOrders?: (tx: Tx, stored: OrderWrite[]) => Promise<void>;
     /** Runs last in the batch's transaction: the backfill's checkpoint, which then commits with its rows or not at all. */
     beforeCommit?: (tx: Tx) => Promise<void>;
-    /**
-     * PostgreSQL only: the commit does not wait for its WAL to reach the disk (synchronous_commit
-     * off, for this transaction alone). A database crash may lose the last few such commits, but
-     * only a suffix of them (the WAL is replayed in order), checkpoints included, so a resumed
-     * import writes them again. For the bulk backfill, where the wait is a few percent of a batch.
-     */
-    asyncCommit?: boolean;
   } = {},
 ): Promise<RecordBatchStored> {
   // Each kept product and customer gets its row id now: a row that comes back with another id
@@ -118,7 +111,6 @@ export async function writeRecordBatch(
   // PostgreSQL writes column-wise (batch-orders-postgres, batch-catalog-postgres); other clients portably.
   const postgres = databaseKind(db) === "postgres";
   return db.$transaction(async (tx) => {
-    if (postgres && options.asyncCommit) await tx.$executeRawUnsafe("SET LOCAL synchronous_commit TO OFF");
     let writtenCustomers: WrittenRow[] = [];
     if (postgres) writtenCustomers = await upsertCustomersPostgres(tx, customers, now);
     else for (const part of chunks(customers)) writtenCustomers.push(...(await upsertCustomers(tx, part, now)));
