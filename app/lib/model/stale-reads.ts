@@ -35,8 +35,9 @@ export type StaleReads = z.infer<typeof staleReadsSchema>;
  *   0.2959 → 0.2994, new only 0.0971 → 0.0974.
  * Read at the basket it also moved up (for_you 0.2999 → 0.3009, 0.3010 → 0.3034). Offline (whole
  * shop, seed 1, scripts/stale-reads-offline.ts) it neither helps nor hurts: all 0.2987 → 0.2992,
- * new only 0.0956 → 0.0948, for_you 0.2956 → 0.2951, buy_again 0.2958 → 0.2965. Two seeds only,
- * and seed-to-seed spread is about ±0.002, so the live gain (+0.002 and +0.004) is not settled.
+ * new only 0.0956 → 0.0948, for_you 0.2956 → 0.2951, buy_again 0.2958 → 0.2965. Seeds 3 and 4
+ * (2026-12-06) gained live too (for_you +0.0072, +0.0040): four of four, mean 1.076× → 1.092× repeat.
+ * Off until the full live and quality benches back turning it on (ADR 005, "The live gap").
  * `shopClock: "shifted"` (seed 1) reached for_you 0.2952 read at the end but lost read at the
  * basket (0.2999 → 0.2957) and in new only (0.0956 → 0.0897): its shop state counts the target.
  * @defaultValue null
