@@ -29,8 +29,8 @@ function shop() {
 }
 
 describe("STALE_READS", () => {
-  it("is off by default, and parses from the environment's JSON", () => {
-    expect(STALE_READS).toBeNull();
+  it("reads half the rows stale by default, with the shop clock at the basket, and parses from the environment's JSON", () => {
+    expect(STALE_READS).toEqual({ share: 0.5, shopClock: "basket" });
     expect(parseStaleReads(undefined)).toBeNull();
     expect(parseStaleReads(" null ")).toBeNull();
     expect(parseStaleReads('{"share":0.5,"shopClock":"shifted"}')).toEqual({ share: 0.5, shopClock: "shifted" });
