@@ -25,7 +25,7 @@ import { createWebhookProcessor, describeZodError, type WebhookProcessorDeps } f
 export const DEFAULT_BATCH_SIZE = 500;
 /** BullMQ's own default lock duration, used when the caller does not set one. */
 const DEFAULT_LOCK_DURATION_MS = 30_000;
-/** Payload bytes after which a batch stops taking jobs: the memory bound, with one job's payload on top. */
+/** Payload bytes after which a batch stops taking jobs: the memory bound, with the last round of takes (TAKES_AT_ONCE) on top. */
 export const DEFAULT_BATCH_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
