@@ -78,7 +78,7 @@ export interface TrainAndEvaluateOptions {
   /**
    * Read a share of the training rows' shopper history later than their basket, as the stored
    * lists read it (stale-reads.ts, ADR 005 "The live gap"); drawn from dnn.seed. Evaluation rows
-   * are never stale. @defaultValue STALE_READS (null: off)
+   * are never stale; null turns it off. @defaultValue STALE_READS (half the rows, shop clock at the basket)
    */
   staleReads?: StaleReads | null;
   snapshots?: SnapshotOptions;
