@@ -5,6 +5,9 @@
  * signature, Redis or ranking: `serving.http_limit_ratio` is the app's throughput over this.
  *
  *   PORT=… PROCESSES=… BODY_BYTES=… node --import tsx bench/bare-http.ts
+ *
+ * With SINGLE=1 it answers in the started process itself, without node:cluster: the serving-cost
+ * bench runs it so under callgrind, as it runs the app's one process (bench/metrics-cost.ts).
  */
 import cluster from "node:cluster";
 import http from "node:http";
@@ -14,7 +17,17 @@ const processes = Math.max(1, Number(process.env.PROCESSES) || 1);
 const body = Buffer.alloc(Math.max(1, Number(process.env.BODY_BYTES) || 1), "x");
 const headers = { "Content-Type": "application/liquid", "Cache-Control": "no-store" };
 
-if (cluster.isPrimary) {
+function serve() {
+  return http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+}
+
+if (process.env.SINGLE === "1") {
+  serve().listen(port, "127.0.0.1", () => console.log(`bare http listening on ${port} with 1 process`));
+} else if (cluster.isPrimary) {
   let listening = 0;
   for (let i = 0; i < processes; i++) {
     cluster.fork().once("listening", () => {
@@ -28,11 +41,5 @@ if (cluster.isPrimary) {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 } else {
-  http
-    .createServer((req, res) => {
-      req.resume();
-      res.writeHead(200, headers);
-      res.end(body);
-    })
-    .listen(port, "127.0.0.1");
+  serve().listen(port, "127.0.0.1");
 }

@@ -186,6 +186,55 @@ export async function measureInstructions(options: InstructionOptions): Promise<
 }
 
 /**
+ * The reference of bench/serving-cost.ts: bench/bare-http.ts in one process (no cluster) under
+ * callgrind with the app's flags and the same marker, sent the same signed URLs over one
+ * keep-alive connection, warmed up, collected and re-warmed as the app is. What Node's HTTP
+ * layer alone costs a request; the app's count over this is what its own work adds.
+ */
+export async function measureBareInstructions(options: {
+  warmup: number;
+  requests: number;
+  bodyBytes: number;
+  /** Requests after the full collection; default `rewarm()`, as the app's (the harness test: a few). */
+  rewarm?: number;
+}): Promise<PhaseCost> {
+  const secret = process.env.SHOPIFY_API_SECRET!;
+  const outDir = mkdtempSync(path.join(tmpdir(), "affinity-callgrind-"));
+  let server: Spawned | undefined;
+  try {
+    const port = await freePort();
+    server = startUnderCallgrind(
+      outDir,
+      { PORT: String(port), BODY_BYTES: String(options.bodyBytes), SINGLE: "1" },
+      "bench/bare-http.ts",
+    );
+    await server.waitFor(/bare http listening/, 600_000);
+    const get = createGetter(`http://127.0.0.1:${port}`, 1);
+    let shopper = 0;
+    const send = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const status = await get(shopperRequest(shopper++, secret));
+        if (status !== 200) throw new Error(`the bare server answered ${status}`);
+      }
+      return true;
+    };
+    progress("bare server up, warming up");
+    await send(options.warmup);
+    await collectOnce(server);
+    await send(options.rewarm ?? rewarm());
+    instrumentFromNow(server.child.pid!);
+    await send(RETRANSLATE);
+    progress("measuring the bare server");
+    const window = await measurePhase(server, outDir, { taken: 0 }, () => send(options.requests));
+    await server.stop();
+    return { ...(await windowInstructions(window.file)), allocated: window.allocated };
+  } finally {
+    await server?.stop();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * With METRICS_COST_KEEP=<dir>, a run's callgrind files are copied there before they are deleted,
  * for `callgrind_annotate` to say which functions two runs differ in.
  */
@@ -205,7 +254,7 @@ function keepDumps(outDir: string, metrics: boolean, output: string): void {
  * their work happens at the same points in every run rather than whenever a helper thread is
  * scheduled; callgrind counts every thread either way.
  */
-function startUnderCallgrind(outDir: string, env: Record<string, string>): Spawned {
+function startUnderCallgrind(outDir: string, env: Record<string, string>, script = "server.ts"): Spawned {
   const metricsOn = env.METRICS_PORT !== undefined;
   return spawnProcess(
     "env",
@@ -233,7 +282,7 @@ function startUnderCallgrind(outDir: string, env: Record<string, string>): Spawn
       "tsx",
       "--import",
       "./bench/metrics-cost-marker.ts",
-      "server.ts",
+      script,
     ],
     { NODE_ENV: "production", WEB_CONCURRENCY: "1", ...env },
   );

@@ -9,9 +9,13 @@
  * Two servers side by side: one where each request is the next shopper of bench/serving.ts's
  * sequence (customers seldom repeat, as on a busy storefront), and one where the requests cycle
  * through 500 shoppers (the same customers' lists come back, as in a shop with a few regulars).
+ * Then bench/bare-http.ts (one process) under callgrind, sent the same URLs: what Node's HTTP layer
+ * alone costs a request, the reference each app figure is divided by (`ratio`).
  * Not in the default run: a few minutes under valgrind.
  */
-import { measureSideBySide, type InstructionRun } from "./metrics-cost";
+import { renderRecommendationsLiquidBytes } from "../app/lib/recommendations/storefront-liquid";
+import type { StoredCard } from "../app/lib/storefront-store/card";
+import { measureBareInstructions, measureSideBySide, type InstructionRun, type PhaseCost } from "./metrics-cost";
 import { result, round, type BenchResult } from "./lib";
 
 /** Shoppers the second server's requests cycle through. */
@@ -26,15 +30,37 @@ export async function benchServingCost(options: { quick: boolean }): Promise<Ben
   if (!measured) return [];
   const { warmup, requests } = measured;
   const [fresh, cycled] = measured.runs;
+  process.stderr.write("serving-cost: the bare HTTP server under callgrind…\n");
+  const bare = await measureBareInstructions({ warmup, requests, bodyBytes: answerBytes() });
+  const bareCost = (bare.total - bare.compile) / requests;
   const sizes = `${requests} sequential signed Liquid GETs after ${warmup} of warm-up, metrics off`;
   return [
-    costResults("new", fresh!, `${sizes}, each request the next shopper`),
-    costResults("cycled", cycled!, `${sizes}, ${CYCLED} shoppers cycled`),
+    costResults("new", fresh!, `${sizes}, each request the next shopper`, bareCost),
+    costResults("cycled", cycled!, `${sizes}, ${CYCLED} shoppers cycled`, bareCost),
+    bareResult(bare, requests, sizes),
   ].flat();
 }
 
+/** The size of a bench answer: 12 candidates (8 shown), handles as the seeded catalog spells them. */
+function answerBytes(): number {
+  const products = Array.from({ length: 12 }, (_, i) => ({ url: `/products/product-${1_000 + i}`, available: true }));
+  return renderRecommendationsLiquidBytes({ recommendationId: "x".repeat(12), products: products as StoredCard[] }, 8)
+    .length;
+}
+
+function bareResult(bare: PhaseCost, requests: number, sizes: string): BenchResult {
+  return result(
+    "serving.cost_instr_bare",
+    round((bare.total - bare.compile) / requests, 0),
+    "instructions/request",
+    null,
+    `bench/bare-http.ts (one process, a constant body of the answer's size) under callgrind, ${sizes}; ` +
+      `the reference of serving.cost_instr_new and _cycled`,
+  );
+}
+
 /** Instructions per request without the optimising compiler (bench/callgrind.ts), and heap bytes per request. */
-function costResults(id: string, run: InstructionRun, what: string): BenchResult[] {
+function costResults(id: string, run: InstructionRun, what: string, bare: number): BenchResult[] {
   const cost = run.instructions.serving;
   const compileShare = `${Math.round((100 * cost.compile) / cost.total)} %`;
   return [
@@ -42,8 +68,8 @@ function costResults(id: string, run: InstructionRun, what: string): BenchResult
       `serving.cost_instr_${id}`,
       round((cost.total - cost.compile) / run.requests, 0),
       "instructions/request",
-      null,
-      `server-side instructions per request under callgrind, ${what}; optimising compiler (${compileShare} of the total) left out`,
+      round(bare, 0),
+      `server-side instructions per request under callgrind, ${what}; optimising compiler (${compileShare} of the total) left out; reference: the bare HTTP server's`,
     ),
     result(
       `serving.cost_alloc_${id}`,

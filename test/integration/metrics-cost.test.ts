@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkRecorded, hasValgrind, measureInstructions, type InstructionRun } from "../../bench/metrics-cost";
+import {
+  checkRecorded,
+  hasValgrind,
+  measureBareInstructions,
+  measureInstructions,
+  type InstructionRun,
+} from "../../bench/metrics-cost";
 
 /**
  * The harness of `npm run bench -- metrics-cost` (issue 20), with a handful of requests: it must
@@ -43,6 +49,13 @@ describe.skipIf(!runHarness)("metrics-cost harness (METRICS_COST_TEST=1 and valg
     expect(() => checkRecorded(off!)).not.toThrow();
     expect(() => checkRecorded(on!)).not.toThrow();
   }, 1_200_000);
+
+  it("counts the bare HTTP server's instructions, serving-cost's reference", async () => {
+    const bare = await measureBareInstructions({ warmup: 3, requests: 4, bodyBytes: 2_000, rewarm: 3 });
+    expect(bare.total).toBeGreaterThan(0);
+    expect(bare.compile).toBeGreaterThanOrEqual(0);
+    expect(bare.compile).toBeLessThan(bare.total);
+  }, 600_000);
 });
 
 describe("metrics-cost's check of what each run recorded", () => {

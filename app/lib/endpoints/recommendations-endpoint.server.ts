@@ -10,7 +10,7 @@ import {
   type ServeDeps,
 } from "../recommendations/serve.server";
 import { createSeenRecorder } from "../storefront-store/seen.server";
-import { liquidCandidates, renderRecommendationsLiquid } from "../recommendations/storefront-liquid";
+import { liquidCandidates, renderRecommendationsLiquidBytes } from "../recommendations/storefront-liquid";
 
 export interface RecommendationsEndpointDeps extends ServeDeps {
   secret: string;
@@ -31,11 +31,11 @@ function answer(
   res: ServerResponse,
   started: number,
   status: number,
-  body: object | string,
+  body: object | string | Buffer,
   headers?: Record<string, string>,
 ) {
   res.writeHead(status, headers === LIQUID ? LIQUID_HEADERS : headers ? { ...HEADERS, ...headers } : HEADERS);
-  res.end(typeof body === "string" ? body : JSON.stringify(body));
+  res.end(typeof body === "string" || body instanceof Buffer ? body : JSON.stringify(body));
   recordRecommendation(status, started);
 }
 
@@ -64,7 +64,7 @@ export function createRecommendationsEndpoint(deps: RecommendationsEndpointDeps)
         const shown = request.limit;
         request.limit = liquidCandidates(shown);
         const served = await serveRecommendations(deps, identity, request);
-        answer(res, started, 200, renderRecommendationsLiquid(served, shown), LIQUID);
+        answer(res, started, 200, renderRecommendationsLiquidBytes(served, shown), LIQUID);
       } else answer(res, started, 200, renderRecommendations(await serveRecommendations(deps, identity, request)));
       recordSeen(identity.shop);
     } catch (error) {

@@ -61,14 +61,34 @@ export function createPicker(
 ): Picker {
   const merchant = excludedIds(settings);
   const excluded = extraExcluded.size === 0 ? merchant : new Set([...merchant, ...extraExcluded]);
-  const tags = lowerCaseTags(settings);
-  const picked = new Map<string, StoredCard>();
-  return {
-    consider(id, card) {
-      if (picked.size >= request.limit || picked.has(id)) return;
-      if (!ineligibility(card ?? undefined, request, settings, excluded, tags)) picked.set(id, card!);
-    },
-    full: () => picked.size >= request.limit,
-    picked: () => [...picked.values()],
-  };
+  return new RulePicker(request, settings, excluded, lowerCaseTags(settings));
+}
+
+/**
+ * A class rather than an object of closures: one is made per storefront request, and methods on
+ * a prototype cost nothing per instance (closures are allocated, and named, on every call).
+ */
+class RulePicker implements Picker {
+  private readonly chosen = new Map<string, StoredCard>();
+
+  constructor(
+    private readonly request: RecommendationRequest,
+    private readonly settings: ShopSettings,
+    private readonly excluded: ReadonlySet<string>,
+    private readonly tags: ReadonlySet<string>,
+  ) {}
+
+  consider(id: string, card: StoredCard | null | undefined): void {
+    if (this.chosen.size >= this.request.limit || this.chosen.has(id)) return;
+    if (!ineligibility(card ?? undefined, this.request, this.settings, this.excluded, this.tags))
+      this.chosen.set(id, card!);
+  }
+
+  full(): boolean {
+    return this.chosen.size >= this.request.limit;
+  }
+
+  picked(): StoredCard[] {
+    return [...this.chosen.values()];
+  }
 }

@@ -2,7 +2,11 @@ import { randomFillSync } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { ProxyIdentity } from "../app-proxy/verify-signature";
 import { publicCardJson, type StoredCard } from "../storefront-store/card";
-import { MEMBERS_FRESH_MS, readCollectionMembers } from "../storefront-store/collection-members.server";
+import {
+  MEMBERS_FRESH_MS,
+  readCollectionMembers,
+  type CollectionMembers,
+} from "../storefront-store/collection-members.server";
 import { requestCollectionMembers } from "../sync/collection-job.server";
 import { collectionFirst } from "./collection-first";
 import type { RecommendationRequest } from "./request";
@@ -81,9 +85,7 @@ export async function serveRecommendations(
     const list = chosen?.ids ?? [];
     const onCollection = !control && request.context === "collection" && request.collectionId !== null;
     const members = onCollection ? await pageCollection(deps, identity.shop, request.collectionId!) : null;
-    // Ranked as far as the cards being fetched reach: most requests need only the first round.
-    const rank = (take: number) => (members ? collectionFirst(list, members, take) : list.slice(0, take));
-    products = await pickWithCards(deps, identity.shop, rank, request, state, chosen?.excluded ?? NOTHING);
+    products = await pickWithCards(deps, identity.shop, { list, members }, request, state, chosen?.excluded ?? NOTHING);
   }
   const recommendationId = newRecommendationId();
   if (assignment) {
@@ -225,16 +227,30 @@ async function readServedList(
   return null;
 }
 
+/** The served list, and on a collection page the collection's products (null elsewhere). */
+interface Ranking {
+  list: readonly string[];
+  members: CollectionMembers | null;
+}
+
+/**
+ * The best `take` candidates, ranked as far as the cards being fetched reach: most requests need
+ * only the first round. A plain function rather than a closure made per request.
+ */
+function rank({ list, members }: Ranking, take: number): readonly string[] {
+  return members ? collectionFirst(list, members, take) : list.slice(0, take);
+}
+
 /**
  * Applies the business rules to the candidates, best first, until the limit. Cards come from
  * the process cache; at the first candidate whose card it lacks, the round's other unknown
  * cards are fetched with it in one round trip. Round r reaches (1 + … + r) × spares candidates:
- * a second round only when too many were ineligible. `rank(n)` gives the best n candidates.
+ * a second round only when too many were ineligible.
  */
 async function pickWithCards(
   deps: ServeDeps,
   shop: string,
-  rank: (take: number) => readonly string[],
+  ranking: Ranking,
   request: RecommendationRequest,
   state: ShopState,
   alsoExcluded: ReadonlySet<string>,
@@ -246,7 +262,7 @@ async function pickWithCards(
   let cached = 0;
   for (let round = 1; round <= ROUNDS && !picker.full(); round++) {
     const reach = (spares(request.limit) * round * (round + 1)) / 2;
-    const ranked = rank(Math.max(0, reach - pins.length));
+    const ranked = rank(ranking, Math.max(0, reach - pins.length));
     const wanted = pins.length === 0 ? ranked : [...pins, ...ranked];
     const end = Math.min(reach, wanted.length);
     const now = cacheNow();

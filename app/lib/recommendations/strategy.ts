@@ -53,40 +53,50 @@ export interface StrategyInput {
  */
 export function strategyCandidates(input: StrategyInput): Candidate[] {
   const out: Candidate[] = [];
-  const add = (strategy: ServedStrategy, ref: ListRef, reason?: FallbackReason) =>
-    out.push(reason ? { strategy, ref, reason } : { strategy, ref });
   const { customerId } = input;
-  const bestSellers = (reason: FallbackReason) => add("best_sellers", { kind: "bestsellers" }, reason);
-  const forYou = (reason?: FallbackReason) => {
-    if (customerId && !input.includePurchased)
-      add("new_for_you", { kind: "new", id: customerId }, "purchases_excluded");
-    else if (customerId) add("for_you", { kind: "for", id: customerId }, reason);
-    const viewed = input.history[0];
-    if (viewed) add("related", { kind: "related", id: viewed }, customerId ? "no_list" : (reason ?? "not_logged_in"));
-    add("popular", { kind: "popular" }, customerId ? "no_list" : "no_history");
-  };
   switch (input.strategy) {
     case "for_you":
-      forYou();
+      addForYou(out, input);
       break;
     case "buy_again":
-      if (customerId) add("buy_again", { kind: "again", id: customerId });
-      forYou(customerId ? "no_list" : "not_logged_in");
+      if (customerId) add(out, "buy_again", { kind: "again", id: customerId });
+      addForYou(out, input, customerId ? "no_list" : "not_logged_in");
       break;
     case "new_for_you":
-      if (customerId) add("new_for_you", { kind: "new", id: customerId });
-      bestSellers(customerId ? "no_list" : "not_logged_in");
+      if (customerId) add(out, "new_for_you", { kind: "new", id: customerId });
+      add(out, "best_sellers", { kind: "bestsellers" }, customerId ? "no_list" : "not_logged_in");
       break;
     case "related":
-      if (input.productId) add("related", { kind: "related", id: input.productId });
-      forYou("no_product");
+      if (input.productId) add(out, "related", { kind: "related", id: input.productId });
+      addForYou(out, input, "no_product");
       break;
     case "complete_cart": {
       const last = input.cart[input.cart.length - 1];
-      if (last) add("complete_cart", { kind: "related", id: last });
-      forYou("empty_cart");
+      if (last) add(out, "complete_cart", { kind: "related", id: last });
+      addForYou(out, input, "empty_cart");
       break;
     }
   }
   return out;
+}
+
+/*
+ * The helpers below take the list they add to rather than closing over it: the storefront calls
+ * strategyCandidates on every request, and each closure created per call costs an allocation
+ * (and, where tsx keeps function names, an Object.defineProperty).
+ */
+function add(out: Candidate[], strategy: ServedStrategy, ref: ListRef, reason?: FallbackReason): void {
+  out.push(reason ? { strategy, ref, reason } : { strategy, ref });
+}
+
+/** for_you's chain, with `reason` as why it serves in place of the strategy asked for. */
+function addForYou(out: Candidate[], input: StrategyInput, reason?: FallbackReason): void {
+  const { customerId } = input;
+  if (customerId && !input.includePurchased)
+    add(out, "new_for_you", { kind: "new", id: customerId }, "purchases_excluded");
+  else if (customerId) add(out, "for_you", { kind: "for", id: customerId }, reason);
+  const viewed = input.history[0];
+  if (viewed)
+    add(out, "related", { kind: "related", id: viewed }, customerId ? "no_list" : (reason ?? "not_logged_in"));
+  add(out, "popular", { kind: "popular" }, customerId ? "no_list" : "no_history");
 }

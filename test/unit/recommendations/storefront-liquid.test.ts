@@ -4,6 +4,7 @@ import {
   cardHandle,
   liquidCandidates,
   renderRecommendationsLiquid,
+  renderRecommendationsLiquidBytes,
 } from "../../../app/lib/recommendations/storefront-liquid";
 import { renderProxyLiquid, type StorefrontProduct } from "../../../dev/storefront/proxy-liquid";
 
@@ -74,5 +75,31 @@ describe("the storefront-context (Liquid) answer", () => {
   it("renders an empty list when the market sells none of them", async () => {
     const template = renderRecommendationsLiquid({ recommendationId: "r", products: [card("a")] }, 2);
     expect((await render(template, {})).products).toEqual([]);
+  });
+
+  it("sends the same bytes as the string answer, non-ASCII handles and sold-out cards included", () => {
+    const cards = [card("a"), card("çà-ü_2"), card("b", false), card("日本-1"), card("a"), card("bad'x")];
+    for (const [products, limit] of [
+      [cards, 4],
+      [[], 2],
+      [cards.slice(2), 12],
+    ] as const) {
+      const answer = { recommendationId: "Ab_-9xYz0123", products };
+      const bytes = renderRecommendationsLiquidBytes(answer, limit);
+      expect(bytes.toString("utf8")).toBe(renderRecommendationsLiquid(answer, limit));
+      expect(bytes.length).toBe(Buffer.byteLength(renderRecommendationsLiquid(answer, limit)));
+    }
+    expect(() => renderRecommendationsLiquidBytes({ recommendationId: "{{x}}", products: [] }, 2)).toThrow();
+  });
+
+  it("checks a card's handle once, and a new card object (changed text) again", () => {
+    const shown = card("old-handle");
+    const first = renderRecommendationsLiquid({ recommendationId: "r", products: [shown] }, 2);
+    expect(first).toContain("'old-handle'");
+    // A product whose handle changed arrives as a new card object: its new handle is rendered.
+    const changed = card("new-handle");
+    const second = renderRecommendationsLiquid({ recommendationId: "r", products: [changed] }, 2);
+    expect(second).toContain("'new-handle'");
+    expect(second).not.toContain("old-handle");
   });
 });
