@@ -66,6 +66,8 @@ export function runChurn(
     rfm: churnMetrics(scoreAll(baselines.rfm, evaluation.features), evaluation.labels),
   };
 
+  // Everyone's features as of now, computed once for the network and the baselines alike.
+  const current = featuresAsOf(orders, now, h);
   let modelScorer: ((features: readonly CustomerFeatures[]) => number[]) | null = null;
   let modelEvaluationRisks: number[] = [];
   let modelMetrics: ChurnMetrics | null = null;
@@ -88,8 +90,7 @@ export function runChurn(
         net.score(features.map((f) => featureRow(f, categories)));
       modelEvaluationRisks = scores(evaluation.features);
       modelMetrics = churnMetrics(modelEvaluationRisks, evaluation.labels);
-      // Score "now" while the network is alive; it is disposed right after.
-      const current = featuresAsOf(orders, now, h);
+      // Score "now" while the networks are alive; they are disposed right after.
       const currentScores = scores(current);
       modelScorer = () => currentScores;
     } finally {
@@ -98,7 +99,6 @@ export function runChurn(
   }
 
   const promotion = choosePromotion(modelMetrics, baselineMetrics, skip);
-  const current = featuresAsOf(orders, now, h);
   const risks =
     promotion.served === "model" && modelScorer
       ? modelScorer(current)
