@@ -3,6 +3,13 @@
  * cutoff may leak in). Heavy-tailed amounts enter as logs so one wholesale buyer does not
  * dominate the scale.
  */
+import {
+  PRODUCT_TIMING_NAMES,
+  productTimings,
+  productTimingValues,
+  type ItemHistory,
+  type ProductTiming,
+} from "./product-timing";
 import { DAY_MS, type ChurnOrder } from "./types";
 
 /** Names in the order of `CustomerFeatures.values`; stored with the run for reading. */
@@ -30,6 +37,7 @@ export const FEATURE_NAMES = [
   "log_lines_per_order",
   "rebought_item_share",
   "staple_affinity",
+  ...PRODUCT_TIMING_NAMES,
 ] as const;
 
 export interface CustomerFeatures {
@@ -51,14 +59,15 @@ interface Accumulator {
   discount: number;
   refunded: number;
   categories: Map<string, number>;
-  /** Orders containing each product (only when orders carry items). */
-  items: Map<string, number>;
+  /** Each product's history with this customer (only when orders carry items). */
+  items: Map<string, ItemHistory>;
   lines: number;
 }
 
-function gather(orders: readonly ChurnOrder[], cutoff: number): Map<string, Accumulator> {
+/** Per-customer accumulators, and per product the days between a customer's repeat purchases of it. */
+function gather(sorted: readonly ChurnOrder[]) {
   const byCustomer = new Map<string, Accumulator>();
-  const sorted = orders.filter((o) => o.at.getTime() <= cutoff).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const repeatGaps = new Map<string, number[]>();
   for (const o of sorted) {
     let acc = byCustomer.get(o.customerId);
     if (!acc) {
@@ -70,10 +79,23 @@ function gather(orders: readonly ChurnOrder[], cutoff: number): Map<string, Accu
     acc.discount += o.discount ?? 0;
     acc.refunded += o.refunded ?? 0;
     for (const c of o.categories ?? []) acc.categories.set(c, (acc.categories.get(c) ?? 0) + 1);
-    for (const item of o.items ?? []) acc.items.set(item, (acc.items.get(item) ?? 0) + 1);
+    const t = o.at.getTime();
+    for (const item of o.items ?? []) {
+      const seen = acc.items.get(item);
+      if (seen) {
+        // Two orders at the same moment are one visit, not a repeat after zero days.
+        if (t > seen.last) {
+          const gaps = repeatGaps.get(item) ?? [];
+          gaps.push((t - seen.last) / DAY_MS);
+          repeatGaps.set(item, gaps);
+        }
+        seen.orders++;
+        seen.last = t;
+      } else acc.items.set(item, { orders: 1, first: t, last: t });
+    }
     acc.lines += o.items?.length ?? 0;
   }
-  return byCustomer;
+  return { byCustomer, repeatGaps };
 }
 
 /**
@@ -84,7 +106,7 @@ function stapleRates(byCustomer: ReadonlyMap<string, Accumulator>): Map<string, 
   const buyers = new Map<string, number>();
   const repeaters = new Map<string, number>();
   for (const acc of byCustomer.values()) {
-    for (const [item, n] of acc.items) {
+    for (const [item, { orders: n }] of acc.items) {
       buyers.set(item, (buyers.get(item) ?? 0) + 1);
       if (n >= 2) repeaters.set(item, (repeaters.get(item) ?? 0) + 1);
     }
@@ -100,6 +122,7 @@ function featuresOf(
   cutoff: number,
   horizon: number,
   staples: ReadonlyMap<string, number>,
+  timings: ReadonlyMap<string, ProductTiming>,
 ): CustomerFeatures {
   const { times, totals } = acc;
   const first = times[0]!;
@@ -121,7 +144,7 @@ function featuresOf(
   const distinct = acc.items.size;
   let rebought = 0;
   let staple = 0;
-  for (const [item, n] of acc.items) {
+  for (const [item, { orders: n }] of acc.items) {
     if (n >= 2) rebought++;
     staple += staples.get(item) ?? 0;
   }
@@ -158,15 +181,18 @@ function featuresOf(
       log1p(acc.lines / times.length),
       distinct > 0 ? rebought / distinct : 0,
       distinct > 0 ? staple / distinct : 0,
+      ...productTimingValues(acc.items, timings, cutoff, horizon),
     ],
   };
 }
 
 /** Features of every customer with at least one order at or before `cutoff` (epoch ms). */
 export function featuresAsOf(orders: readonly ChurnOrder[], cutoff: number, horizonDays: number): CustomerFeatures[] {
-  const byCustomer = gather(orders, cutoff);
+  const sorted = orders.filter((o) => o.at.getTime() <= cutoff).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const { byCustomer, repeatGaps } = gather(sorted);
   const staples = stapleRates(byCustomer);
-  return [...byCustomer].map(([id, acc]) => featuresOf(id, acc, cutoff, horizonDays, staples));
+  const timings = productTimings(sorted, repeatGaps, cutoff, horizonDays);
+  return [...byCustomer].map(([id, acc]) => featuresOf(id, acc, cutoff, horizonDays, staples, timings));
 }
 
 /** The most common categories, so every customer's shares line up in the same columns. */

@@ -15,8 +15,8 @@ export interface LabelledSet {
 }
 
 /**
- * The bound on memory and time: at most this many customers per labelled set (about 16 floats
- * each, so a few MB), taken by a stable hash so reruns choose the same customers.
+ * The bound on memory and time: at most this many customers per labelled set (about 40 floats
+ * each, so tens of MB at most), taken by a stable hash so reruns choose the same customers.
  */
 export const MAX_CUSTOMERS_PER_SET = 50_000;
 

@@ -1,16 +1,16 @@
 /**
- * One churn run for a shop: horizon, time split, baselines, the network (calibrated on a slice
- * of the training window), promotion, then scores and segments for every customer as of now.
+ * One churn run for a shop: horizon, time split, baselines, the networks (cross-fitted and
+ * calibrated on the training window), promotion, then scores and segments for every customer as of now.
  * Pure apart from TensorFlow.js, so the worker, the bench and the tests all call it.
  */
 import { fitBaselines, type BaselineName, type Scorer } from "./baselines";
-import { trainChurnNet, type ChurnNetOptions } from "./dnn";
+import { crossFitChurnNet } from "./cross-fit";
+import type { ChurnNetOptions } from "./dnn";
 import { featureRow, featuresAsOf, topCategories, type CustomerFeatures } from "./features";
 import { horizonDays } from "./horizon";
 import { followUpAtRisk, spendBySegment, type AtRiskFollowUp, type SpendBySegment } from "./insight-figures";
 import { segmentSizes, type SegmentSizes } from "./segment-sizes";
-import { lastOrderAt, stableHash, timeSplit } from "./labels";
-import { plattCalibrator } from "./logistic";
+import { lastOrderAt, timeSplit } from "./labels";
 import { churnMetrics, type ChurnMetrics } from "./metrics";
 import { choosePromotion, type ServedKind } from "./promote";
 import { assignSegments, type Segment } from "./segments";
@@ -19,8 +19,6 @@ import type { ChurnOrder } from "./types";
 
 /** Below this many repeat customers in the training window the network would learn noise. */
 export const MIN_REPEAT_CUSTOMERS = 50;
-/** Share of training customers held out to calibrate the network (Platt scaling). */
-const CALIBRATION_SHARE = 0.2;
 const MAX_CATEGORIES = 8;
 
 export interface ChurnPredictionRow {
@@ -68,6 +66,8 @@ export function runChurn(
     rfm: churnMetrics(scoreAll(baselines.rfm, evaluation.features), evaluation.labels),
   };
 
+  // Everyone's features as of now, computed once for the network and the baselines alike.
+  const current = featuresAsOf(orders, now, h);
   let modelScorer: ((features: readonly CustomerFeatures[]) => number[]) | null = null;
   let modelEvaluationRisks: number[] = [];
   let modelMetrics: ChurnMetrics | null = null;
@@ -78,26 +78,19 @@ export function runChurn(
     skip = `only ${repeatCustomers} repeat customers (at least ${MIN_REPEAT_CUSTOMERS} needed to learn); serving the baseline`;
   } else {
     const categories = topCategories(train.features, MAX_CATEGORIES);
-    const isCalibration = (f: CustomerFeatures) => stableHash(f.customerId) % 1000 < CALIBRATION_SHARE * 1000;
-    const fitIdx = train.features.map((_, i) => i).filter((i) => !isCalibration(train.features[i]!));
-    const calIdx = train.features.map((_, i) => i).filter((i) => isCalibration(train.features[i]!));
-    const rows = train.features.map((f) => featureRow(f, categories));
-    const net = trainChurnNet(
-      fitIdx.map((i) => rows[i]!),
-      fitIdx.map((i) => train.labels[i]!),
+    // Calibrated on out-of-fold scores of the training rows (cross-fit.ts).
+    const net = crossFitChurnNet(
+      train.features.map((f) => featureRow(f, categories)),
+      train.labels,
+      train.features.map((f) => f.customerId),
       options.net,
     );
     try {
-      const calibrate = plattCalibrator(
-        net.predict(calIdx.map((i) => rows[i]!)),
-        calIdx.map((i) => train.labels[i]!),
-      );
       const scores = (features: readonly CustomerFeatures[]) =>
-        net.predict(features.map((f) => featureRow(f, categories))).map(calibrate);
+        net.score(features.map((f) => featureRow(f, categories)));
       modelEvaluationRisks = scores(evaluation.features);
       modelMetrics = churnMetrics(modelEvaluationRisks, evaluation.labels);
-      // Score "now" while the network is alive; it is disposed right after.
-      const current = featuresAsOf(orders, now, h);
+      // Score "now" while the networks are alive; they are disposed right after.
       const currentScores = scores(current);
       modelScorer = () => currentScores;
     } finally {
@@ -106,7 +99,6 @@ export function runChurn(
   }
 
   const promotion = choosePromotion(modelMetrics, baselineMetrics, skip);
-  const current = featuresAsOf(orders, now, h);
   const risks =
     promotion.served === "model" && modelScorer
       ? modelScorer(current)
