@@ -27,7 +27,7 @@ import { newOnlyTargets, scoreRanking } from "../app/lib/model/metrics";
 import { topK } from "../app/lib/model/rank";
 import { DAY_MS } from "../app/lib/model/snapshots";
 import { parseStaleReads } from "../app/lib/model/stale-reads";
-import { networkMix, personalLists, repeatShare } from "../app/lib/model/strategies";
+import { personalLists, repeatShare } from "../app/lib/model/strategies";
 import type { HistoryOrder } from "../app/lib/model/types";
 import { initTfBackend } from "../app/lib/tf/backend.server";
 
@@ -93,8 +93,7 @@ function scoreCase(
   for (const moment of MOMENTS) {
     const [at, hist] = readings[moment];
     const scores = model.dnn!.score([featureRowForHistory(model.snapshots, hist, at, model.features)])[0]!;
-    const mix = networkMix(model.mix);
-    const lists = personalLists(scores, tiebreak, past, mix.share(scores, past, share), 10, mix.rule);
+    const lists = personalLists(scores, tiebreak, past, share, 10, model.mix);
     const freshTargets = newOnlyTargets([...targets], past);
     ndcg[moment] = {
       all: scoreRanking(topK(scores, 10, undefined, tiebreak), targets, 10).ndcg,

@@ -38,12 +38,7 @@ const artifactSchema = z.object({
   promoted: z.enum(["model", ...BASELINE_NAMES]),
   /** The ranker of each personal strategy (issue 15); absent in older artifacts: all `promoted`. */
   strategies: z.record(z.enum(PERSONAL_STRATEGIES), z.enum(["model", ...BASELINE_NAMES])).optional(),
-  mix: z
-    .object({
-      discovery: z.number().min(0).max(1).optional(),
-      networkDiscovery: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
+  mix: z.object({ discovery: z.number().min(0).max(1).optional() }).optional(),
   layout: z.object({ items: z.array(z.string()), user: z.array(z.string()) }),
   features: z.record(z.string(), z.number()),
   snapshots: z.record(z.string(), z.number()),

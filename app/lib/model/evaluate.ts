@@ -28,7 +28,7 @@ import { buildSnapshots, type ShopSnapshots, type SnapshotOptions } from "./snap
 import { lastOrderGaps, STALE_READS, staleReadMoments, type StaleReads } from "./stale-reads";
 import { buildTimeSplit } from "./split";
 import { sweepCases } from "./sweep";
-import { DEFAULT_MIX, networkMix, type MixRule, type PersonalStrategy } from "./strategies";
+import type { MixRule, PersonalStrategy } from "./strategies";
 import { ValidationAccumulator, validationRows, type ValidationMetrics } from "./validation";
 import type { CatalogItem, HistoryOrder } from "./types";
 
@@ -82,7 +82,7 @@ export interface TrainAndEvaluateOptions {
    */
   staleReads?: StaleReads | null;
   snapshots?: SnapshotOptions;
-  /** How for_you mixes buying again and discovery (strategies.ts). @defaultValue DEFAULT_MIX */
+  /** How for_you mixes buying again and discovery (strategies.ts). */
   mix?: MixRule;
   /**
    * Only these customers' cases are scored, for the model and the baselines alike (every order
@@ -122,10 +122,7 @@ export interface TrainedRecommender {
   promoted: Contender;
   /** The ranker behind each personal strategy's lists, decided per strategy; absent: `promoted`. */
   strategies?: Record<PersonalStrategy, Contender>;
-  /**
-   * How for_you mixes (strategies.ts). A run records the rule it was evaluated with; absent (a
-   * run stored before the rule was recorded): the history rule at DEFAULT_DISCOVERY.
-   */
+  /** How for_you mixes (strategies.ts); absent: the defaults. */
   mix?: MixRule;
 }
 
@@ -214,8 +211,7 @@ export async function trainAndEvaluate(
 
   const scored = options.scoredCustomers;
   const only = scored ? (customerId: string) => scored.has(customerId) : undefined;
-  const mix = options.mix ?? DEFAULT_MIX;
-  const baselineMetrics = evaluateBaselines(data, k, mix, only);
+  const baselineMetrics = evaluateBaselines(data, k, options.mix, only);
   const baselinesMs = performance.now() - started;
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
@@ -238,8 +234,7 @@ export async function trainAndEvaluate(
     snapshots,
     features: options.features ?? {},
     snapshotOptions: options.snapshots ?? {},
-    // Always recorded: a restored run must rebuild its lists with the rule it was evaluated with.
-    mix,
+    ...(options.mix ? { mix: options.mix } : {}),
   };
   const baselines = Object.fromEntries(BASELINE_NAMES.map((n) => [n, row(baselineMetrics[n])])) as Record<
     BaselineName,
@@ -307,15 +302,14 @@ export async function trainAndEvaluate(
     });
 
     const t = performance.now();
-    const netMix = networkMix(mix);
-    const modelAcc = new MetricsAccumulator(k, numItems, netMix.rule);
+    const modelAcc = new MetricsAccumulator(k, numItems, options.mix);
     const byOrder = new Map(evalRows.map((e) => [e.evalCase!.targetOrder, e]));
     const scoredCases = only ? cases.filter((c) => only(data.customerIds[c.customer]!)) : cases;
     sweepCases(data, scoredCases, (ctx) => {
       const example = byOrder.get(ctx.evalCase.targetOrder);
       const s = example ? scores.get(example) : undefined;
       if (!s) throw new Error(`no model scores for customer ${ctx.evalCase.customer}`);
-      modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, ctx.past, netMix.share(s, ctx.past, ctx.share));
+      modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, ctx.past, ctx.share);
     });
     const modelMetrics = modelAcc.result();
     evaluateMs += performance.now() - t;

@@ -13,7 +13,6 @@ import { pastItems } from "./split";
 import {
   PERSONAL_STRATEGIES,
   personalLists,
-  networkMix,
   repeatShare,
   type PersonalLists,
   type PersonalStrategy,
@@ -154,10 +153,7 @@ export function personalListsForCustomers(
       let lists = byRanker.get(ranker);
       if (!lists) {
         const { scores, tiebreak } = customerScores(model, customer, ranker);
-        // The network's lists mix by its own propensity when the run's rule says so, as evaluated.
-        const mix = ranker === "model" && model.dnn ? networkMix(model.mix) : { rule: model.mix, share: () => share };
-        const shopperShare = mix.share(scores, past, share);
-        byRanker.set(ranker, (lists = personalLists(scores, tiebreak, past, shopperShare, k, mix.rule)));
+        byRanker.set(ranker, (lists = personalLists(scores, tiebreak, past, share, k, model.mix)));
       }
       out[strategy].set(id, toIds(model, lists[strategy]));
     }

@@ -7,9 +7,7 @@
  *   "Buy it again" shelf that shows new products would be mislabelled.
  * - new_for_you: the ranking with every past purchase removed (the "new only" setting).
  * - for_you: both, merged by score, with a share of the slots kept for new products that grows
- *   as the shopper's repeat propensity falls: for a network's ranking, the chance its own scores
- *   give to a new product (`scoredRepeatShare`); for a baseline's, the shopper's history
- *   (`repeatShare`).
+ *   as the shopper's own repeat share falls (`discoveryShare`).
  */
 import { topK } from "./rank";
 
@@ -25,13 +23,6 @@ export interface MixRule {
    * products. Chosen on the validation rows (ADR 005). @defaultValue DEFAULT_DISCOVERY
    */
   discovery?: number;
-  /**
-   * For a network's ranking: the share of for_you's slots kept for new products is the network's
-   * own chance of a new product (1 − scoredRepeatShare) × this, instead of the history rule
-   * above. Absent: the history rule, as in runs stored before 2026-12-06, whose lists were
-   * evaluated with it. Baselines always use the history rule (their scores are no chances).
-   */
-  networkDiscovery?: number;
 }
 
 /**
@@ -41,46 +32,6 @@ export interface MixRule {
  * margin over the repeat baseline absorbs.
  */
 export const DEFAULT_DISCOVERY = 0.2;
-
-/**
- * The network's own repeat propensity: the softmax mass its scores put on what the shopper
- * bought before (the network is trained with a softmax over its candidates, so the scores are
- * logits). Items outside the candidate set score −1e9 and add nothing.
- */
-export function scoredRepeatShare(scores: ArrayLike<number>, past: ReadonlySet<number>): number {
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]!);
-  if (!Number.isFinite(max)) return 0.5;
-  let all = 0;
-  let again = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const e = Math.exp(scores[i]! - max);
-    all += e;
-    if (past.has(i)) again += e;
-  }
-  return again / all;
-}
-
-/** How for_you mixes a network's ranking under `rule`: the rule to pass and the shopper's share. */
-export interface NetworkMix {
-  rule: MixRule;
-  share(scores: ArrayLike<number>, past: ReadonlySet<number>, historyShare: number): number;
-}
-
-export function networkMix(rule: MixRule = {}): NetworkMix {
-  const discovery = rule.networkDiscovery;
-  if (discovery === undefined) return { rule, share: (_s, _p, historyShare) => historyShare };
-  return { rule: { discovery }, share: (scores, past) => scoredRepeatShare(scores, past) };
-}
-
-/**
- * The rule a run uses when it is given none (ADR 005, "Strategies"): networks by their own
- * propensity at 0.5, baselines by history at DEFAULT_DISCOVERY. On the live read of the UCI shop
- * (2,825 held-out baskets, seeds 1 and 2), 0.5 puts as many new products in the top 10 as the
- * history rule at 0.2 did (13.6 % and 14.2 %, against 14.0 % and 14.1 %) at a higher NDCG@10
- * (0.2951 and 0.2990, against 0.2947 and 0.2983).
- */
-export const DEFAULT_MIX: MixRule = { discovery: DEFAULT_DISCOVERY, networkDiscovery: 0.5 };
 
 /**
  * The shopper's repeat share, shrunk towards ½ so that one later order does not decide it:

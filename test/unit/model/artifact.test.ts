@@ -5,8 +5,7 @@ import { CorruptArtifactError, restoreRecommender, serializeRecommender } from "
 import { indexShopData } from "../../../app/lib/model/dataset";
 import { RecommenderEnsemble } from "../../../app/lib/model/ensemble";
 import { trainAndEvaluate, type TrainAndEvaluateResult } from "../../../app/lib/model/evaluate";
-import { personalListsForCustomers, rankForHistory, topKForCustomers } from "../../../app/lib/model/lists";
-import { DEFAULT_MIX } from "../../../app/lib/model/strategies";
+import { rankForHistory, topKForCustomers } from "../../../app/lib/model/lists";
 import { restoreWithFallback } from "../../../app/lib/model/restore";
 import { catalogOf, syntheticShop } from "./fixtures";
 
@@ -33,14 +32,6 @@ describe("model artifact", () => {
     expect(restored.promoted).toBe("model");
     expect(rankForHistory(restored, visitorA, 5)).toEqual(rankForHistory(trained.model, visitorA, 5));
     expect(topKForCustomers(restored, 3)).toEqual(topKForCustomers(trained.model, 3));
-    restored.dnn?.dispose();
-  });
-
-  it("Given a stored run, then it keeps the mix rule it was evaluated with, and its personal lists are the trained run's", () => {
-    expect(trained.model.mix).toEqual(DEFAULT_MIX);
-    const restored = restoreRecommender(bytes, indexShopData(shop.orders, shop.catalog));
-    expect(restored.mix).toEqual(DEFAULT_MIX);
-    expect(personalListsForCustomers(restored, 4)).toEqual(personalListsForCustomers(trained.model, 4));
     restored.dnn?.dispose();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MetricsAccumulator } from "../../../app/lib/model/evaluate-lists";
-import { networkMix, newSlots, personalLists, repeatShare, scoredRepeatShare } from "../../../app/lib/model/strategies";
+import { newSlots, personalLists, repeatShare } from "../../../app/lib/model/strategies";
 
 // Six products; the shopper bought 0, 1 and 2 before. Scores put two past items on top.
 const scores = [0.9, 0.8, 0.1, 0.7, 0.6, 0.5];
@@ -68,31 +68,5 @@ describe("MetricsAccumulator strategies", () => {
     expect(strategies.for_you.ndcg).toBeCloseTo(strategies.buy_again.ndcg, 12);
     // new_for_you [3, 4] against {3}: a hit at rank 1.
     expect(strategies.new_for_you).toMatchObject({ ndcg: 1, hr: 1, newShare: 1 });
-  });
-});
-
-describe("scoredRepeatShare", () => {
-  it("is the softmax mass of the network's scores on past purchases; non-candidates add nothing", () => {
-    // exp-weights 1, 3, 0 (a non-candidate at −1e9) and 1: past {1, 2} holds 3 of 5.
-    const logits = Float32Array.from([0, Math.log(3), -1e9, 0]);
-    expect(scoredRepeatShare(logits, new Set([1, 2]))).toBeCloseTo(0.6, 6);
-    expect(scoredRepeatShare(logits, new Set())).toBe(0);
-    // No finite score at all: no evidence either way.
-    expect(scoredRepeatShare([-Infinity, -Infinity], new Set([0]))).toBe(0.5);
-  });
-});
-
-describe("networkMix", () => {
-  const logits = Float32Array.from([0, Math.log(3), 0]);
-  it("uses the network's own propensity and networkDiscovery when the rule has one", () => {
-    const mix = networkMix({ discovery: 0.2, networkDiscovery: 0.5 });
-    expect(mix.rule).toEqual({ discovery: 0.5 });
-    expect(mix.share(logits, new Set([1]), 0.9)).toBeCloseTo(0.6, 6);
-  });
-  it("keeps the history rule and share for a rule without networkDiscovery (runs stored before it)", () => {
-    const rule = { discovery: 0.3 };
-    const mix = networkMix(rule);
-    expect(mix.rule).toBe(rule);
-    expect(mix.share(logits, new Set([1]), 0.9)).toBe(0.9);
   });
 });
