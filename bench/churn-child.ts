@@ -2,7 +2,9 @@
  * Child process of `npm run bench -- churn`: one churn run on the UCI shop, printed as one JSON
  * line, so peak RSS is the run's own. Bound: the run caps each labelled set at
  * MAX_CUSTOMERS_PER_SET customers (app/lib/churn/labels.ts); the UCI shop has about 4,300, so
- * the budget here is under 2 minutes and 600 MB on the cpu/wasm rungs.
+ * the budget here is under 2 minutes and CHURN_BENCH_RSS_BUDGET_MB (bench/churn.ts) on the cpu/wasm rungs. Most
+ * of the peak is this child's parse of the whole CSV (ADR 013), not the run: the training child
+ * reads the shop's rows from the database instead.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";

@@ -16,6 +16,9 @@ interface ChurnChildReport {
   metrics: { model: ChurnMetrics | null; recency: ChurnMetrics; rfm: ChurnMetrics };
 }
 
+/** Peak RSS budget of the churn child (bench/churn-child.ts), checked as this row's reference. */
+export const CHURN_BENCH_RSS_BUDGET_MB = 1_024;
+
 export async function benchChurn({ quick }: { quick: boolean }): Promise<BenchResult[]> {
   const out = execFileSync(process.execPath, ["--import", "tsx", "bench/churn-child.ts"], {
     env: { ...process.env, TF_BACKEND: process.env.TF_BACKEND ?? "auto", ...(quick ? { BENCH_QUICK: "1" } : {}) },
@@ -27,7 +30,7 @@ export async function benchChurn({ quick }: { quick: boolean }): Promise<BenchRe
   const note = `backend ${report.backend}; H ${report.horizonDays} d; served ${report.served} (${report.reason}); reference = ${bestName}`;
   const rows: BenchResult[] = [
     result("churn.train_s", report.trainSeconds, "s", null, note),
-    result("churn.peak_rss_mb", report.peakRssMb, "MB"),
+    result("churn.peak_rss_mb", report.peakRssMb, "MB", CHURN_BENCH_RSS_BUDGET_MB, "reference: the stated budget"),
   ];
   if (!model) return rows;
   rows.push(
