@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadChurnOrders } from "../../app/lib/churn/store.server";
+import { loadChurnEvents, loadChurnOrders } from "../../app/lib/churn/store.server";
 import { churnOrdersFromHistory } from "../../app/lib/churn/from-history";
 import type { HistoryOrder } from "../../app/lib/model/types";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
@@ -47,5 +47,32 @@ describe.each(DATABASE_KINDS)("the churn step's orders, cut by the training wind
     expect(window).toMatchObject({ since: new Date("2026-03-07T00:00:00.000Z"), linesTotal: 30, budgetMb: 1_536 });
     expect(orders.map((o) => o.at.getTime())).toEqual([6, 7, 8, 9].map((d) => at(d).getTime()));
     for (const order of orders) expect(order).toMatchObject({ total: 20, categories: ["Tea", "Cups"] });
+  });
+
+  it("reads logged-in customers' storefront events since the window's start, not exposures or anonymous visitors", async () => {
+    const event = (id: string, type: string, day: number, customer: string | null) => ({
+      id: `churn-window-${kind}-${id}`,
+      shopId,
+      type,
+      visitorId: "v1",
+      customerShopifyId: customer,
+      occurredAt: at(day),
+    });
+    await t.db.event.createMany({
+      data: [
+        event("1", "product_viewed", 2, "200"),
+        event("2", "click", 8, "201"),
+        event("3", "exposure", 8, "201"),
+        event("4", "product_viewed", 8, null),
+        event("5", "add_to_cart", 9, "200"),
+      ],
+    });
+    const all = await loadChurnEvents(t.db, shopId, null);
+    expect(all).toEqual([
+      { customerId: "200", at: at(9) },
+      { customerId: "201", at: at(8) },
+      { customerId: "200", at: at(2) },
+    ]);
+    expect(await loadChurnEvents(t.db, shopId, at(5))).toEqual(all.slice(0, 2));
   });
 });

@@ -11,6 +11,7 @@ import {
   type ProductTiming,
 } from "./product-timing";
 import { DAY_MS, type ChurnOrder } from "./types";
+import { EVENT_FEATURE_NAMES, eventFeatureValues, type EventTimes } from "./events";
 
 /** Names in the order of `CustomerFeatures.values`; stored with the run for reading. */
 export const FEATURE_NAMES = [
@@ -38,6 +39,7 @@ export const FEATURE_NAMES = [
   "rebought_item_share",
   "staple_affinity",
   ...PRODUCT_TIMING_NAMES,
+  ...EVENT_FEATURE_NAMES,
 ] as const;
 
 export interface CustomerFeatures {
@@ -123,6 +125,7 @@ function featuresOf(
   horizon: number,
   staples: ReadonlyMap<string, number>,
   timings: ReadonlyMap<string, ProductTiming>,
+  eventTimes: Float64Array | undefined,
 ): CustomerFeatures {
   const { times, totals } = acc;
   const first = times[0]!;
@@ -182,17 +185,26 @@ function featuresOf(
       distinct > 0 ? rebought / distinct : 0,
       distinct > 0 ? staple / distinct : 0,
       ...productTimingValues(acc.items, timings, cutoff, horizon),
+      ...eventFeatureValues(eventTimes, last, cutoff, horizon),
     ],
   };
 }
 
-/** Features of every customer with at least one order at or before `cutoff` (epoch ms). */
-export function featuresAsOf(orders: readonly ChurnOrder[], cutoff: number, horizonDays: number): CustomerFeatures[] {
+/**
+ * Features of every customer with at least one order at or before `cutoff` (epoch ms); `events`
+ * are their storefront events (events.ts), of which those at or before the cutoff count.
+ */
+export function featuresAsOf(
+  orders: readonly ChurnOrder[],
+  cutoff: number,
+  horizonDays: number,
+  events: EventTimes = new Map(),
+): CustomerFeatures[] {
   const sorted = orders.filter((o) => o.at.getTime() <= cutoff).sort((a, b) => a.at.getTime() - b.at.getTime());
   const { byCustomer, repeatGaps } = gather(sorted);
   const staples = stapleRates(byCustomer);
   const timings = productTimings(sorted, repeatGaps, cutoff, horizonDays);
-  return [...byCustomer].map(([id, acc]) => featuresOf(id, acc, cutoff, horizonDays, staples, timings));
+  return [...byCustomer].map(([id, acc]) => featuresOf(id, acc, cutoff, horizonDays, staples, timings, events.get(id)));
 }
 
 /** The most common categories, so every customer's shares line up in the same columns. */

@@ -4,6 +4,7 @@
  * H before the shop's last order so every label has its full window; the training cutoff sits
  * H before that, so training labels never see the evaluation window.
  */
+import type { EventTimes } from "./events";
 import { featuresAsOf, type CustomerFeatures } from "./features";
 import { DAY_MS, type ChurnOrder } from "./types";
 
@@ -33,12 +34,17 @@ function cap(features: CustomerFeatures[]): CustomerFeatures[] {
     .slice(0, MAX_CUSTOMERS_PER_SET);
 }
 
-export function labelledAt(orders: readonly ChurnOrder[], cutoff: number, horizonDays: number): LabelledSet {
+export function labelledAt(
+  orders: readonly ChurnOrder[],
+  cutoff: number,
+  horizonDays: number,
+  events?: EventTimes,
+): LabelledSet {
   const end = cutoff + horizonDays * DAY_MS;
   const returned = new Set(
     orders.filter((o) => o.at.getTime() > cutoff && o.at.getTime() <= end).map((o) => o.customerId),
   );
-  const features = cap(featuresAsOf(orders, cutoff, horizonDays));
+  const features = cap(featuresAsOf(orders, cutoff, horizonDays, events));
   return { cutoff, features, labels: features.map((f) => (returned.has(f.customerId) ? 0 : 1)) };
 }
 
@@ -64,7 +70,12 @@ function stack(sets: LabelledSet[]): LabelledSet {
 }
 
 /** Training and evaluation sets for a shop whose latest order is at `now`. */
-export function timeSplit(orders: readonly ChurnOrder[], horizonDays: number, now = lastOrderAt(orders)) {
+export function timeSplit(
+  orders: readonly ChurnOrder[],
+  horizonDays: number,
+  now = lastOrderAt(orders),
+  events?: EventTimes,
+) {
   const evalCutoff = now - horizonDays * DAY_MS;
   const trainCutoff = evalCutoff - horizonDays * DAY_MS;
   const first = Math.min(...orders.map((o) => o.at.getTime()));
@@ -73,7 +84,7 @@ export function timeSplit(orders: readonly ChurnOrder[], horizonDays: number, no
     (_, k) => trainCutoff - (k * horizonDays * DAY_MS) / 2,
   ).filter((c, k) => k === 0 || c > first);
   return {
-    train: stack(cutoffs.map((c) => labelledAt(orders, c, horizonDays))),
-    evaluation: labelledAt(orders, evalCutoff, horizonDays),
+    train: stack(cutoffs.map((c) => labelledAt(orders, c, horizonDays, events))),
+    evaluation: labelledAt(orders, evalCutoff, horizonDays, events),
   };
 }

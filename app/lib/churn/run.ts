@@ -6,6 +6,7 @@
 import { fitBaselines, type BaselineName, type Scorer } from "./baselines";
 import { crossFitChurnNet } from "./cross-fit";
 import type { ChurnNetOptions } from "./dnn";
+import { indexEvents, type ChurnEvent } from "./events";
 import { featureRow, featuresAsOf, topCategories, type CustomerFeatures } from "./features";
 import { horizonDays } from "./horizon";
 import { followUpAtRisk, spendBySegment, type AtRiskFollowUp, type SpendBySegment } from "./insight-figures";
@@ -51,13 +52,20 @@ function scoreAll(scorer: Scorer, features: readonly CustomerFeatures[]) {
 
 export function runChurn(
   orders: readonly ChurnOrder[],
-  options: { settings?: ChurnSettings; net?: ChurnNetOptions; now?: number } = {},
+  options: {
+    settings?: ChurnSettings;
+    net?: ChurnNetOptions;
+    now?: number;
+    /** Logged-in customers' storefront events (events.ts); absent: order history only. */
+    events?: readonly ChurnEvent[];
+  } = {},
 ): ChurnRunResult {
   const started = performance.now();
   const settings = options.settings ?? DEFAULT_CHURN_SETTINGS;
   const now = options.now ?? lastOrderAt(orders);
   const h = horizonDays(orders);
-  const { train, evaluation } = timeSplit(orders, h, now);
+  const events = indexEvents(options.events ?? []);
+  const { train, evaluation } = timeSplit(orders, h, now, events);
   // Distinct customers: the stacked snapshots list a customer once per snapshot.
   const repeatCustomers = new Set(train.features.filter((f) => f.frequency > 1).map((f) => f.customerId)).size;
   const baselines = fitBaselines(train.features, train.labels);
@@ -67,7 +75,7 @@ export function runChurn(
   };
 
   // Everyone's features as of now, computed once for the network and the baselines alike.
-  const current = featuresAsOf(orders, now, h);
+  const current = featuresAsOf(orders, now, h, events);
   let modelScorer: ((features: readonly CustomerFeatures[]) => number[]) | null = null;
   let modelEvaluationRisks: number[] = [];
   let modelMetrics: ChurnMetrics | null = null;

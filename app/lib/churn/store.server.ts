@@ -9,6 +9,7 @@ import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps } from "../model/window";
 import { chooseHistoryWindow, readOrderHistory } from "../training/shop-history.server";
 import { churnOrderFrom } from "./from-history";
 import type { ChurnOrder } from "./types";
+import type { ChurnEvent } from "./events";
 import { runChurn } from "./run";
 import { churnSettingsSchema, DEFAULT_CHURN_SETTINGS, type ChurnSettings } from "./settings";
 
@@ -76,6 +77,33 @@ export async function loadChurnOrders(
   return { orders, window };
 }
 
+/**
+ * The bound on the events a churn run reads: the newest this many logged-in customer events (two
+ * numbers and a shared id string each, so tens of MB at most), whatever the shop's traffic.
+ */
+export const MAX_CHURN_EVENTS = 500_000;
+
+/**
+ * Logged-in customers' storefront events since `since` (the run's window), newest first up to
+ * MAX_CHURN_EVENTS. Only what the shopper's browser sent counts, which it does only with their
+ * consent (events.ts); the App Proxy's own exposure records are left out, since the proxy answers
+ * shoppers who declined tracking too.
+ */
+export async function loadChurnEvents(db: Db, shopId: string, since: Date | null): Promise<ChurnEvent[]> {
+  const rows = await db.event.findMany({
+    where: {
+      shopId,
+      customerShopifyId: { not: null },
+      type: { not: "exposure" },
+      ...(since ? { occurredAt: { gte: since } } : {}),
+    },
+    orderBy: { occurredAt: "desc" },
+    take: MAX_CHURN_EVENTS,
+    select: { customerShopifyId: true, occurredAt: true },
+  });
+  return rows.map((r) => ({ customerId: r.customerShopifyId!, at: r.occurredAt }));
+}
+
 /** Each live product's type, as loadCatalog reads it (deleted products have none). */
 async function productTypes(db: Db, shopId: string): Promise<Map<string, string>> {
   const rows = await db.product.findMany({
@@ -96,8 +124,9 @@ export async function runChurnForShop(
     loadChurnOrders(db, shop.id, budget.budgetMb, budget.caps),
     loadChurnSettings(db, shop.id),
   ]);
+  const events = await loadChurnEvents(db, shop.id, window?.since ?? null);
   const started = performance.now();
-  const result = runChurn(orders, { settings });
+  const result = runChurn(orders, { settings, events });
   const note = window
     ? ` Learned from orders from ${window.since.toISOString().slice(0, 10)} on, to stay within ${window.budgetMb} MB.`
     : "";
