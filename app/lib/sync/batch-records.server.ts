@@ -13,6 +13,7 @@ import {
   type WrittenRow,
 } from "./batch-catalog-postgres.server";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
+import type { ColumnWiseEngine } from "./unnest-columns";
 import {
   columnList,
   CUSTOMER_COLUMNS,
@@ -95,7 +96,7 @@ export async function writeRecordBatch(
      * (each the version kept for its shop and id): the webhook path attributes them here, so
      * their attribution commits with them or not at all. @defaultValue none (the backfill)
      */
-    afterOrders?: (tx: Tx, stored: OrderWrite[]) => Promise<void>;
+    afterOrders?: (tx: Tx, stored: OrderWrite[], engine: ColumnWiseEngine | undefined) => Promise<void>;
     /** Runs last in the batch's transaction: the backfill's checkpoint, which then commits with its rows or not at all. */
     beforeCommit?: (tx: Tx) => Promise<void>;
   } = {},
@@ -140,6 +141,7 @@ export async function writeRecordBatch(
       await options.afterOrders(
         tx,
         orders.filter((o) => stored.has(key(o.shopId, o.record.shopifyId))),
+        engine,
       );
     // Last: every batch of a shop updates this one Shop row, and a row lock is held until commit,
     // so taking it at the end keeps concurrent batches from queueing behind each other's whole
