@@ -209,4 +209,18 @@ describe.each(DATABASE_KINDS)("column-wise batch writes against the portable VAL
     expect(JSON.stringify(expected)).not.toContain("Back?");
     for (const shopId of [...columnWise, values[1]!]) expect(await stored(t, shopId)).toEqual(expected);
   });
+
+  // The portable path and PostgreSQL's unnest still fail the whole batch on such a string (Prisma
+  // refuses the parameter); SQLite's JSON path stores what binding a well-formed string would.
+  it.runIf(kind === "sqlite")("stores a lone surrogate in a title as U+FFFD instead of invalid UTF-8", async () => {
+    const shopId = await ensureShopId(t.db, "surrogate.myshopify.com");
+    await writeRecordBatch(t.db, [{ kind: "product", shopId, record: product(5, { title: "lone \ud800 here" }) }]);
+    const rows = await t.db.$queryRawUnsafe<Array<{ title: string; bytes: string }>>(
+      `SELECT "title", hex("title") AS "bytes" FROM "Product" WHERE "shopId" = ?`,
+      shopId,
+    );
+    expect(rows).toEqual([
+      { title: "lone \ufffd here", bytes: Buffer.from("lone \ufffd here").toString("hex").toUpperCase() },
+    ]);
+  });
 });

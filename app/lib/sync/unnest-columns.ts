@@ -65,6 +65,9 @@ function asSqliteJson(type: ColumnType, value: ColumnValue): string | number | n
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
   if (typeof value === "boolean") return value ? 1 : 0;
   if (type === "numeric") return String(value);
+  // A lone UTF-16 surrogate (JSON.parse makes one from a "\ud800" escape) would reach SQLite's
+  // JSON parser as an escape it decodes to invalid UTF-8; U+FFFD is what binding it would store.
+  if (typeof value === "string") return (value as string & { toWellFormed(): string }).toWellFormed();
   return value;
 }
 
