@@ -14,7 +14,7 @@ const ONE_BY_ONE = "catalog-one.myshopify.com";
 const BATCHED = "catalog-batch.myshopify.com";
 
 /**
- * The batch's hand-written upserts (column-wise on PostgreSQL, multi-row VALUES on SQLite) hold
+ * The batch's hand-written upserts (column-wise: unnest on PostgreSQL, one JSON parameter on SQLite) hold
  * to what the one-record path writes through Prisma's own queries: the same records, in the
  * same order of arrival, leave the same rows. Left out: ids, shop ids and our own timestamps.
  */

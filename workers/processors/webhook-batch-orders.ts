@@ -47,14 +47,14 @@ export async function writeWebhookBatch(
     try {
       const stored = await writeRecordBatch(deps.db, writes, {
         countNewOrders: true,
-        afterOrders: async (tx, orders: OrderWrite[]) => {
+        afterOrders: async (tx, orders: OrderWrite[], engine) => {
           const batch = orders.map((o) => ({
             shopId: o.shopId,
             orderShopifyId: o.record.shopifyId,
             facts: orderFactsFromRecord(o.record),
             refunds: refunds.get(o) ?? [],
           }));
-          attributed = await attributeOrderBatch(tx, batch, (shopId) => windows.get(shopId)!);
+          attributed = await attributeOrderBatch(tx, batch, (shopId) => windows.get(shopId)!, new Date(), engine);
         },
       });
       return { stored, attributed };

@@ -5,6 +5,8 @@ import type { StoredEvent } from "./buyer-match";
 import type { Contribution } from "./contribution";
 import { fromUnits } from "./money";
 import type { VisitorTotalsChange } from "./contribution";
+import { columnList } from "../sync/record-upsert-sql";
+import { columnWiseInsert, inIds, type ColumnWiseEngine, type UnnestColumn } from "../sync/unnest-columns";
 
 /**
  * The statements of batched attribution (batch-attribution.server.ts): one read of the events a
@@ -30,15 +32,19 @@ export async function readBatchEvents(
   orderIds: string[],
   customerIds: string[],
   span: { from: Date; to: Date },
+  /** The engine's one-parameter id lists (unnest-columns.ts inIds); none: an IN list binding every id. */
+  engine?: ColumnWiseEngine,
 ): Promise<StoredEvent[]> {
+  const inList = (column: string, ids: string[]) =>
+    engine ? inIds(engine, column, ids) : Prisma.sql`${Prisma.raw(column)} IN (${Prisma.join(ids)})`;
   const inSpan = Prisma.sql`e."occurredAt" >= ${span.from} AND e."occurredAt" <= ${span.to}`;
   const customers = customerIds.length
-    ? Prisma.sql`OR (e."customerShopifyId" IN (${Prisma.join(customerIds)}) AND ${inSpan})`
+    ? Prisma.sql`OR (${inList(`e."customerShopifyId"`, customerIds)} AND ${inSpan})`
     : Prisma.empty;
   // A customer's own checkouts of other orders in the window also name buyer visitors (the
   // one-order read takes them with the customer's events), so their clicks are read too.
   const customerCheckouts = customerIds.length
-    ? Prisma.sql`OR (c."customerShopifyId" IN (${Prisma.join(customerIds)}) AND c."occurredAt" >= ${span.from}
+    ? Prisma.sql`OR (${inList(`c."customerShopifyId"`, customerIds)} AND c."occurredAt" >= ${span.from}
         AND c."occurredAt" <= ${span.to})`
     : Prisma.empty;
   const rows = await runSql<Array<Omit<StoredEvent, "occurredAt"> & { occurredAt: Date | string | number }>>(
@@ -48,12 +54,12 @@ export async function readBatchEvents(
       e."orderShopifyId", e."occurredAt"
     FROM "Event" e
     WHERE e."shopId" = ${shopId} AND (
-      (e."type" = 'checkout_completed' AND e."orderShopifyId" IN (${Prisma.join(orderIds)}))
+      (e."type" = 'checkout_completed' AND ${inList(`e."orderShopifyId"`, orderIds)})
       ${customers}
       OR (e."type" IN (${CLICK_TYPES}) AND ${inSpan} AND e."visitorId" IN (
         SELECT c."visitorId" FROM "Event" c
         WHERE c."shopId" = ${shopId} AND c."type" = 'checkout_completed'
-          AND (c."orderShopifyId" IN (${Prisma.join(orderIds)}) ${customerCheckouts})
+          AND (${inList(`c."orderShopifyId"`, orderIds)} ${customerCheckouts})
       ))
     )`,
   );
@@ -100,21 +106,22 @@ export interface ContributionWrite {
  * cannot have both apply their difference. Returns how many rows were written; fewer than given
  * means another writer came first, and the caller must not apply this batch's differences.
  */
-export async function replaceContributions(tx: Tx, writes: ContributionWrite[], now: Date): Promise<number> {
+export async function replaceContributions(
+  tx: Tx,
+  writes: ContributionWrite[],
+  now: Date,
+  /** The engine's column-wise rows (unnest-columns.ts); none: a multi-row VALUES binding every value. */
+  engine?: ColumnWiseEngine,
+): Promise<number> {
   if (writes.length === 0) return 0;
-  const values = writes.map(({ shopId, orderShopifyId, next: c, version }) => {
-    // A new row starts at 0, as Prisma's create leaves it; an absent row "at -1" can never match.
-    const nextVersion = version === null ? 0 : version + 1;
-    return Prisma.sql`(${shopId}, ${orderShopifyId}, ${c.day}, ${c.visitorId}, ${c.experimentId}, ${c.arm}, ${c.counted},
-      CAST(${fromUnits(c.revenue)} AS DECIMAL), CAST(${fromUnits(c.attributedRevenue)} AS DECIMAL),
-      ${c.attributedLines}, CAST(${nextVersion} AS INTEGER), ${now})`;
-  });
+  const rows = writes.map((w) => ({ ...w, now }));
+  const insert = engine
+    ? columnWiseInsert(engine, "OrderAttribution", CONTRIBUTION_COLUMNS, CONTRIBUTION_ROW, rows)
+    : Prisma.sql`INSERT INTO "OrderAttribution" ${columnList(CONTRIBUTION_COLUMNS)}
+    VALUES ${Prisma.join(rows.map(contributionValues))}`;
   const written = await runSql<Array<{ orderShopifyId: string }>>(
     tx,
-    Prisma.sql`
-    INSERT INTO "OrderAttribution" ("shopId", "orderShopifyId", "day", "visitorId", "experimentId", "arm", "counted",
-      "revenue", "attributedRevenue", "attributedLines", "version", "updatedAt")
-    VALUES ${Prisma.join(values)}
+    Prisma.sql`${insert}
     ON CONFLICT ("shopId", "orderShopifyId") DO UPDATE SET
       "day" = excluded."day", "visitorId" = excluded."visitorId", "experimentId" = excluded."experimentId",
       "arm" = excluded."arm", "counted" = excluded."counted", "revenue" = excluded."revenue",
@@ -124,6 +131,48 @@ export async function replaceContributions(tx: Tx, writes: ContributionWrite[], 
     RETURNING "orderShopifyId"`,
   );
   return written.length;
+}
+
+/** A new row starts at 0, as Prisma's create leaves it; an absent row "at -1" can never match. */
+const nextVersion = (w: ContributionWrite) => (w.version === null ? 0 : w.version + 1);
+
+const CONTRIBUTION_COLUMNS = [
+  "shopId",
+  "orderShopifyId",
+  "day",
+  "visitorId",
+  "experimentId",
+  "arm",
+  "counted",
+  "revenue",
+  "attributedRevenue",
+  "attributedLines",
+  "version",
+  "updatedAt",
+] as const;
+
+type ContributionRow = ContributionWrite & { now: Date };
+
+const CONTRIBUTION_ROW: Record<(typeof CONTRIBUTION_COLUMNS)[number], UnnestColumn<ContributionRow>> = {
+  shopId: { type: "text", value: (w) => w.shopId },
+  orderShopifyId: { type: "text", value: (w) => w.orderShopifyId },
+  day: { type: "timestamp(3)", value: (w) => w.next.day },
+  visitorId: { type: "text", value: (w) => w.next.visitorId },
+  experimentId: { type: "text", value: (w) => w.next.experimentId },
+  arm: { type: "text", value: (w) => w.next.arm },
+  counted: { type: "boolean", value: (w) => w.next.counted },
+  revenue: { type: "numeric", value: (w) => fromUnits(w.next.revenue) },
+  attributedRevenue: { type: "numeric", value: (w) => fromUnits(w.next.attributedRevenue) },
+  attributedLines: { type: "text", value: (w) => w.next.attributedLines },
+  version: { type: "integer", value: nextVersion },
+  updatedAt: { type: "timestamp(3)", value: (w) => w.now },
+};
+
+function contributionValues(w: ContributionRow): Prisma.Sql {
+  const c = w.next;
+  return Prisma.sql`(${w.shopId}, ${w.orderShopifyId}, ${c.day}, ${c.visitorId}, ${c.experimentId}, ${c.arm}, ${c.counted},
+      CAST(${fromUnits(c.revenue)} AS DECIMAL), CAST(${fromUnits(c.attributedRevenue)} AS DECIMAL),
+      ${c.attributedLines}, CAST(${nextVersion(w)} AS INTEGER), ${w.now})`;
 }
 
 export interface RollupSum {

@@ -24,6 +24,7 @@ import {
 } from "./contribution";
 import { experimentAt, shopExperiments } from "./experiments.server";
 import { toUnits } from "./money";
+import type { ColumnWiseEngine } from "../sync/unnest-columns";
 import type { OrderFacts } from "./order-facts.server";
 import type { RefundPayload } from "./refunds.server";
 
@@ -63,6 +64,8 @@ export async function attributeOrderBatch(
   orders: BatchOrder[],
   windowDays: (shopId: string) => number,
   now: Date = new Date(),
+  /** The engine's column-wise statements (unnest-columns.ts); none: portable multi-row VALUES. */
+  engine?: ColumnWiseEngine,
 ): Promise<Map<string, OrderAttributionResult>> {
   const results = new Map<string, OrderAttributionResult>();
   await storeRefunds(tx, orders);
@@ -70,7 +73,7 @@ export async function attributeOrderBatch(
   for (const o of orders) byShop.set(o.shopId, [...(byShop.get(o.shopId) ?? []), o]);
   const totals: SharedTotals = { rollups: [], arms: [] };
   for (const [shopId, shopOrders] of byShop) {
-    const context = await shopContext(tx, shopId);
+    const context = { ...(await shopContext(tx, shopId)), engine };
     for (let i = 0; i < shopOrders.length; i += ATTRIBUTION_ROWS_PER_STATEMENT) {
       const part = shopOrders.slice(i, i + ATTRIBUTION_ROWS_PER_STATEMENT);
       await attributeShopPart(tx, shopId, part, windowDays(shopId), context, now, results, totals);
@@ -115,6 +118,7 @@ async function storeRefunds(tx: Tx, orders: BatchOrder[]) {
 interface ShopContext {
   experiments: Awaited<ReturnType<typeof shopExperiments>>;
   timeZone: string;
+  engine?: ColumnWiseEngine;
 }
 
 async function shopContext(tx: Tx, shopId: string): Promise<ShopContext> {
@@ -122,7 +126,7 @@ async function shopContext(tx: Tx, shopId: string): Promise<ShopContext> {
 }
 
 /** What one part of a shop's orders reads, once for all of them. */
-async function readPart(tx: Tx, shopId: string, part: BatchOrder[], windowDays: number) {
+async function readPart(tx: Tx, shopId: string, part: BatchOrder[], windowDays: number, engine?: ColumnWiseEngine) {
   const ids = part.map((o) => o.orderShopifyId);
   const customers = [...new Set(part.flatMap((o) => (o.facts.customerId ? [o.facts.customerId] : [])))];
   const placed = part.map((o) => o.facts.placedAt.getTime());
@@ -131,7 +135,7 @@ async function readPart(tx: Tx, shopId: string, part: BatchOrder[], windowDays: 
     to: new Date(Math.max(...placed)),
   };
   const [events, refundRows, stored] = [
-    await readBatchEvents(tx, shopId, ids, customers, span),
+    await readBatchEvents(tx, shopId, ids, customers, span, engine),
     await tx.refundLine.findMany({
       where: { shopId, orderShopifyId: { in: ids } },
       select: { orderShopifyId: true, lineShopifyId: true, quantity: true },
@@ -157,7 +161,7 @@ async function attributeShopPart(
   results: Map<string, OrderAttributionResult>,
   totals: SharedTotals,
 ) {
-  const { index, refunded, stored } = await readPart(tx, shopId, part, windowDays);
+  const { index, refunded, stored } = await readPart(tx, shopId, part, windowDays, context.engine);
   const matched = part.map((o) => {
     const activity = matchBuyerActivity(index, o.orderShopifyId, o.facts, windowDays);
     const experiment = activity.visitorIds.length ? experimentAt(context.experiments, o.facts.placedAt) : null;
@@ -186,7 +190,8 @@ async function attributeShopPart(
     rollupDeltas.push(...change.rollups.map((r) => ({ shopId, ...r })));
     visitorDeltas.push(...change.visitors);
   }
-  if ((await replaceContributions(tx, writes, now)) !== writes.length) throw new AttributionRaceError(shopId);
+  if ((await replaceContributions(tx, writes, now, context.engine)) !== writes.length)
+    throw new AttributionRaceError(shopId);
   // Visitor rows now: the next part of this shop reads them and must see this part's changes.
   const sums = sumVisitors(visitors, visitorDeltas);
   await addToExperimentVisitors(tx, sums);

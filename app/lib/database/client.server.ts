@@ -37,9 +37,9 @@ function remember(db: Db, kind: DatabaseKind): Db {
 
 /**
  * Which engine a client made by createDb talks to, for the few writes that take a faster,
- * engine-specific path. A client made elsewhere counts as SQLite: the portable SQL that path
- * uses runs on both engines, only slower.
+ * engine-specific path. Undefined for a client made elsewhere: its caller takes the portable SQL,
+ * which runs on both engines, only slower.
  */
-export function databaseKind(db: Db): DatabaseKind {
-  return kinds.get(db) ?? "sqlite";
+export function databaseKind(db: Db): DatabaseKind | undefined {
+  return kinds.get(db);
 }

@@ -13,12 +13,13 @@ import {
   VARIANT_COLUMNS,
   VARIANT_CONFLICT_UPDATE,
 } from "./record-upsert-sql";
-import { slices, unnestInsert, type UnnestColumn } from "./unnest-columns";
+import { columnWiseInsert, inIds, slices, type ColumnWiseEngine, type UnnestColumn } from "./unnest-columns";
 
 /**
- * Products (with their variants), product tombstones, customers and customer deletes on
- * PostgreSQL, column-wise (unnest-columns.ts): one statement per table per 2,000 records, where
- * the portable path (batch-records.server.ts) binds every value of every row. Same SQL rules,
+ * Products (with their variants), product tombstones, customers and customer deletes,
+ * column-wise (unnest-columns.ts: PostgreSQL's unnest arrays, SQLite's one JSON parameter): one
+ * statement per table per 2,000 records, where the portable path (batch-records.server.ts)
+ * binds every value of every row. Same SQL rules,
  * from record-upsert-sql.ts: the conditional updated_at, tombstones that stay, per-shop keys.
  */
 
@@ -114,7 +115,8 @@ const key = (shopId: string, shopifyId: string) => `${shopId}\u0000${shopifyId}`
  * written product's variants exactly those of its record. Returns the rows written; a product
  * the WHERE kept (older, or deleted) is not among them.
  */
-export async function upsertProductsPostgres(
+export async function upsertProductsColumnWise(
+  engine: ColumnWiseEngine,
   tx: Tx,
   products: KeyedItem<ProductRecord>[],
   now: Date,
@@ -123,7 +125,8 @@ export async function upsertProductsPostgres(
   for (const part of slices(products)) {
     const rows = await runSql<WrittenRow[]>(
       tx,
-      Prisma.sql`${unnestInsert(
+      Prisma.sql`${columnWiseInsert(
+        engine,
         "Product",
         PRODUCT_COLUMNS,
         PRODUCT_ROW,
@@ -132,19 +135,25 @@ export async function upsertProductsPostgres(
       ${PRODUCT_CONFLICT_UPDATE}
       RETURNING "id", "shopId", "shopifyId"`,
     );
-    await replaceVariants(tx, part, rows, now);
+    await replaceVariants(engine, tx, part, rows, now);
     written.push(...rows);
   }
   return written;
 }
 
-async function replaceVariants(tx: Tx, part: KeyedItem<ProductRecord>[], written: WrittenRow[], now: Date) {
+async function replaceVariants(
+  engine: ColumnWiseEngine,
+  tx: Tx,
+  part: KeyedItem<ProductRecord>[],
+  written: WrittenRow[],
+  now: Date,
+) {
   if (written.length === 0) return;
   const proposed = new Map(part.map((p) => [key(p.shopId, p.record.shopifyId), p]));
   // A row that kept an id other than the one proposed existed before: only its old variants go.
   const updated = written.filter((w) => proposed.get(key(w.shopId, w.shopifyId))?.id !== w.id).map((w) => w.id);
   if (updated.length > 0)
-    await runSql(tx, Prisma.sql`DELETE FROM "Variant" WHERE "productId" = ANY(${updated}::text[])`);
+    await runSql(tx, Prisma.sql`DELETE FROM "Variant" WHERE ${inIds(engine, `"productId"`, updated)}`);
   const variants = new Map<string, VariantItem>();
   for (const product of written) {
     for (const variant of proposed.get(key(product.shopId, product.shopifyId))?.record.variants ?? []) {
@@ -155,13 +164,14 @@ async function replaceVariants(tx: Tx, part: KeyedItem<ProductRecord>[], written
   if (variants.size === 0) return;
   await runSql(
     tx,
-    Prisma.sql`${unnestInsert("Variant", VARIANT_COLUMNS, VARIANT_ROW, [...variants.values()])}
+    Prisma.sql`${columnWiseInsert(engine, "Variant", VARIANT_COLUMNS, VARIANT_ROW, [...variants.values()])}
     ${VARIANT_CONFLICT_UPDATE}`,
   );
 }
 
 /** Tombstones products (also ones never seen) and drops their variants. */
-export async function tombstoneProductsPostgres(
+export async function tombstoneProductsColumnWise(
+  engine: ColumnWiseEngine,
   tx: Tx,
   deletes: Array<{ shopId: string; shopifyId: string; deletedAt: Date }>,
   now: Date,
@@ -170,17 +180,18 @@ export async function tombstoneProductsPostgres(
   for (const part of slices(unique)) {
     const deleted = await runSql<WrittenRow[]>(
       tx,
-      Prisma.sql`${unnestInsert("Product", TOMBSTONE_COLUMNS, TOMBSTONE_ROW, part)}
+      Prisma.sql`${columnWiseInsert(engine, "Product", TOMBSTONE_COLUMNS, TOMBSTONE_ROW, part)}
       ${TOMBSTONE_CONFLICT_UPDATE}
       RETURNING "id", "shopId", "shopifyId"`,
     );
     const ids = deleted.map((d) => d.id);
-    if (ids.length > 0) await runSql(tx, Prisma.sql`DELETE FROM "Variant" WHERE "productId" = ANY(${ids}::text[])`);
+    if (ids.length > 0) await runSql(tx, Prisma.sql`DELETE FROM "Variant" WHERE ${inIds(engine, `"productId"`, ids)}`);
   }
 }
 
 /** Upserts customers, newest updated_at wins; returns the rows written. */
-export async function upsertCustomersPostgres(
+export async function upsertCustomersColumnWise(
+  engine: ColumnWiseEngine,
   tx: Tx,
   customers: KeyedItem<CustomerRecord>[],
   now: Date,
@@ -190,7 +201,8 @@ export async function upsertCustomersPostgres(
     written.push(
       ...(await runSql<WrittenRow[]>(
         tx,
-        Prisma.sql`${unnestInsert(
+        Prisma.sql`${columnWiseInsert(
+          engine,
           "Customer",
           CUSTOMER_COLUMNS,
           CUSTOMER_ROW,
@@ -205,8 +217,21 @@ export async function upsertCustomersPostgres(
 }
 
 /** Deletes customers by (shop, id), each key matching only its own shop's row. */
-export async function deleteCustomersPostgres(tx: Tx, deletes: Array<{ shopId: string; shopifyId: string }>) {
+export async function deleteCustomersColumnWise(
+  engine: ColumnWiseEngine,
+  tx: Tx,
+  deletes: Array<{ shopId: string; shopifyId: string }>,
+) {
   for (const part of slices(deletes)) {
+    if (engine === "sqlite") {
+      const pairs = JSON.stringify(part.map((d) => [d.shopId, d.shopifyId]));
+      await runSql(
+        tx,
+        Prisma.sql`DELETE FROM "Customer" WHERE ("shopId", "shopifyId") IN (
+          SELECT json_extract(d.value, '$[0]'), json_extract(d.value, '$[1]') FROM json_each(${pairs}) AS d)`,
+      );
+      continue;
+    }
     const shops = part.map((d) => d.shopId);
     const ids = part.map((d) => d.shopifyId);
     await runSql(

@@ -9,20 +9,22 @@ import {
   ORDER_LINE_COLUMNS,
   ORDER_LINE_CONFLICT_UPDATE,
 } from "./record-upsert-sql";
-import { slices, unnestInsert, type UnnestColumn } from "./unnest-columns";
+import { columnWiseInsert, inIds, slices, type ColumnWiseEngine, type UnnestColumn } from "./unnest-columns";
 
 /**
- * Orders and their lines on PostgreSQL in two or three statements per 2,000 orders (issue 18: the
- * backfill must write at bulk speed), column-wise (unnest-columns.ts). The rules are those of the
- * portable path in batch-records.server.ts, from the same SQL (record-upsert-sql.ts):
- * the conditional updated_at, per-shop keys, and an order's lines replaced only when its row
- * was written.
+ * Orders and their lines in two or three statements per 2,000 orders (issue 18: the backfill
+ * must write at bulk speed), column-wise (unnest-columns.ts): PostgreSQL's unnest arrays, or one
+ * JSON parameter on SQLite. The rules are those of the portable path in batch-records.server.ts,
+ * from the same SQL (record-upsert-sql.ts): the conditional updated_at, per-shop keys, and an
+ * order's lines replaced only when its row was written.
  */
 
 export interface OrderBatchItem {
   shopId: string;
   record: OrderRecord;
 }
+
+type Proposed = OrderBatchItem & { id: string; now: Date };
 
 /** A written order row, and whether the statement inserted it (rather than updating it). */
 export interface WrittenOrder {
@@ -34,26 +36,33 @@ export interface WrittenOrder {
 
 /**
  * Upserts the orders (newest updated_at wins) and replaces the lines of those written. Returns
- * the rows written; `inserted` comes from `xmax = 0`, which holds only for a row this statement
- * inserted (an updated row carries the updating transaction's id), so no lookup beforehand.
+ * the rows written. Each order is proposed with a fresh row id, so `inserted` needs no lookup
+ * (nor PostgreSQL's `xmax`, which SQLite lacks): a row that comes back with another id existed
+ * before, as the upsert never changes a stored row's id.
  */
-export async function writeOrdersPostgres(tx: Tx, orders: OrderBatchItem[], now: Date): Promise<WrittenOrder[]> {
+export async function writeOrdersColumnWise(
+  engine: ColumnWiseEngine,
+  tx: Tx,
+  orders: OrderBatchItem[],
+  now: Date,
+): Promise<WrittenOrder[]> {
   const written: WrittenOrder[] = [];
-  for (const part of slices(orders)) {
-    const applied = await upsertOrders(tx, part, now);
+  for (const slice of slices(orders)) {
+    const part = slice.map((o) => ({ ...o, id: randomUUID(), now }));
+    const applied = await upsertOrders(engine, tx, part);
     const updated = applied.filter((a) => !a.inserted).map((a) => a.id);
     // A new row has no lines yet; only an updated order's old lines go.
     if (updated.length > 0)
-      await runSql(tx, Prisma.sql`DELETE FROM "OrderLine" WHERE "orderId" = ANY(${updated}::text[])`);
-    await insertLines(tx, part, applied);
+      await runSql(tx, Prisma.sql`DELETE FROM "OrderLine" WHERE ${inIds(engine, `"orderId"`, updated)}`);
+    await insertLines(engine, tx, part, applied);
     written.push(...applied);
   }
   return written;
 }
 
 /** The order row's columns, from its record. */
-const ORDER_ROW: Record<(typeof ORDER_COLUMNS)[number], UnnestColumn<OrderBatchItem & { now: Date }>> = {
-  id: { type: "text", value: () => randomUUID() },
+const ORDER_ROW: Record<(typeof ORDER_COLUMNS)[number], UnnestColumn<Proposed>> = {
+  id: { type: "text", value: (o) => o.id },
   shopId: { type: "text", value: (o) => o.shopId },
   shopifyId: { type: "text", value: (o) => o.record.shopifyId },
   name: { type: "text", value: (o) => o.record.name },
@@ -73,14 +82,15 @@ const ORDER_ROW: Record<(typeof ORDER_COLUMNS)[number], UnnestColumn<OrderBatchI
   updatedAt: { type: "timestamp(3)", value: (o) => o.now },
 };
 
-async function upsertOrders(tx: Tx, part: OrderBatchItem[], now: Date): Promise<WrittenOrder[]> {
-  const rows = part.map((o) => ({ ...o, now }));
-  return runSql<WrittenOrder[]>(
+async function upsertOrders(engine: ColumnWiseEngine, tx: Tx, part: Proposed[]): Promise<WrittenOrder[]> {
+  const rows = await runSql<Array<Omit<WrittenOrder, "inserted">>>(
     tx,
-    Prisma.sql`${unnestInsert("Order", ORDER_COLUMNS, ORDER_ROW, rows)}
+    Prisma.sql`${columnWiseInsert(engine, "Order", ORDER_COLUMNS, ORDER_ROW, part)}
     ${ORDER_CONFLICT_UPDATE}
-    RETURNING "id", "shopId", "shopifyId", (xmax = 0) AS "inserted"`,
+    RETURNING "id", "shopId", "shopifyId"`,
   );
+  const proposed = new Set(part.map((o) => o.id));
+  return rows.map((r) => ({ ...r, inserted: proposed.has(r.id) }));
 }
 
 type LineItem = { order: WrittenOrder; line: OrderRecord["lines"][number] };
@@ -99,7 +109,7 @@ const LINE_ROW: Record<(typeof ORDER_LINE_COLUMNS)[number], UnnestColumn<LineIte
 };
 
 /** The lines of the orders just written, in one statement; a line id seen twice keeps its last. */
-async function insertLines(tx: Tx, part: OrderBatchItem[], applied: WrittenOrder[]) {
+async function insertLines(engine: ColumnWiseEngine, tx: Tx, part: OrderBatchItem[], applied: WrittenOrder[]) {
   if (applied.length === 0) return;
   const byKey = new Map(part.map((p) => [`${p.shopId}\u0000${p.record.shopifyId}`, p.record]));
   const lines = new Map<string, LineItem>();
@@ -112,7 +122,7 @@ async function insertLines(tx: Tx, part: OrderBatchItem[], applied: WrittenOrder
   if (lines.size === 0) return;
   await runSql(
     tx,
-    Prisma.sql`${unnestInsert("OrderLine", ORDER_LINE_COLUMNS, LINE_ROW, [...lines.values()])}
+    Prisma.sql`${columnWiseInsert(engine, "OrderLine", ORDER_LINE_COLUMNS, LINE_ROW, [...lines.values()])}
     ${ORDER_LINE_CONFLICT_UPDATE}`,
   );
 }

@@ -3,16 +3,17 @@ import { Prisma } from "@prisma/client";
 import { runSql } from "../database/raw-sql.server";
 import { databaseKind, type Db, type Tx } from "../database/client.server";
 import { addNewOrders } from "../shops/training-state.server";
-import { writeOrdersPostgres } from "./batch-orders-postgres.server";
+import { writeOrdersColumnWise } from "./batch-orders-postgres.server";
 import {
-  deleteCustomersPostgres,
-  tombstoneProductsPostgres,
-  upsertCustomersPostgres,
-  upsertProductsPostgres,
+  deleteCustomersColumnWise,
+  tombstoneProductsColumnWise,
+  upsertCustomersColumnWise,
+  upsertProductsColumnWise,
   type KeyedItem,
   type WrittenRow,
 } from "./batch-catalog-postgres.server";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
+import type { ColumnWiseEngine } from "./unnest-columns";
 import {
   columnList,
   CUSTOMER_COLUMNS,
@@ -95,7 +96,7 @@ export async function writeRecordBatch(
      * (each the version kept for its shop and id): the webhook path attributes them here, so
      * their attribution commits with them or not at all. @defaultValue none (the backfill)
      */
-    afterOrders?: (tx: Tx, stored: OrderWrite[]) => Promise<void>;
+    afterOrders?: (tx: Tx, stored: OrderWrite[], engine: ColumnWiseEngine | undefined) => Promise<void>;
     /** Runs last in the batch's transaction: the backfill's checkpoint, which then commits with its rows or not at all. */
     beforeCommit?: (tx: Tx) => Promise<void>;
   } = {},
@@ -108,18 +109,19 @@ export async function writeRecordBatch(
   const productDeletes = writes.filter((w) => w.kind === "productDelete");
   const orders = newestPerKey(writes.filter((w) => w.kind === "order"));
   const now = new Date();
-  // PostgreSQL writes column-wise (batch-orders-postgres, batch-catalog-postgres); other clients portably.
-  const postgres = databaseKind(db) === "postgres";
+  // A client made by createDb writes column-wise (unnest-columns.ts: PostgreSQL's arrays, one
+  // JSON parameter on SQLite); any other client binds every value (the portable path below).
+  const engine = databaseKind(db);
   return db.$transaction(async (tx) => {
     let writtenCustomers: WrittenRow[] = [];
-    if (postgres) writtenCustomers = await upsertCustomersPostgres(tx, customers, now);
+    if (engine) writtenCustomers = await upsertCustomersColumnWise(engine, tx, customers, now);
     else for (const part of chunks(customers)) writtenCustomers.push(...(await upsertCustomers(tx, part, now)));
     const storedCustomers = outcomes(customers, writtenCustomers);
     // Deletes after upserts: a customer created and deleted in one batch ends deleted.
-    if (postgres) await deleteCustomersPostgres(tx, customerDeletes);
+    if (engine) await deleteCustomersColumnWise(engine, tx, customerDeletes);
     else for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
     let writtenProducts: WrittenRow[] = [];
-    if (postgres) writtenProducts = await upsertProductsPostgres(tx, products, now);
+    if (engine) writtenProducts = await upsertProductsColumnWise(engine, tx, products, now);
     else {
       for (const part of chunks(products)) {
         const rows = await upsertProducts(tx, part, now);
@@ -128,17 +130,18 @@ export async function writeRecordBatch(
       }
     }
     const storedProducts = outcomes(products, writtenProducts);
-    if (postgres) await tombstoneProductsPostgres(tx, productDeletes, now);
+    if (engine) await tombstoneProductsColumnWise(engine, tx, productDeletes, now);
     else for (const part of chunks(productDeletes)) await tombstoneProducts(tx, part, now);
     const stored = new Map<string, "created" | "updated">();
-    if (postgres) {
-      for (const row of await writeOrdersPostgres(tx, orders, now))
+    if (engine) {
+      for (const row of await writeOrdersColumnWise(engine, tx, orders, now))
         stored.set(key(row.shopId, row.shopifyId), row.inserted ? "created" : "updated");
     } else await writeOrdersPortable(tx, orders, now, stored);
     if (options.afterOrders)
       await options.afterOrders(
         tx,
         orders.filter((o) => stored.has(key(o.shopId, o.record.shopifyId))),
+        engine,
       );
     // Last: every batch of a shop updates this one Shop row, and a row lock is held until commit,
     // so taking it at the end keeps concurrent batches from queueing behind each other's whole
@@ -175,7 +178,7 @@ function outcomes<R extends { shopifyId: string }>(
 }
 
 /**
- * SQLite's (and any other client's) order path: upserts, then the lines of the orders written.
+ * The order path of a client createDb did not make: upserts, then the lines of the orders written.
  * Each order is proposed with a fresh row id, as products and customers are, so whether it was
  * new needs no lookup: a row that comes back with another id existed before.
  */
