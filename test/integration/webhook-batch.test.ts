@@ -165,6 +165,29 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(await t.db.variant.count({ where: { shopId: id, shopifyId: { startsWith: "130" } } })).toBe(19);
   });
 
+  it("stores a lone UTF-16 surrogate as U+FFFD and dead-letters an amount the database would refuse, not the batch", async () => {
+    const deliveries = Array.from({ length: 20 }, (_, i) =>
+      delivery(SHOP, "products/create", productPayload(14_000 + i)),
+    );
+    // JSON.parse makes a lone surrogate from a "\ud800" escape; the database refuses it as is.
+    deliveries[3] = delivery(SHOP, "products/create", productPayload(14_003, { title: "Mug \ud800 blue" }));
+    const bad = productPayload(14_011);
+    bad.variants[0]!.price = "12,50";
+    deliveries[11] = delivery(SHOP, "products/create", bad);
+    const jobs = await ingestAll(deliveries);
+    const failed = jobs.filter((j) => j.failedReason);
+    expect(failed.map((j) => j.id)).toEqual([webhookJobId(deliveries[11]!.webhookId)]);
+    expect(failed[0]!.attemptsMade).toBe(1);
+    const id = await shopId();
+    expect(await t.db.product.count({ where: { shopId: id, shopifyId: { startsWith: "140" } } })).toBe(19);
+    const mug = await t.db.product.findUniqueOrThrow({
+      where: { shopId_shopifyId: { shopId: id, shopifyId: "14003" } },
+    });
+    expect(mug.title).toBe("Mug \ufffd blue");
+    const letter = await t.db.webhookDeadLetter.findUniqueOrThrow({ where: { webhookId: deliveries[11]!.webhookId } });
+    expect(letter.reason).toContain("decimal amount");
+  });
+
   it("dead-letters only the poison job of a batch of 500 and stores the other 499", async () => {
     const deliveries = Array.from({ length: 500 }, (_, i) =>
       delivery(SHOP, "customers/create", customerPayload(10_000 + i)),

@@ -1,25 +1,25 @@
 import { z } from "zod";
+import { money, text, wellFormed } from "./payload-scalars";
 import { BulkGroupReader, type BulkGroup, type BulkShape } from "./bulk-jsonl";
 import { numericId, type NameValue, type OrderRecord, type ProductRecord } from "./records";
 
 // Lines of the bulk results for the queries in bulk-queries.ts (Admin GraphQL 2026-10), checked
 // one by one. Money, Decimal and UnsignedInt64 scalars arrive as JSON strings.
-const gid = z.string().min(1);
-const money = z.union([z.string(), z.number()]).transform(String);
+const gid = z.string().min(1).transform(wellFormed);
 const date = z.coerce.date();
 const shopMoney = z.object({ shopMoney: z.object({ amount: money }) });
 const attributes = z
-  .array(z.object({ key: z.string(), value: z.string().nullable() }))
+  .array(z.object({ key: text, value: text.nullable() }))
   .default([])
   .transform((list): NameValue[] => list.map((a) => ({ name: a.key, value: a.value ?? "" })));
 
 const productLine = z.object({
   id: gid,
-  title: z.string(),
-  handle: z.string(),
-  productType: z.string().nullish(),
-  vendor: z.string().nullish(),
-  tags: z.array(z.string()).default([]),
+  title: text,
+  handle: text,
+  productType: text.nullish(),
+  vendor: text.nullish(),
+  tags: z.array(text).default([]),
   status: z.enum(["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"]),
   isGiftCard: z.boolean(),
   publishedAt: date.nullish(),
@@ -31,10 +31,10 @@ const productLine = z.object({
         .object({
           image: z
             .object({
-              url: z.string(),
+              url: text,
               width: z.number().int().nullish(),
               height: z.number().int().nullish(),
-              altText: z.string().nullish(),
+              altText: text.nullish(),
             })
             .nullish(),
         })
@@ -45,8 +45,8 @@ const productLine = z.object({
 
 const variantLine = z.object({
   id: gid,
-  title: z.string(),
-  sku: z.string().nullish(),
+  title: text,
+  sku: text.nullish(),
   price: money,
   compareAtPrice: money.nullish(),
   position: z.number().int(),
@@ -56,13 +56,13 @@ const variantLine = z.object({
 
 const orderLine = z.object({
   id: gid,
-  name: z.string(),
+  name: text,
   customer: z.object({ id: gid }).nullish(),
-  currencyCode: z.string(),
+  currencyCode: text,
   subtotalPriceSet: shopMoney.nullish(),
   totalPriceSet: shopMoney,
-  displayFinancialStatus: z.string().nullish(),
-  sourceName: z.string().nullish(),
+  displayFinancialStatus: text.nullish(),
+  sourceName: text.nullish(),
   customAttributes: attributes,
   test: z.boolean(),
   processedAt: date,
@@ -75,7 +75,7 @@ const lineItemLine = z.object({
   id: gid,
   product: z.object({ id: gid }).nullish(),
   variant: z.object({ id: gid }).nullish(),
-  title: z.string(),
+  title: text,
   quantity: z.number().int(),
   originalUnitPriceSet: shopMoney,
   customAttributes: attributes,

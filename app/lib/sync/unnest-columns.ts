@@ -10,6 +10,7 @@
  * serialise than a multi-row VALUES (on SQLite, a 500-row order upsert bound 9,000 parameters).
  */
 import { Prisma } from "@prisma/client";
+import { wellFormed } from "./payload-scalars";
 import { columnList } from "./record-upsert-sql";
 
 /** The engines that take column-wise rows; any other client takes the portable multi-row VALUES. */
@@ -67,7 +68,7 @@ function asSqliteJson(type: ColumnType, value: ColumnValue): string | number | n
   if (type === "numeric") return String(value);
   // A lone UTF-16 surrogate (JSON.parse makes one from a "\ud800" escape) would reach SQLite's
   // JSON parser as an escape it decodes to invalid UTF-8; U+FFFD is what binding it would store.
-  if (typeof value === "string") return (value as string & { toWellFormed(): string }).toWellFormed();
+  if (typeof value === "string") return wellFormed(value);
   return value;
 }
 

@@ -1,43 +1,43 @@
 import { z } from "zod";
+import { money, text } from "./payload-scalars";
 import type { CustomerRecord, OrderRecord, ProductRecord } from "./records";
 
 // Shopify's REST-shaped webhook payloads (API 2026-10), reduced to the fields we keep. Unknown
 // fields are dropped; a missing required field fails the delivery with a precise path.
-const id = z.union([z.number(), z.string()]).transform(String);
+const id = z.union([z.number(), text]).transform(String);
 const date = z.coerce.date();
-const money = z.union([z.string(), z.number()]).transform(String);
 const nameValues = z
-  .array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }))
+  .array(z.object({ name: text, value: z.union([text, z.number(), z.boolean(), z.null()]) }))
   .nullish()
   .transform((list) => (list ?? []).map((p) => ({ name: p.name, value: p.value === null ? "" : String(p.value) })));
 
 const variant = z.object({
   id,
-  title: z.string().nullish(),
-  sku: z.string().nullish(),
+  title: text.nullish(),
+  sku: text.nullish(),
   price: money,
   compare_at_price: money.nullish(),
   position: z.number().int().nullish(),
   inventory_quantity: z.number().int().nullish(),
-  inventory_policy: z.string().nullish(),
-  inventory_management: z.string().nullish(),
+  inventory_policy: text.nullish(),
+  inventory_management: text.nullish(),
 });
 
 export const productPayload = z
   .object({
     id,
-    title: z.string(),
-    handle: z.string(),
-    product_type: z.string().nullish(),
-    vendor: z.string().nullish(),
-    tags: z.union([z.string(), z.array(z.string())]).nullish(),
+    title: text,
+    handle: text,
+    product_type: text.nullish(),
+    vendor: text.nullish(),
+    tags: z.union([text, z.array(text)]).nullish(),
     status: z.enum(["active", "draft", "archived", "unlisted"]).default("active"),
     gift_card: z.boolean().nullish(),
     published_at: date.nullish(),
     created_at: date.nullish(),
     updated_at: date,
     image: z
-      .object({ src: z.string(), width: z.number().nullish(), height: z.number().nullish(), alt: z.string().nullish() })
+      .object({ src: text, width: z.number().nullish(), height: z.number().nullish(), alt: text.nullish() })
       .nullish(),
     variants: z.array(variant).default([]),
   })
@@ -78,7 +78,7 @@ const lineItem = z.object({
   id,
   product_id: id.nullish(),
   variant_id: id.nullish(),
-  title: z.string().nullish(),
+  title: text.nullish(),
   quantity: z.number().int(),
   price: money,
   properties: nameValues,
@@ -87,13 +87,13 @@ const lineItem = z.object({
 export const orderPayload = z
   .object({
     id,
-    name: z.string().nullish(),
+    name: text.nullish(),
     customer: z.object({ id }).nullish(),
-    currency: z.string(),
+    currency: text,
     subtotal_price: money.nullish(),
     total_price: money,
-    financial_status: z.string().nullish(),
-    source_name: z.string().nullish(),
+    financial_status: text.nullish(),
+    source_name: text.nullish(),
     note_attributes: nameValues,
     test: z.boolean().nullish(),
     processed_at: date.nullish(),
@@ -135,19 +135,19 @@ export const customerPayload = z
 export const deletePayload = z.object({ id });
 
 export const customerDataRequestPayload = z.object({
-  shop_domain: z.string(),
+  shop_domain: text,
   customer: z.object({ id }),
   orders_requested: z.array(id).default([]),
   data_request: z.object({ id }).nullish(),
 });
 
 export const customerRedactPayload = z.object({
-  shop_domain: z.string(),
+  shop_domain: text,
   customer: z.object({ id }),
   orders_to_redact: z.array(id).default([]),
 });
 
-export const shopRedactPayload = z.object({ shop_domain: z.string() });
+export const shopRedactPayload = z.object({ shop_domain: text });
 
 /**
  * shop/update: only the zone is read. It is left unchecked here because a zone we do not know
@@ -155,4 +155,4 @@ export const shopRedactPayload = z.object({ shop_domain: z.string() });
  */
 export const shopUpdatePayload = z.object({ iana_timezone: z.unknown() });
 
-export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
+export const scopesUpdatePayload = z.object({ current: z.array(text) });
