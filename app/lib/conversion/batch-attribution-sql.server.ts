@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type { Tx } from "../database/client.server";
+import { runWrite } from "../database/pg-direct.server";
 import { runSql } from "../database/raw-sql.server";
 import type { StoredEvent } from "./buyer-match";
 import type { Contribution } from "./contribution";
@@ -83,7 +84,7 @@ export async function upsertRefundLines(tx: Tx, rows: RefundLineRow[]): Promise<
     (r) => Prisma.sql`(${r.shopId}, ${r.shopifyId}, ${r.refundShopifyId}, ${r.orderShopifyId}, ${r.lineShopifyId},
       CAST(${r.quantity} AS INTEGER))`,
   );
-  await runSql(
+  await runWrite(
     tx,
     Prisma.sql`
     INSERT INTO "RefundLine" ("shopId", "shopifyId", "refundShopifyId", "orderShopifyId", "lineShopifyId", "quantity")
@@ -119,7 +120,7 @@ export async function replaceContributions(
     ? columnWiseInsert(engine, "OrderAttribution", CONTRIBUTION_COLUMNS, CONTRIBUTION_ROW, rows)
     : Prisma.sql`INSERT INTO "OrderAttribution" ${columnList(CONTRIBUTION_COLUMNS)}
     VALUES ${Prisma.join(rows.map(contributionValues))}`;
-  const written = await runSql<Array<{ orderShopifyId: string }>>(
+  const written = await runWrite<Array<{ orderShopifyId: string }>>(
     tx,
     Prisma.sql`${insert}
     ON CONFLICT ("shopId", "orderShopifyId") DO UPDATE SET
@@ -200,7 +201,7 @@ async function addToRollupRows(tx: Tx, sums: RollupSum[], now: Date): Promise<vo
       CAST(${fromUnits(s.revenue)} AS DECIMAL), CAST(${s.attributedOrders} AS INTEGER),
       CAST(${fromUnits(s.attributedRevenue)} AS DECIMAL), ${now})`,
   );
-  await runSql(
+  await runWrite(
     tx,
     Prisma.sql`
     INSERT INTO "DailyRollup" ("shopId", "day", "experimentId", "arm", "orders", "revenue", "attributedOrders",
@@ -230,7 +231,7 @@ export async function addToExperimentVisitors(tx: Tx, sums: VisitorSum[]): Promi
       CAST(${fromUnits(s.change.revenue)} AS DECIMAL))`,
   );
   // UPDATE … FROM a VALUES list named by a WITH clause: the form both engines accept.
-  await runSql(
+  await runWrite(
     tx,
     Prisma.sql`
     WITH v ("experimentId", "visitorId", "orders", "revenue") AS (VALUES ${Prisma.join(values)})
@@ -269,7 +270,7 @@ export async function addToArmTotals(tx: Tx, sums: VisitorSum[]): Promise<void> 
     ({ experimentId, arm, change: c }) => Prisma.sql`(${experimentId}, ${arm}, CAST(${c.convertedVisitors} AS INTEGER),
       CAST(${c.orders} AS INTEGER), CAST(${fromUnits(c.revenue)} AS DECIMAL), CAST(${c.revenueSquares} AS DOUBLE PRECISION))`,
   );
-  await runSql(
+  await runWrite(
     tx,
     Prisma.sql`
     INSERT INTO "ExperimentArmTotal" ("experimentId", "arm", "convertedVisitors", "orders", "revenue", "revenueSquares")

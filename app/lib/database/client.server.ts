@@ -2,7 +2,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { type Prisma, PrismaClient } from "@prisma/client";
 import { parseDatabaseUrl } from "./url";
-import { createPrismaAdapter } from "./prisma-adapter";
+import { createPrismaAdapter, poolOfAdapter } from "./prisma-adapter";
+import { trackPoolConnections } from "./pg-direct.server";
 
 export type Db = PrismaClient;
 /** The client inside an interactive transaction. */
@@ -24,7 +25,10 @@ export function createDb(databaseUrl: string): Db {
   const require = createRequire(import.meta.url);
   const generated = path.resolve(process.cwd(), "prisma/generated/postgres");
   const { PrismaClient: PostgresClient } = require(generated) as { PrismaClient: typeof PrismaClient };
-  return remember(new PostgresClient({ adapter } as ConstructorParameters<typeof PrismaClient>[0]), "postgres");
+  const db = remember(new PostgresClient({ adapter } as ConstructorParameters<typeof PrismaClient>[0]), "postgres");
+  const pool = poolOfAdapter(adapter);
+  if (pool) trackPoolConnections(db, pool);
+  return db;
 }
 
 const kinds = new WeakMap<Db, DatabaseKind>();

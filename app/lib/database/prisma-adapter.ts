@@ -9,7 +9,17 @@ import type { DatabaseTarget } from "./url";
  */
 export function createPrismaAdapter(target: DatabaseTarget): PrismaBetterSQLite3 | PrismaPg {
   if (target.kind === "sqlite") return withSqlitePragmas(new PrismaBetterSQLite3({ url: target.file }));
-  return new PrismaPg(createPgPool(target), { schema: target.schema });
+  const pool = createPgPool(target);
+  const adapter = new PrismaPg(pool, { schema: target.schema });
+  adapterPools.set(adapter, pool);
+  return adapter;
+}
+
+const adapterPools = new WeakMap<PrismaPg, pg.Pool>();
+
+/** The pool a PostgreSQL adapter of createPrismaAdapter's runs on (pg-direct.server.ts uses its connections). */
+export function poolOfAdapter(adapter: PrismaBetterSQLite3 | PrismaPg): pg.Pool | undefined {
+  return adapter instanceof PrismaPg ? adapterPools.get(adapter) : undefined;
 }
 
 /**

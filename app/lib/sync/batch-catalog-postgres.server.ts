@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { runSql } from "../database/raw-sql.server";
+import { runWrite } from "../database/pg-direct.server";
 import type { Tx } from "../database/client.server";
 import type { CustomerRecord, ProductRecord } from "./records";
 import {
@@ -123,7 +123,7 @@ export async function upsertProductsColumnWise(
 ): Promise<WrittenRow[]> {
   const written: WrittenRow[] = [];
   for (const part of slices(products)) {
-    const rows = await runSql<WrittenRow[]>(
+    const rows = await runWrite<WrittenRow[]>(
       tx,
       Prisma.sql`${columnWiseInsert(
         engine,
@@ -153,7 +153,7 @@ async function replaceVariants(
   // A row that kept an id other than the one proposed existed before: only its old variants go.
   const updated = written.filter((w) => proposed.get(key(w.shopId, w.shopifyId))?.id !== w.id).map((w) => w.id);
   if (updated.length > 0)
-    await runSql(tx, Prisma.sql`DELETE FROM "Variant" WHERE ${inIds(engine, `"productId"`, updated)}`);
+    await runWrite(tx, Prisma.sql`DELETE FROM "Variant" WHERE ${inIds(engine, `"productId"`, updated)}`);
   const variants = new Map<string, VariantItem>();
   for (const product of written) {
     for (const variant of proposed.get(key(product.shopId, product.shopifyId))?.record.variants ?? []) {
@@ -162,7 +162,7 @@ async function replaceVariants(
     }
   }
   if (variants.size === 0) return;
-  await runSql(
+  await runWrite(
     tx,
     Prisma.sql`${columnWiseInsert(engine, "Variant", VARIANT_COLUMNS, VARIANT_ROW, [...variants.values()])}
     ${VARIANT_CONFLICT_UPDATE}`,
@@ -178,14 +178,15 @@ export async function tombstoneProductsColumnWise(
 ): Promise<void> {
   const unique = [...new Map(deletes.map((d) => [key(d.shopId, d.shopifyId), { ...d, now }])).values()];
   for (const part of slices(unique)) {
-    const deleted = await runSql<WrittenRow[]>(
+    const deleted = await runWrite<WrittenRow[]>(
       tx,
       Prisma.sql`${columnWiseInsert(engine, "Product", TOMBSTONE_COLUMNS, TOMBSTONE_ROW, part)}
       ${TOMBSTONE_CONFLICT_UPDATE}
       RETURNING "id", "shopId", "shopifyId"`,
     );
     const ids = deleted.map((d) => d.id);
-    if (ids.length > 0) await runSql(tx, Prisma.sql`DELETE FROM "Variant" WHERE ${inIds(engine, `"productId"`, ids)}`);
+    if (ids.length > 0)
+      await runWrite(tx, Prisma.sql`DELETE FROM "Variant" WHERE ${inIds(engine, `"productId"`, ids)}`);
   }
 }
 
@@ -199,7 +200,7 @@ export async function upsertCustomersColumnWise(
   const written: WrittenRow[] = [];
   for (const part of slices(customers)) {
     written.push(
-      ...(await runSql<WrittenRow[]>(
+      ...(await runWrite<WrittenRow[]>(
         tx,
         Prisma.sql`${columnWiseInsert(
           engine,
@@ -225,7 +226,7 @@ export async function deleteCustomersColumnWise(
   for (const part of slices(deletes)) {
     if (engine === "sqlite") {
       const pairs = JSON.stringify(part.map((d) => [d.shopId, d.shopifyId]));
-      await runSql(
+      await runWrite(
         tx,
         Prisma.sql`DELETE FROM "Customer" WHERE ("shopId", "shopifyId") IN (
           SELECT json_extract(d.value, '$[0]'), json_extract(d.value, '$[1]') FROM json_each(${pairs}) AS d)`,
@@ -234,7 +235,7 @@ export async function deleteCustomersColumnWise(
     }
     const shops = part.map((d) => d.shopId);
     const ids = part.map((d) => d.shopifyId);
-    await runSql(
+    await runWrite(
       tx,
       Prisma.sql`DELETE FROM "Customer" c
       USING unnest(${shops}::text[], ${ids}::text[]) AS d("shopId", "shopifyId")

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { runSql } from "../database/raw-sql.server";
+import { runWrite } from "../database/pg-direct.server";
 import type { Tx } from "../database/client.server";
 import type { OrderRecord } from "./records";
 import {
@@ -53,7 +53,7 @@ export async function writeOrdersColumnWise(
     const updated = applied.filter((a) => !a.inserted).map((a) => a.id);
     // A new row has no lines yet; only an updated order's old lines go.
     if (updated.length > 0)
-      await runSql(tx, Prisma.sql`DELETE FROM "OrderLine" WHERE ${inIds(engine, `"orderId"`, updated)}`);
+      await runWrite(tx, Prisma.sql`DELETE FROM "OrderLine" WHERE ${inIds(engine, `"orderId"`, updated)}`);
     await insertLines(engine, tx, part, applied);
     written.push(...applied);
   }
@@ -83,7 +83,7 @@ const ORDER_ROW: Record<(typeof ORDER_COLUMNS)[number], UnnestColumn<Proposed>> 
 };
 
 async function upsertOrders(engine: ColumnWiseEngine, tx: Tx, part: Proposed[]): Promise<WrittenOrder[]> {
-  const rows = await runSql<Array<Omit<WrittenOrder, "inserted">>>(
+  const rows = await runWrite<Array<Omit<WrittenOrder, "inserted">>>(
     tx,
     Prisma.sql`${columnWiseInsert(engine, "Order", ORDER_COLUMNS, ORDER_ROW, part)}
     ${ORDER_CONFLICT_UPDATE}
@@ -120,7 +120,7 @@ async function insertLines(engine: ColumnWiseEngine, tx: Tx, part: OrderBatchIte
     }
   }
   if (lines.size === 0) return;
-  await runSql(
+  await runWrite(
     tx,
     Prisma.sql`${columnWiseInsert(engine, "OrderLine", ORDER_LINE_COLUMNS, LINE_ROW, [...lines.values()])}
     ${ORDER_LINE_CONFLICT_UPDATE}`,

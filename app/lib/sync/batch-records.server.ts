@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { runSql } from "../database/raw-sql.server";
+import { bindDirectConnection } from "../database/pg-direct.server";
 import { databaseKind, type Db, type Tx } from "../database/client.server";
 import { addNewOrders } from "../shops/training-state.server";
 import { writeOrdersColumnWise } from "./batch-orders-postgres.server";
@@ -113,6 +114,8 @@ export async function writeRecordBatch(
   // JSON parameter on SQLite); any other client binds every value (the portable path below).
   const engine = databaseKind(db);
   return db.$transaction(async (tx) => {
+    // PostgreSQL: the column-wise writes go on this transaction's own connection (pg-direct).
+    if (engine === "postgres") await bindDirectConnection(db, tx);
     let writtenCustomers: WrittenRow[] = [];
     if (engine) writtenCustomers = await upsertCustomersColumnWise(engine, tx, customers, now);
     else for (const part of chunks(customers)) writtenCustomers.push(...(await upsertCustomers(tx, part, now)));
