@@ -1,6 +1,6 @@
 import { Prisma } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindDirectConnection, runWrite } from "../../app/lib/database/pg-direct.server";
+import { bindDirectConnection, runRead, runWrite } from "../../app/lib/database/pg-direct.server";
 import { runSql } from "../../app/lib/database/raw-sql.server";
 import { createPostgresTestDb, type TestDb } from "../helpers/test-db";
 
@@ -62,6 +62,27 @@ describe("pg-direct: writes on the transaction's own connection", () => {
       { k: "direct", at: "2026-07-01 23:59:59.999", n: "12345678901234.56" },
       { k: "prisma", at: "2026-07-01 23:59:59.999", n: "12345678901234.56" },
     ]);
+  });
+
+  it("reads a timestamp as the same instant Prisma reads, whatever the process's time zone", async () => {
+    const at = new Date("2026-07-02T02:15:00.250Z");
+    await runSql(t.db, insert("read", at, "3"));
+    const read = Prisma.sql`SELECT k, at FROM probe WHERE k = ${"read"}`;
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    try {
+      const [viaPrisma] = await runSql<Array<{ k: string; at: Date | string }>>(t.db, read);
+      const [direct] = await t.db.$transaction(async (tx) => {
+        expect(await bindDirectConnection(t.db, tx)).toBe(true);
+        return runRead<Array<{ k: string; at: Date | string }>>(tx, read);
+      });
+      expect(direct?.k).toBe("read");
+      expect(new Date(direct!.at).toISOString()).toBe(at.toISOString());
+      expect(new Date(viaPrisma!.at).toISOString()).toBe(at.toISOString());
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 
   it("leaves a client createDb did not make on Prisma", async () => {

@@ -1,7 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type { Tx } from "../database/client.server";
-import { runWrite } from "../database/pg-direct.server";
-import { runSql } from "../database/raw-sql.server";
+import { runRead, runWrite } from "../database/pg-direct.server";
 import type { StoredEvent } from "./buyer-match";
 import type { Contribution } from "./contribution";
 import { fromUnits } from "./money";
@@ -48,7 +47,7 @@ export async function readBatchEvents(
     ? Prisma.sql`OR (${inList(`c."customerShopifyId"`, customerIds)} AND c."occurredAt" >= ${span.from}
         AND c."occurredAt" <= ${span.to})`
     : Prisma.empty;
-  const rows = await runSql<Array<Omit<StoredEvent, "occurredAt"> & { occurredAt: Date | string | number }>>(
+  const rows = await runRead<Array<Omit<StoredEvent, "occurredAt"> & { occurredAt: Date | string | number }>>(
     tx,
     Prisma.sql`
     SELECT e."id", e."type", e."visitorId", e."customerShopifyId", e."recommendationId", e."productShopifyId",

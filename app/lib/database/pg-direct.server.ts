@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import type { Prisma } from "@prisma/client";
 import type { DbClient } from "./client.server";
 import { runSql } from "./raw-sql.server";
@@ -48,13 +48,42 @@ export async function bindDirectConnection(db: object, tx: DbClient): Promise<bo
 
 /**
  * Runs a write on `tx`'s own connection when one is bound, else through Prisma (runSql). Only for
- * statements whose result columns are text, booleans or int4, which pg and Prisma read alike; a
- * Date value is sent as ISO text, as Prisma sends it (pg would send local time).
+ * statements whose result columns are text, booleans or int4, which pg and Prisma read alike.
  */
 export async function runWrite<T = unknown>(tx: DbClient, query: Prisma.Sql): Promise<T> {
   const connection = connectionOfTx.get(tx);
   if (!connection) return runSql<T>(tx, query);
-  const values = query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-  const result = await connection.query(query.text, values);
+  const result = await connection.query(query.text, sentValues(query));
+  return result.rows as T;
+}
+
+/** The statement's values as Prisma sends them: a Date as ISO text in UTC (pg sends local time). */
+function sentValues(query: Prisma.Sql): unknown[] {
+  return query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
+}
+
+/** PostgreSQL's OID for `timestamp without time zone`, the type Prisma's DateTime columns have. */
+const TIMESTAMP_OID = 1114;
+
+/**
+ * pg's own parsers, except that a timestamp comes back as ISO text in UTC: pg would read it as
+ * local time. Prisma stores UTC wall time in these columns.
+ */
+const READ_TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_OID && format !== "binary"
+      ? (value: string) => `${value.replace(" ", "T")}Z`
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * A read on `tx`'s own connection when one is bound, else through Prisma. The rows differ from
+ * Prisma's in type, so only for callers that take each column as text, or a timestamp as
+ * `Date | string` and pass it to `new Date` (as they must for SQLite's rows anyway).
+ */
+export async function runRead<T = unknown>(tx: DbClient, query: Prisma.Sql): Promise<T> {
+  const connection = connectionOfTx.get(tx);
+  if (!connection) return runSql<T>(tx, query);
+  const result = await connection.query({ text: query.text, values: sentValues(query), types: READ_TYPES });
   return result.rows as T;
 }
