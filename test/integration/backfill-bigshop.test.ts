@@ -143,6 +143,48 @@ describe.each(DATABASE_KINDS)("backfill of the generated big shop through the st
     expect(standIn.downloads).toHaveLength(2);
   });
 
+  it("a batch the database refuses rolls back the batch written beside it, and the import resumes exactly", async () => {
+    // A trigger refuses one order in the middle of the file. On PostgreSQL the batch after it is
+    // already in the database (two batches are written at once): it must not commit either.
+    const refused = expected.orders[150]!.orderId;
+    const trigger =
+      kind === "postgres"
+        ? [
+            `CREATE FUNCTION refuse_order() RETURNS trigger AS $$ BEGIN
+               IF NEW."shopifyId" = '${refused}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+               RETURN NEW; END $$ LANGUAGE plpgsql`,
+            `CREATE TRIGGER refuse_order BEFORE INSERT ON "Order" FOR EACH ROW EXECUTE FUNCTION refuse_order()`,
+          ]
+        : [
+            `CREATE TRIGGER refuse_order BEFORE INSERT ON "Order" WHEN NEW."shopifyId" = '${refused}'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+          ];
+    const untrigger =
+      kind === "postgres"
+        ? [`DROP TRIGGER refuse_order ON "Order"`, `DROP FUNCTION refuse_order()`]
+        : [`DROP TRIGGER refuse_order`];
+    for (const sql of trigger) await t.db.$executeRawUnsafe(sql);
+    try {
+      await expect(run("orders", { checkpointEveryLines: 200 })).rejects.toThrow();
+    } finally {
+      for (const sql of untrigger) await t.db.$executeRawUnsafe(sql);
+    }
+    const row = await t.db.backfill.findUniqueOrThrow({ where: { shopId_resource: { shopId, resource: "orders" } } });
+    // Stored: exactly the orders of the lines up to the checkpoint, none from the refused batch or after it.
+    const lines = [...bigShopOrderJsonl(source, SHAPE)].slice(0, row.linesImported);
+    const checkpointed = lines.filter((l) => !l.includes('"__parentId"')).length;
+    expect(checkpointed).toBeGreaterThan(0);
+    expect(checkpointed).toBeLessThanOrEqual(150);
+    expect(row.recordsImported).toBe(checkpointed);
+    const stored = await t.db.order.findMany({ where: { shopId }, select: { shopifyId: true } });
+    expect(stored).toHaveLength(checkpointed);
+    const firstOrders = new Set(expected.orders.slice(0, checkpointed).map((o) => o.orderId));
+    expect(stored.every((o) => firstOrders.has(o.shopifyId))).toBe(true);
+
+    await run("orders", { checkpointEveryLines: 200 });
+    expect(await counts()).toMatchObject({ orders: 300, lines: expected.lineItems });
+  });
+
   it("stops at a batch that fails with no checkpoint after it, though the next was being read, and resumes exactly", async () => {
     // The third checkpoint's follow-up fails, as a worker losing its job would, while the import
     // is already reading the batch after it (batches are written while the next is read).

@@ -1,5 +1,5 @@
 import type { Backfill } from "@prisma/client";
-import type { Db } from "../database/client.server";
+import { databaseKind, type Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { BackfillError } from "./backfill-errors";
 import { splitLines } from "./bulk-jsonl";
@@ -10,7 +10,7 @@ import type { OrderRecord, ProductRecord } from "./records";
 
 /**
  * The peak RSS a worker process running a backfill stays under, whatever the shop's size (checked
- * by `npm run bench -- backfill`). The import holds two batches at a time (one being read, one
+ * by `npm run bench -- backfill`). The import holds three batches at a time (one being read, two
  * being written): at most `checkpointEveryLines` lines each (5,000 by default), their parsed
  * records and one statement's parameters, a few MB for the largest Shopify lines; the download
  * is read chunk by chunk and never held. The rest is the worker itself (Node, Prisma's engine,
@@ -18,6 +18,12 @@ import type { OrderRecord, ProductRecord } from "./records";
  * measured about 500 MB, level from the file's first half to its second.
  */
 export const BACKFILL_WORKER_RSS_BUDGET_MB = 640;
+
+/**
+ * Batches written at once on PostgreSQL (see importBulkResult); with the one being read, the
+ * import's memory bound. SQLite has one writer, so there a batch waits for the one before.
+ */
+const writesInFlight = (db: Db) => (databaseKind(db) === "postgres" ? 2 : 1);
 
 export interface ImportContext {
   db: Db;
@@ -48,8 +54,8 @@ function toWrite(resource: BackfillResource, shopId: string, record: ProductReco
  * Streams a completed operation's JSONL into the database, skipping the lines an earlier run
  * already applied. Records are buffered until `checkpointEveryLines` lines, then written in one
  * transaction with multi-row upserts (writeRecordBatch, docs/decisions/014) and progress is saved
- * at that batch's last record, in the batch's own transaction. While a batch is written the next one
- * is read, so memory is bounded by two batches whatever the file's size, and a crash resumes after
+ * at that batch's last record, in the batch's own transaction. While batches are written the next one
+ * is read, so memory is bounded by three batches whatever the file's size, and a crash resumes after
  * the last committed batch. Re-writing rows is
  * harmless because the upserts ignore versions already stored.
  */
@@ -69,16 +75,20 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
   let applied = row.linesImported;
   let pending: BatchWrite[] = [];
   let pendingLast = applied;
-  /** The last line of the batches handed to the database so far. */
+  /** The last line, and the record count, of the batches handed to the database so far. */
   let queued = applied;
-  /** The batch being written, if any; a rejection is thrown where it is next awaited. */
-  let writing: Promise<void> = Promise.resolve();
-  const commit = async (batch: BatchWrite[], last: number) => {
+  let queuedRecords = records;
+  /** The batches being written, in file order; a rejection is thrown where it is next awaited. */
+  const writing: Array<Promise<void>> = [];
+  const inFlight = writesInFlight(db);
+  const commit = async (batch: BatchWrite[], last: number, total: number, before: Promise<void>) => {
     let updated: Backfill | undefined;
-    const total = records + batch.length;
     await writeRecordBatch(db, batch, {
-      // The checkpoint commits with the batch's rows, so a resume never skips rows or repeats more than a batch.
+      // The checkpoint commits with the batch's rows, so a resume never skips rows or repeats more
+      // than a batch. It waits for the batch before to commit: checkpoints commit in file order, and
+      // a failed batch before rolls this one back too.
       beforeCommit: async (tx) => {
+        await before;
         updated = await tx.backfill.update({
           where: { id: row.id },
           data: { linesImported: last, recordsImported: total },
@@ -89,17 +99,20 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
     applied = last;
     await ctx.onProgress(updated!);
   };
-  // The next batch is read and parsed while the one before is written: the Node process and the
-  // database work at once. One batch in the database at a time, so checkpoints stay in file order.
+  // The next batch is read and parsed while earlier ones are written, and on PostgreSQL two batches
+  // are in the database at once (each on its own connection): one batch alone left PostgreSQL idle
+  // between its statements while the Node process built the next one (ADR 014, "Backfill").
   const flush = async () => {
     if (pending.length === 0) return;
     const batch = pending;
     const last = pendingLast;
     pending = [];
     queued = last;
-    await writing;
-    writing = commit(batch, last);
-    writing.catch(() => undefined);
+    queuedRecords += batch.length;
+    while (writing.length >= inFlight) await writing.shift();
+    const write = commit(batch, last, queuedRecords, writing.at(-1) ?? Promise.resolve());
+    write.catch(() => undefined);
+    writing.push(write);
   };
   const take = async (read: { record: ProductRecord | OrderRecord; lastLine: number } | undefined) => {
     if (!read) return;
@@ -115,10 +128,10 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
     }
     await take(reader.end());
     await flush();
-    await writing;
+    for (const write of writing) await write;
   } catch (error) {
-    // Settle the batch in flight first, so no checkpoint is saved after the failure is reported.
-    await writing.catch(() => undefined);
+    // Settle the batches in flight first, so no checkpoint is saved after the failure is reported.
+    await Promise.allSettled(writing);
     throw error;
   }
   if (lines < row.objectCount) ctx.log.warn("backfill.short_result", { lines, objectCount: row.objectCount });
