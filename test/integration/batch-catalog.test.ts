@@ -100,4 +100,17 @@ describe.each(DATABASE_KINDS)("batched catalog writes against the one-record pat
     expect(expected.products.find((p) => p.shopifyId === "3")?.title).toContain("Ünïcode");
     expect(await rows(BATCHED)).toEqual(expected);
   });
+
+  it("keeps the time limit it is given, and a batch past it stores nothing", async () => {
+    const shopId = await ensureShopId(t.db, "catalog-limit.myshopify.com");
+    const records = products.slice(0, 3).map((record): BatchWrite => ({ kind: "product", shopId, record }));
+    // The backfill passes a longer limit than Prisma's 5 s; here a short one, passed while waiting.
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await expect(writeRecordBatch(t.db, records, { timeoutMs: 200, beforeCommit: () => wait(1_500) })).rejects.toThrow(
+      /transaction|timeout|expired/i,
+    );
+    expect(await t.db.product.count({ where: { shopId } })).toBe(0);
+    await writeRecordBatch(t.db, records, { timeoutMs: 10_000, beforeCommit: () => wait(300) });
+    expect(await t.db.product.count({ where: { shopId } })).toBe(3);
+  });
 });

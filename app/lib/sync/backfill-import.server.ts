@@ -25,6 +25,9 @@ export const BACKFILL_WORKER_RSS_BUDGET_MB = 640;
  */
 const writesInFlight = (db: Db) => (databaseKind(db) === "postgres" ? 2 : 1);
 
+/** A backfill batch's transaction limit, its own writes and the wait for the batch before it. */
+const BATCH_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export interface ImportContext {
   db: Db;
   shopId: string;
@@ -84,6 +87,9 @@ export async function importBulkResult(ctx: ImportContext, url: string | null | 
   const commit = async (batch: BatchWrite[], last: number, total: number, before: Promise<void>) => {
     let updated: Backfill | undefined;
     await writeRecordBatch(db, batch, {
+      // The wait for the batch before counts against the transaction's time: Prisma's 5 s default
+      // would leave a slow database little room for two batches.
+      timeoutMs: BATCH_TRANSACTION_TIMEOUT_MS,
       // The checkpoint commits with the batch's rows, so a resume never skips rows or repeats more
       // than a batch. It waits for the batch before to commit: checkpoints commit in file order, and
       // a failed batch before rolls this one back too.

@@ -100,6 +100,8 @@ export async function writeRecordBatch(
     afterOrders?: (tx: Tx, stored: OrderWrite[], engine: ColumnWiseEngine | undefined) => Promise<void>;
     /** Runs last in the batch's transaction: the backfill's checkpoint, which then commits with its rows or not at all. */
     beforeCommit?: (tx: Tx) => Promise<void>;
+    /** The transaction's time limit. @defaultValue Prisma's interactive-transaction default (5 s) */
+    timeoutMs?: number;
   } = {},
 ): Promise<RecordBatchStored> {
   // Each kept product and customer gets its row id now: a row that comes back with another id
@@ -113,6 +115,7 @@ export async function writeRecordBatch(
   // A client made by createDb writes column-wise (unnest-columns.ts: PostgreSQL's arrays, one
   // JSON parameter on SQLite); any other client binds every value (the portable path below).
   const engine = databaseKind(db);
+  const limit = options.timeoutMs === undefined ? undefined : { timeout: options.timeoutMs };
   return db.$transaction(async (tx) => {
     // PostgreSQL: the column-wise writes go on this transaction's own connection (pg-direct).
     if (engine === "postgres") await bindDirectConnection(db, tx);
@@ -152,7 +155,7 @@ export async function writeRecordBatch(
     if (options.countNewOrders) await countCreated(tx, orders, stored);
     await options.beforeCommit?.(tx);
     return { orders: stored, products: storedProducts, customers: storedCustomers };
-  });
+  }, limit);
 }
 
 /** What a batch stored, per kind, by recordKey: each record written, and whether its row was new. */
