@@ -105,7 +105,7 @@ describe.each(DATABASE_KINDS)("batched catalog writes against the one-record pat
     const shopId = await ensureShopId(t.db, "catalog-limit.myshopify.com");
     const records = products.slice(0, 3).map((record): BatchWrite => ({ kind: "product", shopId, record }));
     // The backfill passes a longer limit than Prisma's 5 s; here a short one, passed while waiting.
-    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     await expect(writeRecordBatch(t.db, records, { timeoutMs: 200, beforeCommit: () => wait(1_500) })).rejects.toThrow(
       /transaction|timeout|expired/i,
     );
