@@ -48,13 +48,11 @@ export async function bindDirectConnection(db: object, tx: DbClient): Promise<bo
 
 /**
  * Runs a write on `tx`'s own connection when one is bound, else through Prisma (runSql). Only for
- * statements whose result columns are text, booleans or int4, which pg and Prisma read alike.
+ * statements whose result columns are text, booleans or int4, which pg and Prisma read alike. The
+ * same path as runRead: its timestamp parser never meets these columns.
  */
 export async function runWrite<T = unknown>(tx: DbClient, query: Prisma.Sql): Promise<T> {
-  const connection = connectionOfTx.get(tx);
-  if (!connection) return runSql<T>(tx, query);
-  const result = await connection.query(query.text, sentValues(query));
-  return result.rows as T;
+  return runRead<T>(tx, query);
 }
 
 /** The statement's values as Prisma sends them: a Date as ISO text in UTC (pg sends local time). */
