@@ -24,6 +24,7 @@ import {
 } from "./contribution";
 import { experimentAt, shopExperiments } from "./experiments.server";
 import { toUnits } from "./money";
+import { readStoredAttribution } from "./batch-attribution-reads.server";
 import type { ColumnWiseEngine } from "../sync/unnest-columns";
 import type { OrderFacts } from "./order-facts.server";
 import type { RefundPayload } from "./refunds.server";
@@ -134,14 +135,8 @@ async function readPart(tx: Tx, shopId: string, part: BatchOrder[], windowDays: 
     from: clickWindow(new Date(Math.min(...placed)), windowDays).from,
     to: new Date(Math.max(...placed)),
   };
-  const [events, refundRows, stored] = [
-    await readBatchEvents(tx, shopId, ids, customers, span, engine),
-    await tx.refundLine.findMany({
-      where: { shopId, orderShopifyId: { in: ids } },
-      select: { orderShopifyId: true, lineShopifyId: true, quantity: true },
-    }),
-    await tx.orderAttribution.findMany({ where: { shopId, orderShopifyId: { in: ids } } }),
-  ];
+  const events = await readBatchEvents(tx, shopId, ids, customers, span, engine);
+  const { refunds: refundRows, stored } = await readStoredAttribution(tx, shopId, ids, engine);
   const refunded = new Map<string, Map<string, number>>();
   for (const r of refundRows) {
     const lines = refunded.get(r.orderShopifyId) ?? new Map<string, number>();

@@ -16,11 +16,14 @@ import { runSql } from "./raw-sql.server";
 const connectionsByClient = new WeakMap<object, Map<number, pg.PoolClient>>();
 /** A transaction client's own connection, once bound by bindDirectConnection. */
 const connectionOfTx = new WeakMap<object, pg.PoolClient>();
+/** The pool of each client createDb made, for reads outside a transaction. */
+const poolOfClient = new WeakMap<object, pg.Pool>();
 
 /** Remembers `pool`'s connections by backend pid for `db` (createDb calls it for PostgreSQL). */
 export function trackPoolConnections(db: object, pool: pg.Pool): void {
   const byPid = new Map<number, pg.PoolClient>();
   connectionsByClient.set(db, byPid);
+  poolOfClient.set(db, pool);
   pool.on("connect", (client) => {
     const pid = (client as pg.PoolClient & { processID?: number }).processID;
     if (typeof pid === "number") byPid.set(pid, client);
@@ -48,11 +51,11 @@ export async function bindDirectConnection(db: object, tx: DbClient): Promise<bo
 
 /**
  * Runs a write on `tx`'s own connection when one is bound, else through Prisma (runSql). Only for
- * statements whose result columns are text, booleans or int4, which pg and Prisma read alike. The
- * same path as runRead: its timestamp parser never meets these columns.
+ * statements whose result columns are text, booleans or int4, which pg and Prisma read alike.
+ * Never on a pool connection: a write belongs to the batch's transaction.
  */
 export async function runWrite<T = unknown>(tx: DbClient, query: Prisma.Sql): Promise<T> {
-  return runRead<T>(tx, query);
+  return runOn<T>(connectionOfTx.get(tx), tx, query);
 }
 
 /** The statement's values as Prisma sends them: a Date as ISO text in UTC (pg sends local time). */
@@ -75,13 +78,17 @@ const READ_TYPES = {
 };
 
 /**
- * A read on `tx`'s own connection when one is bound, else through Prisma. The rows differ from
- * Prisma's in type, so only for callers that take each column as text, or a timestamp as
- * `Date | string` and pass it to `new Date` (as they must for SQLite's rows anyway).
+ * A read on `client`'s own connection: a transaction's, once bound, or a pool connection for a
+ * client createDb made; anything else goes through Prisma. The rows differ from Prisma's in type,
+ * so only for callers that take each column as text, or a timestamp as `Date | string` and pass
+ * it to `new Date` (as they must for SQLite's rows anyway).
  */
-export async function runRead<T = unknown>(tx: DbClient, query: Prisma.Sql): Promise<T> {
-  const connection = connectionOfTx.get(tx);
-  if (!connection) return runSql<T>(tx, query);
+export async function runRead<T = unknown>(client: DbClient, query: Prisma.Sql): Promise<T> {
+  return runOn<T>(connectionOfTx.get(client) ?? poolOfClient.get(client), client, query);
+}
+
+async function runOn<T>(connection: pg.PoolClient | pg.Pool | undefined, client: DbClient, query: Prisma.Sql) {
+  if (!connection) return runSql<T>(client, query);
   const result = await connection.query({ text: query.text, values: sentValues(query), types: READ_TYPES });
   return result.rows as T;
 }

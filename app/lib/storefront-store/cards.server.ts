@@ -2,6 +2,7 @@ import type { RedisClient } from "../redis.server";
 import { shopKey } from "./keys";
 import type { Db } from "../database/client.server";
 import { cardFromProduct, type StoredCard } from "./card";
+import { catalogSelect, readCatalogProducts } from "./catalog-read.server";
 
 const cardsKey = (prefix: string, shop: string) => shopKey(prefix, shop, "cards");
 const BATCH = 200;
@@ -54,23 +55,6 @@ export async function readCards(redis: RedisClient, prefix: string, shop: string
   return cards;
 }
 
-const catalogSelect = {
-  shopifyId: true,
-  title: true,
-  handle: true,
-  status: true,
-  isGiftCard: true,
-  publishedAt: true,
-  tags: true,
-  imageUrl: true,
-  imageWidth: true,
-  imageHeight: true,
-  imageAlt: true,
-  shopifyUpdatedAt: true,
-  deletedAt: true,
-  variants: { select: { shopifyId: true, price: true, compareAtPrice: true, available: true, position: true } },
-} as const;
-
 /** Rebuilds the cards of some products from the database (after a products webhook). */
 export async function refreshCards(
   db: Db,
@@ -80,7 +64,7 @@ export async function refreshCards(
   shopId: string,
   ids: string[],
 ) {
-  const products = await db.product.findMany({ where: { shopId, shopifyId: { in: ids } }, select: catalogSelect });
+  const products = await readCatalogProducts(db, shopId, ids);
   await writeCards(redis, prefix, shop, products.map(cardFromProduct));
 }
 
