@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Prisma } from "@prisma/client";
+import { createDb } from "../../app/lib/database/client.server";
 import { bindDirectConnection } from "../../app/lib/database/pg-direct.server";
 import { readStoredAttribution } from "../../app/lib/conversion/batch-attribution-reads.server";
 import { cardFromProduct } from "../../app/lib/storefront-store/card";
@@ -59,7 +60,15 @@ describe("pg-direct reads match Prisma's", () => {
     ]);
     const ids = ["1", "2", "3", "4", "404"];
     const byPrisma = await t.db.product.findMany({ where: { shopId, shopifyId: { in: ids } }, select: catalogSelect });
-    const direct = await readCatalogProducts(t.db, shopId, ids);
+    // Around Prisma: neither its raw query (runRead's fallback) nor its findMany is used. Spied on
+    // a client of its own, since a spy restored on t.db would break the transactions made from it.
+    const watched = createDb(t.url);
+    const raw = vi.spyOn(watched, "$queryRaw");
+    const findMany = vi.spyOn(watched.product, "findMany");
+    const direct = await readCatalogProducts(watched, shopId, ids);
+    expect(raw).not.toHaveBeenCalled();
+    expect(findMany).not.toHaveBeenCalled();
+    await watched.$disconnect();
     const cards = (list: typeof direct) => list.map(cardFromProduct).sort((a, b) => a.id.localeCompare(b.id));
     expect(direct).toHaveLength(4);
     expect(cards(direct)).toEqual(cards(byPrisma));

@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { bindDirectConnection, runRead, runWrite } from "../../app/lib/database/pg-direct.server";
+import { createDb } from "../../app/lib/database/client.server";
 import { runSql } from "../../app/lib/database/raw-sql.server";
 import { createPostgresTestDb, type TestDb } from "../helpers/test-db";
 
@@ -93,5 +94,21 @@ describe("pg-direct: writes on the transaction's own connection", () => {
         { k: "fallback" },
       ]);
     });
+  });
+
+  it("reads outside a transaction on the pool, and never writes there", async () => {
+    await runSql(t.db, insert("pooled", new Date(0), "0"));
+    // A client of its own to spy on: a spy restored on t.db would break transactions made from it.
+    const watched = createDb(t.url);
+    const raw = vi.spyOn(watched, "$queryRaw");
+    try {
+      expect(await runRead(watched, Prisma.sql`SELECT k FROM probe WHERE k = ${"pooled"}`)).toEqual([{ k: "pooled" }]);
+      expect(raw).not.toHaveBeenCalled();
+      // A write on a bare client is not in any batch's transaction: it stays on Prisma.
+      await runWrite(watched, insert("bare", new Date(0), "0"));
+      expect(raw).toHaveBeenCalledTimes(1);
+    } finally {
+      await watched.$disconnect();
+    }
   });
 });
