@@ -99,9 +99,9 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
       ),
       result("intake.p50_ms", median(intake.map((x) => x.p50Ms)), "ms", percentile(addLatencies, 50)),
       result("intake.p99_ms", median(intake.map((x) => x.p99Ms)), "ms", percentile(addLatencies, 99)),
-      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed", "sqlite")),
-      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "records", "sqlite")),
-      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed", "postgres")),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed", "sqlite", rounds)),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "records", "sqlite", rounds)),
+      ...(await benchDrain(redis, options.quick ? 4_000 : 20_000, "mixed", "postgres", rounds)),
     ];
   } finally {
     await app.stop();
@@ -112,18 +112,47 @@ export async function benchIntake(options: { quick: boolean }): Promise<BenchRes
 }
 
 /**
- * Queues `total` deliveries, then times the real worker process draining them with batching on
- * (docs/decisions/014), into a fresh database of `kind`. "mixed" is a third each of orders,
- * products and customers (orders are attributed in the batch's transaction; the retrain request
- * is per shop after it); "records" is products and customers only, whose whole work is the
- * batch's write. The reference, a no-op worker, drains as many jobs in the same run after it.
+ * Each drain figure is the median of `rounds` drains (3 outside --quick), each beside its own
+ * no-op run: on this 2-core machine one drain's ratio to the no-op worker moved between 0.21 and
+ * 0.34 from run to run (docs/decisions/014), so one run's ratio says little. The run with the
+ * median ratio is reported (its drain rate and its own no-op rate), and the note lists each
+ * run's ratio.
  */
 async function benchDrain(
   redis: Redis,
   total: number,
   mix: "mixed" | "records",
   kind: "sqlite" | "postgres",
+  rounds: number,
 ): Promise<BenchResult[]> {
+  const runs: Array<{ jobsPerS: number; noopPerS: number; failed: number }> = [];
+  for (let round = 0; round < rounds; round++) runs.push(await drainOnce(redis, total, mix, kind));
+  const ratio = (r: (typeof runs)[number]) => r.jobsPerS / r.noopPerS;
+  const ratios = runs.map((r) => ratio(r).toFixed(3)).join(", ");
+  const middle = [...runs].sort((a, b) => ratio(a) - ratio(b))[Math.floor(runs.length / 2)]!;
+  return [
+    result(
+      (mix === "mixed" ? "intake.drain_jobs_per_s" : "intake.drain_records_jobs_per_s") +
+        (kind === "postgres" ? ".postgres" : ""),
+      middle.jobsPerS,
+      "jobs/s",
+      middle.noopPerS,
+      `${total} ${mix === "mixed" ? "mixed webhooks (orders, products, customers)" : "products/update and customers/update"} ` +
+        `into ${kind === "postgres" ? "PostgreSQL" : "SQLite"}, one worker process, batches of up to 500, ` +
+        `${runs.reduce((n, r) => n + r.failed, 0)} failed; median of ${rounds} drains (ratios ${ratios}); ` +
+        `reference: no-op BullMQ worker`,
+    ),
+  ];
+}
+
+/**
+ * Queues `total` deliveries, then times the real worker process draining them with batching on
+ * (docs/decisions/014), into a fresh database of `kind`. "mixed" is a third each of orders,
+ * products and customers (orders are attributed in the batch's transaction; the retrain request
+ * is per shop after it); "records" is products and customers only, whose whole work is the
+ * batch's write. The reference, a no-op worker, drains as many jobs in the same run after it.
+ */
+async function drainOnce(redis: Redis, total: number, mix: "mixed" | "records", kind: "sqlite" | "postgres") {
   const t: TestDb = kind === "postgres" ? await createPostgresTestDb() : createSqliteTestDb(BENCH_DB_DIR);
   const { prefix, cleanup } = createTestPrefix();
   const databaseUrl = t.url;
@@ -163,16 +192,5 @@ async function benchDrain(
   await queue.close();
   await cleanup();
   await t.drop();
-  return [
-    result(
-      (mix === "mixed" ? "intake.drain_jobs_per_s" : "intake.drain_records_jobs_per_s") +
-        (kind === "postgres" ? ".postgres" : ""),
-      total / drainSeconds,
-      "jobs/s",
-      total / noopSeconds,
-      `${total} ${mix === "mixed" ? "mixed webhooks (orders, products, customers)" : "products/update and customers/update"} ` +
-        `into ${kind === "postgres" ? "PostgreSQL" : "SQLite"}, one worker process, batches of up to 500, ` +
-        `${failed} failed; reference: no-op BullMQ worker`,
-    ),
-  ];
+  return { jobsPerS: total / drainSeconds, noopPerS: total / noopSeconds, failed };
 }
