@@ -139,7 +139,7 @@ async function benchDrain(
       middle.noopPerS,
       `${total} ${mix === "mixed" ? "mixed webhooks (orders, products, customers)" : "products/update and customers/update"} ` +
         `into ${kind === "postgres" ? "PostgreSQL" : "SQLite"}, one worker process, batches of up to 500, ` +
-        `${runs.reduce((n, r) => n + r.failed, 0)} failed; median of ${rounds} drains (ratios ${ratios}); ` +
+        `${runs.reduce((n, r) => n + r.failed, 0)} failed; median of ${rounds} drain${rounds === 1 ? "" : "s"} (ratios ${ratios}); ` +
         `reference: no-op BullMQ worker`,
     ),
   ];
