@@ -3,6 +3,7 @@ import { Prisma } from "@prisma/client";
 import { createDb } from "../../app/lib/database/client.server";
 import { bindDirectConnection } from "../../app/lib/database/pg-direct.server";
 import { readStoredAttribution } from "../../app/lib/conversion/batch-attribution-reads.server";
+import { storedContribution } from "../../app/lib/conversion/contribution";
 import { cardFromProduct } from "../../app/lib/storefront-store/card";
 import { catalogSelect, readCatalogProducts } from "../../app/lib/storefront-store/catalog-read.server";
 import { writeRecordBatch } from "../../app/lib/sync/batch-records.server";
@@ -110,19 +111,9 @@ describe("pg-direct reads match Prisma's", () => {
     const ids = ["501", "502", "503"];
     const shape = ({ refunds, stored }: Awaited<ReturnType<typeof readStoredAttribution>>) => ({
       refunds: refunds.map((r) => ({ ...r })).sort((a, b) => a.quantity - b.quantity),
+      // As the batch takes each row: its contribution (storedContribution) and its version.
       stored: stored
-        .map((s) => ({
-          orderShopifyId: s.orderShopifyId,
-          day: s.day.toISOString(),
-          visitorId: s.visitorId,
-          experimentId: s.experimentId,
-          arm: s.arm,
-          counted: s.counted,
-          revenue: Number(s.revenue.toString()),
-          attributedRevenue: Number(s.attributedRevenue.toString()),
-          attributedLines: s.attributedLines,
-          version: s.version,
-        }))
+        .map((s) => ({ orderShopifyId: s.orderShopifyId, version: s.version, ...storedContribution(s) }))
         .sort((a, b) => a.orderShopifyId.localeCompare(b.orderShopifyId)),
     });
     const [viaPrisma, direct] = await t.db.$transaction(async (tx) => {
@@ -132,7 +123,13 @@ describe("pg-direct reads match Prisma's", () => {
     });
     expect(shape(direct)).toEqual(shape(viaPrisma));
     expect(shape(direct).stored).toHaveLength(2);
-    expect(shape(direct).stored[0]).toMatchObject({ day: day.toISOString(), revenue: 12345678.91, version: 3 });
+    // Money in units of 1/10,000: 12,345,678.91 and 0.10.
+    expect(shape(direct).stored[0]).toMatchObject({
+      day,
+      revenue: 123_456_789_100,
+      attributedRevenue: 1_000,
+      version: 3,
+    });
     expect(shape(direct).refunds.map((r) => r.quantity)).toEqual([1, 2]);
   });
 });
