@@ -13,7 +13,7 @@ import { STRATEGY_SETTING } from "../app/lib/model/evaluate-lists";
 import { evaluateBaselines } from "../app/lib/model/evaluate";
 import type { PersonalStrategy } from "../app/lib/model/strategies";
 import { ensureShopId, recordInstall } from "../app/lib/shops/registry.server";
-import { DEFAULT_HOLDOUT_PERCENT } from "../app/lib/conversion/assignment";
+import { DEFAULT_SETTINGS } from "../app/lib/settings/settings-schema";
 import type { Db } from "../app/lib/database/client.server";
 import { storeOfflineSession } from "../dev/offline-session";
 import { replayShop } from "../scripts/demo/replay";
@@ -38,9 +38,17 @@ const SHOP = "bench-live.myshopify.com";
 const LIVE_EXPERIMENT_ID = "live-bench";
 async function startFixedExperiment(db: Db, shop: string): Promise<void> {
   const shopId = await ensureShopId(db, shop);
-  await db.experiment.create({
-    data: { id: LIVE_EXPERIMENT_ID, shopId, holdoutPercent: DEFAULT_HOLDOUT_PERCENT, runningShopId: shopId },
-  });
+  // The split serving asks for (the shop keeps default settings): with any other, serving would
+  // end this experiment and start one with a fresh id.
+  const holdoutPercent = DEFAULT_SETTINGS.holdoutPercent;
+  await db.experiment.create({ data: { id: LIVE_EXPERIMENT_ID, shopId, holdoutPercent, runningShopId: shopId } });
+}
+
+/** Fails the bench if serving replaced the fixed experiment: its draw would then be a fresh one. */
+async function assertFixedExperiment(db: Db, shop: string): Promise<void> {
+  const ids = (await db.experiment.findMany({ where: { shop: { domain: shop } }, select: { id: true } })).map((e) => e.id);
+  if (ids.length !== 1 || ids[0] !== LIVE_EXPERIMENT_ID)
+    throw new Error(`the live bench's experiment was replaced (experiments: ${ids.join(", ")})`);
 }
 
 function dataFiles(quick: boolean) {
@@ -78,6 +86,7 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
       workerLog: logs.worker,
     });
     const live = await evaluateLive({ origin, shop: SHOP, secret, db: testDb.db }, held);
+    await assertFixedExperiment(testDb.db, SHOP);
     const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: trained.run.id } });
     const rankers = (JSON.parse(run.metrics) as { strategies: Record<PersonalStrategy, { served: string }> })
       .strategies;
