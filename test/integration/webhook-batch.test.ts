@@ -211,6 +211,47 @@ describe.each(DATABASE_KINDS)("batched webhook ingest on %s", (kind) => {
     expect(await t.db.customer.count({ where: { shopId: await shopId(), shopifyId: { startsWith: "88" } } })).toBe(0);
   });
 
+  it("forgets a deleted customer's prediction, and marks what was written to them gone (issue 21)", async () => {
+    const id = await ensureShopId(t.db, SHOP);
+    const prediction = (customer: string) => ({
+      shopId: id,
+      customerShopifyId: customer,
+      runId: "run-1",
+      risk: 0.7,
+      expectedNextAt: new Date("2026-12-01T00:00:00Z"),
+      segment: "at_risk",
+      value: 120,
+    });
+    // 890001 carries a tag and metafields; 890002 awaits a redaction's removal; 890003 stays.
+    await t.db.churnPrediction.createMany({ data: ["890001", "890002", "890003"].map(prediction) });
+    await t.db.customerInsightWrite.createMany({
+      data: [
+        { shopId: id, customerShopifyId: "890001", tag: "affinity:at-risk", metafields: '{"segment":"at_risk"}' },
+        { shopId: id, customerShopifyId: "890002", tag: "affinity:active", redacted: true },
+        { shopId: id, customerShopifyId: "890003", tag: "affinity:active" },
+      ],
+    });
+    const jobs = await ingestAll([
+      delivery(SHOP, "customers/delete", { id: 890_001 }),
+      delivery(SHOP, "customers/delete", { id: 890_002 }),
+      // The other shop's delete of the same id leaves this shop's rows alone.
+      delivery(OTHER, "customers/delete", { id: 890_003 }),
+    ]);
+    expect(jobs.filter((j) => j.failedReason)).toEqual([]);
+    const predicted = await t.db.churnPrediction.findMany({
+      where: { shopId: id, customerShopifyId: { startsWith: "89" } },
+    });
+    expect(predicted.map((p) => p.customerShopifyId)).toEqual(["890003"]);
+    const written = await t.db.customerInsightWrite.findMany({
+      where: { shopId: id, customerShopifyId: { startsWith: "89" } },
+      orderBy: { customerShopifyId: "asc" },
+    });
+    expect(written.map((w) => [w.customerShopifyId, w.gone, w.tag, w.metafields])).toEqual([
+      ["890001", true, null, null],
+      ["890003", false, "affinity:active", null],
+    ]);
+  });
+
   it("writes orders with their lines in one batch, newest version winning (the backfill's writer)", async () => {
     const id = await ensureShopId(t.db, SHOP);
     const order = (updatedAt: string, lines: number) => {

@@ -99,9 +99,29 @@ describe.each(DATABASE_KINDS)("webhook ingest on %s", (kind) => {
     await ingest("customers/update", customerPayload(600, { updated_at: "2026-03-01T00:00:00Z" }));
     expect((await ingest("customers/update", customerPayload(600))).returnvalue).toEqual({ outcome: "stale" });
     await ingest("customers/update", customerPayload(601));
+    // What the churn step and an insight write left for 601 (issue 21).
+    const id = await shopId();
+    await t.db.churnPrediction.create({
+      data: {
+        shopId: id,
+        customerShopifyId: "601",
+        runId: "r",
+        risk: 0.5,
+        expectedNextAt: new Date(),
+        segment: "active",
+        value: 1,
+      },
+    });
+    await t.db.customerInsightWrite.create({ data: { shopId: id, customerShopifyId: "601", tag: "affinity:active" } });
     await ingest("customers/delete", { id: 601 });
-    const ids = (await t.db.customer.findMany({ where: { shopId: await shopId() } })).map((c) => c.shopifyId);
+    const ids = (await t.db.customer.findMany({ where: { shopId: id } })).map((c) => c.shopifyId);
     expect(ids).toEqual(["600"]);
+    // Off the Customers page at once; never written to again (Shopify removed the tag with them).
+    expect(await t.db.churnPrediction.count({ where: { shopId: id, customerShopifyId: "601" } })).toBe(0);
+    const written = await t.db.customerInsightWrite.findUniqueOrThrow({
+      where: { shopId_customerShopifyId: { shopId: id, customerShopifyId: "601" } },
+    });
+    expect([written.gone, written.tag]).toEqual([true, null]);
   });
 
   it("customers/data_request gathers the customer's orders into a stored report", async () => {

@@ -3,6 +3,7 @@ import { Prisma } from "@prisma/client";
 import { runSql } from "../database/raw-sql.server";
 import { bindDirectConnection } from "../database/pg-direct.server";
 import { databaseKind, type Db, type Tx } from "../database/client.server";
+import { forgetDeletedCustomers } from "../insights/deleted-customers.server";
 import { addNewOrders } from "../shops/training-state.server";
 import { writeOrdersColumnWise } from "./batch-orders-postgres.server";
 import {
@@ -126,6 +127,7 @@ export async function writeRecordBatch(
     // Deletes after upserts: a customer created and deleted in one batch ends deleted.
     if (engine) await deleteCustomersColumnWise(engine, tx, customerDeletes);
     else for (const part of chunks(customerDeletes)) await deleteCustomers(tx, part);
+    await forgetDeletedCustomers(tx, customerDeletes);
     let writtenProducts: WrittenRow[] = [];
     if (engine) writtenProducts = await upsertProductsColumnWise(engine, tx, products, now);
     else {

@@ -4,6 +4,7 @@ import { recomputeOrderAttribution, type RecomputeOptions } from "../conversion/
 import { orderFactsFromRecord } from "./order-facts";
 import { orderRefunds, refundPayload, storeRefundLines } from "../conversion/refunds.server";
 import type { Db } from "../database/client.server";
+import { forgetDeletedCustomers } from "../insights/deleted-customers.server";
 import { createLogger, type Logger } from "../logger.server";
 import type { WebhookDelivery } from "../webhooks/webhook-queue.server";
 import { recordCustomerDataRequest, redactCustomer, redactShop, type CustomerLists } from "./compliance.server";
@@ -148,7 +149,9 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
   }),
   "customers/delete": async (ctx) => {
     const { id } = payloads.deletePayload.parse(ctx.delivery.payload);
-    const { count } = await ctx.db.customer.deleteMany({ where: { shopId: await shopId(ctx), shopifyId: id } });
+    const shop = await shopId(ctx);
+    const { count } = await ctx.db.customer.deleteMany({ where: { shopId: shop, shopifyId: id } });
+    await forgetDeletedCustomers(ctx.db, [{ shopId: shop, shopifyId: id }]);
     return { deleted: count };
   },
   "customers/data_request": async (ctx) => {
