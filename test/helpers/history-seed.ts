@@ -42,8 +42,9 @@ export async function seedShop(db: Db, domain: string, orders: HistoryOrder[], p
       name: o.orderId,
       customerShopifyId: o.customerId,
       currency: "GBP",
-      subtotalPrice: "5.00",
-      totalPrice: "5.00",
+      // Every line costs 5.00 a unit, and nothing is discounted: the subtotal is the lines' sum.
+      subtotalPrice: (5 * o.items.reduce((sum, item) => sum + item.quantity, 0)).toFixed(2),
+      totalPrice: (5 * o.items.reduce((sum, item) => sum + item.quantity, 0)).toFixed(2),
       financialStatus: "paid",
       sourceName: "web",
       noteAttributes: [],

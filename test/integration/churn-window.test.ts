@@ -41,6 +41,29 @@ describe.each(DATABASE_KINDS)("the churn step's orders, cut by the training wind
     expect(orders[0]).toMatchObject({ total: 20, categories: ["Tea", "Cups"] });
   });
 
+  it("reads each order's discount (lines before discounts minus the subtotal) and what was refunded on it", async () => {
+    const shop = await seedShop(t.db, `churn-money-${kind}.myshopify.com`, history.slice(0, 3), products);
+    // Order 7000: lines of 20.00 before discounts, sold for 15.00; one unit of A (5.00) refunded twice
+    // over two refunds. Order 7001 was not discounted; 7002's subtotal is its total with shipping.
+    await t.db.order.updateMany({ where: { shopId: shop, shopifyId: "7000" }, data: { subtotalPrice: "15.00" } });
+    await t.db.order.updateMany({ where: { shopId: shop, shopifyId: "7002" }, data: { subtotalPrice: "24.95" } });
+    const refund = (id: string, quantity: number) => ({
+      shopId: shop,
+      shopifyId: id,
+      refundShopifyId: `refund-${id}`,
+      orderShopifyId: "7000",
+      lineShopifyId: "7000-0",
+      quantity,
+    });
+    await t.db.refundLine.createMany({ data: [refund("r1", 1), refund("r2", 1)] });
+    const { orders } = await loadChurnOrders(t.db, shop, 1_536);
+    expect(orders.map((o) => [o.total, o.discount ?? 0, o.refunded ?? 0])).toEqual([
+      [15, 5, 10],
+      [20, 0, 0],
+      [20, 0, 0],
+    ]);
+  });
+
   it("keeps only the window's days, with every line of each order, when the history is over the line cap", async () => {
     // 12 lines fit: days 6..9. The product cap (2) would drop C, but churn keeps every line.
     const { orders, window } = await loadChurnOrders(t.db, shopId, 1_536, { maxLines: 12, maxItems: 2 });

@@ -10,13 +10,20 @@ export function churnOrdersFromHistory(
   return orders.map((o) => churnOrderFrom(o, typeOf));
 }
 
-/** One order as the churn model keeps it: who, when, how much, which products and product types. */
-export function churnOrderFrom(o: HistoryOrder, typeOf: ReadonlyMap<string, string>): ChurnOrder {
+/**
+ * One order as the churn model keeps it: who, when, how much after discounts, the discount and
+ * the amount refunded since (when known), which products and product types.
+ */
+export function churnOrderFrom(o: HistoryOrder, typeOf: ReadonlyMap<string, string>, refunded = 0): ChurnOrder {
   const categories = [...new Set(o.items.map((i) => typeOf.get(i.productId)).filter((t): t is string => !!t))];
+  const gross = o.items.reduce((s, i) => s + Math.max(0, i.quantity) * Math.max(0, i.price), 0);
+  const discount = o.discount ?? 0;
   return {
     customerId: o.customerId,
     at: o.at,
-    total: o.items.reduce((s, i) => s + Math.max(0, i.quantity) * Math.max(0, i.price), 0),
+    total: Math.max(0, gross - discount),
+    ...(discount > 0 ? { discount } : {}),
+    ...(refunded > 0 ? { refunded } : {}),
     items: [...new Set(o.items.map((i) => i.productId))],
     ...(categories.length ? { categories } : {}),
   };

@@ -2,7 +2,9 @@
  * The churn run as the training job runs it: load the shop's orders, run, record the run and
  * replace the shop's predictions. Redaction and data requests live in app/lib/sync/compliance.server.ts with the other tables.
  */
+import { Prisma } from "@prisma/client";
 import type { Db } from "../database/client.server";
+import { runSql } from "../database/raw-sql.server";
 import type { Logger } from "../logger.server";
 import { requireShop } from "../shops/registry.server";
 import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps } from "../model/window";
@@ -68,9 +70,10 @@ export async function loadChurnOrders(
   const chosen = await chooseHistoryWindow(db, shopId, budgetMb, caps, "days");
   const since = chosen?.window.since ?? null;
   const typeOf = await productTypes(db, shopId);
+  const refunds = await refundedByOrder(db, shopId, since);
   const orders: ChurnOrder[] = [];
   for await (const order of readOrderHistory(db, shopId, { since, keep: null })) {
-    orders.push(churnOrderFrom(order, typeOf));
+    orders.push(churnOrderFrom(order, typeOf, refunds.get(order.orderId)));
   }
   const window =
     chosen && since ? { since, linesTotal: chosen.window.linesTotal, budgetMb, caps: chosen.window.caps } : null;
@@ -102,6 +105,24 @@ export async function loadChurnEvents(db: Db, shopId: string, since: Date | null
     select: { customerShopifyId: true, occurredAt: true },
   });
   return rows.map((r) => ({ customerId: r.customerShopifyId!, at: r.occurredAt }));
+}
+
+/**
+ * What was refunded on each order of the window: each refunded line's quantity at the line's
+ * unit price. One row per refunded order, so it holds at most the window's orders (and in
+ * practice the few that had refunds).
+ */
+export async function refundedByOrder(db: Db, shopId: string, since: Date | null): Promise<Map<string, number>> {
+  const rows = await runSql<{ order: string; amount: Prisma.Decimal | number | string | null }[]>(
+    db,
+    Prisma.sql`SELECT r."orderShopifyId" AS "order", SUM(r."quantity" * l."price") AS "amount"
+      FROM "RefundLine" r
+      JOIN "OrderLine" l ON l."shopId" = r."shopId" AND l."shopifyId" = r."lineShopifyId"
+      JOIN "Order" o ON o."id" = l."orderId"
+      WHERE r."shopId" = ${shopId} ${since ? Prisma.sql`AND o."processedAt" >= ${since}` : Prisma.empty}
+      GROUP BY r."orderShopifyId"`,
+  );
+  return new Map(rows.map((r) => [r.order, Number(r.amount ?? 0)]));
 }
 
 /** Each live product's type, as loadCatalog reads it (deleted products have none). */

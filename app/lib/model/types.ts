@@ -11,6 +11,12 @@ export interface HistoryOrder {
   customerId: string;
   at: Date;
   items: HistoryItem[];
+  /**
+   * Discounts given on the order, in shop currency: what its lines cost before discounts minus
+   * its subtotal (Shopify's subtotal is after discounts, before shipping and tax). Known for
+   * orders read from the database; the churn model reads it (ADR 013).
+   */
+  discount?: number;
 }
 
 export interface CatalogItem {

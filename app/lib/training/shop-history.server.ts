@@ -237,15 +237,31 @@ const orderSelect = {
   shopifyId: true,
   customerShopifyId: true,
   processedAt: true,
+  subtotalPrice: true,
   lines: { select: { productShopifyId: true, quantity: true, price: true } },
 } as const;
 
+type Money = Prisma.Decimal | number | string;
 type OrderRow = {
   shopifyId: string;
   customerShopifyId: string | null;
   processedAt: Date;
-  lines: { productShopifyId: string | null; quantity: number; price: Prisma.Decimal | number | string }[];
+  subtotalPrice: Money;
+  lines: { productShopifyId: string | null; quantity: number; price: Money }[];
 };
+
+/**
+ * The order's discounts: its lines at their prices before discounts (every line, custom ones
+ * too) minus its subtotal, which Shopify gives after discounts. Never negative: an order stored
+ * with its total as subtotal (a payload without one) counts no discount.
+ */
+function discountOf(order: OrderRow): number {
+  let gross = 0;
+  for (const line of order.lines) gross += Math.max(0, line.quantity) * Number(line.price);
+  const discount = gross - Number(order.subtotalPrice);
+  // Cents: a float's last digits are not a discount.
+  return discount > 0.005 ? Math.round(discount * 100) / 100 : 0;
+}
 
 /** An order row as the model reads it, cut to the kept products; null when nothing is left. */
 function historyOrderOf(order: OrderRow, since: Date | null, keep: ReadonlySet<string> | null): HistoryOrder | null {
@@ -253,7 +269,13 @@ function historyOrderOf(order: OrderRow, since: Date | null, keep: ReadonlySet<s
     .filter((line) => line.productShopifyId !== null && line.quantity > 0)
     .map((line) => ({ productId: line.productShopifyId!, quantity: line.quantity, price: Number(line.price) }));
   const kept = windowed(
-    { orderId: order.shopifyId, customerId: order.customerShopifyId!, at: order.processedAt, items },
+    {
+      orderId: order.shopifyId,
+      customerId: order.customerShopifyId!,
+      at: order.processedAt,
+      items,
+      discount: discountOf(order),
+    },
     since,
     keep,
   );

@@ -59,3 +59,22 @@ describe("churn features from the products bought", () => {
     expect(bare.values.every(Number.isFinite)).toBe(true);
   });
 });
+
+describe("churn features from discounts and refunds", () => {
+  it("shares discount over what was paid before discounts, and refunds over what was paid", () => {
+    // Paid 10 + 30 after discounts of 0 and 10 (so 50 before them); 8 of the 40 paid refunded later.
+    const money = [
+      { customerId: "D", at: new Date(T0), total: 10 },
+      { customerId: "D", at: new Date(T0 + 20 * DAY_MS), total: 30, discount: 10, refunded: 8 },
+    ];
+    const d = featuresAsOf(money, T0 + 30 * DAY_MS, 60)[0]!;
+    expect(value(d, "discount_share")).toBeCloseTo(10 / 50, 10);
+    expect(value(d, "refund_share")).toBeCloseTo(8 / 40, 10);
+  });
+
+  it("caps the refund share at everything paid", () => {
+    const d = featuresAsOf([{ customerId: "D", at: new Date(T0), total: 10, refunded: 25 }], T0 + DAY_MS, 60)[0]!;
+    expect(value(d, "refund_share")).toBe(1);
+    expect(value(d, "discount_share")).toBe(0);
+  });
+});
