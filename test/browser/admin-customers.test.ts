@@ -109,6 +109,13 @@ describe("the Customers page, in Chromium", () => {
 
     expect(body).toContain("ranks them right 74 % of the time");
     expect(body).toContain("alone ranks them right 67 %");
+    // PR-AUC and the Brier score, in words, for the model and both baselines.
+    expect(body).toContain(
+      "averages the model 70 %, the recency-frequency-value score 70 %, days since last order 70 %",
+    );
+    expect(body).toContain(
+      "lower is better): the model 0.207, the recency-frequency-value score 0.206, days since last order 0.237.",
+    );
     expect(body).toContain(
       "Of the 150 customers these scores would have marked at risk on 2026-09-28, 62 % did not order again within 63 days.",
     );

@@ -144,6 +144,17 @@ export function metricsSentences(run: NonNullable<CustomersPage["run"]>): string
     `Picking one customer who came back and one who did not, "days since last order" alone ranks them right ${pct(recency.auc)} of the time; a classic recency-frequency-value score ${pct(rfm.auc)}.`,
   ];
   if (model) out.push(`Affinity's model ranks them right ${pct(model.auc)} of the time.`);
+  // PR-AUC and Brier, each for every scorer of the run, in the same order.
+  const each = (figure: (m: ChurnMetrics) => string) =>
+    [
+      ...(model ? [`the model ${figure(model)}`] : []),
+      `the recency-frequency-value score ${figure(rfm)}`,
+      `days since last order ${figure(recency)}`,
+    ].join(", ");
+  out.push(
+    `Going down each one's list from most to least at risk, the share who really did not come back among those listed first averages ${each((m) => pct(m.prAuc))} (PR-AUC; a random list gets ${pct(rfm.positives / Math.max(1, rfm.n))}, the share who did not come back).`,
+    `How close the risk percentages come to what happened (Brier score: 0 is perfect, always saying 50 % scores 0.25, lower is better): ${each((m) => m.brier.toFixed(3))}.`,
+  );
   const f = run.followUp;
   if (f && f.marked > 0) {
     const day = new Date(f.markedAt).toISOString().slice(0, 10);
