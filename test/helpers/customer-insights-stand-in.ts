@@ -18,6 +18,9 @@ export function createCustomerStore(ids: readonly string[]): CustomerStore {
   return new Map(ids.map((id) => [id, { tags: new Set<string>(), metafields: new Map() }]));
 }
 
+/** Tags one customer may carry. */
+export const MAX_TAGS = 250;
+
 const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/(\d+)$/;
 const customerOf = (store: CustomerStore, gid: unknown) => {
   const id = CUSTOMER_GID.exec(String(gid))?.[1];
@@ -50,6 +53,9 @@ function tags(store: CustomerStore, variables: Record<string, unknown>, add: boo
   const list = Array.isArray(variables.tags) ? (variables.tags as unknown[]).map(String) : [];
   if (list.length === 0)
     return { [field]: { node: null, userErrors: [{ field: ["tags"], message: "Tags can't be blank" }] } };
+  // A customer carries at most MAX_TAGS tags: a refusal that names the customer but is not "gone".
+  if (add && new Set([...customer.tags, ...list]).size > MAX_TAGS)
+    return { [field]: { node: null, userErrors: [{ field: ["tags"], message: `Tags can't exceed ${MAX_TAGS}` }] } };
   for (const tag of list) {
     if (add) customer.tags.add(tag);
     else customer.tags.delete(tag);

@@ -16,7 +16,7 @@ import { createInsightWriteProcessor } from "../../workers/processors/insight-wr
 import { activateRun, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
 import { storeOfflineSession } from "../helpers/admin-session";
 import { startAdminApiStandIn, type AdminApiStandIn } from "../helpers/admin-api-stand-in";
-import { createCustomerStore } from "../helpers/customer-insights-stand-in";
+import { createCustomerStore, MAX_TAGS } from "../helpers/customer-insights-stand-in";
 import { redirectShopifyTo, type ShopifyRedirect } from "../helpers/shopify-network";
 import { createTestDb, DATABASE_KINDS, type TestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
@@ -191,6 +191,29 @@ describe.each(DATABASE_KINDS)("writing customer insights to Shopify through bulk
     const settled = standIn.requests.length;
     expect(await write()).toMatchObject({ status: "completed", written: 0, failed: 0 });
     expect(standIn.requests.slice(settled)).toEqual([]);
+  });
+
+  it("a customer Shopify refuses for another reason keeps its error, the rest is written, and the next run tries it again", async () => {
+    // Customer 2 already carries as many tags as Shopify allows: its tagsAdd line is refused.
+    const full = standIn.config.customers.get("2")!;
+    for (let i = 0; i < MAX_TAGS; i++) full.tags.add(`merchant-tag-${i}`);
+    await optIn(true, false);
+    const run = await write();
+    expect(run).toMatchObject({ status: "completed", written: 2, failed: 2 });
+    expect(tagsOf("1")).toEqual(["affinity:at-risk"]);
+    expect(tagsOf("3")).toEqual(["affinity:new"]);
+    const refused = (await writtenRows()).find((r) => r.customerShopifyId === "2")!;
+    expect([refused.tag, refused.gone, refused.lastError]).toEqual([null, false, `Tags can't exceed ${MAX_TAGS}`]);
+
+    // The merchant frees a tag: the next run sends customer 2 alone, and not the deleted customer 5.
+    full.tags.delete("merchant-tag-0");
+    const before = standIn.operations.length;
+    expect(await write()).toMatchObject({ status: "completed", written: 1, failed: 0 });
+    expect(standIn.bulkMutations().slice(before)).toEqual([
+      { mutation: "tagsAdd", lines: [{ id: gid("2"), tags: ["affinity:champion"] }] },
+    ]);
+    const retried = (await writtenRows()).find((r) => r.customerShopifyId === "2")!;
+    expect([retried.tag, retried.lastError]).toEqual(["affinity:champion", null]);
   });
 
   it("turning an action off removes what it wrote", async () => {
