@@ -52,6 +52,8 @@ export interface StandInConfig {
   failMutationAfterLines?: number;
   /** Answer the next GraphQL requests this way: THROTTLED (HTTP 200 with the code) or an HTTP status. */
   failNext: Array<"THROTTLED" | number>;
+  /** Answer the next `bulkOperation(id:)` poll with this HTTP status (the operation runs on). */
+  failNextPoll?: number;
 }
 
 export interface RecordedRequest {
@@ -417,6 +419,11 @@ export async function startAdminApiStandIn(initial: Partial<StandInConfig> & { a
         .filter((op) => op.status === "CREATED" || op.status === "RUNNING")
         .map((op) => ({ ...view(op), query: op.query }));
       return { data: { bulkOperations: { nodes } } };
+    }
+    if (kind === "poll" && config.failNextPoll !== undefined) {
+      const status = config.failNextPoll;
+      config.failNextPoll = undefined;
+      return { status };
     }
     if (kind === "poll") {
       const op = operations.find((o) => o.id === variables.id);

@@ -287,6 +287,27 @@ describe.each(DATABASE_KINDS)("writing customer insights to Shopify through bulk
     });
   });
 
+  it("a job that died while its bulk mutation ran: the retry reads that operation's results, and sends nothing again", async () => {
+    await optIn(true, false);
+    // The operation is started, then the job's first poll fails: the job ends with the operation in flight.
+    standIn.config.failNextPoll = 500;
+    expect(await write().catch((e: unknown) => e)).toMatchObject({ retryable: true, status: 500 });
+    const inFlight = await t.db.insightWriteRun.findFirstOrThrow({ where: { shopId } });
+    expect(inFlight).toMatchObject({ status: "running", step: "tagsAdd", bulkOperationId: expect.any(String) });
+    expect(await writtenRows()).toEqual([]);
+
+    const run = await write();
+    // One tagsAdd operation in all: the retry finished the one in flight rather than starting another.
+    expect(standIn.bulkMutations().map((m) => m.mutation)).toEqual(["tagsAdd"]);
+    expect(run).toMatchObject({ id: inFlight.id, status: "completed", written: 3, failed: 1, bulkOperationId: null });
+    expect((await writtenRows()).map((r) => [r.customerShopifyId, r.tag, r.gone])).toEqual([
+      ["1", "affinity:at-risk", false],
+      ["2", "affinity:champion", false],
+      ["3", "affinity:new", false],
+      ["5", null, true],
+    ]);
+  });
+
   it("a throttled or failing Admin API stops the run with a retryable error and loses nothing", async () => {
     await optIn(true, false);
     standIn.config.failNext.push("THROTTLED");
