@@ -15,6 +15,7 @@
  *                                                        # trained with stale reads (stale-reads.ts)
  *   SEED=2 …                                             # the networks' seed (dnn.seed), default 1
  *   VALIDATE=1 …                                         # hold out the second-to-last orders instead
+ *   ENSEMBLE=3 …                                         # networks averaged (evaluate.ts), default 2
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -147,8 +148,9 @@ async function main() {
   const { last, replayed } = holdOut(orders);
   const staleReads = parseStaleReads(process.env.STALE_READS);
   const seed = Number(process.env.SEED ?? 1);
-  console.log(`stale reads: ${JSON.stringify(staleReads)}; seed ${seed}`);
-  const { model } = await trainAndEvaluate(replayed, catalog, { staleReads, dnn: { seed } });
+  const ensemble = Number(process.env.ENSEMBLE ?? 2);
+  console.log(`stale reads: ${JSON.stringify(staleReads)}; seed ${seed}; ${ensemble} networks`);
+  const { model } = await trainAndEvaluate(replayed, catalog, { staleReads, ensemble, dnn: { seed } });
   if (!model.dnn) throw new Error("no network was trained: nothing to compare");
   const { data } = model;
   const shopEnd = data.orders[data.orders.length - 1]!.at + 1;
