@@ -164,6 +164,16 @@
           .join(",")
       : "";
 
+  // The srcset's candidates no wider than `max` pixels (the smallest one if none is): a phone at
+  // pixel ratio 3 would otherwise fetch an image three times the card's width, where twice looks
+  // as sharp and costs far fewer bytes.
+  const upTo = (srcset, max) => {
+    const candidates = srcset.split(",").map((c) => [c, parseInt(c.trim().split(" ")[1], 10)]);
+    const fit = candidates.filter(([, w]) => w <= max);
+    const kept = fit.length ? fit : [candidates.reduce((a, b) => (b[1] < a[1] ? b : a))];
+    return kept.map(([c]) => c).join(",");
+  };
+
   const card = (root, d, format, rec, p) => {
     const li = el("li", "affinity-card");
     const link = el("a", "affinity-card__link");
@@ -374,11 +384,11 @@
     const list = root.querySelector("[data-affinity-list]");
     list.replaceChildren(...products.map((p) => card(root, d, format, rec, p)));
     // One layout read: every card is as wide as the first.
-    const sizes = `${Math.ceil(list.firstChild.getBoundingClientRect().width)}px`;
+    const width = Math.ceil(list.firstChild.getBoundingClientRect().width);
     for (const img of list.querySelectorAll("img")) {
       const [src, srcset] = img.affinitySrc;
-      img.sizes = sizes;
-      if (srcset) img.srcset = srcset;
+      img.sizes = `${width}px`;
+      if (srcset) img.srcset = upTo(srcset, 2 * width);
       img.src = src;
     }
     watchImpression(root, rec);

@@ -45,8 +45,12 @@ describe("the storefront recommendations block, in Chromium", () => {
     await server?.close();
   });
 
-  async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
-    const context = await browser.newContext({ viewport, userAgent: DESKTOP_USER_AGENT });
+  async function open(
+    path: string,
+    viewport = { width: 1280, height: 900 },
+    deviceScaleFactor = 1,
+  ): Promise<OpenedPage> {
+    const context = await browser.newContext({ viewport, deviceScaleFactor, userAgent: DESKTOP_USER_AGENT });
     contexts.push(context);
     // Only the test storefront is reachable; anything else (CDNs, fonts, analytics) is recorded.
     const { blocked } = await confineToApp(context, server.origin, "");
@@ -383,28 +387,36 @@ describe("the storefront recommendations block, in Chromium", () => {
     expect(await block.locator("h2").count()).toBe(0);
   });
 
-  it("asks a phone for an image no wider than twice the card, lazily, from the srcset", async () => {
-    const { page, block, problems } = await open("/?count=4", { width: 390, height: 844 });
-    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
-    await block.scrollIntoViewIfNeeded();
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll(".affinity-card img")].every((i) => (i as HTMLImageElement).complete),
-    );
-    const images = await block.locator("img").evaluateAll((imgs) =>
-      (imgs as HTMLImageElement[]).map((img) => ({
-        card: img.getBoundingClientRect().width,
-        asked: Number(new URL(img.currentSrc).searchParams.get("width")),
-        srcset: img.srcset.split(",").length,
-        loading: img.loading,
-      })),
-    );
-    for (const image of images) {
-      expect(image.srcset).toBeGreaterThan(3);
-      expect(image.loading).toBe("lazy");
-      expect(image.asked).toBeGreaterThan(0);
-      expect(image.asked).toBeLessThanOrEqual(2 * image.card);
+  it("asks a phone for an image no wider than twice the card, lazily, from the srcset, at every pixel ratio", async () => {
+    // Phones draw 2 or 3 device pixels per CSS pixel: at 3, the full srcset would fetch 3× the card.
+    for (const ratio of [1, 2, 3]) {
+      const { page, block, problems } = await open("/?count=4", { width: 390, height: 844 }, ratio);
+      await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+      await block.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll(".affinity-card img")].every((i) => (i as HTMLImageElement).complete),
+      );
+      const images = await block.locator("img").evaluateAll((imgs) =>
+        (imgs as HTMLImageElement[]).map((img) => ({
+          card: img.getBoundingClientRect().width,
+          asked: Number(new URL(img.currentSrc).searchParams.get("width")),
+          widths: img.srcset.split(",").map((c) => Number(c.trim().split(" ")[1]!.replace("w", ""))),
+          loading: img.loading,
+        })),
+      );
+      expect(images).toHaveLength(4);
+      for (const image of images) {
+        // The candidates that fit a 390 px phone's card, and none wider than twice it.
+        expect(image.widths.length).toBeGreaterThan(1);
+        expect(Math.max(...image.widths)).toBeLessThanOrEqual(2 * image.card);
+        expect(image.loading).toBe("lazy");
+        expect(image.asked).toBeGreaterThan(0);
+        expect(image.asked).toBeLessThanOrEqual(2 * image.card);
+        // Sharp on the screen as far as the cap allows: at ratio 1 at least the card's width.
+        if (ratio === 1) expect(image.asked).toBeGreaterThanOrEqual(image.card);
+      }
+      expect(problems).toEqual([]);
     }
-    expect(problems).toEqual([]);
   });
 
   it("on the cart page, recommends from the cart and follows it when the cart changes", async () => {
