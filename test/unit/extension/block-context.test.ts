@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { blockSettings, renderBlock, type StorefrontContext } from "../../helpers/storefront/render-block";
 
@@ -20,6 +21,14 @@ describe("the block in the storefront's context (Liquid)", () => {
     );
     expect(attr(await renderBlock(page({})), "data-proxy-url")).toBe("/apps/affinity/recommendations");
     expect(attr(await renderBlock(page({ rootUrl: "/fr" })), "data-cart-add-url")).toBe("/fr/cart/add");
+  });
+
+  it("declares its product setting with Shopify's autofill, so the theme editor fills it on product pages", () => {
+    const block = readFileSync("extensions/recommendations/blocks/recommendations.liquid", "utf8");
+    const schema = JSON.parse(/\{%\s*schema\s*%\}([\s\S]*?)\{%\s*endschema\s*%\}/.exec(block)![1]!) as {
+      settings: Array<{ id?: string; type: string; autofill?: boolean }>;
+    };
+    expect(schema.settings.find((s) => s.id === "product")).toMatchObject({ type: "product", autofill: true });
   });
 
   it("follows the page's product (autofill), or the one the merchant picked", async () => {
