@@ -324,6 +324,54 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     );
   });
 
+  it("holds out the control group in the storefront-context (Liquid) answer too, and reports each exposure", async () => {
+    const shop = "holdout-liquid.myshopify.com";
+    await seedServedShop(testDb.db, redis, prefix, shop, {
+      products: ["1", "2", "3", "4"].map((id) => catalogProduct(id)),
+      lists: { popular: ["1", "2"], bestSellers: ["4", "3"] },
+      settings: { holdoutPercent: 50, controlExperience: "none" },
+    });
+    const visitors = Array.from({ length: 16 }, (_, i) => `liquid-visitor-${i}-abc`);
+    const shown = new Map<string, string[]>();
+    for (const visitor of visitors) {
+      const response = await get({ visitor, limit: "2", format: "liquid" }, shop);
+      expect(response.headers.get("content-type")).toBe("application/liquid");
+      // Rendered as Shopify would, in a market that sells everything.
+      const page = await renderProxyLiquid(await response.text(), {
+        rootUrl: "/",
+        currency: "GBP",
+        product: (handle) => {
+          const id = handle.replace("product-", "");
+          return {
+            id,
+            handle,
+            title: id,
+            variantId: `${id}01`,
+            price: 1,
+            compareAtPrice: null,
+            available: true,
+            image: null,
+          };
+        },
+      });
+      shown.set(visitor, ids(JSON.parse(page) as { products: { id: string }[] }));
+    }
+    const experiment = await testDb.db.experiment.findFirstOrThrow({ where: { shop: { domain: shop } } });
+    const arm = (visitor: string) =>
+      assignArm({ shop, experimentId: experiment.id, visitorId: visitor, holdoutPercent: 50 });
+    expect(new Set(visitors.map(arm))).toEqual(new Set(["control", "treatment"]));
+    for (const visitor of visitors) expect(shown.get(visitor)).toEqual(arm(visitor) === "control" ? [] : ["1", "2"]);
+
+    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
+    const exposed = async () =>
+      (await events.getJobs(["waiting", "active", "completed", "delayed"]))
+        .flatMap((job) => (job.data as { events: { type: string; visitorId: string }[] }).events)
+        .filter((e) => e.type === "exposure" && e.visitorId.startsWith("liquid-visitor-"))
+        .map((e) => e.visitorId);
+    expect((await exposed()).sort()).toEqual([...visitors].sort());
+    await events.close();
+  });
+
   it("serves a visitor without an id (no consent) as treatment and never counts them as exposed", async () => {
     const shop = "no-consent.myshopify.com";
     await seedServedShop(testDb.db, redis, prefix, shop, {
