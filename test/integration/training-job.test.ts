@@ -72,6 +72,12 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     const metrics = JSON.parse(run.metrics);
     expect(Object.keys(metrics.baselines).sort()).toEqual(["cooccurrence", "cosine", "popularity", "repeat"].sort());
     expect(metrics.baselines.repeat.all.ndcg).toBeGreaterThan(0);
+    // The record says, for each personal strategy, what it serves and why (issue 15).
+    for (const strategy of ["for_you", "buy_again", "new_for_you"]) {
+      const decision = metrics.strategies[strategy] as { served: string; baseline: string; reason: string };
+      expect(["model", "popularity", "cooccurrence", "cosine", "repeat"]).toContain(decision.served);
+      expect(decision.reason).toContain(decision.baseline);
+    }
     // The run's artifact rebuilds its ranker from the database's orders and catalog.
     await initTfBackend({ force: "wasm", log: () => {} });
     const [orders, catalog] = await Promise.all([loadOrderHistory(t.db, shop.id), loadCatalog(t.db, shop.id)]);
