@@ -175,9 +175,10 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     const shop = "strategies.myshopify.com";
     const served = async (query: Record<string, string>, customer = "") =>
       json(await get({ limit: "4", ...query }, shop, customer));
-    // Buy-again for an anonymous visitor with nothing viewed: the run's list for an empty history.
+    // Buy-again for an anonymous visitor with nothing viewed: the run's list for an empty history,
+    // and the reason buy-again could not serve: nobody is logged in.
     const anonymous = await served({ strategy: "buy_again" });
-    expect(anonymous).toMatchObject({ requested: "buy_again", strategy: "popular", fallback: "no_history" });
+    expect(anonymous).toMatchObject({ requested: "buy_again", strategy: "popular", fallback: "not_logged_in" });
     expect(ids(anonymous)).toEqual(["3", "5"]);
     // Complete-the-cart with an empty cart, for a visitor who viewed product 4: related to it.
     const cart = await served({ strategy: "complete_cart", history: "4" });

@@ -89,7 +89,12 @@ function add(out: Candidate[], strategy: ServedStrategy, ref: ListRef, reason?: 
   out.push(reason ? { strategy, ref, reason } : { strategy, ref });
 }
 
-/** for_you's chain, with `reason` as why it serves in place of the strategy asked for. */
+/**
+ * for_you's chain, with `reason` as why it serves in place of the strategy asked for. Each
+ * fallback names the first reason the request could not be served as asked: an anonymous
+ * visitor's buy-again says "not_logged_in", an empty cart "empty_cart", however far down the
+ * chain the answer came from.
+ */
 function addForYou(out: Candidate[], input: StrategyInput, reason?: FallbackReason): void {
   const { customerId } = input;
   if (customerId && !input.includePurchased)
@@ -97,6 +102,11 @@ function addForYou(out: Candidate[], input: StrategyInput, reason?: FallbackReas
   else if (customerId) add(out, "for_you", { kind: "for", id: customerId }, reason);
   const viewed = input.history[0];
   if (viewed)
-    add(out, "related", { kind: "related", id: viewed }, customerId ? "no_list" : (reason ?? "not_logged_in"));
-  add(out, "popular", { kind: "popular" }, customerId ? "no_list" : "no_history");
+    add(
+      out,
+      "related",
+      { kind: "related", id: viewed },
+      customerId ? (reason ?? "no_list") : (reason ?? "not_logged_in"),
+    );
+  add(out, "popular", { kind: "popular" }, reason ?? (customerId ? "no_list" : "no_history"));
 }

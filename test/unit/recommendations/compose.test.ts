@@ -101,11 +101,18 @@ describe("strategy chains", () => {
   });
 
   it("falls back from buy-again for an anonymous visitor to related-to-last-viewed, then popular, saying why", () => {
+    // Every fallback names why buy-again could not serve: the visitor is not logged in.
     expect(chain({ strategy: "buy_again", history: ["5", "6"] })).toEqual([
       ["related", "related:5", "not_logged_in"],
-      ["popular", "popular", "no_history"],
+      ["popular", "popular", "not_logged_in"],
     ]);
-    expect(chain({ strategy: "buy_again" })).toEqual([["popular", "popular", "no_history"]]);
+    expect(chain({ strategy: "buy_again" })).toEqual([["popular", "popular", "not_logged_in"]]);
+    // For-you itself has no fallback reason to pass on: popular is its answer to an empty history.
+    expect(chain({})).toEqual([["popular", "popular", "no_history"]]);
+    expect(chain({ strategy: "buy_again", customerId: "9" }).slice(1)).toEqual([
+      ["for_you", "for:9", "no_list"],
+      ["popular", "popular", "no_list"],
+    ]);
   });
 
   it("gives new-for-you without a list the shop's best sellers", () => {
@@ -120,7 +127,11 @@ describe("strategy chains", () => {
     expect(chain({ strategy: "related", productId: "3" })[0]).toEqual(["related", "related:3", null]);
     expect(chain({ strategy: "related", customerId: "9" })[0]).toEqual(["for_you", "for:9", "no_product"]);
     expect(chain({ strategy: "complete_cart", cart: ["1", "2"] })[0]).toEqual(["complete_cart", "related:2", null]);
-    expect(chain({ strategy: "complete_cart" })).toEqual([["popular", "popular", "no_history"]]);
+    expect(chain({ strategy: "complete_cart" })).toEqual([["popular", "popular", "empty_cart"]]);
+    expect(chain({ strategy: "related", history: ["4"] })).toEqual([
+      ["related", "related:4", "no_product"],
+      ["popular", "popular", "no_product"],
+    ]);
   });
 
   it("serves a customer's new-for-you list in place of for-you when the merchant excludes past purchases", () => {
