@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { confineToApp, DESKTOP_USER_AGENT, launchBrowser } from "../helpers/browser";
 import { CART_SECTIONS, startStorefront, type StorefrontServer } from "../helpers/storefront/storefront-server";
+import { PRODUCTS } from "../helpers/storefront/products";
 
 // Records layout shifts from the first paint on, the way Core Web Vitals' CLS counts them.
 const LAYOUT_SHIFT_RECORDER = `
@@ -440,6 +441,37 @@ describe("the storefront recommendations block, in Chromium", () => {
         "Merino Rib Beanie",
         "Beeswax Pillar Candle",
       ]);
+    expect(problems).toEqual([]);
+  });
+
+  it("on the cart page, follows a cart change the theme makes (a line removed), not only its own adds", async () => {
+    const before = server.recommendationRequests.length;
+    const { page, block, problems } = await open("/cart");
+    await requestsAfter(before);
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+    const withMug = await requestsAfter(before + 1);
+    expect(withMug.get("cart")).toBe("8120002");
+
+    // The theme's remove link: /cart/change.js with quantity 0, from the page's own script.
+    const variant = Number(PRODUCTS.find((p) => p.id === "8120002")!.variantId);
+    await page.evaluate(async (id) => {
+      const response = await fetch("/cart/change.js", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ id, quantity: 0 }),
+      });
+      if (!response.ok) throw new Error(`cart/change.js answered ${response.status}`);
+      // A theme reads the cart it gets back, to redraw its own cart. (Chromium reports a fetch to
+      // Resource Timing, where the block sees cart writes, only once its body has been read.)
+      await response.json();
+    }, variant);
+
+    // The block saw the write, read the now empty cart and asked again, with no cart at all.
+    const emptied = await requestsAfter(before + 2);
+    expect(Object.fromEntries(emptied)).toMatchObject({ context: "cart", strategy: "complete_cart" });
+    expect(emptied.has("cart")).toBe(false);
+    await expect.poll(() => block.getByRole("link").allTextContents(), WAIT).toContain("Stoneware Mug");
     expect(problems).toEqual([]);
   });
 

@@ -120,6 +120,7 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       return;
     }
     if (req.method === "POST" && path === "/cart/add.js") return cartAdd(req, res, shopper);
+    if (req.method === "POST" && path === "/cart/change.js") return cartChange(req, res, shopper);
     if (req.method === "GET" && path === "/cart.js") {
       const items = shopper.cart.map((line) => ({
         variant_id: Number(line.variantId),
@@ -212,6 +213,20 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       ? Object.fromEntries(asked.map((id) => [id, state.cartSections.has(id) ? renderSection(id, shopper) : null]))
       : undefined;
     return send(res, 200, "application/json", JSON.stringify(rendered ? { items, sections: rendered } : { items }));
+  }
+
+  /**
+   * Shopify's /cart/change.js as a theme calls it (its quantity box or remove link): sets one
+   * line's quantity by variant id, 0 removing it, and answers the cart.
+   */
+  async function cartChange(req: IncomingMessage, res: ServerResponse, shopper: Shopper): Promise<void> {
+    const { id, quantity } = JSON.parse(await readBody(req)) as { id: string | number; quantity: number };
+    const at = shopper.cart.findIndex((line) => line.variantId === String(id));
+    if (at === -1)
+      return send(res, 400, "application/json", JSON.stringify({ status: 400, message: "no line for the variant" }));
+    if (quantity <= 0) shopper.cart.splice(at, 1);
+    else shopper.cart[at]!.quantity = quantity;
+    return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount(shopper.cart) }));
   }
 
   /** Dawn's cart sections as Shopify renders them: wrapped in the section's own element. */
