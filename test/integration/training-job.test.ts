@@ -23,9 +23,40 @@ import { createSqliteTestDb, type TestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 import { syntheticShop } from "../unit/model/fixtures";
 import { seedShop } from "../helpers/history-seed";
+import type { HistoryOrder } from "../../app/lib/model/types";
+import { seededRandom } from "../../app/lib/tf/seeded-random";
 
 const SHOP = "learner.myshopify.com";
 const EMPTY = "empty.myshopify.com";
+const CHURNERS = "churners.myshopify.com";
+
+/**
+ * 64 customers ordering about every 12 days for 200 days; half of them fade out (gaps growing
+ * by half each order from a random day on) and stop. Enough repeat customers and history for
+ * the churn step to train its network.
+ */
+function churningShop(): HistoryOrder[] {
+  const random = seededRandom(11);
+  const start = Date.UTC(2026, 0, 1);
+  const orders: HistoryOrder[] = [];
+  for (let c = 0; c < 64; c++) {
+    const fading = c % 2 === 1;
+    const fadeFrom = 60 + random() * 100;
+    let day = random() * 10;
+    let gap = 10 + random() * 4;
+    while (day < 200) {
+      orders.push({
+        orderId: `${c}-${Math.round(day * 10)}`,
+        customerId: `k${c}`,
+        at: new Date(start + day * 86_400_000),
+        items: [{ productId: `P${(c + Math.round(day)) % 6}`, quantity: 1, price: 5 }],
+      });
+      if (fading && day > fadeFrom) gap *= 1.5;
+      day += gap + (random() - 0.5) * 4;
+    }
+  }
+  return orders;
+}
 
 describe("training jobs in the real worker (sandboxed child process)", () => {
   let t: TestDb;
@@ -48,6 +79,12 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
       catalog.map((c) => c.productId),
     );
     await seedShop(t.db, EMPTY, [], ["X"]);
+    await seedShop(
+      t.db,
+      CHURNERS,
+      churningShop(),
+      Array.from({ length: 6 }, (_, i) => `P${i}`),
+    );
     worker = await startWorkerProcess({ DATABASE_URL: t.url, QUEUE_PREFIX: prefix, TF_BACKEND: "wasm" });
     await events.waitUntilReady();
   });
@@ -191,5 +228,21 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     await redactCustomer(t.db, shopId, "r0");
     expect(await t.db.churnPrediction.count({ where: { shopId, customerShopifyId: "r0" } })).toBe(0);
     expect(await t.db.churnPrediction.count({ where: { shopId } })).toBe(35);
+  }, 180_000);
+
+  it("trains the churn network inside the sandboxed job when the shop has enough repeat customers", async () => {
+    const job = await requestTraining(queue, CHURNERS, "manual");
+    const outcome = await job.waitUntilFinished(events, 120_000);
+    expect(outcome.status).toBe("completed");
+    const run = await t.db.churnRun.findUniqueOrThrow({ where: { id: outcome.churn.runId } });
+    const stored = JSON.parse(run.metrics) as { model: { auc: number; brier: number } | null; rfm: { auc: number } };
+    // The network was trained and evaluated in the worker's child process, beside the baselines.
+    expect(stored.model).not.toBeNull();
+    expect(stored.model!.auc).toBeGreaterThan(0.5);
+    expect(stored.model!.brier).toBeGreaterThan(0);
+    expect(run.reason).toMatch(/model AUC \d\.\d{3} (beats|does not beat) (rfm|recency)/);
+    expect(["model", "rfm", "recency"]).toContain(run.served);
+    const predictions = await t.db.churnPrediction.findMany({ where: { shop: { domain: CHURNERS } } });
+    expect(predictions).toHaveLength(64);
   }, 180_000);
 });
