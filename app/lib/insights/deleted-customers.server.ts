@@ -16,7 +16,11 @@ export async function forgetDeletedCustomers(
   deletes: ReadonlyArray<{ shopId: string; shopifyId: string }>,
 ): Promise<void> {
   const byShop = new Map<string, string[]>();
-  for (const { shopId, shopifyId } of deletes) byShop.set(shopId, [...(byShop.get(shopId) ?? []), shopifyId]);
+  for (const { shopId, shopifyId } of deletes) {
+    const ids = byShop.get(shopId);
+    if (ids) ids.push(shopifyId);
+    else byShop.set(shopId, [shopifyId]);
+  }
   for (const [shopId, ids] of byShop) {
     for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
       const customerShopifyId = { in: ids.slice(i, i + IDS_PER_STATEMENT) };

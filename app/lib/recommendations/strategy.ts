@@ -102,11 +102,6 @@ function addForYou(out: Candidate[], input: StrategyInput, reason?: FallbackReas
   else if (customerId) add(out, "for_you", { kind: "for", id: customerId }, reason);
   const viewed = input.history[0];
   if (viewed)
-    add(
-      out,
-      "related",
-      { kind: "related", id: viewed },
-      customerId ? (reason ?? "no_list") : (reason ?? "not_logged_in"),
-    );
+    add(out, "related", { kind: "related", id: viewed }, reason ?? (customerId ? "no_list" : "not_logged_in"));
   add(out, "popular", { kind: "popular" }, reason ?? (customerId ? "no_list" : "no_history"));
 }
