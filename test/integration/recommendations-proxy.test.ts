@@ -32,6 +32,39 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     return (await response.json()) as { recommendationId: string; products: { id: string; title: string }[] };
   };
 
+  /** The visitors whose exposure the app queued on the events queue, in queue order. */
+  const exposedVisitors = async (): Promise<string[]> => {
+    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
+    try {
+      return (await events.getJobs(["waiting", "active", "completed", "delayed"]))
+        .flatMap((job) => (job.data as { events: { type: string; visitorId: string }[] }).events)
+        .filter((e) => e.type === "exposure")
+        .map((e) => e.visitorId);
+    } finally {
+      await events.close();
+    }
+  };
+  /** A Liquid answer rendered as Shopify would, in a market that sells only `sold` (every product if omitted). */
+  const renderInMarket = (template: string, sold?: readonly string[]) =>
+    renderProxyLiquid(template, {
+      rootUrl: "/",
+      currency: "GBP",
+      product: (handle) => {
+        const id = handle.replace("product-", "");
+        if (sold && !sold.includes(id)) return undefined;
+        return {
+          id,
+          handle,
+          title: `A #${id}`,
+          variantId: `${id}01`,
+          price: 10,
+          compareAtPrice: null,
+          available: true,
+          image: null,
+        };
+      },
+    });
+
   beforeAll(async () => {
     // Both shops use the same product ids, as different shops' ids may collide in our tables.
     const products = (shop: string) =>
@@ -117,25 +150,7 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     expect(response.headers.get("content-type")).toBe("application/liquid");
     expect(response.headers.get("cache-control")).toBe("no-store");
     // Rendered as Shopify would, in a market that does not sell product 5: the block still gets two.
-    const sold = ["3", "4"];
-    const page = await renderProxyLiquid(await response.text(), {
-      rootUrl: "/",
-      currency: "GBP",
-      product: (handle) => {
-        const id = handle.replace("product-", "");
-        if (!sold.includes(id)) return undefined;
-        return {
-          id,
-          handle,
-          title: `A #${id}`,
-          variantId: `${id}01`,
-          price: 10,
-          compareAtPrice: null,
-          available: true,
-          image: null,
-        };
-      },
-    });
+    const page = await renderInMarket(await response.text(), ["3", "4"]);
     expect(ids(JSON.parse(page) as { products: { id: string }[] })).toEqual(["4", "3"]);
   });
 
@@ -304,14 +319,8 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     expect(new Set(visitors.map(arm))).toEqual(new Set(["control", "treatment"]));
     for (const visitor of visitors) expect(answers.get(visitor)).toEqual(arm(visitor) === "control" ? [] : ["1", "2"]);
 
-    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
-    const exposures = async () =>
-      (await events.getJobs(["waiting", "active", "completed", "delayed"]))
-        .flatMap((job) => (job.data as { events: { type: string; visitorId: string }[] }).events)
-        .filter((e) => e.type === "exposure");
     await get({ visitor: visitors[0]!, limit: "2" }, shop);
-    expect((await exposures()).map((e) => e.visitorId).sort()).toEqual([...visitors].sort());
-    await events.close();
+    expect((await exposedVisitors()).sort()).toEqual([...visitors].sort());
 
     await testDb.db.shop.update({
       where: { domain: shop },
@@ -338,23 +347,7 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
       const response = await get({ visitor, limit: "2", format: "liquid" }, shop);
       expect(response.headers.get("content-type")).toBe("application/liquid");
       // Rendered as Shopify would, in a market that sells everything.
-      const page = await renderProxyLiquid(await response.text(), {
-        rootUrl: "/",
-        currency: "GBP",
-        product: (handle) => {
-          const id = handle.replace("product-", "");
-          return {
-            id,
-            handle,
-            title: id,
-            variantId: `${id}01`,
-            price: 1,
-            compareAtPrice: null,
-            available: true,
-            image: null,
-          };
-        },
-      });
+      const page = await renderInMarket(await response.text());
       shown.set(visitor, ids(JSON.parse(page) as { products: { id: string }[] }));
     }
     const experiment = await testDb.db.experiment.findFirstOrThrow({ where: { shop: { domain: shop } } });
@@ -363,14 +356,9 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     expect(new Set(visitors.map(arm))).toEqual(new Set(["control", "treatment"]));
     for (const visitor of visitors) expect(shown.get(visitor)).toEqual(arm(visitor) === "control" ? [] : ["1", "2"]);
 
-    const events = createQueue(QUEUE_NAMES.events, redis, prefix);
-    const exposed = async () =>
-      (await events.getJobs(["waiting", "active", "completed", "delayed"]))
-        .flatMap((job) => (job.data as { events: { type: string; visitorId: string }[] }).events)
-        .filter((e) => e.type === "exposure" && e.visitorId.startsWith("liquid-visitor-"))
-        .map((e) => e.visitorId);
-    expect((await exposed()).sort()).toEqual([...visitors].sort());
-    await events.close();
+    expect((await exposedVisitors()).filter((v) => v.startsWith("liquid-visitor-")).sort()).toEqual(
+      [...visitors].sort(),
+    );
   });
 
   it("serves a visitor without an id (no consent) as treatment and never counts them as exposed", async () => {
