@@ -37,14 +37,15 @@ export async function seedShop(db: Db, domain: string, orders: HistoryOrder[], p
     });
   }
   for (const o of orders) {
+    // Every line costs 5.00 a unit, and nothing is discounted: the subtotal is the lines' sum.
+    const total = (5 * o.items.reduce((sum, item) => sum + item.quantity, 0)).toFixed(2);
     await applyOrder(db, shopId, {
       shopifyId: o.orderId,
       name: o.orderId,
       customerShopifyId: o.customerId,
       currency: "GBP",
-      // Every line costs 5.00 a unit, and nothing is discounted: the subtotal is the lines' sum.
-      subtotalPrice: (5 * o.items.reduce((sum, item) => sum + item.quantity, 0)).toFixed(2),
-      totalPrice: (5 * o.items.reduce((sum, item) => sum + item.quantity, 0)).toFixed(2),
+      subtotalPrice: total,
+      totalPrice: total,
       financialStatus: "paid",
       sourceName: "web",
       noteAttributes: [],
