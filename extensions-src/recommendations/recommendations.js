@@ -154,24 +154,23 @@
     }
   };
   // "url 160w, url 240w": only http(s) candidates with a width survive.
+  // The srcset's well-formed http(s) candidates, parsed once as [url, width] pairs.
   const safeSrcset = (value) =>
     typeof value == "string"
       ? value
           .split(",")
           .map((c) => c.trim().split(" "))
           .filter(([u, w]) => u && /^\d+w$/.test(w) && safeUrl(u))
-          .map(([u, w]) => `${safeUrl(u)} ${w}`)
-          .join(",")
-      : "";
+          .map(([u, w]) => [safeUrl(u), parseInt(w, 10)])
+      : [];
 
-  // The srcset's candidates no wider than `max` pixels (the smallest one if none is): a phone at
-  // pixel ratio 3 would otherwise fetch an image three times the card's width, where twice looks
-  // as sharp and costs far fewer bytes.
-  const upTo = (srcset, max) => {
-    const candidates = srcset.split(",").map((c) => [c, parseInt(c.trim().split(" ")[1], 10)]);
+  // The candidates no wider than `max` pixels (the smallest one if none is), as a srcset: a phone
+  // at pixel ratio 3 would otherwise fetch an image three times the card's width, where twice
+  // looks as sharp and costs far fewer bytes.
+  const upTo = (candidates, max) => {
     const fit = candidates.filter(([, w]) => w <= max);
     const kept = fit.length ? fit : [candidates.reduce((a, b) => (b[1] < a[1] ? b : a))];
-    return kept.map(([c]) => c).join(",");
+    return kept.map(([u, w]) => `${u} ${w}w`).join(",");
   };
 
   const card = (root, d, format, rec, p) => {
@@ -388,7 +387,7 @@
     for (const img of list.querySelectorAll("img")) {
       const [src, srcset] = img.affinitySrc;
       img.sizes = `${width}px`;
-      if (srcset) img.srcset = upTo(srcset, 2 * width);
+      if (srcset.length) img.srcset = upTo(srcset, 2 * width);
       img.src = src;
     }
     watchImpression(root, rec);
