@@ -24,38 +24,23 @@ import { createTestPrefix } from "../helpers/test-redis";
 import { syntheticShop } from "../unit/model/fixtures";
 import { seedShop } from "../helpers/history-seed";
 import type { HistoryOrder } from "../../app/lib/model/types";
-import { seededRandom } from "../../app/lib/tf/seeded-random";
+import { syntheticChurnShop } from "../helpers/churn-shop";
 
 const SHOP = "learner.myshopify.com";
 const EMPTY = "empty.myshopify.com";
 const CHURNERS = "churners.myshopify.com";
 
 /**
- * 64 customers ordering about every 12 days for 200 days; half of them fade out (gaps growing
- * by half each order from a random day on) and stop. Enough repeat customers and history for
- * the churn step to train its network.
+ * 64 customers of whom about half fade out and stop (churn-shop.ts), over 200 days, each order
+ * one product: enough repeat customers and history for the churn step to train its network.
  */
 function churningShop(): HistoryOrder[] {
-  const random = seededRandom(11);
-  const start = Date.UTC(2026, 0, 1);
-  const orders: HistoryOrder[] = [];
-  for (let c = 0; c < 64; c++) {
-    const fading = c % 2 === 1;
-    const fadeFrom = 60 + random() * 100;
-    let day = random() * 10;
-    let gap = 10 + random() * 4;
-    while (day < 200) {
-      orders.push({
-        orderId: `${c}-${Math.round(day * 10)}`,
-        customerId: `k${c}`,
-        at: new Date(start + day * 86_400_000),
-        items: [{ productId: `P${(c + Math.round(day)) % 6}`, quantity: 1, price: 5 }],
-      });
-      if (fading && day > fadeFrom) gap *= 1.5;
-      day += gap + (random() - 0.5) * 4;
-    }
-  }
-  return orders;
+  return syntheticChurnShop(64, { days: 200 }).orders.map((o, i) => ({
+    orderId: `churn-${i}`,
+    customerId: o.customerId,
+    at: o.at,
+    items: [{ productId: `P${i % 6}`, quantity: 1, price: 5 }],
+  }));
 }
 
 describe("training jobs in the real worker (sandboxed child process)", () => {

@@ -1,45 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runChurn, type ChurnRunResult } from "../../../app/lib/churn/run";
-import type { ChurnOrder } from "../../../app/lib/churn/types";
 import { initTfBackend } from "../../../app/lib/tf/backend.server";
-import { seededRandom } from "../../../app/lib/tf/seeded-random";
-
-const DAY = 86_400_000;
-const START = Date.UTC(2024, 0, 1);
-const END = START + 400 * DAY;
-
-/**
- * A shop whose churners are known: every customer orders about every 20 days; a churner's gaps
- * widen (x1.6 each order) from a random day on, and they stop altogether. Loyal customers keep
- * their rhythm to the end.
- */
-function syntheticShop(customers: number, seed = 3) {
-  const random = seededRandom(seed);
-  const orders: ChurnOrder[] = [];
-  const churners = new Set<string>();
-  for (let c = 0; c < customers; c++) {
-    const id = `c${c}`;
-    const churner = random() < 0.5;
-    if (churner) churners.add(id);
-    const fadeFrom = START + (100 + random() * 250) * DAY;
-    let t = START + random() * 30 * DAY;
-    let gap = 15 + random() * 10;
-    while (t < END) {
-      orders.push({ customerId: id, at: new Date(t), total: 20 + random() * 80 });
-      if (churner && t > fadeFrom) gap *= 1.6;
-      t += (gap + (random() - 0.5) * 6) * DAY;
-    }
-  }
-  return { orders, churners };
-}
+import { syntheticChurnShop } from "../../helpers/churn-shop";
 
 describe("churn run on a synthetic shop", () => {
-  const shop = syntheticShop(400);
+  const shop = syntheticChurnShop(400);
   let run: ChurnRunResult;
 
   beforeAll(async () => {
     await initTfBackend({ force: "wasm", log: () => {} });
-    run = runChurn(shop.orders, { now: END });
+    run = runChurn(shop.orders, { now: shop.end });
   });
 
   it("Given known churners, the network separates them on the held-out window and beats recency", () => {
@@ -74,7 +44,8 @@ describe("churn run on a synthetic shop", () => {
   });
 
   it("Given fewer than 50 repeat customers, trains no network and serves a baseline with the reason", () => {
-    const small = runChurn(syntheticShop(30, 9).orders, { now: END });
+    const few = syntheticChurnShop(30, { seed: 9 });
+    const small = runChurn(few.orders, { now: few.end });
     expect(small.metrics.model).toBeNull();
     expect(small.served).not.toBe("model");
     expect(small.reason).toMatch(/repeat customers \(at least 50 needed/);
