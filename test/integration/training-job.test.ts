@@ -100,11 +100,15 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
       expect(["model", "popularity", "cooccurrence", "cosine", "repeat"]).toContain(decision.served);
       expect(decision.reason).toContain(decision.baseline);
     }
+    // And for the related lists, judged on their own evaluation (12 C-buyers' last baskets hold two products).
+    expect(metrics.related.reason).toContain(metrics.related.baseline);
+    expect(metrics.model.related.cases).toBe(12);
     // The run's artifact rebuilds its ranker from the database's orders and catalog.
     await initTfBackend({ force: "wasm", log: () => {} });
     const [orders, catalog] = await Promise.all([loadOrderHistory(t.db, shop.id), loadCatalog(t.db, shop.id)]);
     const restored = restoreRecommender(run.artifact, indexShopData(orders, catalog));
     expect(restored.promoted).toBe(outcome.served);
+    expect(restored.related).toBe(metrics.related.served);
     if (restored.promoted === "model") expect(topKForCustomers(restored, 1).get("r0")).toEqual(["R1"]);
     restored.dnn?.dispose();
 

@@ -38,6 +38,8 @@ const artifactSchema = z.object({
   promoted: z.enum(["model", ...BASELINE_NAMES]),
   /** The ranker of each personal strategy (issue 15); absent in older artifacts: all `promoted`. */
   strategies: z.record(z.enum(PERSONAL_STRATEGIES), z.enum(["model", ...BASELINE_NAMES])).optional(),
+  /** The ranker of the related lists (related-eval.ts); absent in older artifacts: see `relatedBy`. */
+  related: z.enum(["model", ...BASELINE_NAMES]).optional(),
   mix: z.object({ discovery: z.number().min(0).max(1).optional() }).optional(),
   layout: z.object({ items: z.array(z.string()), user: z.array(z.string()) }),
   features: z.record(z.string(), z.number()),
@@ -68,6 +70,7 @@ export function serializeRecommender(model: TrainedRecommender): Uint8Array<Arra
     version: ARTIFACT_VERSION,
     promoted: model.promoted,
     ...(model.strategies ? { strategies: model.strategies } : {}),
+    ...(model.related ? { related: model.related } : {}),
     ...(model.mix ? { mix: model.mix } : {}),
     layout: { items: [...ITEM_FEATURES], user: [...USER_FEATURES] },
     features: model.features,
@@ -109,11 +112,12 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
   const base = { data, snapshots, features: parsed.features, snapshotOptions: parsed.snapshots };
   const extras = {
     ...(parsed.strategies ? { strategies: parsed.strategies as Record<PersonalStrategy, Contender> } : {}),
+    ...(parsed.related ? { related: parsed.related } : {}),
     ...(parsed.mix ? { mix: parsed.mix } : {}),
   };
   if (!parsed.dnn) {
     if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
-    if (parsed.strategies && Object.values(parsed.strategies).includes("model"))
+    if ((parsed.strategies && Object.values(parsed.strategies).includes("model")) || parsed.related === "model")
       throw new CorruptArtifactError("a strategy served by the model has no weights");
     return { ...base, ...extras, dnn: null, promoted: parsed.promoted };
   }

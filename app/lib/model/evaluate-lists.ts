@@ -5,6 +5,7 @@
  */
 import { catalogCoverage, meanMetrics, newOnlyTargets, scoreRanking, type RankingMetrics } from "./metrics";
 import { topK } from "./rank";
+import type { RelatedMetrics } from "./related-eval";
 import { personalLists, type MixRule, type PersonalStrategy } from "./strategies";
 
 export interface StrategyMetrics extends RankingMetrics {
@@ -24,6 +25,11 @@ export interface SettingMetrics {
    * basket (the "all" setting), new_for_you against its new products (the "new only" setting).
    */
   strategies: Record<PersonalStrategy, StrategyMetrics>;
+  /**
+   * The related list (related and complete-the-cart), scored apart from the personal ranking
+   * because its input is one product, not the shopper's history (related-eval.ts).
+   */
+  related?: RelatedMetrics;
 }
 
 /** Which setting each strategy is judged in. */

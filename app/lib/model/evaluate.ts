@@ -19,6 +19,7 @@ import { buildExamples, type TimedExample } from "./examples";
 import type { FeatureOptions } from "./features";
 import {
   decidePromotion,
+  decideRelated,
   decideStrategies,
   type Contender,
   type PromotionRule,
@@ -29,6 +30,7 @@ import { lastOrderGaps, STALE_READS, staleReadMoments, type StaleReads } from ".
 import { buildTimeSplit } from "./split";
 import { sweepCases } from "./sweep";
 import type { MixRule, PersonalStrategy } from "./strategies";
+import { addNetworkRelated, PopularityClock, RelatedAccumulator, RelatedBaselines } from "./related-eval";
 import { ValidationAccumulator, validationRows, type ValidationMetrics } from "./validation";
 import type { CatalogItem, HistoryOrder } from "./types";
 
@@ -107,6 +109,8 @@ export interface MetricsRow {
   coverage: number;
   /** Each personal strategy's served list, scored in its own setting (evaluate-lists.ts). */
   strategies: SettingMetrics["strategies"];
+  /** The related list of a basket's first product against the rest of it (related-eval.ts). */
+  related?: SettingMetrics["related"];
 }
 
 /** Everything serving needs, whichever ranker won. */
@@ -122,6 +126,8 @@ export interface TrainedRecommender {
   promoted: Contender;
   /** The ranker behind each personal strategy's lists, decided per strategy; absent: `promoted`. */
   strategies?: Record<PersonalStrategy, Contender>;
+  /** The ranker behind the related lists (related and complete-the-cart), decided on their own evaluation. */
+  related?: Contender;
   /** How for_you mixes (strategies.ts); absent: the defaults. */
   mix?: MixRule;
 }
@@ -138,6 +144,8 @@ export interface TrainAndEvaluateResult {
   reason: string;
   /** Which ranker serves each personal strategy, and why. */
   strategies: Record<PersonalStrategy, StrategyDecision>;
+  /** Which ranker serves the related lists, and why. */
+  related: StrategyDecision;
   sizes: { examples: number; customers: number; items: number; evalCases: number; orders: number };
   timings: { totalMs: number; baselinesMs: number; featuresMs: number; trainMs: number; evaluateMs: number };
 }
@@ -171,6 +179,7 @@ const row = (m: SettingMetrics): MetricsRow => ({
   new: m.new,
   coverage: m.coverage,
   strategies: m.strategies,
+  ...(m.related ? { related: m.related } : {}),
 });
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -188,13 +197,18 @@ export function evaluateBaselines(
   const acc = Object.fromEntries(
     BASELINE_NAMES.map((n) => [n, new MetricsAccumulator(k, data.productIds.length, mix)]),
   );
+  const related = new RelatedBaselines(k);
   sweepCases(data, cases, (ctx) => {
     for (const name of BASELINE_NAMES) {
       const { scores, tiebreak } = baselineScores(name, ctx);
       acc[name]!.add(scores, tiebreak, ctx.evalCase.targets, ctx.past, ctx.share);
     }
+    related.add(ctx);
   });
-  return Object.fromEntries(BASELINE_NAMES.map((n) => [n, acc[n]!.result()])) as Record<BaselineName, SettingMetrics>;
+  const relatedMetrics = related.result();
+  return Object.fromEntries(
+    BASELINE_NAMES.map((n) => [n, { ...acc[n]!.result(), related: relatedMetrics[n] }]),
+  ) as Record<BaselineName, SettingMetrics>;
 }
 
 export async function trainAndEvaluate(
@@ -250,9 +264,17 @@ export async function trainAndEvaluate(
   if (tooLittle) {
     const decision = decidePromotion(null, baselineMetrics, options.promotion, `not trained: ${tooLittle}`);
     const strategies = decideStrategies(null, baselineMetrics, options.promotion);
+    const related = decideRelated(null, baselineMetrics, options.promotion);
     return {
-      model: { ...base, dnn: null, promoted: decision.promoted, strategies: servedByStrategy(strategies) },
+      model: {
+        ...base,
+        dnn: null,
+        promoted: decision.promoted,
+        strategies: servedByStrategy(strategies),
+        related: related.served,
+      },
       strategies,
+      related,
       metrics: { model: null, baselines },
       ...decision,
       sizes,
@@ -273,10 +295,16 @@ export async function trainAndEvaluate(
     let evaluateMs = 0;
     const checkRows = options.validate ? validationRows(examples) : [];
     const validation = new ValidationAccumulator(k, checkRows);
+    const relatedAcc = new RelatedAccumulator(k);
+    const relatedInput = { snapshots, features: options.features ?? {}, popularity: new PopularityClock(data) };
     const scoreRange = (from: number, to: number) => {
       const t = performance.now();
       const rows = evalRows.filter((e) => e.at >= from && e.at < to);
       dnn.score(rows.map((e) => e.row)).forEach((s, i) => scores.set(rows[i]!, s));
+      const relatedCases = rows.flatMap((e) =>
+        e.evalCase && (!only || only(data.customerIds[e.customer]!)) ? [e.evalCase] : [],
+      );
+      addNetworkRelated(dnn, relatedCases, relatedInput, relatedAcc);
       const check = checkRows.filter((e) => e.at >= from && e.at < to);
       // In slices: a catalog-wide score array per row adds up over thousands of rows.
       for (let i = 0; i < check.length; i += 512) {
@@ -311,19 +339,27 @@ export async function trainAndEvaluate(
       if (!s) throw new Error(`no model scores for customer ${ctx.evalCase.customer}`);
       modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, ctx.past, ctx.share);
     });
-    const modelMetrics = modelAcc.result();
+    const modelMetrics = { ...modelAcc.result(), related: relatedAcc.result() };
     evaluateMs += performance.now() - t;
 
     const decision = decidePromotion(modelMetrics, baselineMetrics, options.promotion);
     const strategies = decideStrategies(modelMetrics, baselineMetrics, options.promotion);
+    const related = decideRelated(modelMetrics, baselineMetrics, options.promotion);
     const served = servedByStrategy(strategies);
-    const keep = decision.promoted === "model" || Object.values(served).includes("model");
+    const keep = decision.promoted === "model" || Object.values(served).includes("model") || related.served === "model";
     // The served network also learns from the most recent orders the evaluation held out.
     if (keep) train(Infinity, epochsPerStage);
     else dnn.dispose();
     return {
-      model: { ...base, dnn: keep ? dnn : null, promoted: decision.promoted, strategies: served },
+      model: {
+        ...base,
+        dnn: keep ? dnn : null,
+        promoted: decision.promoted,
+        strategies: served,
+        related: related.served,
+      },
       strategies,
+      related,
       metrics: {
         model: row(modelMetrics),
         baselines,

@@ -195,9 +195,18 @@ function customerScores(model: TrainedRecommender, customer: number, ranker: Con
 }
 
 /**
- * "Customers who bought this also bought" per product. With the model: the list for a
- * visitor whose only event is that product. With a baseline: cosine co-occurrence, because
- * a repeat or popularity list would ignore the product altogether.
+ * The ranker behind the related lists: the run's decision on their own evaluation
+ * (related-eval.ts); for a run recorded before that, the model when it was promoted, else cosine
+ * co-occurrence, because a repeat or popularity list would ignore the product altogether.
+ */
+export function relatedBy(model: TrainedRecommender): Contender {
+  const chosen = model.related ?? (model.promoted === "model" ? "model" : "cosine");
+  return chosen === "model" && !model.dnn ? "cosine" : chosen;
+}
+
+/**
+ * "Customers who bought this also bought" per product: the list for a visitor whose only event
+ * is that product, from the ranker `relatedBy` names. The same list the evaluation scores.
  */
 export function relatedForProducts(
   model: TrainedRecommender,
@@ -208,14 +217,17 @@ export function relatedForProducts(
   const counts = finalCounts(model);
   const lists = new Map<string, string[]>();
   const now = presentOf(model, []);
+  const ranker = relatedBy(model);
   for (const id of ids) {
     const item = model.data.itemIndex.get(id);
     if (item === undefined) continue;
     const self = new Set([item]);
-    if (model.promoted === "model" && model.dnn) {
-      lists.set(id, toIds(model, rankIndices(model, [{ item, at: now - 1, quantity: 1 }], k, self, "cosine")));
+    if (ranker === "model" && model.dnn) {
+      const scores = networkScores(model, model.dnn, [{ item, at: now - 1, quantity: 1 }], []);
+      lists.set(id, toIds(model, topK(scores, k, self, counts.itemOrders)));
     } else {
-      const { scores, tiebreak } = baselineScores("cosine", { counts, ownOrders: new Map([[item, 1]]) });
+      const name = ranker === "model" ? "cosine" : ranker;
+      const { scores, tiebreak } = baselineScores(name, { counts, ownOrders: new Map([[item, 1]]) });
       lists.set(id, toIds(model, topK(scores, k, self, tiebreak)));
     }
   }

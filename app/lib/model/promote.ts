@@ -78,6 +78,29 @@ export interface StrategyDecision {
 }
 
 /**
+ * The model against the best of `byBaseline` (one NDCG@10 per baseline, ties to the earlier one),
+ * with the overall rule's margin: the ranker that serves a list and why.
+ */
+function decideAgainst(
+  own: number | null,
+  byBaseline: ReadonlyArray<[BaselineName, number]>,
+  minRelativeGain: number,
+): StrategyDecision {
+  let best: [BaselineName, number] | null = null;
+  for (const entry of byBaseline) if (best === null || entry[1] > best[1]) best = entry;
+  if (best === null) throw new Error("a promotion needs at least one baseline");
+  const [baseline, score] = best;
+  if (own === null) return { served: baseline, baseline, reason: `no model; ${baseline} ${fmt(score)}` };
+  return own >= score * (1 + minRelativeGain)
+    ? { served: "model", baseline, reason: `model ${fmt(own)} vs ${baseline} ${fmt(score)}` }
+    : {
+        served: baseline,
+        baseline,
+        reason: `model ${fmt(own)} does not beat ${baseline} ${fmt(score)} by ${minRelativeGain * 100}%`,
+      };
+}
+
+/**
  * Promotion per personal strategy (issue 15): each strategy's list is judged in its own setting
  * (STRATEGY_SETTING), and a strategy whose model list does not beat that strategy's best baseline
  * by the same margin as the overall rule serves the baseline's list instead.
@@ -88,23 +111,30 @@ export function decideStrategies(
   rule: PromotionRule = {},
 ): Record<PersonalStrategy, StrategyDecision> {
   const { minRelativeGain = 0.01 } = rule;
-  const decide = (strategy: PersonalStrategy): StrategyDecision => {
-    let baseline: BaselineName | null = null;
-    for (const name of Object.keys(baselines) as BaselineName[]) {
-      const ndcg = baselines[name].strategies[strategy].ndcg;
-      if (baseline === null || ndcg > baselines[baseline].strategies[strategy].ndcg) baseline = name;
-    }
-    if (baseline === null) throw new Error("decideStrategies needs at least one baseline");
-    const best = baselines[baseline].strategies[strategy].ndcg;
-    if (!model) return { served: baseline, baseline, reason: `no model; ${baseline} ${fmt(best)}` };
-    const own = model.strategies[strategy].ndcg;
-    return own >= best * (1 + minRelativeGain)
-      ? { served: "model", baseline, reason: `model ${fmt(own)} vs ${baseline} ${fmt(best)}` }
-      : {
-          served: baseline,
-          baseline,
-          reason: `model ${fmt(own)} does not beat ${baseline} ${fmt(best)} by ${minRelativeGain * 100}%`,
-        };
-  };
+  const decide = (strategy: PersonalStrategy): StrategyDecision =>
+    decideAgainst(
+      model ? model.strategies[strategy].ndcg : null,
+      (Object.keys(baselines) as BaselineName[]).map((n) => [n, baselines[n].strategies[strategy].ndcg]),
+      minRelativeGain,
+    );
   return { for_you: decide("for_you"), buy_again: decide("buy_again"), new_for_you: decide("new_for_you") };
+}
+
+/**
+ * The related lists' ranker, judged on their own evaluation (related-eval.ts) with the same
+ * margin. A shop with no basket of two products has nothing to judge them on: co-occurrence
+ * cosine serves, as it did before lists were judged, and the reason says why.
+ */
+export function decideRelated(
+  model: SettingMetrics | null,
+  baselines: Record<BaselineName, SettingMetrics>,
+  rule: PromotionRule = {},
+): StrategyDecision {
+  const measured = (Object.keys(baselines) as BaselineName[]).flatMap((n): Array<[BaselineName, number]> => {
+    const related = baselines[n].related;
+    return related && related.cases > 0 ? [[n, related.ndcg]] : [];
+  });
+  if (measured.length === 0)
+    return { served: "cosine", baseline: "cosine", reason: "no basket with two products to judge related lists on" };
+  return decideAgainst(model?.related ? model.related.ndcg : null, measured, rule.minRelativeGain ?? 0.01);
 }

@@ -25,7 +25,7 @@ export function restoreWithFallback(
   runs: readonly StoredRun[],
   data: ShopData,
   /** What serves when no artifact restores: the run's best baseline, and each strategy's if recorded. */
-  baseline: { overall: BaselineName; strategies?: Record<PersonalStrategy, BaselineName> },
+  baseline: { overall: BaselineName; strategies?: Record<PersonalStrategy, BaselineName>; related?: BaselineName },
   log: (event: string, fields: Record<string, unknown>) => void,
 ): RestoredRecommender {
   for (const run of runs) {
@@ -50,6 +50,7 @@ export function restoreWithFallback(
       snapshotOptions: {},
       promoted: baseline.overall,
       ...(baseline.strategies ? { strategies: baseline.strategies } : {}),
+      ...(baseline.related ? { related: baseline.related } : {}),
     },
     fromRun: null,
   };

@@ -26,30 +26,34 @@ export interface RebuildDeps {
 interface RecordedMetrics {
   baselines?: Record<BaselineName, SettingMetrics>;
   strategies?: Partial<Record<PersonalStrategy, { baseline?: unknown }>>;
+  related?: { baseline?: unknown };
 }
 
 /**
- * The run's best baseline from its stored metrics, and each strategy's (when the run recorded
- * them); repeat when they are unreadable.
+ * The run's best baseline from its stored metrics, and each strategy's and the related lists'
+ * (when the run recorded them); repeat when they are unreadable.
  */
 function recordedBaselines(metrics: string): {
   overall: BaselineName;
   strategies?: Record<PersonalStrategy, BaselineName>;
+  related?: BaselineName;
 } {
   try {
-    const { baselines, strategies } = JSON.parse(metrics) as RecordedMetrics;
+    const { baselines, strategies, related } = JSON.parse(metrics) as RecordedMetrics;
     if (baselines && BASELINE_NAMES.every((n) => typeof baselines[n]?.all?.ndcg === "number")) {
       const overall = bestBaseline(baselines);
+      const known = (name: unknown): name is BaselineName => BASELINE_NAMES.includes(name as BaselineName);
       const pick = (s: PersonalStrategy): BaselineName => {
         const name = strategies?.[s]?.baseline;
-        return BASELINE_NAMES.includes(name as BaselineName) ? (name as BaselineName) : overall;
+        return known(name) ? name : overall;
       };
-      return strategies
-        ? {
-            overall,
-            strategies: { for_you: pick("for_you"), buy_again: pick("buy_again"), new_for_you: pick("new_for_you") },
-          }
-        : { overall };
+      return {
+        overall,
+        ...(strategies
+          ? { strategies: { for_you: pick("for_you"), buy_again: pick("buy_again"), new_for_you: pick("new_for_you") } }
+          : {}),
+        ...(known(related?.baseline) ? { related: related.baseline } : {}),
+      };
     }
   } catch {
     // Fall through: an unreadable record still gets a list.

@@ -136,6 +136,7 @@ export async function runTraining(
           metrics: JSON.stringify({
             ...result.metrics,
             strategies: result.strategies,
+            related: result.related,
             timings: result.timings,
             ...(window ? { window } : {}),
             memoryGuard: { budgetMb, stops, peakRssMb: guard.peakMb() },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { initTfBackend } from "../../../app/lib/tf/backend.server";
 import { evaluateBaselines, trainAndEvaluate } from "../../../app/lib/model/evaluate";
 import { indexShopData } from "../../../app/lib/model/dataset";
-import { rankForHistory, relatedForProducts, topKForCustomers } from "../../../app/lib/model/lists";
+import { rankForHistory, relatedBy, relatedForProducts, topKForCustomers } from "../../../app/lib/model/lists";
 import { decidePromotion } from "../../../app/lib/model/promote";
 import type { SettingMetrics } from "../../../app/lib/model/evaluate-lists";
 import { catalogOf, order, syntheticShop } from "./fixtures";
@@ -121,7 +121,10 @@ describe("trainAndEvaluate", () => {
       new Set(["A"]),
     );
     expect(visitor[0]).toBe("B");
-    expect(relatedForProducts(result.model, 1, ["C"]).get("C")).toEqual(["D"]);
+    // The network's related list for C is D. Which ranker the stored related lists come from is
+    // decided on their own evaluation (here D's baskets, whose other product is noise).
+    expect(relatedForProducts({ ...result.model, related: "model" }, 1, ["C"]).get("C")).toEqual(["D"]);
+    expect(relatedBy(result.model)).toBe(result.related.served);
     result.model.dnn?.dispose();
   });
 });
