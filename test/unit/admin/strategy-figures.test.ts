@@ -66,3 +66,47 @@ describe("strategyFigures", () => {
     expect(strategyFigures("{not json")).toEqual([]);
   });
 });
+
+describe("strategyFigures: the related lists", () => {
+  const personal = {
+    for_you: { served: "model", baseline: "repeat" },
+    buy_again: { served: "model", baseline: "repeat" },
+    new_for_you: { served: "model", baseline: "cosine" },
+  };
+  const withRelated = (related: { served: string; baseline: string }, modelRelated: number) =>
+    JSON.stringify({
+      model: { ...strategies(0.3, 0.29, 0.095), related: { ndcg: modelRelated } },
+      baselines: {
+        repeat: { ...strategies(0.27, 0.27, 0.03), related: { ndcg: 0.05 } },
+        cosine: { ...strategies(0.15, 0.2, 0.07), related: { ndcg: 0.1 } },
+      },
+      strategies: personal,
+      related,
+    });
+
+  it("adds a fourth line for the related and complete-the-cart lists, from their own evaluation", () => {
+    const rows = strategyFigures(withRelated({ served: "model", baseline: "cosine" }, 0.125));
+    expect(rows).toHaveLength(4);
+    expect(rows[3]).toMatchObject({ strategy: "related", served: "model", ndcg: 0.125, baselineNdcg: 0.1 });
+    expect(rows[3]!.sentence).toBe(
+      "Related to this product and Complete the cart: 25 % better than “Bought together (normalised)” at predicting what else goes in the same order.",
+    );
+  });
+
+  it("names the baseline that serves them when the model did not win", () => {
+    const rows = strategyFigures(withRelated({ served: "cosine", baseline: "cosine" }, 0.09));
+    expect(rows[3]).toMatchObject({ served: "cosine", ndcg: 0.1 });
+    expect(rows[3]!.sentence).toBe(
+      "Related to this product and Complete the cart: served by “Bought together (normalised)”, because the model was 10 % worse at predicting what else goes in the same order.",
+    );
+  });
+
+  it("has no related line for runs recorded before it, or when no basket held two products", () => {
+    expect(strategyFigures(run(personal))).toHaveLength(3);
+    const empty = JSON.parse(withRelated({ served: "cosine", baseline: "cosine" }, 0)) as {
+      baselines: Record<string, { related: { ndcg: number } }>;
+    };
+    empty.baselines.cosine!.related.ndcg = 0;
+    expect(strategyFigures(JSON.stringify(empty))).toHaveLength(3);
+  });
+});
