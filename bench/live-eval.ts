@@ -1,15 +1,17 @@
 /**
  * The live evaluation (issue 15): a shop's history is replayed as signed webhooks with each
  * customer's last order held out, the shop is trained through the real worker, and every held-out
- * customer asks the App Proxy, signed as Shopify signs it, for each personal strategy. The answers
- * are scored against the held-out orders with the same metric code as the offline evaluation.
+ * customer asks the App Proxy, signed as Shopify signs it, for each personal strategy, and, when the
+ * held-out basket has two products or more, for the related list of its first product (what the
+ * "Related to this product" and "Complete the cart" settings serve). The answers are scored against
+ * the held-out orders with the same metric code as the offline evaluation (related-eval.ts).
  * Used by `npm run bench -- live` (the whole UCI shop) and by a test (a small slice).
  */
 import type { Db } from "../app/lib/database/client.server";
 import { assignArm } from "../app/lib/conversion/assignment";
 import { meanMetrics, newOnlyTargets, scoreRanking, type RankingMetrics } from "../app/lib/model/metrics";
 import type { HistoryOrder } from "../app/lib/model/types";
-import { PERSONAL_STRATEGIES, type PersonalStrategy } from "../app/lib/model/strategies";
+import { PERSONAL_STRATEGIES } from "../app/lib/model/strategies";
 import { signAppProxyQuery } from "../dev/app-proxy-signature";
 import { productIdFor } from "../scripts/demo/shopify-payloads";
 import type { DemoOrder, DemoShopData } from "../scripts/demo/slice-data";
@@ -61,16 +63,23 @@ export interface LiveTarget {
   db: Db;
 }
 
+/** What the live evaluation asks for: each personal strategy, and the related list. */
+export const LIVE_STRATEGIES = [...PERSONAL_STRATEGIES, "related"] as const;
+export type LiveStrategy = (typeof LIVE_STRATEGIES)[number];
+
 export interface LiveAnswer {
   customer: string;
-  strategy: PersonalStrategy;
+  strategy: LiveStrategy;
   served: string | null;
   ids: string[];
 }
 
 export interface LiveScores {
-  /** Per strategy, over treatment customers: for_you and buy_again in the "all" setting, new_for_you in "new". */
-  metrics: Record<PersonalStrategy, RankingMetrics & { cases: number; served: Record<string, number> }>;
+  /**
+   * Per strategy, over treatment customers: for_you and buy_again in the "all" setting, new_for_you
+   * in "new", related against the basket without its first product.
+   */
+  metrics: Record<LiveStrategy, RankingMetrics & { cases: number; served: Record<string, number> }>;
   /** Customers whose visitor id fell in the control arm: not scored. */
   control: number;
   /** The customers scored (treatment arm): references must be measured on exactly their baskets. */
@@ -84,10 +93,17 @@ export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight =
   const past = pastProducts(held.replayed.orders);
   // Only customers the shop knows (they have replayed orders) can be asked for as logged in.
   const customers = [...held.last.keys()].filter((c) => past.has(c));
-  const asks = customers.flatMap((customer) => PERSONAL_STRATEGIES.map((strategy) => ({ customer, strategy })));
+  const asks = customers.flatMap((customer) => {
+    const seed = relatedSeedOf(held.last.get(customer)!);
+    return [
+      ...PERSONAL_STRATEGIES.map((strategy) => ({ customer, strategy, productId: null })),
+      ...(seed === null ? [] : [{ customer, strategy: "related" as const, productId: String(seed) }]),
+    ];
+  });
   const answers: LiveAnswer[] = new Array(asks.length);
   await runConcurrent(asks.length, inFlight, async (i) => {
-    answers[i] = await ask(target, asks[i]!.customer, asks[i]!.strategy);
+    const { customer, strategy, productId } = asks[i]!;
+    answers[i] = await ask(target, customer, strategy, productId);
   });
   const experiment = await target.db.experiment.findFirst({
     where: { shopId: shopRow.id },
@@ -107,12 +123,24 @@ export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight =
 
 export const visitorFor = (customer: string) => `live-visitor-${customer}`;
 
-async function ask(target: LiveTarget, customer: string, strategy: PersonalStrategy): Promise<LiveAnswer> {
+/** The product in hand for the related list: the basket's first product, as offline (null: one product only). */
+export function relatedSeedOf(order: DemoOrder): number | null {
+  const products = [...new Set(order.lines.map((l) => productIdFor(l.code)))];
+  return products.length >= 2 ? products[0]! : null;
+}
+
+async function ask(
+  target: LiveTarget,
+  customer: string,
+  strategy: LiveStrategy,
+  productId: string | null,
+): Promise<LiveAnswer> {
   const query = new URLSearchParams({
-    context: "home",
+    context: productId ? "product" : "home",
     strategy,
     limit: String(LIVE_LIMIT),
     visitor: visitorFor(customer),
+    ...(productId ? { product_id: productId } : {}),
   });
   const signed = signAppProxyQuery(query, { shop: target.shop, loggedInCustomerId: customer }, target.secret);
   const response = await fetch(`${target.origin}/apps/affinity/recommendations?${signed}`);
@@ -139,11 +167,11 @@ export function scoreAnswers(
   past: Map<string, Set<number>>,
   inControl: (customer: string) => boolean,
 ): LiveScores {
-  const rows = Object.fromEntries(PERSONAL_STRATEGIES.map((s) => [s, [] as RankingMetrics[]])) as Record<
-    PersonalStrategy,
+  const rows = Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, [] as RankingMetrics[]])) as Record<
+    LiveStrategy,
     RankingMetrics[]
   >;
-  const served = Object.fromEntries(PERSONAL_STRATEGIES.map((s) => [s, {} as Record<string, number>]));
+  const served = Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, {} as Record<string, number>]));
   const control = new Set<string>();
   for (const answer of answers) {
     if (inControl(answer.customer)) {
@@ -167,10 +195,14 @@ export function scoreAnswers(
             LIVE_K,
           ),
         );
+    } else if (answer.strategy === "related") {
+      // The related list never holds its own product; the rest of the basket is what it should find.
+      const seed = relatedSeedOf(order);
+      rows.related.push(scoreRanking(ranked, new Set(targets.filter((t) => t !== seed)), LIVE_K));
     } else rows[answer.strategy].push(scoreRanking(ranked, new Set(targets), LIVE_K));
   }
   const metrics = Object.fromEntries(
-    PERSONAL_STRATEGIES.map((s) => [s, { ...meanMetrics(rows[s]), cases: rows[s].length, served: served[s]! }]),
+    LIVE_STRATEGIES.map((s) => [s, { ...meanMetrics(rows[s]), cases: rows[s].length, served: served[s]! }]),
   ) as LiveScores["metrics"];
   const scored = new Set(answers.map((a) => a.customer).filter((c) => !control.has(c)));
   return { metrics, control: control.size, scored, answers: [...answers] };

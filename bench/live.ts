@@ -9,8 +9,8 @@
 import path from "node:path";
 import { Redis } from "ioredis";
 import { indexShopData } from "../app/lib/model/dataset";
-import { STRATEGY_SETTING } from "../app/lib/model/evaluate-lists";
-import { evaluateBaselines } from "../app/lib/model/evaluate";
+import { STRATEGY_SETTING, type SettingMetrics } from "../app/lib/model/evaluate-lists";
+import { evaluateBaselines, type MetricsRow } from "../app/lib/model/evaluate";
 import type { PersonalStrategy } from "../app/lib/model/strategies";
 import { ensureShopId, recordInstall } from "../app/lib/shops/registry.server";
 import { DEFAULT_SETTINGS } from "../app/lib/settings/settings-schema";
@@ -23,7 +23,7 @@ import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
-import { evaluateLive, historyOrders, holdOutLastOrders } from "./live-eval";
+import { evaluateLive, historyOrders, holdOutLastOrders, LIVE_STRATEGIES, type LiveStrategy } from "./live-eval";
 import { trainInChild, type ChildReport } from "./training";
 
 const SHOP = "bench-live.myshopify.com";
@@ -46,7 +46,9 @@ async function startFixedExperiment(db: Db, shop: string): Promise<void> {
 
 /** Fails the bench if serving replaced the fixed experiment: its draw would then be a fresh one. */
 async function assertFixedExperiment(db: Db, shop: string): Promise<void> {
-  const ids = (await db.experiment.findMany({ where: { shop: { domain: shop } }, select: { id: true } })).map((e) => e.id);
+  const ids = (await db.experiment.findMany({ where: { shop: { domain: shop } }, select: { id: true } })).map(
+    (e) => e.id,
+  );
   if (ids.length !== 1 || ids[0] !== LIVE_EXPERIMENT_ID)
     throw new Error(`the live bench's experiment was replaced (experiments: ${ids.join(", ")})`);
 }
@@ -88,8 +90,11 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
     const live = await evaluateLive({ origin, shop: SHOP, secret, db: testDb.db }, held);
     await assertFixedExperiment(testDb.db, SHOP);
     const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: trained.run.id } });
-    const rankers = (JSON.parse(run.metrics) as { strategies: Record<PersonalStrategy, { served: string }> })
-      .strategies;
+    const recorded = JSON.parse(run.metrics) as {
+      strategies: Record<PersonalStrategy, { served: string }>;
+      related: { served: string };
+    };
+    const rankers = { ...recorded.strategies, related: recorded.related };
     // Offline on the same baskets: the customers scored live (the treatment arm), not every case.
     const offline = trainInChild(files, live.scored).metrics;
     // The reference is scored on the customers the live figure is: the treatment arm's baskets.
@@ -110,20 +115,28 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
 function report(
   live: Awaited<ReturnType<typeof evaluateLive>>,
   offline: ChildReport["metrics"],
-  rankers: Record<PersonalStrategy, { served: string }>,
+  rankers: Record<LiveStrategy, { served: string }>,
   baselines: ReturnType<typeof evaluateBaselines>,
 ): BenchResult[] {
-  const best = (setting: "all" | "new") =>
-    Object.entries(baselines).sort((a, b) => b[1][setting].ndcg - a[1][setting].ndcg)[0]!;
-  const ids: Record<PersonalStrategy, string> = {
+  // Each strategy's figure of a MetricsRow: personal ones in their setting, related on its own cases.
+  const figure = (m: MetricsRow | SettingMetrics | null | undefined, strategy: LiveStrategy) =>
+    strategy === "related" ? m?.related?.ndcg : m?.strategies[strategy].ndcg;
+  const reference = (strategy: LiveStrategy): [string, number] =>
+    Object.entries(baselines)
+      .map(([name, m]): [string, number] =>
+        strategy === "related" ? [name, m.related?.ndcg ?? 0] : [name, m[STRATEGY_SETTING[strategy]].ndcg],
+      )
+      .sort((a, b) => b[1] - a[1])[0]!;
+  const ids: Record<LiveStrategy, string> = {
     for_you: "live.all.ndcg10",
     buy_again: "live.buy_again.ndcg10",
     new_for_you: "live.new.ndcg10",
+    related: "live.related.ndcg10",
   };
   const rows: BenchResult[] = [];
-  for (const strategy of Object.keys(ids) as PersonalStrategy[]) {
+  for (const strategy of LIVE_STRATEGIES) {
     const m = live.metrics[strategy];
-    const [name, baseline] = best(STRATEGY_SETTING[strategy]);
+    const [name, baseline] = reference(strategy);
     const servedBy = Object.entries(m.served)
       .map(([s, n]) => `${s} ${n}`)
       .join(", ");
@@ -131,9 +144,9 @@ function report(
     const note =
       `${m.cases} customers scored (answers served as: ${servedBy}); lists from the run's ${ranker} ranker; ` +
       `reference: the ${name} baseline on the same baskets`;
-    rows.push(result(ids[strategy], m.ndcg, "ndcg", baseline[STRATEGY_SETTING[strategy]].ndcg, note));
+    rows.push(result(ids[strategy], m.ndcg, "ndcg", baseline, note));
     // Offline, the same ranker's list for this strategy, on the same baskets.
-    const off = (ranker === "model" ? offline.model : offline.baselines[ranker])?.strategies[strategy].ndcg;
+    const off = figure(ranker === "model" ? offline.model : offline.baselines[ranker], strategy);
     if (off !== undefined) {
       rows.push(
         result(

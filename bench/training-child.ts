@@ -43,6 +43,7 @@ async function main() {
       sizes: result.sizes,
       metrics: result.metrics,
       strategies: result.strategies,
+      related: result.related.served,
     }) + "\n",
   );
 }

@@ -15,6 +15,8 @@ export interface ChildReport {
   examplesPerSecond: number;
   peakRssMb: number;
   promoted: string;
+  /** The ranker the run chose for the related lists. */
+  related?: string;
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow> };
 }
 
@@ -65,6 +67,21 @@ export async function benchTraining(): Promise<BenchResult[]> {
         ),
       );
     }
+  }
+  // The related lists' own evaluation (related-eval.ts): the model against the best baseline there.
+  const related = Object.entries(report.metrics.baselines).sort(
+    (a, b) => (b[1].related?.ndcg ?? 0) - (a[1].related?.ndcg ?? 0),
+  )[0];
+  if (model.related && related?.[1].related) {
+    rows.push(
+      result(
+        "quality.related.ndcg10",
+        model.related.ndcg,
+        "ndcg",
+        related[1].related.ndcg,
+        `reference: ${related[0]} baseline; ${model.related.cases} baskets with two products or more; the run serves ${report.related ?? "?"}`,
+      ),
+    );
   }
   return rows;
 }

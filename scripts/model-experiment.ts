@@ -55,6 +55,13 @@ console.log(`\n| K = 10       | strategies: NDCG@10 |`);
 if (result.metrics.model) console.log(strategyLine("model", result.metrics.model));
 for (const [name, m] of Object.entries(result.metrics.baselines)) console.log(strategyLine(name, m));
 for (const [s, d] of Object.entries(result.strategies)) console.log(`${s}: serves ${d.served} (${d.reason})`);
+// The related lists (related, complete the cart): a basket's first product against the rest of it.
+const relatedLine = (name: string, m: MetricsRow) =>
+  m.related ? `| ${name.padEnd(12)} | ${f(m.related.hr)} / ${f(m.related.recall)} / ${f(m.related.ndcg)} |` : "";
+console.log(`\n| related (${result.metrics.model?.related?.cases ?? "?"} baskets) | HR / Recall / NDCG@10 |`);
+if (result.metrics.model) console.log(relatedLine("model", result.metrics.model));
+for (const [name, m] of Object.entries(result.metrics.baselines)) console.log(relatedLine(name, m));
+console.log(`related: serves ${result.related.served} (${result.related.reason})`);
 const rss = process.resourceUsage().maxRSS / 1024;
 const mean = speeds.length ? speeds.reduce((s, x) => s + x, 0) / speeds.length : 0;
 const validation = result.metrics.validation;

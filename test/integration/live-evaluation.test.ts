@@ -8,7 +8,14 @@ import { recordInstall } from "../../app/lib/shops/registry.server";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildListsFor } from "../../app/lib/training/build-lists";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
-import { evaluateLive, holdOutLastOrders, LIVE_LIMIT, type LiveScores } from "../../bench/live-eval";
+import {
+  evaluateLive,
+  holdOutLastOrders,
+  LIVE_LIMIT,
+  relatedSeedOf,
+  type LiveAnswer,
+  type LiveScores,
+} from "../../bench/live-eval";
 import { storeOfflineSession } from "../../dev/offline-session";
 import { replayShop } from "../../scripts/demo/replay";
 import { loadDemoSlice } from "../../scripts/demo/slice-data";
@@ -19,7 +26,7 @@ import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP = "live-eval.myshopify.com";
-const HASH = { for_you: "for", buy_again: "again", new_for_you: "new" } as const;
+const HASH = { for_you: "for", buy_again: "again", new_for_you: "new", related: "related" } as const;
 
 describe("the live evaluation: replay without the last orders, train through the worker, ask the App Proxy", () => {
   const { prefix, cleanup } = createTestPrefix();
@@ -54,26 +61,37 @@ describe("the live evaluation: replay without the last orders, train through the
 
   it("asks for every held-out customer and strategy, and scores only the treatment arm", () => {
     expect(held.last.size).toBeGreaterThan(5);
-    expect(scores.answers).toHaveLength(held.last.size * PERSONAL_STRATEGIES.length);
-    for (const strategy of PERSONAL_STRATEGIES) {
+    // The related list is asked for where the held-out basket has a second product to find.
+    const seeded = [...held.last.values()].filter((o) => relatedSeedOf(o) !== null).length;
+    expect(seeded).toBeGreaterThan(0);
+    expect(scores.answers).toHaveLength(held.last.size * PERSONAL_STRATEGIES.length + seeded);
+    for (const strategy of [...PERSONAL_STRATEGIES, "related"] as const) {
       const m = scores.metrics[strategy];
-      if (strategy !== "new_for_you") expect(m.cases).toBe(held.last.size - scores.control);
+      if (strategy === "for_you" || strategy === "buy_again") expect(m.cases).toBe(held.last.size - scores.control);
       expect(m.ndcg).toBeGreaterThanOrEqual(0);
       expect(m.ndcg).toBeLessThanOrEqual(1);
     }
+    const treated = [...held.last].filter(([c, o]) => relatedSeedOf(o) !== null && scores.scored.has(c));
+    expect(scores.metrics.related.cases).toBe(treated.length);
   });
 
   it("serves each customer exactly the stored list of the strategy asked for; the control arm nothing", async () => {
     const control = scores.answers.filter((a) => a.served === null);
     expect(control.every((a) => a.ids.length === 0)).toBe(true);
     expect(new Set(control.map((a) => a.customer)).size).toBe(scores.control);
+    const keyOf = (a: LiveAnswer) =>
+      a.strategy === "related" ? String(relatedSeedOf(held.last.get(a.customer)!)) : a.customer;
+    let related = 0;
     for (const answer of scores.answers) {
       if (answer.served === null) continue;
-      const stored = await redis.hget(runKey(prefix, SHOP, runId, HASH[answer.strategy]), answer.customer);
+      if (answer.served === "related") related++;
+      const stored = await redis.hget(runKey(prefix, SHOP, runId, HASH[answer.strategy]), keyOf(answer));
       const list = stored ? stored.split(",") : [];
       if (answer.served === answer.strategy) expect(answer.ids).toEqual(list.slice(0, LIVE_LIMIT));
       else expect(list).toEqual([]);
     }
+    // The held-out basket's first product was sold before, mostly: its related list answers.
+    expect(related).toBeGreaterThan(0);
   });
 
   it("stores the lists the run's own model builds, the builder its evaluation scored", async () => {
@@ -92,6 +110,12 @@ describe("the live evaluation: replay without the last orders, train through the
         buy_again: rebuilt.againForCustomer,
         new_for_you: rebuilt.newForCustomer,
       };
+      // The related lists, from the ranker the run's own related evaluation chose.
+      const decided = (JSON.parse(run.metrics) as { related: { served: string } }).related.served;
+      expect(model.related).toBe(decided);
+      for (const [id, list] of rebuilt.related) {
+        expect(await redis.hget(runKey(prefix, SHOP, runId, "related"), id), `related for ${id}`).toBe(list.join(","));
+      }
       for (const strategy of PERSONAL_STRATEGIES) {
         for (const customer of held.last.keys()) {
           const stored = await redis.hget(runKey(prefix, SHOP, runId, HASH[strategy]), customer);
