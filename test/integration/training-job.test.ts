@@ -103,12 +103,16 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     // And for the related lists, judged on their own evaluation (12 C-buyers' last baskets hold two products).
     expect(metrics.related.reason).toContain(metrics.related.baseline);
     expect(metrics.model.related.cases).toBe(12);
+    // And for the list of a shopper with no history, on every customer's first order (36).
+    expect(metrics.firstVisit.reason).toContain("popularity");
+    expect(metrics.model.firstVisit.cases).toBe(36);
     // The run's artifact rebuilds its ranker from the database's orders and catalog.
     await initTfBackend({ force: "wasm", log: () => {} });
     const [orders, catalog] = await Promise.all([loadOrderHistory(t.db, shop.id), loadCatalog(t.db, shop.id)]);
     const restored = restoreRecommender(run.artifact, indexShopData(orders, catalog));
     expect(restored.promoted).toBe(outcome.served);
     expect(restored.related).toBe(metrics.related.served);
+    expect(restored.firstVisit).toBe(metrics.firstVisit.served);
     if (restored.promoted === "model") expect(topKForCustomers(restored, 1).get("r0")).toEqual(["R1"]);
     restored.dnn?.dispose();
 

@@ -40,6 +40,8 @@ const artifactSchema = z.object({
   strategies: z.record(z.enum(PERSONAL_STRATEGIES), z.enum(["model", ...BASELINE_NAMES])).optional(),
   /** The ranker of the related lists (related-eval.ts); absent in older artifacts: see `relatedBy`. */
   related: z.enum(["model", ...BASELINE_NAMES]).optional(),
+  /** The ranker of the first-visit list (first-visit-eval.ts); absent in older artifacts: `promoted`. */
+  firstVisit: z.enum(["model", ...BASELINE_NAMES]).optional(),
   mix: z.object({ discovery: z.number().min(0).max(1).optional() }).optional(),
   layout: z.object({ items: z.array(z.string()), user: z.array(z.string()) }),
   features: z.record(z.string(), z.number()),
@@ -71,6 +73,7 @@ export function serializeRecommender(model: TrainedRecommender): Uint8Array<Arra
     promoted: model.promoted,
     ...(model.strategies ? { strategies: model.strategies } : {}),
     ...(model.related ? { related: model.related } : {}),
+    ...(model.firstVisit ? { firstVisit: model.firstVisit } : {}),
     ...(model.mix ? { mix: model.mix } : {}),
     layout: { items: [...ITEM_FEATURES], user: [...USER_FEATURES] },
     features: model.features,
@@ -113,11 +116,16 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
   const extras = {
     ...(parsed.strategies ? { strategies: parsed.strategies as Record<PersonalStrategy, Contender> } : {}),
     ...(parsed.related ? { related: parsed.related } : {}),
+    ...(parsed.firstVisit ? { firstVisit: parsed.firstVisit } : {}),
     ...(parsed.mix ? { mix: parsed.mix } : {}),
   };
   if (!parsed.dnn) {
     if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
-    if ((parsed.strategies && Object.values(parsed.strategies).includes("model")) || parsed.related === "model")
+    if (
+      (parsed.strategies && Object.values(parsed.strategies).includes("model")) ||
+      parsed.related === "model" ||
+      parsed.firstVisit === "model"
+    )
       throw new CorruptArtifactError("a strategy served by the model has no weights");
     return { ...base, ...extras, dnn: null, promoted: parsed.promoted };
   }

@@ -5,7 +5,7 @@
  */
 import { catalogCoverage, meanMetrics, newOnlyTargets, scoreRanking, type RankingMetrics } from "./metrics";
 import { topK } from "./rank";
-import type { RelatedMetrics } from "./related-eval";
+import type { ListMetrics } from "./related-eval";
 import { personalLists, type MixRule, type PersonalStrategy } from "./strategies";
 
 export interface StrategyMetrics extends RankingMetrics {
@@ -29,7 +29,9 @@ export interface SettingMetrics {
    * The related list (related and complete-the-cart), scored apart from the personal ranking
    * because its input is one product, not the shopper's history (related-eval.ts).
    */
-  related?: RelatedMetrics;
+  related?: ListMetrics;
+  /** The list for a shopper with no history against first orders (first-visit-eval.ts); popularity and the model only. */
+  firstVisit?: ListMetrics;
 }
 
 /** Which setting each strategy is judged in. */

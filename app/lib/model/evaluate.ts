@@ -19,7 +19,6 @@ import { buildExamples, type TimedExample } from "./examples";
 import type { FeatureOptions } from "./features";
 import {
   decidePromotion,
-  decideRelated,
   decideStrategies,
   type Contender,
   type PromotionRule,
@@ -30,7 +29,9 @@ import { lastOrderGaps, STALE_READS, staleReadMoments, type StaleReads } from ".
 import { buildTimeSplit } from "./split";
 import { sweepCases } from "./sweep";
 import type { MixRule, PersonalStrategy } from "./strategies";
-import { addNetworkRelated, PopularityClock, RelatedAccumulator, RelatedBaselines } from "./related-eval";
+import { RelatedBaselines } from "./related-eval";
+import { evaluateFirstVisitPopularity, firstVisitCases } from "./first-visit-eval";
+import { decideLists, NetworkListEvaluations } from "./list-evaluations";
 import { ValidationAccumulator, validationRows, type ValidationMetrics } from "./validation";
 import type { CatalogItem, HistoryOrder } from "./types";
 
@@ -111,6 +112,8 @@ export interface MetricsRow {
   strategies: SettingMetrics["strategies"];
   /** The related list of a basket's first product against the rest of it (related-eval.ts). */
   related?: SettingMetrics["related"];
+  /** The list for a shopper with no history against first orders (first-visit-eval.ts). */
+  firstVisit?: SettingMetrics["firstVisit"];
 }
 
 /** Everything serving needs, whichever ranker won. */
@@ -128,6 +131,8 @@ export interface TrainedRecommender {
   strategies?: Record<PersonalStrategy, Contender>;
   /** The ranker behind the related lists (related and complete-the-cart), decided on their own evaluation. */
   related?: Contender;
+  /** The ranker behind the list for a shopper with no history ("popular"), decided on first orders. */
+  firstVisit?: Contender;
   /** How for_you mixes (strategies.ts); absent: the defaults. */
   mix?: MixRule;
 }
@@ -146,6 +151,8 @@ export interface TrainAndEvaluateResult {
   strategies: Record<PersonalStrategy, StrategyDecision>;
   /** Which ranker serves the related lists, and why. */
   related: StrategyDecision;
+  /** Which ranker serves the list for a shopper with no history, and why. */
+  firstVisit: StrategyDecision;
   sizes: { examples: number; customers: number; items: number; evalCases: number; orders: number };
   timings: { totalMs: number; baselinesMs: number; featuresMs: number; trainMs: number; evaluateMs: number };
 }
@@ -180,6 +187,7 @@ const row = (m: SettingMetrics): MetricsRow => ({
   coverage: m.coverage,
   strategies: m.strategies,
   ...(m.related ? { related: m.related } : {}),
+  ...(m.firstVisit ? { firstVisit: m.firstVisit } : {}),
 });
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -206,8 +214,13 @@ export function evaluateBaselines(
     related.add(ctx);
   });
   const relatedMetrics = related.result();
+  // With no history every baseline ranks by popularity: it alone carries the first-visit figure.
+  const firstVisit = evaluateFirstVisitPopularity(data, firstVisitCases(data, only), k);
   return Object.fromEntries(
-    BASELINE_NAMES.map((n) => [n, { ...acc[n]!.result(), related: relatedMetrics[n] }]),
+    BASELINE_NAMES.map((n) => [
+      n,
+      { ...acc[n]!.result(), related: relatedMetrics[n], ...(n === "popularity" ? { firstVisit } : {}) },
+    ]),
   ) as Record<BaselineName, SettingMetrics>;
 }
 
@@ -264,17 +277,18 @@ export async function trainAndEvaluate(
   if (tooLittle) {
     const decision = decidePromotion(null, baselineMetrics, options.promotion, `not trained: ${tooLittle}`);
     const strategies = decideStrategies(null, baselineMetrics, options.promotion);
-    const related = decideRelated(null, baselineMetrics, options.promotion);
+    const lists = decideLists(null, baselineMetrics, options.promotion);
     return {
       model: {
         ...base,
         dnn: null,
         promoted: decision.promoted,
         strategies: servedByStrategy(strategies),
-        related: related.served,
+        related: lists.related.served,
+        firstVisit: lists.firstVisit.served,
       },
       strategies,
-      related,
+      ...lists,
       metrics: { model: null, baselines },
       ...decision,
       sizes,
@@ -295,16 +309,15 @@ export async function trainAndEvaluate(
     let evaluateMs = 0;
     const checkRows = options.validate ? validationRows(examples) : [];
     const validation = new ValidationAccumulator(k, checkRows);
-    const relatedAcc = new RelatedAccumulator(k);
-    const relatedInput = { snapshots, features: options.features ?? {}, popularity: new PopularityClock(data) };
+    const listEvals = new NetworkListEvaluations(data, snapshots, options.features ?? {}, k, only);
     const scoreRange = (from: number, to: number) => {
       const t = performance.now();
       const rows = evalRows.filter((e) => e.at >= from && e.at < to);
       dnn.score(rows.map((e) => e.row)).forEach((s, i) => scores.set(rows[i]!, s));
-      const relatedCases = rows.flatMap((e) =>
+      const scoredCases = rows.flatMap((e) =>
         e.evalCase && (!only || only(data.customerIds[e.customer]!)) ? [e.evalCase] : [],
       );
-      addNetworkRelated(dnn, relatedCases, relatedInput, relatedAcc);
+      listEvals.scoreRange(dnn, scoredCases, from, to);
       const check = checkRows.filter((e) => e.at >= from && e.at < to);
       // In slices: a catalog-wide score array per row adds up over thousands of rows.
       for (let i = 0; i < check.length; i += 512) {
@@ -339,14 +352,17 @@ export async function trainAndEvaluate(
       if (!s) throw new Error(`no model scores for customer ${ctx.evalCase.customer}`);
       modelAcc.add(s, ctx.counts.itemOrders, ctx.evalCase.targets, ctx.past, ctx.share);
     });
-    const modelMetrics = { ...modelAcc.result(), related: relatedAcc.result() };
+    const modelMetrics = { ...modelAcc.result(), ...listEvals.result() };
     evaluateMs += performance.now() - t;
 
     const decision = decidePromotion(modelMetrics, baselineMetrics, options.promotion);
     const strategies = decideStrategies(modelMetrics, baselineMetrics, options.promotion);
-    const related = decideRelated(modelMetrics, baselineMetrics, options.promotion);
+    const lists = decideLists(modelMetrics, baselineMetrics, options.promotion);
     const served = servedByStrategy(strategies);
-    const keep = decision.promoted === "model" || Object.values(served).includes("model") || related.served === "model";
+    const keep =
+      decision.promoted === "model" ||
+      Object.values(served).includes("model") ||
+      Object.values(lists).some((d) => d.served === "model");
     // The served network also learns from the most recent orders the evaluation held out.
     if (keep) train(Infinity, epochsPerStage);
     else dnn.dispose();
@@ -356,10 +372,11 @@ export async function trainAndEvaluate(
         dnn: keep ? dnn : null,
         promoted: decision.promoted,
         strategies: served,
-        related: related.served,
+        related: lists.related.served,
+        firstVisit: lists.firstVisit.served,
       },
       strategies,
-      related,
+      ...lists,
       metrics: {
         model: row(modelMetrics),
         baselines,

@@ -85,6 +85,29 @@ function rankIndices(
 }
 
 /**
+ * The ranker behind the list for a shopper with no history: the run's decision on first orders
+ * (first-visit-eval.ts); for a run recorded before that, the overall winner, as before.
+ */
+export function firstVisitBy(model: TrainedRecommender): Contender {
+  const chosen = model.firstVisit ?? model.promoted;
+  return chosen === "model" && !model.dnn ? "popularity" : chosen;
+}
+
+/** The list for a shopper the shop knows nothing about ("popular"), from `firstVisitBy`'s ranker. */
+export function firstVisitList(model: TrainedRecommender, k: number): string[] {
+  const counts = finalCounts(model);
+  const ranker = firstVisitBy(model);
+  if (ranker === "model" && model.dnn)
+    return toIds(model, topK(networkScores(model, model.dnn, [], []), k, undefined, counts.itemOrders));
+  // With no history every baseline ranks by popularity.
+  const { scores, tiebreak } = baselineScores(ranker === "model" ? "popularity" : ranker, {
+    counts,
+    ownOrders: new Map(),
+  });
+  return toIds(model, topK(scores, k, undefined, tiebreak));
+}
+
+/**
  * Top-K for an anonymous visitor from their in-browser history (bought, carted or viewed
  * products). One forward pass over the catalog: a few ms on wasm for ~4k items.
  */

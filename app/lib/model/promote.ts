@@ -120,21 +120,29 @@ export function decideStrategies(
   return { for_you: decide("for_you"), buy_again: decide("buy_again"), new_for_you: decide("new_for_you") };
 }
 
+/** Which figure of a contender judges a list, and what serves when no baseline has one. */
+export interface ListJudging {
+  figure: (m: SettingMetrics) => { ndcg: number; cases: number } | undefined;
+  /** Served when no baseline was measured on any case (and `why` says so). */
+  empty: BaselineName;
+  why: string;
+}
+
 /**
- * The related lists' ranker, judged on their own evaluation (related-eval.ts) with the same
- * margin. A shop with no basket of two products has nothing to judge them on: co-occurrence
- * cosine serves, as it did before lists were judged, and the reason says why.
+ * A list judged on its own evaluation (the related lists, the first-visit list) with the same
+ * margin: the baselines measured on it, against the model's figure there.
  */
-export function decideRelated(
+export function decideList(
   model: SettingMetrics | null,
   baselines: Record<BaselineName, SettingMetrics>,
-  rule: PromotionRule = {},
+  rule: PromotionRule,
+  judging: ListJudging,
 ): StrategyDecision {
   const measured = (Object.keys(baselines) as BaselineName[]).flatMap((n): Array<[BaselineName, number]> => {
-    const related = baselines[n].related;
-    return related && related.cases > 0 ? [[n, related.ndcg]] : [];
+    const figure = judging.figure(baselines[n]);
+    return figure && figure.cases > 0 ? [[n, figure.ndcg]] : [];
   });
-  if (measured.length === 0)
-    return { served: "cosine", baseline: "cosine", reason: "no basket with two products to judge related lists on" };
-  return decideAgainst(model?.related ? model.related.ndcg : null, measured, rule.minRelativeGain ?? 0.01);
+  if (measured.length === 0) return { served: judging.empty, baseline: judging.empty, reason: judging.why };
+  const own = model ? judging.figure(model) : undefined;
+  return decideAgainst(own ? own.ndcg : null, measured, rule.minRelativeGain ?? 0.01);
 }

@@ -22,8 +22,9 @@ import type { ShopSnapshots } from "./snapshots";
 import type { EvalCase } from "./split";
 import type { CaseContext } from "./sweep";
 
-export interface RelatedMetrics extends RankingMetrics {
-  /** Baskets scored: those with at least two distinct products. */
+/** One list's figures over its own cases (a related list's, or the first visit's: first-visit-eval.ts). */
+export interface ListMetrics extends RankingMetrics {
+  /** Cases scored: for related lists, the baskets with at least two distinct products. */
   cases: number;
 }
 
@@ -47,29 +48,43 @@ export function relatedRow(
   );
 }
 
-/** One contender's related-list scores over the cases it is given. */
-export class RelatedAccumulator {
+/** One contender's scores for one kind of list over the cases it is given. */
+export class ListAccumulator {
   private readonly rows: RankingMetrics[] = [];
 
   constructor(readonly k: number) {}
 
-  /** Ranks `scores` without the seed (ties by `tiebreak`) and scores it against the rest of the basket. */
-  add(scores: ArrayLike<number>, tiebreak: ArrayLike<number> | undefined, evalCase: EvalCase, seed: number): void {
-    const list = topK(scores, this.k, new Set([seed]), tiebreak);
-    this.rows.push(scoreRanking(list, new Set(evalCase.targets.filter((t) => t !== seed)), this.k));
+  /** Ranks `scores` without `exclude` (ties by `tiebreak`) and scores the top K against `targets`. */
+  add(
+    scores: ArrayLike<number>,
+    tiebreak: ArrayLike<number> | undefined,
+    exclude: ReadonlySet<number> | undefined,
+    targets: ReadonlySet<number>,
+  ): void {
+    this.rows.push(scoreRanking(topK(scores, this.k, exclude, tiebreak), targets, this.k));
   }
 
-  result(): RelatedMetrics {
+  /** A related case: the list without its seed, against the rest of the basket. */
+  addRelated(
+    scores: ArrayLike<number>,
+    tiebreak: ArrayLike<number> | undefined,
+    evalCase: EvalCase,
+    seed: number,
+  ): void {
+    this.add(scores, tiebreak, new Set([seed]), new Set(evalCase.targets.filter((t) => t !== seed)));
+  }
+
+  result(): ListMetrics {
     return { ...meanMetrics(this.rows), cases: this.rows.length };
   }
 }
 
 /** Each baseline's related list for one case, from the counts before its cutoff. */
 export class RelatedBaselines {
-  private readonly acc: Map<BaselineName, RelatedAccumulator>;
+  private readonly acc: Map<BaselineName, ListAccumulator>;
 
   constructor(k: number) {
-    this.acc = new Map(BASELINE_NAMES.map((n) => [n, new RelatedAccumulator(k)]));
+    this.acc = new Map(BASELINE_NAMES.map((n) => [n, new ListAccumulator(k)]));
   }
 
   add(ctx: CaseContext): void {
@@ -77,14 +92,14 @@ export class RelatedBaselines {
     if (seed === null) return;
     for (const name of BASELINE_NAMES) {
       const { scores, tiebreak } = baselineScores(name, { counts: ctx.counts, ownOrders: new Map([[seed, 1]]) });
-      this.acc.get(name)!.add(scores, tiebreak, ctx.evalCase, seed);
+      this.acc.get(name)!.addRelated(scores, tiebreak, ctx.evalCase, seed);
     }
   }
 
-  result(): Record<BaselineName, RelatedMetrics> {
+  result(): Record<BaselineName, ListMetrics> {
     return Object.fromEntries(BASELINE_NAMES.map((n) => [n, this.acc.get(n)!.result()])) as Record<
       BaselineName,
-      RelatedMetrics
+      ListMetrics
     >;
   }
 }
@@ -115,7 +130,7 @@ export class PopularityClock {
 }
 
 /** What scores feature rows: a network or an ensemble of them. */
-interface RowScorer {
+export interface RowScorer {
   score(rows: readonly FeatureRow[]): Float32Array[];
 }
 
@@ -127,7 +142,7 @@ export function addNetworkRelated(
   network: RowScorer,
   cases: readonly EvalCase[],
   model: { snapshots: ShopSnapshots; features: FeatureOptions; popularity: PopularityClock },
-  acc: RelatedAccumulator,
+  acc: ListAccumulator,
 ): void {
   const seeded = cases.flatMap((c) => {
     const seed = relatedSeed(c);
@@ -138,7 +153,7 @@ export function addNetworkRelated(
     const scores = network.score(slice.map((s) => relatedRow(model.snapshots, s.evalCase, s.seed, model.features)));
     scores.forEach((row, j) => {
       const { evalCase, seed } = slice[j]!;
-      acc.add(row, model.popularity.advanceTo(evalCase.cutoff), evalCase, seed);
+      acc.addRelated(row, model.popularity.advanceTo(evalCase.cutoff), evalCase, seed);
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { TrainedRecommender } from "../model/evaluate";
 import type { HistoryOrder } from "../model/types";
-import { personalListsForCustomers, rankForHistory, relatedForProducts } from "../model/lists";
+import { firstVisitList, personalListsForCustomers, relatedForProducts } from "../model/lists";
 import type { RunLists } from "../storefront-store/run-lists.server";
 import { bestSellers, purchasedByCustomer } from "./purchased";
 
@@ -30,7 +30,7 @@ export function buildListsFor(model: TrainedRecommender, k = STORED_LIST_LENGTH)
     againForCustomer: personal.buy_again,
     newForCustomer: personal.new_for_you,
     related: relatedForProducts(model, k),
-    // A visitor with no history: the promoted ranker's answer for an empty basket.
-    popular: rankForHistory(model, [], k),
+    // A visitor with no history: the answer for an empty basket, from the ranker that won on first orders.
+    popular: firstVisitList(model, k),
   };
 }

@@ -137,6 +137,7 @@ export async function runTraining(
             ...result.metrics,
             strategies: result.strategies,
             related: result.related,
+            firstVisit: result.firstVisit,
             timings: result.timings,
             ...(window ? { window } : {}),
             memoryGuard: { budgetMb, stops, peakRssMb: guard.peakMb() },

@@ -5,7 +5,7 @@ import type { TrainedRecommender } from "../../../app/lib/model/evaluate";
 import { trainAndEvaluate } from "../../../app/lib/model/evaluate";
 import type { SettingMetrics } from "../../../app/lib/model/evaluate-lists";
 import { relatedBy, relatedForProducts } from "../../../app/lib/model/lists";
-import { decideRelated } from "../../../app/lib/model/promote";
+import { decideLists } from "../../../app/lib/model/list-evaluations";
 import { PopularityClock, RelatedBaselines, relatedSeed } from "../../../app/lib/model/related-eval";
 import { buildTimeSplit } from "../../../app/lib/model/split";
 import { sweepCases } from "../../../app/lib/model/sweep";
@@ -83,17 +83,20 @@ describe("which ranker serves the related lists", () => {
   });
 
   it("serves the model when it beats the best baseline by 1 %, else that baseline", () => {
-    expect(decideRelated(m(0.13), baselines())).toEqual({
+    expect(decideLists(m(0.13), baselines()).related).toEqual({
       served: "model",
       baseline: "cosine",
       reason: "model 0.130 vs cosine 0.120",
     });
-    expect(decideRelated(m(0.121), baselines())).toMatchObject({ served: "cosine", baseline: "cosine" });
-    expect(decideRelated(null, baselines())).toMatchObject({ served: "cosine", reason: "no model; cosine 0.120" });
+    expect(decideLists(m(0.121), baselines()).related).toMatchObject({ served: "cosine", baseline: "cosine" });
+    expect(decideLists(null, baselines()).related).toMatchObject({
+      served: "cosine",
+      reason: "no model; cosine 0.120",
+    });
   });
 
   it("with no basket of two products there is nothing to judge: cosine serves, and the reason says so", () => {
-    expect(decideRelated(m(0, 0), baselines(0))).toEqual({
+    expect(decideLists(m(0, 0), baselines(0)).related).toEqual({
       served: "cosine",
       baseline: "cosine",
       reason: "no basket with two products to judge related lists on",
