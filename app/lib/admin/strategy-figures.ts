@@ -12,24 +12,33 @@ const STRATEGY_TEXT = {
   buy_again: { label: "Buy it again", predicts: "what customers buy again" },
   new_for_you: { label: "New for you", predicts: "the next new product" },
 } as const;
-/** The related lists serve two block settings; their figure comes from their own evaluation. */
-const RELATED_TEXT = {
-  label: "Related to this product and Complete the cart",
-  predicts: "what else goes in the same order",
+/**
+ * Lists judged on evaluations of their own: the related lists (two block settings) and the list
+ * for a shopper with no history, which every block falls back to.
+ */
+const LIST_TEXT = {
+  related: { label: "Related to this product and Complete the cart", predicts: "what else goes in the same order" },
+  firstVisit: { label: "Visitors with no history yet", predicts: "a first order" },
 } as const;
 type PersonalName = keyof typeof STRATEGY_TEXT;
-type StrategyName = PersonalName | "related";
+type ListName = keyof typeof LIST_TEXT;
+type StrategyName = PersonalName | ListName;
 
 const ranker = z.enum(Object.keys(RANKERS) as [RankerName, ...RankerName[]]);
 const decision = z.object({ served: ranker, baseline: ranker });
 const figure = z.object({ ndcg: z.number(), newShare: z.number().optional() });
 const strategyMetrics = z.object({ for_you: figure, buy_again: figure, new_for_you: figure });
+const listFigures = { related: figure.optional(), firstVisit: figure.optional() };
 const stored = z.object({
-  model: z.object({ strategies: strategyMetrics, related: figure.optional() }).nullable().default(null),
-  baselines: z.record(z.string(), z.object({ strategies: strategyMetrics, related: figure.optional() })),
+  model: z
+    .object({ strategies: strategyMetrics, ...listFigures })
+    .nullable()
+    .default(null),
+  baselines: z.record(z.string(), z.object({ strategies: strategyMetrics, ...listFigures })),
   strategies: z.object({ for_you: decision, buy_again: decision, new_for_you: decision }),
-  /** Absent in runs recorded before the related lists were evaluated (then no related figure). */
+  /** Absent in runs recorded before these lists were evaluated (then no line for them). */
   related: decision.optional(),
+  firstVisit: decision.optional(),
 });
 
 export interface StrategyFigure {
@@ -84,11 +93,14 @@ function describe(
   };
 }
 
-/** One figure per strategy, then the related lists' when recorded; empty for a run recorded before strategies. */
+/**
+ * One figure per strategy, then the related lists' and the first visit's when recorded; empty for
+ * a run recorded before strategies.
+ */
 export function strategyFigures(json: string): StrategyFigure[] {
   const parsed = parseRunMetrics(json, stored);
   if (!parsed) return [];
-  const { model, baselines, strategies, related } = parsed;
+  const { model, baselines, strategies } = parsed;
   const rows = (Object.keys(STRATEGY_TEXT) as PersonalName[]).map((strategy) => {
     const chosen = strategies[strategy];
     const pick = (name: RankerName) =>
@@ -99,16 +111,13 @@ export function strategyFigures(json: string): StrategyFigure[] {
       baseline: baselines[chosen.baseline]?.strategies[strategy].ndcg ?? 0,
     });
   });
-  const relatedBaseline = related ? baselines[related.baseline]?.related : undefined;
-  // No basket held two products (nothing to compare): the line would only divide by zero.
-  if (!related || !relatedBaseline || relatedBaseline.ndcg === 0) return rows;
-  const served = related.served === "model" ? model?.related : baselines[related.served]?.related;
-  return [
-    ...rows,
-    describe("related", RELATED_TEXT, related, {
-      model: model?.related ?? null,
-      served,
-      baseline: relatedBaseline.ndcg,
-    }),
-  ];
+  const lists = (Object.keys(LIST_TEXT) as ListName[]).flatMap((list) => {
+    const chosen = parsed[list];
+    const base = chosen ? baselines[chosen.baseline]?.[list] : undefined;
+    // Nothing was measured (no basket of two products, no first order): the line would divide by zero.
+    if (!chosen || !base || base.ndcg === 0) return [];
+    const served = chosen.served === "model" ? model?.[list] : baselines[chosen.served]?.[list];
+    return [describe(list, LIST_TEXT[list], chosen, { model: model?.[list] ?? null, served, baseline: base.ndcg })];
+  });
+  return [...rows, ...lists];
 }

@@ -109,4 +109,22 @@ describe("strategyFigures: the related lists", () => {
     empty.baselines.cosine!.related.ndcg = 0;
     expect(strategyFigures(JSON.stringify(empty))).toHaveLength(3);
   });
+
+  it("adds a line for the list of visitors with no history, judged on first orders against best sellers", () => {
+    const recorded = JSON.parse(withRelated({ served: "model", baseline: "cosine" }, 0.125)) as Record<
+      string,
+      unknown
+    > & {
+      model: Record<string, unknown>;
+      baselines: Record<string, Record<string, unknown>>;
+    };
+    recorded.model.firstVisit = { ndcg: 0.05 };
+    recorded.baselines.popularity = { ...strategies(0.07, 0.06, 0.03), firstVisit: { ndcg: 0.06 } };
+    recorded.firstVisit = { served: "popularity", baseline: "popularity" };
+    const rows = strategyFigures(JSON.stringify(recorded));
+    expect(rows.map((r) => r.strategy)).toEqual(["for_you", "buy_again", "new_for_you", "related", "firstVisit"]);
+    expect(rows[4]!.sentence).toBe(
+      "Visitors with no history yet: served by “Best sellers”, because the model was 17 % worse at predicting a first order.",
+    );
+  });
 });
