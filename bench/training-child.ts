@@ -44,6 +44,7 @@ async function main() {
       metrics: result.metrics,
       strategies: result.strategies,
       related: result.related.served,
+      firstVisit: result.firstVisit.served,
     }) + "\n",
   );
 }

@@ -17,6 +17,8 @@ export interface ChildReport {
   promoted: string;
   /** The ranker the run chose for the related lists. */
   related?: string;
+  /** The ranker the run chose for the list of a shopper with no history. */
+  firstVisit?: string;
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow> };
 }
 
@@ -68,20 +70,24 @@ export async function benchTraining(): Promise<BenchResult[]> {
       );
     }
   }
-  // The related lists' own evaluation (related-eval.ts): the model against the best baseline there.
-  const related = Object.entries(report.metrics.baselines).sort(
-    (a, b) => (b[1].related?.ndcg ?? 0) - (a[1].related?.ndcg ?? 0),
-  )[0];
-  if (model.related && related?.[1].related) {
-    rows.push(
-      result(
-        "quality.related.ndcg10",
-        model.related.ndcg,
-        "ndcg",
-        related[1].related.ndcg,
-        `reference: ${related[0]} baseline; ${model.related.cases} baskets with two products or more; the run serves ${report.related ?? "?"}`,
-      ),
-    );
+  // The related lists' and the first visit's own evaluations: the model against the best baseline there.
+  const lists = [
+    {
+      id: "quality.related.ndcg10",
+      key: "related",
+      cases: "baskets with two products or more",
+      served: report.related,
+    },
+    { id: "quality.first_visit.ndcg10", key: "firstVisit", cases: "first orders", served: report.firstVisit },
+  ] as const;
+  for (const list of lists) {
+    const own = model[list.key];
+    const best = Object.entries(report.metrics.baselines)
+      .flatMap(([name, m]) => (m[list.key] ? [[name, m[list.key]!] as const] : []))
+      .sort((a, b) => b[1].ndcg - a[1].ndcg)[0];
+    if (!own || !best) continue;
+    const note = `reference: ${best[0]} baseline; ${own.cases} ${list.cases}; the run serves ${list.served ?? "?"}`;
+    rows.push(result(list.id, own.ndcg, "ndcg", best[1].ndcg, note));
   }
   return rows;
 }

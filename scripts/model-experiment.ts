@@ -62,6 +62,15 @@ console.log(`\n| related (${result.metrics.model?.related?.cases ?? "?"} baskets
 if (result.metrics.model) console.log(relatedLine("model", result.metrics.model));
 for (const [name, m] of Object.entries(result.metrics.baselines)) console.log(relatedLine(name, m));
 console.log(`related: serves ${result.related.served} (${result.related.reason})`);
+// The list for a shopper with no history, against every customer's first order.
+const first = (m: MetricsRow) =>
+  m.firstVisit ? `${f(m.firstVisit.hr)} / ${f(m.firstVisit.recall)} / ${f(m.firstVisit.ndcg)}` : "";
+console.log(
+  `\n| first visit (${result.metrics.model?.firstVisit?.cases ?? "?"} first orders) | HR / Recall / NDCG@10 |`,
+);
+if (result.metrics.model) console.log(`| model | ${first(result.metrics.model)} |`);
+console.log(`| popularity | ${first(result.metrics.baselines.popularity)} |`);
+console.log(`first visit: serves ${result.firstVisit.served} (${result.firstVisit.reason})`);
 const rss = process.resourceUsage().maxRSS / 1024;
 const mean = speeds.length ? speeds.reduce((s, x) => s + x, 0) / speeds.length : 0;
 const validation = result.metrics.validation;
