@@ -265,7 +265,8 @@
     cardError(button);
     // Only sections the page shows are asked for; Shopify renders them with the add.
     const known = SECTIONS.filter(([, target]) => document.querySelector(target));
-    const item = { id: p.variantId, quantity: 1, properties: { _affinity_rec: rec } };
+    // A B2B catalog's quantity rule: Shopify refuses a line below its minimum.
+    const item = { id: p.variantId, quantity: Math.max(1, p.min | 0), properties: { _affinity_rec: rec } };
     let response, data;
     try {
       response = await fetch(`${d.cartAddUrl}.js`, {

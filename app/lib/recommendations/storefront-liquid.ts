@@ -42,7 +42,8 @@ export function cardHandle(card: Pick<StoredCard, "url">): string | null {
  * One product as JSON, read in the storefront's context. A product the market does not sell is
  * `empty` there (no id); one sold out in the market is skipped unless serving already knew it
  * was sold out and kept it (the merchant shows sold-out products). Prices are in the
- * presentment currency's subunit; `divided_by: 100.0` gives the amount.
+ * presentment currency's subunit; `divided_by: 100.0` gives the amount. `min` is the variant's
+ * quantity rule minimum (a B2B catalog's; 1 for everyone else), what an add must ask for.
  */
 const PRODUCT = `
 {%- for h in affinity_handles -%}
@@ -58,7 +59,7 @@ const PRODUCT = `
   "url":{{ affinity_root | append: '/products/' | append: p.handle | json }},
   "price":{{ v.price | divided_by: 100.0 }},
   "compareAtPrice":{%- if v.compare_at_price > v.price -%}{{ v.compare_at_price | divided_by: 100.0 }}{%- else -%}null{%- endif -%},
-  "available":{{ v.available | json }},
+  "available":{{ v.available | json }},"min":{{ v.quantity_rule.min | default: 1 }},
   {%- capture srcset -%}
     {%- for w in affinity_widths -%}
       {%- assign wn = w | plus: 0 -%}
