@@ -13,6 +13,8 @@ export interface StorefrontProduct {
   compareAtPrice: number | null;
   available: boolean;
   image: { url: string; width: number; height: number; alt: string } | null;
+  /** The variant's quantity rule minimum (B2B catalogs); 1 when absent, as in Shopify. */
+  minQuantity?: number;
 }
 
 /** The storefront context an App Proxy answer is rendered in (what Shopify takes from the session). */
@@ -40,6 +42,7 @@ function productDrop(p: StorefrontProduct) {
       price: cents(p.price),
       compare_at_price: cents(p.compareAtPrice),
       available: p.available,
+      quantity_rule: { min: p.minQuantity ?? 1, max: null, increment: 1 },
     },
     featured_image: p.image && { src: p.image.url, width: p.image.width, height: p.image.height, alt: p.image.alt },
   };

@@ -373,6 +373,37 @@ describe("the storefront recommendations block, in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows a B2B buyer their catalog: its prices, only what it publishes, and adds the quantity rule's minimum", async () => {
+    const { page, block, problems } = await open("/products/linen-shirt?b2b=leeds-cafe&theme=dawn&cart=8120007");
+    await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+    // The catalog does not publish the canvas tote: the block fills past it. The mug has a fixed
+    // catalog price; the rest are 20 % off, and a catalog price is no sale (no compare-at price).
+    const cards = await block.getByRole("listitem").evaluateAll((items) =>
+      items.map((item) => ({
+        title: item.querySelector("a")?.textContent,
+        price: [...(item.querySelector(".affinity-card__price")?.children ?? [])]
+          .map((c) => c.textContent)
+          .join(" ")
+          .replace(/\s/g, " "),
+      })),
+    );
+    expect(cards).toEqual([
+      { title: "Stoneware Mug", price: "Regular price £8.75" },
+      { title: "Merino Rib Beanie", price: "Regular price £23.96" },
+      { title: "Beeswax Pillar Candle", price: "Regular price £12.80" },
+      { title: "Dot Grid Notebook A5", price: "Regular price £11.20" },
+    ]);
+    const adds = server.cartAdds.length;
+    await block.getByRole("button", { name: "Add to cart – Stoneware Mug" }).click();
+    // The catalog sells mugs by six: one would be refused (422), so the block asks for six.
+    await expect
+      .poll(() => page.locator("#CartDrawer [data-drawer-items]").textContent(), WAIT)
+      .toBe("Stoneware Mug × 6");
+    expect(server.cartAdds[adds]).toMatchObject({ items: [{ id: "4412002", quantity: 6 }] });
+    expect(await block.getByRole("status").textContent()).toBe("Stoneware Mug was added to your cart");
+    expect(problems).toEqual([]);
+  });
+
   it("hides itself when Shopify cannot render the proxy's Liquid", async () => {
     server.proxy.mode = "liquid-error";
     const before = server.recommendationRequests.length;

@@ -200,14 +200,50 @@ export const MARKETS: Record<string, StandInMarket> = {
   },
 };
 
+/**
+ * A B2B company location's catalog, which Shopify applies to a logged-in buyer of that location
+ * in place of the market's prices: only the products the catalog publishes, at its fixed prices
+ * or its percentage off, with quantity rules (a minimum per order line) on some variants.
+ */
+export interface StandInCatalog {
+  currency: string;
+  priceList: Record<string, number>;
+  /** Off the shop's price for products without a fixed price. */
+  percentOff: number;
+  /** Products the catalog publishes; the rest do not exist for its buyers. */
+  published: string[];
+  /** Quantity rule minimums by product id (Shopify's `variant.quantity_rule.min`); 1 elsewhere. */
+  minimums: Record<string, number>;
+}
+
+export const B2B_CATALOGS: Record<string, StandInCatalog> = {
+  "leeds-cafe": {
+    currency: "GBP",
+    priceList: { "8120002": 8.75 },
+    percentOff: 20,
+    published: ["8120001", "8120002", "8120004", "8120005", "8120006", "8120008"],
+    minimums: { "8120002": 6 },
+  },
+};
+
 /** Units of a variant the shop holds, where it is limited: more in one cart is refused (422). */
 export const STOCK: Record<string, number> = { "4412006": 1 };
 
 export const marketOf = (country: string): StandInMarket => MARKETS[country] ?? MARKETS.GB!;
 
-/** A product as a shopper in `locale` and the market of `country` sees it; undefined if not sold there. */
-export function storefrontProduct(handle: string, locale: string, country: string): StorefrontProduct | undefined {
+/**
+ * A product as a shopper in `locale` and the market of `country` sees it, or a B2B buyer of
+ * `companyLocation` (its catalog's prices and quantity rules); undefined if not sold to them.
+ */
+export function storefrontProduct(
+  handle: string,
+  locale: string,
+  country: string,
+  companyLocation?: string,
+): StorefrontProduct | undefined {
   const product = productByHandle(handle);
+  const catalog = companyLocation ? B2B_CATALOGS[companyLocation] : undefined;
+  if (catalog) return product && catalogProduct(product, catalog, locale);
   const market = marketOf(country);
   if (!product || market.notSold.includes(product.id)) return undefined;
   const listed = market.priceList[product.id];
@@ -226,5 +262,25 @@ export function storefrontProduct(handle: string, locale: string, country: strin
     compareAtPrice: compareAt,
     available: product.available && !market.soldOut.includes(product.id),
     image: product.image,
+  };
+}
+
+function catalogProduct(
+  product: NonNullable<ReturnType<typeof productByHandle>>,
+  catalog: StandInCatalog,
+  locale: string,
+): StorefrontProduct | undefined {
+  if (!catalog.published.includes(product.id)) return undefined;
+  return {
+    id: product.id,
+    handle: product.handle,
+    title: TRANSLATIONS[locale]?.[product.id] ?? product.title,
+    variantId: product.variantId,
+    price: catalog.priceList[product.id] ?? Math.round(product.price * (100 - catalog.percentOff)) / 100,
+    // A catalog price is the buyer's price, not a sale: no compare-at price.
+    compareAtPrice: null,
+    available: product.available,
+    image: product.image,
+    minQuantity: catalog.minimums[product.id] ?? 1,
   };
 }

@@ -15,6 +15,7 @@ import { send, sendAsset, startLocalServer } from "../../../dev/storefront/serve
 import { themePage } from "../../../dev/storefront/theme-page";
 import { CONSENT_MODES, customerPrivacyScript, type ConsentMode } from "./customer-privacy";
 import {
+  B2B_CATALOGS,
   marketOf,
   PRODUCTS,
   productArtSvg,
@@ -145,19 +146,24 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     const token = cookies.get("cart") || randomBytes(8).toString("hex");
     if (!carts.has(token)) carts.set(token, []);
     const country = cookies.get("localization") || "GB";
-    const market = marketOf(country);
+    // A logged-in B2B buyer's company location (the stand-in's session): its catalog prices.
+    const companyLocation = cookies.get("company_location") || undefined;
+    const catalog = companyLocation ? B2B_CATALOGS[companyLocation] : undefined;
+    const market = catalog ? { ...marketOf(country), currency: catalog.currency } : marketOf(country);
     const rootUrl = locale === "en" ? "/" : `/${locale}`;
     return {
       token,
       locale,
       country,
+      companyLocation,
+      catalog,
       rootUrl,
       market,
       cart: carts.get(token)!,
       store: {
         rootUrl,
         currency: market.currency,
-        product: (handle: string) => storefrontProduct(handle, locale, country),
+        product: (handle: string) => storefrontProduct(handle, locale, country, companyLocation),
       },
     };
   }
@@ -186,13 +192,17 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       const product = PRODUCTS.find((p) => p.variantId === String(item.id));
       const inCart = shopper.cart.find((line) => line.variantId === String(item.id))?.quantity ?? 0;
       const stock = STOCK[String(item.id)] ?? Infinity;
+      // A B2B catalog's quantity rule: a line below its minimum is refused, as Shopify refuses it.
+      const minimum = (product && shopper.catalog?.minimums[product.id]) ?? 1;
       const refusal = !product
         ? "Cannot find variant"
         : !product.available
           ? `The product '${product.title}' is already sold out.`
           : inCart + item.quantity > stock
             ? "The maximum quantity of this item is already in your cart."
-            : null;
+            : inCart + item.quantity < minimum
+              ? `You must add at least ${minimum} of this item.`
+              : null;
       if (refusal) {
         return send(
           res,
@@ -293,20 +303,19 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
 
   async function sendPage(res: ServerResponse, url: URL, shopper: Shopper): Promise<void> {
     const q = url.searchParams;
-    // ?country= picks the market, kept in a cookie as Shopify's localization form does.
-    if (q.has("country"))
-      shopper = {
-        ...shopper,
-        ...shopperOf(
-          { headers: { cookie: `cart=${shopper.token}; localization=${q.get("country")}` } } as IncomingMessage,
-          shopper.locale,
-        ),
-      };
+    // ?country= picks the market, kept in a cookie as Shopify's localization form does; ?b2b= logs
+    // in a buyer of that company location (the session Shopify would keep).
+    if (q.has("country") || q.has("b2b")) {
+      const cookie =
+        `cart=${shopper.token}; localization=${q.get("country") ?? shopper.country}; ` +
+        `company_location=${q.get("b2b") ?? shopper.companyLocation ?? ""}`;
+      shopper = { ...shopper, ...shopperOf({ headers: { cookie } } as IncomingMessage, shopper.locale) };
+    }
     const { locale, country } = shopper;
     const handle = url.pathname.startsWith("/products/") ? url.pathname.slice("/products/".length) : undefined;
     const product = handle ? productByHandle(handle) : undefined;
     if (handle && !product) return send(res, 404, "text/plain", "no such product");
-    const seen = handle ? storefrontProduct(handle, locale, country) : undefined;
+    const seen = handle ? storefrontProduct(handle, locale, country, shopper.companyLocation) : undefined;
     const currency = shopper.market.currency;
     const context: StorefrontContext = {
       pageType: product ? "product" : url.pathname === "/cart" ? "cart" : "index",
@@ -358,7 +367,11 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
-      "set-cookie": [`cart=${shopper.token}; Path=/`, `localization=${country}; Path=/`],
+      "set-cookie": [
+        `cart=${shopper.token}; Path=/`,
+        `localization=${country}; Path=/`,
+        `company_location=${shopper.companyLocation ?? ""}; Path=/`,
+      ],
     });
     res.end(html);
   }
