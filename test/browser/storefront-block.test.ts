@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { confineToApp, DESKTOP_USER_AGENT, launchBrowser } from "../helpers/browser";
 import { CART_SECTIONS, startStorefront, type StorefrontServer } from "../helpers/storefront/storefront-server";
 import { PRODUCTS } from "../helpers/storefront/products";
+import { STOREFRONT_API_DESIGN, STOREFRONT_API_PATH } from "../helpers/storefront/storefront-api-design";
 
 // Records layout shifts from the first paint on, the way Core Web Vitals' CLS counts them.
 const LAYOUT_SHIFT_RECORDER = `
@@ -50,6 +51,8 @@ describe("the storefront recommendations block, in Chromium", () => {
     path: string,
     viewport = { width: 1280, height: 900 },
     deviceScaleFactor = 1,
+    /** Runs in the page before its own scripts (after the layout-shift recorder). */
+    initScript?: string,
   ): Promise<OpenedPage> {
     const context = await browser.newContext({ viewport, deviceScaleFactor, userAgent: DESKTOP_USER_AGENT });
     contexts.push(context);
@@ -62,6 +65,7 @@ describe("the storefront recommendations block, in Chromium", () => {
       if (message.type() === "error") problems.push(`console.error: ${message.text()} (${message.location().url})`);
     });
     await page.addInitScript(LAYOUT_SHIFT_RECORDER);
+    if (initScript) await page.addInitScript(initScript);
     await page.goto(`${server.origin}${path}`);
     return { page, block: page.locator("[data-affinity-recs]"), problems, blocked };
   }
@@ -371,6 +375,38 @@ describe("the storefront recommendations block, in Chromium", () => {
     );
     expect(sent).toEqual(["/fr/apps/affinity/recommendations"]);
     expect(problems).toEqual([]);
+  });
+
+  it("design B of ADR 012 (Storefront API cards, measured by the bench, not shipped) shows the French shopper the same cards, one request later", async () => {
+    const path = "/fr/products/linen-shirt?country=FR&cart=8120007";
+    const cards = async ({ block }: OpenedPage) => {
+      await expect.poll(() => block.getByRole("listitem").count(), WAIT).toBe(4);
+      return block.locator(".affinity-card").evaluateAll((all) =>
+        all.map((card) => ({
+          link: card.querySelector("a")!.getAttribute("href"),
+          title: card.querySelector("a")!.textContent,
+          price: card.querySelector(".affinity-card__price")!.textContent,
+          image: card.querySelector("img")!.getAttribute("srcset"),
+        })),
+      );
+    };
+    const shipped = await open(path);
+    const designB = await open(path, undefined, 1, STOREFRONT_API_DESIGN);
+    expect(await cards(designB)).toEqual(await cards(shipped));
+    // Design B's two requests, the second sent only once the first has answered.
+    const requests = await designB.page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((e) => /\/apps\/affinity\/recommendations|\/graphql\.json/.test(e.name))
+        .map((e) => ({
+          path: new URL(e.name).pathname,
+          start: e.startTime,
+          end: (e as PerformanceResourceTiming).responseEnd,
+        })),
+    );
+    expect(requests.map((r) => r.path)).toEqual(["/fr/apps/affinity/recommendations", STOREFRONT_API_PATH]);
+    expect(requests[1]!.start).toBeGreaterThanOrEqual(requests[0]!.end);
+    expect([...shipped.problems, ...designB.problems]).toEqual([]);
   });
 
   it("shows a B2B buyer their catalog: its prices, only what it publishes, and adds the quantity rule's minimum", async () => {

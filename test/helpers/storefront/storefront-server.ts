@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { liquidCandidates, renderRecommendationsLiquid } from "../../../app/lib/recommendations/storefront-liquid";
 import type { StoredCard } from "../../../app/lib/storefront-store/card";
 import { forwardAppProxy, readBody, type AppProxyTarget, type ForwardedCall } from "../../../dev/app-proxy-forwarder";
-import { renderProxyLiquid } from "../../../dev/storefront/proxy-liquid";
+import { renderProxyLiquid, type StorefrontProduct } from "../../../dev/storefront/proxy-liquid";
 import {
   blockSettings,
   DRAWER_EMBED_FILE,
@@ -130,6 +130,7 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
       }));
       return send(res, 200, "application/json", JSON.stringify({ item_count: itemCount(shopper.cart), items }));
     }
+    if (req.method === "POST" && STOREFRONT_API.test(path)) return storefrontApi(req, res);
     if (req.method === "POST" && path === "/apps/affinity/events") {
       state.beacons.push(JSON.parse(await readBody(req)) as { events: BeaconEvent[] });
       res.writeHead(204).end();
@@ -262,6 +263,29 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
           })
           .join("")}</ul>`;
 
+  /**
+   * Shopify's Storefront API as design B of ADR 012 calls it (storefront-api-design.ts), for the
+   * benchmark that measures that design: products by id in the country and language of
+   * `@inContext`, null for one the market does not sell. The stand-in reads the variables, not
+   * the query text, and knows no B2B buyer: a theme block has no customer token to send.
+   */
+  async function storefrontApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!req.headers["x-shopify-storefront-access-token"])
+      return send(res, 401, "application/json", JSON.stringify({ errors: [{ message: "Unauthorized" }] }));
+    const { variables } = JSON.parse(await readBody(req)) as {
+      variables?: { ids?: string[]; country?: string; language?: string };
+    };
+    const country = variables?.country ?? "GB";
+    const language = (variables?.language ?? "EN").toLowerCase();
+    const { currency } = marketOf(country);
+    const nodes = (variables?.ids ?? []).map((gid) => {
+      const known = PRODUCTS.find((p) => `gid://shopify/Product/${p.id}` === gid);
+      const seen = known && storefrontProduct(known.url.replace("/products/", ""), language, country);
+      return seen ? productNode(seen, currency) : null;
+    });
+    send(res, 200, "application/json", JSON.stringify({ data: { nodes } }));
+  }
+
   async function answerProxy(
     res: ServerResponse,
     query: URLSearchParams,
@@ -378,6 +402,33 @@ export async function startStorefront(options: { app?: AppProxyTarget } = {}): P
 
   const server = await startLocalServer(handle);
   return { ...state, origin: server.origin, close: server.close };
+}
+
+/** Storefront API paths, any version. */
+const STOREFRONT_API = /^\/api\/[\w-]+\/graphql\.json$/;
+
+/** A product as the Storefront API answers design B's query (storefront-api-design.ts). */
+function productNode(product: StorefrontProduct, currency: string) {
+  const money = (amount: number) => ({ amount: amount.toFixed(2), currencyCode: currency });
+  return {
+    id: `gid://shopify/Product/${product.id}`,
+    handle: product.handle,
+    title: product.title,
+    availableForSale: product.available,
+    featuredImage: product.image && {
+      url: product.image.url,
+      width: product.image.width,
+      height: product.image.height,
+      altText: product.image.alt,
+    },
+    selectedOrFirstAvailableVariant: {
+      id: `gid://shopify/ProductVariant/${product.variantId}`,
+      availableForSale: product.available,
+      price: money(product.price),
+      compareAtPrice: product.compareAtPrice === null ? null : money(product.compareAtPrice),
+      quantityRule: { minimum: 1 },
+    },
+  };
 }
 
 function consentMode(value: string | null): ConsentMode {
