@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../test/helpers/browser";
+import { STOREFRONT_API_DESIGN } from "../test/helpers/storefront/storefront-api-design";
 import { startStorefront } from "../test/helpers/storefront/storefront-server";
 import { median, result, type BenchResult } from "./lib";
 
@@ -17,7 +18,7 @@ export async function benchBlock(options: { quick: boolean } = { quick: false })
   return [
     result("block.js_gz_bytes", gz("recommendations.js"), "bytes", 6_144, "reference: our 6 KB gzip budget"),
     result("block.css_gz_bytes", gz("recommendations.css"), "bytes"),
-    await firstCard(options.quick ? 3 : 20),
+    ...(await firstCard(options.quick ? 3 : 20)),
   ];
 }
 
@@ -40,35 +41,49 @@ const FIRST_CARD = `
     mo.observe(document, { childList: true, subtree: true });
   });`;
 
-async function phonePage(browser: Browser): Promise<Page> {
+async function phonePage(browser: Browser, design?: string): Promise<Page> {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
   await cdp.send("Network.emulateNetworkConditions", NETWORK);
   await page.addInitScript(FIRST_CARD);
+  if (design) await page.addInitScript(design);
   return page;
+}
+
+/** Navigation start to the frame after the first card, on a fresh phone page. */
+async function timeFirstCard(browser: Browser, url: string, design?: string): Promise<number> {
+  const page = await phonePage(browser, design);
+  await page.goto(url, { waitUntil: "load" });
+  const at = await page.evaluate(() => (window as unknown as { __firstCard: Promise<number> }).__firstCard);
+  await page.context().close();
+  return at;
 }
 
 /**
  * `block.first_card_ms`: median over `loads` fresh phone loads of the stand-in's home page (its
  * stand-in proxy renders the Liquid answer as Shopify would), from navigation start to the frame
  * after the first card. Reference: the median load event of the same page without the block.
+ * `block.first_card_ms.storefront_api`: the same for design B of ADR 012 (ids from the proxy, then
+ * cards from the Storefront API; storefront-api-design.ts), loads alternated with design A's so
+ * both see the same machine; reference: design A.
  */
-async function firstCard(loads: number): Promise<BenchResult> {
+async function firstCard(loads: number): Promise<BenchResult[]> {
   const storefront = await startStorefront();
   const browser = await launchBrowser();
   try {
     const withBlock: number[] = [];
+    const designB: number[] = [];
     const without: number[] = [];
+    // A French shopper in the FR market: the storefront context both designs exist for.
+    const page = `${storefront.origin}/fr/?count=4&country=FR`;
     for (let i = 0; i < loads; i++) {
-      const page = await phonePage(browser);
-      await page.goto(`${storefront.origin}/?count=4`, { waitUntil: "load" });
-      withBlock.push(await page.evaluate(() => (window as unknown as { __firstCard: Promise<number> }).__firstCard));
-      await page.context().close();
+      withBlock.push(await timeFirstCard(browser, page));
+      designB.push(await timeFirstCard(browser, page, STOREFRONT_API_DESIGN));
 
       const bare = await phonePage(browser);
-      await bare.goto(`${storefront.origin}/?count=4&block=none`, { waitUntil: "load" });
+      await bare.goto(`${page}&block=none`, { waitUntil: "load" });
       without.push(
         await bare.evaluate(
           () => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).loadEventEnd,
@@ -76,14 +91,23 @@ async function firstCard(loads: number): Promise<BenchResult> {
       );
       await bare.context().close();
     }
-    return result(
-      "block.first_card_ms",
-      median(withBlock),
-      "ms",
-      median(without),
-      `median of ${loads} phone-profile loads (4x CPU, 150 ms RTT, 1.6 Mbit/s) of the stand-in storefront: ` +
-        "navigation start to the frame after the first card; reference: the load event of the same page without the block",
-    );
+    const profile = `median of ${loads} phone-profile loads (4x CPU, 150 ms RTT, 1.6 Mbit/s) of the stand-in storefront's French home page`;
+    return [
+      result(
+        "block.first_card_ms",
+        median(withBlock),
+        "ms",
+        median(without),
+        `${profile}: navigation start to the frame after the first card; reference: the load event of the same page without the block`,
+      ),
+      result(
+        "block.first_card_ms.storefront_api",
+        median(designB),
+        "ms",
+        median(withBlock),
+        `the same for ADR 012's design B (the proxy's JSON, then the Storefront API for the cards), alternated with the shipped design; reference: the shipped design (App Proxy Liquid)`,
+      ),
+    ];
   } finally {
     await browser.close();
     await storefront.close();
