@@ -26,10 +26,11 @@ const loadedMs = performance.now() - started;
 
 const speeds: number[] = [];
 // VALIDATE=1 also prints the validation measure settings are chosen on (ADR 005). DISCOVERY=x
-// sets for-you's mix (strategies.ts), as in ADR 005's "Strategies" table.
+// sets for-you's mix (strategies.ts), as in ADR 005's "Strategies" table. ENSEMBLE=n trains n networks.
 const result = await trainAndEvaluate(orders, catalog, {
   validate: process.env.VALIDATE === "1",
   ...(process.env.DISCOVERY ? { mix: { discovery: Number(process.env.DISCOVERY) } } : {}),
+  ...(process.env.ENSEMBLE ? { ensemble: Number(process.env.ENSEMBLE) } : {}),
   onEpoch: (p) => {
     speeds.push(p.examplesPerSecond);
     console.log(
