@@ -24,6 +24,7 @@ import type { Spawned } from "../helpers/child-process";
 import { startAppProcess, startWorkerProcess } from "../helpers/stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
+import { appProxyUrl } from "../helpers/app-proxy";
 
 const SHOP = "live-eval.myshopify.com";
 const HASH = { for_you: "for", buy_again: "again", new_for_you: "new", related: "related" } as const;
@@ -37,10 +38,10 @@ describe("the live evaluation: replay without the last orders, train through the
   let worker: Spawned;
   let scores: LiveScores;
   let runId: string;
+  let origin: string;
 
   beforeAll(async () => {
     const env = { DATABASE_URL: testDb.url, QUEUE_PREFIX: prefix, TRAIN_AFTER_ORDERS: "1000000" };
-    let origin: string;
     [{ app, origin }, worker] = await Promise.all([startAppProcess(env), startWorkerProcess(env)]);
     await recordInstall(testDb.db, SHOP);
     await storeOfflineSession(testDb.db, SHOP);
@@ -94,6 +95,29 @@ describe("the live evaluation: replay without the last orders, train through the
     expect(related).toBeGreaterThan(0);
   });
 
+  it("answers a first visit (not logged in, nothing viewed) with the run's first-visit list, and says so", async () => {
+    const stored = (await redis.get(runKey(prefix, SHOP, runId, "popular")))?.split(",") ?? [];
+    expect(stored.length).toBeGreaterThan(0);
+    const answers = await Promise.all(
+      ["first-0", "first-1", "first-2", "first-3", "first-4", "first-5"].map(async (visitor) => {
+        const query = { context: "home", strategy: "for_you", limit: String(LIVE_LIMIT), visitor };
+        const response = await fetch(appProxyUrl(origin, "recommendations", query, { shop: SHOP }));
+        expect(response.status).toBe(200);
+        return (await response.json()) as {
+          strategy: string | null;
+          fallback?: string;
+          products: Array<{ id: string }>;
+        };
+      }),
+    );
+    const treated = answers.filter((a) => a.strategy !== null);
+    expect(treated.length).toBeGreaterThan(0);
+    for (const answer of treated) {
+      expect(answer).toMatchObject({ strategy: "popular", fallback: "no_history" });
+      expect(answer.products.map((p) => p.id)).toEqual(stored.slice(0, LIVE_LIMIT));
+    }
+  });
+
   it("stores the lists the run's own model builds, the builder its evaluation scored", async () => {
     await initTfBackend({ force: "auto", log: () => undefined });
     const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
@@ -110,9 +134,12 @@ describe("the live evaluation: replay without the last orders, train through the
         buy_again: rebuilt.againForCustomer,
         new_for_you: rebuilt.newForCustomer,
       };
-      // The related lists, from the ranker the run's own related evaluation chose.
-      const decided = (JSON.parse(run.metrics) as { related: { served: string } }).related.served;
-      expect(model.related).toBe(decided);
+      // The related lists, from the ranker the run's own related evaluation chose; the first
+      // visit's list likewise from its own evaluation's choice.
+      const decided = JSON.parse(run.metrics) as { related: { served: string }; firstVisit: { served: string } };
+      expect(model.related).toBe(decided.related.served);
+      expect(model.firstVisit).toBe(decided.firstVisit.served);
+      expect(await redis.get(runKey(prefix, SHOP, runId, "popular"))).toBe(rebuilt.popular.join(","));
       for (const [id, list] of rebuilt.related) {
         expect(await redis.hget(runKey(prefix, SHOP, runId, "related"), id), `related for ${id}`).toBe(list.join(","));
       }
