@@ -24,12 +24,15 @@ async function main() {
   const started = performance.now();
   // The live bench names the customers it scored, so that this figure is on the same baskets.
   const scoredFile = process.env.BENCH_SCORED_CUSTOMERS_FILE;
-  const scoredCustomers = scoredFile
-    ? new Set(z.array(z.string()).parse(JSON.parse(readFileSync(scoredFile, "utf8"))))
-    : undefined;
+  const customersIn = (file: string | undefined) =>
+    file ? new Set(z.array(z.string()).parse(JSON.parse(readFileSync(file, "utf8")))) : undefined;
+  const scoredCustomers = customersIn(scoredFile);
+  // And the newcomers it asked for as first visits, whose first orders alone that figure is on.
+  const firstVisitCustomers = customersIn(process.env.BENCH_FIRST_VISIT_CUSTOMERS_FILE);
   const result = await trainAndEvaluate(orders, catalog, {
     onEpoch: (p) => void speeds.push(p.examplesPerSecond),
     ...(scoredCustomers ? { scoredCustomers } : {}),
+    ...(firstVisitCustomers ? { firstVisitCustomers } : {}),
   });
   const wallSeconds = (performance.now() - started) / 1000;
   process.stdout.write(

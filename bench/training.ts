@@ -26,17 +26,24 @@ export interface ChildReport {
  * One training and offline evaluation in a child process; `files` names another shop's CSVs,
  * `scored` the only customers whose cases are scored (TrainAndEvaluateOptions.scoredCustomers).
  */
-export function trainInChild(files?: { orders: string; products: string }, scored?: ReadonlySet<string>): ChildReport {
-  const dir = scored ? mkdtempSync(path.join(tmpdir(), "bench-scored-")) : null;
+export function trainInChild(
+  files?: { orders: string; products: string },
+  scored?: ReadonlySet<string>,
+  firstVisits?: ReadonlySet<string>,
+): ChildReport {
+  const dir = scored || firstVisits ? mkdtempSync(path.join(tmpdir(), "bench-scored-")) : null;
   try {
-    const scoredFile = dir ? path.join(dir, "customers.json") : null;
+    const scoredFile = dir && scored ? path.join(dir, "customers.json") : null;
     if (scoredFile) writeFileSync(scoredFile, JSON.stringify([...scored!]));
+    const firstVisitFile = dir && firstVisits ? path.join(dir, "first-visits.json") : null;
+    if (firstVisitFile) writeFileSync(firstVisitFile, JSON.stringify([...firstVisits!]));
     const out = execFileSync(process.execPath, ["--import", "tsx", "bench/training-child.ts"], {
       env: {
         ...process.env,
         TF_BACKEND: process.env.TF_BACKEND ?? "auto",
         ...(files ? { BENCH_ORDERS_FILE: files.orders, BENCH_PRODUCTS_FILE: files.products } : {}),
         ...(scoredFile ? { BENCH_SCORED_CUSTOMERS_FILE: scoredFile } : {}),
+        ...(firstVisitFile ? { BENCH_FIRST_VISIT_CUSTOMERS_FILE: firstVisitFile } : {}),
       },
       maxBuffer: 64 * 1024 * 1024,
     }).toString();

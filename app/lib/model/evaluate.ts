@@ -94,6 +94,12 @@ export interface TrainAndEvaluateOptions {
    * offline figure is on the same baskets. @defaultValue every case
    */
   scoredCustomers?: ReadonlySet<string>;
+  /**
+   * Only these customers' first orders are scored for the first-visit list. The live bench holds
+   * out newcomers whole and asks for them as first visits; its repeat customers' first orders are
+   * not the baskets it scored live. @defaultValue scoredCustomers
+   */
+  firstVisitCustomers?: ReadonlySet<string>;
   promotion?: PromotionRule;
   /**
    * Also rank the intermediate orders with the stage networks (validation.ts): what settings are
@@ -200,6 +206,8 @@ export function evaluateBaselines(
   mix: MixRule = {},
   /** Only these customers' cases are scored (others still count as history). @defaultValue all */
   only?: (customerId: string) => boolean,
+  /** Only these customers' first orders are scored for first visits. @defaultValue only */
+  onlyFirst = only,
 ): Record<BaselineName, SettingMetrics> {
   const cases = buildTimeSplit(data).filter((c) => !only || only(data.customerIds[c.customer]!));
   const acc = Object.fromEntries(
@@ -215,7 +223,7 @@ export function evaluateBaselines(
   });
   const relatedMetrics = related.result();
   // With no history every baseline ranks by popularity: it alone carries the first-visit figure.
-  const firstVisit = evaluateFirstVisitPopularity(data, firstVisitCases(data, only), k);
+  const firstVisit = evaluateFirstVisitPopularity(data, firstVisitCases(data, onlyFirst), k);
   return Object.fromEntries(
     BASELINE_NAMES.map((n) => [
       n,
@@ -238,7 +246,9 @@ export async function trainAndEvaluate(
 
   const scored = options.scoredCustomers;
   const only = scored ? (customerId: string) => scored.has(customerId) : undefined;
-  const baselineMetrics = evaluateBaselines(data, k, options.mix, only);
+  const firstVisitors = options.firstVisitCustomers;
+  const onlyFirst = firstVisitors ? (customerId: string) => firstVisitors.has(customerId) : only;
+  const baselineMetrics = evaluateBaselines(data, k, options.mix, only, onlyFirst);
   const baselinesMs = performance.now() - started;
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
@@ -309,7 +319,7 @@ export async function trainAndEvaluate(
     let evaluateMs = 0;
     const checkRows = options.validate ? validationRows(examples) : [];
     const validation = new ValidationAccumulator(k, checkRows);
-    const listEvals = new NetworkListEvaluations(data, snapshots, options.features ?? {}, k, only);
+    const listEvals = new NetworkListEvaluations(data, snapshots, options.features ?? {}, k, onlyFirst);
     const scoreRange = (from: number, to: number) => {
       const t = performance.now();
       const rows = evalRows.filter((e) => e.at >= from && e.at < to);

@@ -27,11 +27,12 @@ export class NetworkListEvaluations {
     snapshots: ShopSnapshots,
     features: FeatureOptions,
     k: number,
-    only?: (customerId: string) => boolean,
+    /** Whose first orders the first-visit list is scored on. @defaultValue every customer's */
+    onlyFirst?: (customerId: string) => boolean,
   ) {
     this.related = new ListAccumulator(k);
     this.firstVisit = new ListAccumulator(k);
-    this.firstCases = firstVisitCases(data, only);
+    this.firstCases = firstVisitCases(data, onlyFirst);
     this.relatedInput = { snapshots, features, popularity: new PopularityClock(data) };
     this.firstInput = { snapshots, features, popularity: new PopularityClock(data) };
   }

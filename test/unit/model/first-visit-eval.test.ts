@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { indexShopData } from "../../../app/lib/model/dataset";
 import type { TrainedRecommender } from "../../../app/lib/model/evaluate";
-import { trainAndEvaluate } from "../../../app/lib/model/evaluate";
+import { evaluateBaselines, trainAndEvaluate } from "../../../app/lib/model/evaluate";
 import type { SettingMetrics } from "../../../app/lib/model/evaluate-lists";
 import { evaluateFirstVisitPopularity, firstVisitCases } from "../../../app/lib/model/first-visit-eval";
 import { decideLists } from "../../../app/lib/model/list-evaluations";
@@ -40,6 +40,30 @@ describe("the first-visit list's evaluation (issue 15)", () => {
     expect(m.cases).toBe(4);
     expect(m.ndcg).toBeCloseTo((1 + 1 + 1 / Math.log2(3) + d) / 4, 10);
     expect(firstVisitCases(data, (id) => id === "c")).toHaveLength(1);
+  });
+
+  it("scores first visits on the customers named for them, apart from the other cases' (the live bench's newcomers)", async () => {
+    const data = handShop();
+    const split = evaluateBaselines(
+      data,
+      10,
+      {},
+      (id) => id === "a",
+      (id) => id === "c" || id === "d",
+    );
+    expect(split.popularity.firstVisit!.cases).toBe(2);
+    // Unnamed, first visits follow the scored customers.
+    expect(evaluateBaselines(data, 10, {}, (id) => id === "a").popularity.firstVisit!.cases).toBe(1);
+
+    await initTfBackend({ force: "wasm", log: () => {} });
+    const shop = syntheticShop();
+    const firstVisitCustomers = new Set(shop.orders.slice(0, 40).map((o) => o.customerId));
+    expect(firstVisitCustomers.size).toBeGreaterThan(1);
+    expect(firstVisitCustomers.size).toBeLessThan(36);
+    const result = await trainAndEvaluate(shop.orders, shop.catalog, { firstVisitCustomers });
+    expect(result.metrics.model!.firstVisit!.cases).toBe(firstVisitCustomers.size);
+    expect(result.metrics.baselines.popularity.firstVisit!.cases).toBe(firstVisitCustomers.size);
+    result.model.dnn?.dispose();
   });
 
   it("serves the model only when it beats best sellers on first orders by 1 %", () => {
