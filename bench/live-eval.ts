@@ -3,8 +3,10 @@
  * customer's last order held out, the shop is trained through the real worker, and every held-out
  * customer asks the App Proxy, signed as Shopify signs it, for each personal strategy, and, when the
  * held-out basket has two products or more, for the related list of its first product (what the
- * "Related to this product" and "Complete the cart" settings serve). The answers are scored against
- * the held-out orders with the same metric code as the offline evaluation (related-eval.ts).
+ * "Related to this product" and "Complete the cart" settings serve). Customers seen once, near the
+ * end of the history, are held out whole: each asks, anonymous with nothing viewed, for what a first
+ * visit gets (the run's first-visit list). The answers are scored against the held-out orders with
+ * the same metric code as the offline evaluation (related-eval.ts, first-visit-eval.ts).
  * Used by `npm run bench -- live` (the whole UCI shop) and by a test (a small slice).
  */
 import type { Db } from "../app/lib/database/client.server";
@@ -21,11 +23,19 @@ export const LIVE_K = 10;
 /** What the block asks for at most: the answer is scored on its first LIVE_K products. */
 export const LIVE_LIMIT = 12;
 
+/** Customers with one order in the newest tenth of the history are the first visits held out. */
+export const FIRST_VISIT_SHARE = 0.1;
+
 export interface HeldOut {
-  /** Every order but each repeat customer's last: what is replayed. */
+  /** Every order but each repeat customer's last and the first visits': what is replayed. */
   replayed: DemoShopData;
   /** Each customer with two or more orders → their last order. */
   last: Map<string, DemoOrder>;
+  /**
+   * Each customer whose only order is in the newest FIRST_VISIT_SHARE of the orders → that order.
+   * The shop never hears of them, so they come as first visitors, as newcomers near a run do.
+   */
+  firstVisits: Map<string, DemoOrder>;
 }
 
 /** Holds out each customer's last order (the README protocol's target), when they have two or more. */
@@ -38,12 +48,21 @@ export function holdOutLastOrders(data: DemoShopData): HeldOut {
   }
   const last = new Map<string, DemoOrder>();
   for (const [customer, orders] of byCustomer) if (orders.length >= 2) last.set(customer, orders[orders.length - 1]!);
-  const held = new Set([...last.values()]);
+  const times = data.orders.map((o) => o.at).sort();
+  const recent = times[Math.floor(times.length * (1 - FIRST_VISIT_SHARE))] ?? "";
+  const firstVisits = new Map<string, DemoOrder>();
+  for (const [customer, orders] of byCustomer)
+    if (orders.length === 1 && orders[0]!.at >= recent) firstVisits.set(customer, orders[0]!);
+  const held = new Set([...last.values(), ...firstVisits.values()]);
   const orders = data.orders.filter((o) => !held.has(o));
   // A held-out customer's orders that share their last order's moment are not history either.
   const kept = orders.filter((o) => !(last.get(o.customer)?.at === o.at));
   const used = new Set(kept.flatMap((o) => o.lines.map((l) => l.code)));
-  return { replayed: { products: data.products.filter((p) => used.has(p.code)), orders: kept }, last };
+  return {
+    replayed: { products: data.products.filter((p) => used.has(p.code)), orders: kept },
+    last,
+    firstVisits,
+  };
 }
 
 /** The data set's orders as the model layer reads them, with the Shopify ids the replay gives them. */
@@ -63,21 +82,24 @@ export interface LiveTarget {
   db: Db;
 }
 
-/** What the live evaluation asks for: each personal strategy, and the related list. */
-export const LIVE_STRATEGIES = [...PERSONAL_STRATEGIES, "related"] as const;
+/** What the live evaluation asks for: each personal strategy, the related list, a first visit's list. */
+export const LIVE_STRATEGIES = [...PERSONAL_STRATEGIES, "related", "first_visit"] as const;
 export type LiveStrategy = (typeof LIVE_STRATEGIES)[number];
 
 export interface LiveAnswer {
   customer: string;
   strategy: LiveStrategy;
   served: string | null;
+  /** Why the answer is not the strategy asked for (the response's `fallback`), if it says. */
+  fallback: string | null;
   ids: string[];
 }
 
 export interface LiveScores {
   /**
    * Per strategy, over treatment customers: for_you and buy_again in the "all" setting, new_for_you
-   * in "new", related against the basket without its first product.
+   * in "new", related against the basket without its first product, first_visit against the
+   * held-out first visit's whole order.
    */
   metrics: Record<LiveStrategy, RankingMetrics & { cases: number; served: Record<string, number> }>;
   /** Customers whose visitor id fell in the control arm: not scored. */
@@ -93,13 +115,16 @@ export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight =
   const past = pastProducts(held.replayed.orders);
   // Only customers the shop knows (they have replayed orders) can be asked for as logged in.
   const customers = [...held.last.keys()].filter((c) => past.has(c));
-  const asks = customers.flatMap((customer) => {
-    const seed = relatedSeedOf(held.last.get(customer)!);
-    return [
-      ...PERSONAL_STRATEGIES.map((strategy) => ({ customer, strategy, productId: null })),
-      ...(seed === null ? [] : [{ customer, strategy: "related" as const, productId: String(seed) }]),
-    ];
-  });
+  const asks: Array<{ customer: string; strategy: LiveStrategy; productId: string | null }> = customers.flatMap(
+    (customer) => {
+      const seed = relatedSeedOf(held.last.get(customer)!);
+      return [
+        ...PERSONAL_STRATEGIES.map((strategy) => ({ customer, strategy, productId: null })),
+        ...(seed === null ? [] : [{ customer, strategy: "related" as const, productId: String(seed) }]),
+      ];
+    },
+  );
+  for (const customer of held.firstVisits.keys()) asks.push({ customer, strategy: "first_visit", productId: null });
   const answers: LiveAnswer[] = new Array(asks.length);
   await runConcurrent(asks.length, inFlight, async (i) => {
     const { customer, strategy, productId } = asks[i]!;
@@ -135,18 +160,29 @@ async function ask(
   strategy: LiveStrategy,
   productId: string | null,
 ): Promise<LiveAnswer> {
+  // A first visit is what the home page's block asks for a shopper not logged in, with nothing viewed.
+  const firstVisit = strategy === "first_visit";
   const query = new URLSearchParams({
     context: productId ? "product" : "home",
-    strategy,
+    strategy: firstVisit ? "for_you" : strategy,
     limit: String(LIVE_LIMIT),
     visitor: visitorFor(customer),
     ...(productId ? { product_id: productId } : {}),
   });
-  const signed = signAppProxyQuery(query, { shop: target.shop, loggedInCustomerId: customer }, target.secret);
+  const signed = signAppProxyQuery(
+    query,
+    { shop: target.shop, loggedInCustomerId: firstVisit ? "" : customer },
+    target.secret,
+  );
   const response = await fetch(`${target.origin}/apps/affinity/recommendations?${signed}`);
   if (!response.ok) throw new Error(`App Proxy answered ${response.status} for customer ${customer} (${strategy})`);
-  const body = (await response.json()) as { strategy: string | null; products: Array<{ id: string }> };
-  return { customer, strategy, served: body.strategy, ids: body.products.map((p) => p.id) };
+  const body = (await response.json()) as {
+    strategy: string | null;
+    fallback?: string;
+    products: Array<{ id: string }>;
+  };
+  const ids = body.products.map((p) => p.id);
+  return { customer, strategy, served: body.strategy, fallback: body.fallback ?? null, ids };
 }
 
 /** Product ids are numbers here: the metric code ranks numbers. */
@@ -178,7 +214,7 @@ export function scoreAnswers(
       control.add(answer.customer);
       continue;
     }
-    const order = held.last.get(answer.customer)!;
+    const order = (answer.strategy === "first_visit" ? held.firstVisits : held.last).get(answer.customer)!;
     const targets = [...new Set(order.lines.map((l) => productIdFor(l.code)))];
     const bought = past.get(answer.customer) ?? new Set<number>();
     const ranked = answer.ids.map(Number);

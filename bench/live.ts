@@ -93,13 +93,20 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
     const recorded = JSON.parse(run.metrics) as {
       strategies: Record<PersonalStrategy, { served: string }>;
       related: { served: string };
+      firstVisit: { served: string };
     };
-    const rankers = { ...recorded.strategies, related: recorded.related };
-    // Offline on the same baskets: the customers scored live (the treatment arm), not every case.
-    const offline = trainInChild(files, live.scored).metrics;
+    const rankers = { ...recorded.strategies, related: recorded.related, first_visit: recorded.firstVisit };
+    // Offline on the same baskets: the customers scored live (the treatment arm), not every case;
+    // for first visits, the newcomers' orders alone.
+    const newcomers = new Set([...held.firstVisits.keys()].filter((c) => live.scored.has(c)));
+    const offline = trainInChild(files, live.scored, newcomers).metrics;
     // The reference is scored on the customers the live figure is: the treatment arm's baskets.
-    const baselines = evaluateBaselines(indexShopData(historyOrders(data.orders), []), 10, {}, (c) =>
-      live.scored.has(c),
+    const baselines = evaluateBaselines(
+      indexShopData(historyOrders(data.orders), []),
+      10,
+      {},
+      (c) => live.scored.has(c),
+      (c) => newcomers.has(c),
     );
     return report(live, offline, rankers, baselines);
   } finally {
@@ -118,20 +125,29 @@ function report(
   rankers: Record<LiveStrategy, { served: string }>,
   baselines: ReturnType<typeof evaluateBaselines>,
 ): BenchResult[] {
-  // Each strategy's figure of a MetricsRow: personal ones in their setting, related on its own cases.
+  // Each strategy's figure of a MetricsRow: personal ones in their setting, related and first visits
+  // on their own cases.
   const figure = (m: MetricsRow | SettingMetrics | null | undefined, strategy: LiveStrategy) =>
-    strategy === "related" ? m?.related?.ndcg : m?.strategies[strategy].ndcg;
+    strategy === "related"
+      ? m?.related?.ndcg
+      : strategy === "first_visit"
+        ? m?.firstVisit?.ndcg
+        : m?.strategies[strategy].ndcg;
+  // With no history every baseline ranks by popularity, which alone carries the first-visit figure.
   const reference = (strategy: LiveStrategy): [string, number] =>
-    Object.entries(baselines)
-      .map(([name, m]): [string, number] =>
-        strategy === "related" ? [name, m.related?.ndcg ?? 0] : [name, m[STRATEGY_SETTING[strategy]].ndcg],
-      )
-      .sort((a, b) => b[1] - a[1])[0]!;
+    strategy === "first_visit"
+      ? ["popularity", baselines.popularity.firstVisit?.ndcg ?? 0]
+      : Object.entries(baselines)
+          .map(([name, m]): [string, number] =>
+            strategy === "related" ? [name, m.related?.ndcg ?? 0] : [name, m[STRATEGY_SETTING[strategy]].ndcg],
+          )
+          .sort((a, b) => b[1] - a[1])[0]!;
   const ids: Record<LiveStrategy, string> = {
     for_you: "live.all.ndcg10",
     buy_again: "live.buy_again.ndcg10",
     new_for_you: "live.new.ndcg10",
     related: "live.related.ndcg10",
+    first_visit: "live.first_visit.ndcg10",
   };
   const rows: BenchResult[] = [];
   for (const strategy of LIVE_STRATEGIES) {
@@ -147,7 +163,7 @@ function report(
     rows.push(result(ids[strategy], m.ndcg, "ndcg", baseline, note));
     // Offline, the same ranker's list for this strategy, on the same baskets.
     const off = figure(ranker === "model" ? offline.model : offline.baselines[ranker], strategy);
-    if (off !== undefined) {
+    if (off) {
       rows.push(
         result(
           `live.offline_gap.${strategy}`,
