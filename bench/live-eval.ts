@@ -38,7 +38,10 @@ export interface HeldOut {
   firstVisits: Map<string, DemoOrder>;
 }
 
-/** Holds out each customer's last order (the README protocol's target), when they have two or more. */
+/**
+ * Holds out each customer's last order (the README protocol's target), when they have two or more,
+ * and, whole, each customer whose only order is in the newest FIRST_VISIT_SHARE of the history.
+ */
 export function holdOutLastOrders(data: DemoShopData): HeldOut {
   const byCustomer = new Map<string, DemoOrder[]>();
   for (const order of data.orders) {
@@ -46,13 +49,14 @@ export function holdOutLastOrders(data: DemoShopData): HeldOut {
     if (orders) orders.push(order);
     else byCustomer.set(order.customer, [order]);
   }
-  const last = new Map<string, DemoOrder>();
-  for (const [customer, orders] of byCustomer) if (orders.length >= 2) last.set(customer, orders[orders.length - 1]!);
   const times = data.orders.map((o) => o.at).sort();
   const recent = times[Math.floor(times.length * (1 - FIRST_VISIT_SHARE))] ?? "";
+  const last = new Map<string, DemoOrder>();
   const firstVisits = new Map<string, DemoOrder>();
-  for (const [customer, orders] of byCustomer)
-    if (orders.length === 1 && orders[0]!.at >= recent) firstVisits.set(customer, orders[0]!);
+  for (const [customer, orders] of byCustomer) {
+    if (orders.length >= 2) last.set(customer, orders[orders.length - 1]!);
+    else if (orders[0]!.at >= recent) firstVisits.set(customer, orders[0]!);
+  }
   const held = new Set([...last.values(), ...firstVisits.values()]);
   const orders = data.orders.filter((o) => !held.has(o));
   // A held-out customer's orders that share their last order's moment are not history either.

@@ -24,7 +24,9 @@ export interface ChildReport {
 
 /**
  * One training and offline evaluation in a child process; `files` names another shop's CSVs,
- * `scored` the only customers whose cases are scored (TrainAndEvaluateOptions.scoredCustomers).
+ * `scored` the only customers whose cases are scored (TrainAndEvaluateOptions.scoredCustomers),
+ * `firstVisits` the only ones whose first orders the first-visit list is scored on
+ * (TrainAndEvaluateOptions.firstVisitCustomers; default `scored`).
  */
 export function trainInChild(
   files?: { orders: string; products: string },

@@ -15,6 +15,11 @@
  * B2B catalog prices (a theme block has no customer access token for `@inContext(buyer:)`).
  */
 
+import { IMAGE_WIDTHS, LIQUID_HANDLES_MAX, liquidCandidates } from "../../../app/lib/recommendations/storefront-liquid";
+
+/** The candidates design A asks serving for, per shown count, so both designs get the same spares. */
+const CANDIDATES = Array.from({ length: LIQUID_HANDLES_MAX + 1 }, (_, shown) => liquidCandidates(shown));
+
 /** The Storefront API version the prototype asks (the stand-in answers any). */
 export const STOREFRONT_API_PATH = "/api/2026-01/graphql.json";
 
@@ -35,7 +40,8 @@ export const CARDS_QUERY = `query Cards($ids: [ID!]!, $country: CountryCode, $la
 /** The page script (plain JavaScript, as a browser runs it). */
 export const STOREFRONT_API_DESIGN = `(() => {
   const realFetch = window.fetch.bind(window);
-  const WIDTHS = [160, 240, 320, 400, 540, 720, 900, 1080];
+  const WIDTHS = ${JSON.stringify(IMAGE_WIDTHS)};
+  const CANDIDATES = ${JSON.stringify(CANDIDATES)};
   const sized = (url, w) => url + (url.includes("?") ? "&" : "?") + "width=" + w;
   const card = (root, n) => {
     const v = n.selectedOrFirstAvailableVariant;
@@ -67,7 +73,7 @@ export const STOREFRONT_API_DESIGN = `(() => {
     // First request: which products, as JSON, with spares for what the market does not sell.
     const shown = Number(asked.searchParams.get("limit")) || 4;
     asked.searchParams.set("format", "json");
-    asked.searchParams.set("limit", String(Math.min(20, shown + Math.max(2, Math.ceil(shown / 2)))));
+    asked.searchParams.set("limit", String(CANDIDATES[shown] || ${LIQUID_HANDLES_MAX}));
     const ids = await realFetch(asked, init);
     if (!ids.ok) return ids;
     const chosen = await ids.json();
