@@ -106,6 +106,10 @@ describe("training jobs in the real worker (sandboxed child process)", () => {
     // And for the list of a shopper with no history, on every customer's first order (36).
     expect(metrics.firstVisit.reason).toContain("popularity");
     expect(metrics.model.firstVisit.cases).toBe(36);
+    // The holdout's best sellers, on the same last orders and first orders as the lists above.
+    expect(metrics.bestSellers.firstVisit.cases).toBe(36);
+    expect(metrics.bestSellers.all.cases).toBe(36);
+    expect(metrics.bestSellers.all.ndcg).toBeGreaterThan(0);
     // The run's artifact rebuilds its ranker from the database's orders and catalog.
     await initTfBackend({ force: "wasm", log: () => {} });
     const [orders, catalog] = await Promise.all([loadOrderHistory(t.db, shop.id), loadCatalog(t.db, shop.id)]);

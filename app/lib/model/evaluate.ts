@@ -30,6 +30,7 @@ import { buildTimeSplit } from "./split";
 import { sweepCases } from "./sweep";
 import type { MixRule, PersonalStrategy } from "./strategies";
 import { RelatedBaselines } from "./related-eval";
+import { evaluateBestSellerLists, type BestSellersMetrics } from "./best-sellers";
 import { evaluateFirstVisitPopularity, firstVisitCases } from "./first-visit-eval";
 import { decideLists, NetworkListEvaluations } from "./list-evaluations";
 import { ValidationAccumulator, validationRows, type ValidationMetrics } from "./validation";
@@ -148,6 +149,8 @@ export interface TrainAndEvaluateResult {
   metrics: {
     model: MetricsRow | null;
     baselines: Record<BaselineName, MetricsRow>;
+    /** The best-seller list (the control arm's, and new-for-you's with no history), where it is served. */
+    bestSellers: BestSellersMetrics;
     /** Only when options.validate. */
     validation?: ValidationMetrics;
   };
@@ -249,6 +252,8 @@ export async function trainAndEvaluate(
   const firstVisitors = options.firstVisitCustomers;
   const onlyFirst = firstVisitors ? (customerId: string) => firstVisitors.has(customerId) : only;
   const baselineMetrics = evaluateBaselines(data, k, options.mix, only, onlyFirst);
+  const scoredCases = only ? cases.filter((c) => only(data.customerIds[c.customer]!)) : cases;
+  const bestSellers = evaluateBestSellerLists(data, k, scoredCases, firstVisitCases(data, onlyFirst));
   const baselinesMs = performance.now() - started;
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, options.snapshots);
@@ -299,7 +304,7 @@ export async function trainAndEvaluate(
       },
       strategies,
       ...lists,
-      metrics: { model: null, baselines },
+      metrics: { model: null, baselines, bestSellers },
       ...decision,
       sizes,
       timings: { totalMs: performance.now() - started, baselinesMs, featuresMs, trainMs: 0, evaluateMs: 0 },
@@ -355,7 +360,6 @@ export async function trainAndEvaluate(
     const t = performance.now();
     const modelAcc = new MetricsAccumulator(k, numItems, options.mix);
     const byOrder = new Map(evalRows.map((e) => [e.evalCase!.targetOrder, e]));
-    const scoredCases = only ? cases.filter((c) => only(data.customerIds[c.customer]!)) : cases;
     sweepCases(data, scoredCases, (ctx) => {
       const example = byOrder.get(ctx.evalCase.targetOrder);
       const s = example ? scores.get(example) : undefined;
@@ -390,6 +394,7 @@ export async function trainAndEvaluate(
       metrics: {
         model: row(modelMetrics),
         baselines,
+        bestSellers,
         ...(options.validate ? { validation: validation.result() } : {}),
       },
       ...decision,

@@ -1,3 +1,4 @@
+import { BEST_SELLER_DAYS, rankBySold } from "../model/best-sellers";
 import type { HistoryOrder } from "../model/types";
 
 /** Products kept per customer: enough to cover what a list of 24 could repeat. */
@@ -18,23 +19,20 @@ export function purchasedByCustomer(orders: readonly HistoryOrder[], max = PURCH
   return new Map([...byCustomer].map(([customer, ids]) => [customer, [...ids]]));
 }
 
-/** How far back best-sellers look, and how many are kept. */
-export const BEST_SELLER_DAYS = 90;
-
 /**
  * The products sold in the largest quantities in the last 90 days of the history (by its own
- * last order, so an old history still has best-sellers), most sold first.
+ * last order, so an old history still has best-sellers), most sold first. Ranked by the rule the
+ * offline evaluation scores (model/best-sellers.ts).
  */
 export function bestSellers(orders: readonly HistoryOrder[], k: number, days = BEST_SELLER_DAYS): string[] {
-  const last = Math.max(...orders.map((o) => o.at.getTime()));
+  // A loop, not Math.max(...): a spread of a million orders overflows the call stack.
+  let last = -Infinity;
+  for (const order of orders) last = Math.max(last, order.at.getTime());
   const since = last - days * 86_400_000;
   const sold = new Map<string, number>();
   for (const order of orders) {
     if (order.at.getTime() < since) continue;
     for (const item of order.items) sold.set(item.productId, (sold.get(item.productId) ?? 0) + item.quantity);
   }
-  return [...sold]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, k)
-    .map(([id]) => id);
+  return rankBySold(sold, (id) => id, k);
 }
