@@ -11,7 +11,7 @@ export const STRATEGIES = ["for_you", "buy_again", "new_for_you", "related", "co
 export type Strategy = (typeof STRATEGIES)[number];
 /**
  * What an answer can be served with: a strategy; "popular", the run's list for a visitor it knows
- * nothing about; or the shop's best sellers.
+ * nothing about; or the shop's best sellers (the holdout's control arm only).
  */
 export type ServedStrategy = Strategy | "popular" | "best_sellers";
 
@@ -46,8 +46,11 @@ export interface StrategyInput {
  *   product they viewed last; then the run's list for an empty history ("popular"). With purchases excluded by the merchant, a known
  *   customer gets their new-for-you list instead (it holds nothing they bought).
  * - buy_again: the customer's buy-again list, else for_you's chain.
- * - new_for_you: the customer's new-for-you list; a customer or visitor with no list gets best
- *   sellers (the rules then drop what is in the cart).
+ * - new_for_you: the customer's new-for-you list; a customer or visitor with no list gets the end
+ *   of for_you's chain (the related list of the product viewed last, then the empty-history list;
+ *   the rules then drop what is in the cart). Until 2026-12-07 that was the 90-day best sellers,
+ *   which score 0.057 on the UCI shop's first orders where the empty-history list scores 0.098
+ *   to 0.106 (ADR 005, "Best sellers").
  * - related: the product's related list, else for_you's chain.
  * - complete_cart: the related list of the product added to the cart last, else for_you's chain.
  */
@@ -64,7 +67,7 @@ export function strategyCandidates(input: StrategyInput): Candidate[] {
       break;
     case "new_for_you":
       if (customerId) add(out, "new_for_you", { kind: "new", id: customerId });
-      add(out, "best_sellers", { kind: "bestsellers" }, customerId ? "no_list" : "not_logged_in");
+      addWithoutList(out, input, customerId ? "no_list" : "not_logged_in");
       break;
     case "related":
       if (input.productId) add(out, "related", { kind: "related", id: input.productId });
@@ -100,6 +103,16 @@ function addForYou(out: Candidate[], input: StrategyInput, reason?: FallbackReas
   if (customerId && !input.includePurchased)
     add(out, "new_for_you", { kind: "new", id: customerId }, "purchases_excluded");
   else if (customerId) add(out, "for_you", { kind: "for", id: customerId }, reason);
+  addWithoutList(out, input, reason);
+}
+
+/**
+ * The end of every chain, for a shopper with no list of their own: the related list of the product
+ * viewed last, then the list for an empty history. Both are judged on evaluations of their own
+ * (related-eval.ts, first-visit-eval.ts), and for a shopper who bought nothing every product is new.
+ */
+function addWithoutList(out: Candidate[], input: StrategyInput, reason?: FallbackReason): void {
+  const { customerId } = input;
   const viewed = input.history[0];
   if (viewed)
     add(out, "related", { kind: "related", id: viewed }, reason ?? (customerId ? "no_list" : "not_logged_in"));

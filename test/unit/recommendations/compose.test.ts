@@ -8,7 +8,7 @@ import {
 import type { RecommendationRequest } from "../../../app/lib/recommendations/request";
 import { ineligibility } from "../../../app/lib/recommendations/rules";
 import { pickProducts } from "../../helpers/rankers";
-import { strategyCandidates, type StrategyInput } from "../../../app/lib/recommendations/strategy";
+import { STRATEGIES, strategyCandidates, type StrategyInput } from "../../../app/lib/recommendations/strategy";
 import { DEFAULT_SETTINGS, shopSettingsSchema, type ShopSettings } from "../../../app/lib/settings/settings-schema";
 
 const request = (over: Partial<RecommendationRequest> = {}): RecommendationRequest => ({
@@ -115,12 +115,19 @@ describe("strategy chains", () => {
     ]);
   });
 
-  it("gives new-for-you without a list the shop's best sellers", () => {
+  it("gives new-for-you without a list the evaluated lists for a shopper with no history, never a past-purchase list", () => {
     expect(chain({ strategy: "new_for_you", customerId: "9" })).toEqual([
       ["new_for_you", "new:9", null],
-      ["best_sellers", "bestsellers", "no_list"],
+      ["popular", "popular", "no_list"],
     ]);
-    expect(chain({ strategy: "new_for_you" })).toEqual([["best_sellers", "bestsellers", "not_logged_in"]]);
+    expect(chain({ strategy: "new_for_you" })).toEqual([["popular", "popular", "not_logged_in"]]);
+    expect(chain({ strategy: "new_for_you", history: ["4"] })).toEqual([
+      ["related", "related:4", "not_logged_in"],
+      ["popular", "popular", "not_logged_in"],
+    ]);
+    // Best sellers are the holdout's list alone.
+    const everyChain = STRATEGIES.flatMap((strategy) => chain({ strategy, customerId: "9", history: ["4"] }));
+    expect(everyChain.map(([served]) => served)).not.toContain("best_sellers");
   });
 
   it("serves related on the product's own list, complete-the-cart on the last cart item's, and falls back when they have none", () => {
