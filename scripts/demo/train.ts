@@ -4,6 +4,7 @@ import type { Db } from "../../app/lib/database/client.server";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { readPopular } from "../../app/lib/storefront-store/run-lists.server";
 import { requestTraining } from "../../app/lib/training/train-queue.server";
+import { bestSellersFigure } from "../../app/lib/admin/best-sellers-figure";
 import { strategyFigures } from "../../app/lib/admin/strategy-figures";
 import { DemoError } from "./errors";
 import { storedMetrics, type RunSummary } from "./metrics-table";
@@ -98,6 +99,13 @@ function completedRunId(job: Job, workerLog: string): string {
   return outcome.runId;
 }
 
+/** One sentence per block strategy, then the holdout group's best sellers, as the model page words them. */
+function describeLists(metrics: string): string[] {
+  const figures = strategyFigures(metrics);
+  const bestSellers = bestSellersFigure(metrics, figures);
+  return [...figures.map((f) => f.sentence), ...(bestSellers ? [bestSellers.sentence] : [])];
+}
+
 async function loadRun(db: Db, id: string): Promise<RunSummary> {
   const run = await db.modelRun.findUniqueOrThrow({ where: { id } });
   return {
@@ -112,6 +120,6 @@ async function loadRun(db: Db, id: string): Promise<RunSummary> {
     examples: run.examples,
     durationMs: run.durationMs,
     metrics: storedMetrics.parse(JSON.parse(run.metrics)),
-    strategies: strategyFigures(run.metrics).map((f) => f.sentence),
+    strategies: describeLists(run.metrics),
   };
 }

@@ -65,6 +65,11 @@ describe("the model page, in Chromium", () => {
     expect(await page.locator("body").innerText()).toContain(
       "New for you: 7 % better than “Bought together (normalised)” at predicting the next new product.",
     );
+    // The holdout group's best sellers, measured like the rest (for you here: the model's 0.281 "all").
+    expect(await page.getByText("Holdout group", { exact: true }).count()).toBe(1);
+    expect(await page.locator("body").innerText()).toContain(
+      "Best sellers of the last 90 days (what the holdout group sees when you show it best sellers): 75 % worse than “For you” at predicting the next order.",
+    );
     expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(2);
     await page.screenshot({ path: "test-output/admin-model.png", fullPage: true });
     expect(blocked()).toEqual([]);

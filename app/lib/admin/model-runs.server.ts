@@ -1,6 +1,7 @@
 import type { Db } from "../database/client.server";
 import { baselineNote, metricsTable, type MetricsTableRow } from "./model-metrics";
 import { requireShop } from "../shops/registry.server";
+import { bestSellersFigure, type BestSellersFigure } from "./best-sellers-figure";
 import { strategyFigures, type StrategyFigure } from "./strategy-figures";
 
 /** One training run as the model page lists it (never the weights). */
@@ -24,7 +25,15 @@ export interface RunSummary {
 
 export interface ModelOverview {
   /** The run whose lists the storefront serves, with its metrics. */
-  active: (RunSummary & { metrics: MetricsTableRow[]; strategies: StrategyFigure[]; note: string | null }) | null;
+  active:
+    | (RunSummary & {
+        metrics: MetricsTableRow[];
+        strategies: StrategyFigure[];
+        /** The holdout group's list, measured where it is served; null for older runs. */
+        bestSellers: BestSellersFigure | null;
+        note: string | null;
+      })
+    | null;
   /** The run a rollback would return to. */
   previous: RunSummary | null;
   /** The most recent runs, newest first. */
@@ -88,10 +97,12 @@ export async function modelOverview(db: Db, shopDomain: string): Promise<ModelOv
   if (active) {
     const { metrics, ...rest } = active;
     const table = metricsTable(metrics, active.served);
+    const strategies = strategyFigures(metrics);
     activeView = {
       ...summary(rest),
       metrics: table,
-      strategies: strategyFigures(metrics),
+      strategies,
+      bestSellers: bestSellersFigure(metrics, strategies),
       note: baselineNote(active.served, table),
     };
   }

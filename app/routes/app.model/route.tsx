@@ -143,7 +143,7 @@ export default function ModelPage() {
         ) : null}
         {active && active.strategies.length > 0 ? (
           <Layout.Section variant="fullWidth">
-            <StrategyFiguresCard figures={active.strategies} />
+            <StrategyFiguresCard figures={active.strategies} bestSellers={active.bestSellers} />
           </Layout.Section>
         ) : null}
         {active ? (

@@ -1,11 +1,18 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
+import type { BestSellersFigure } from "../../lib/admin/best-sellers-figure";
 import type { StrategyFigure } from "../../lib/admin/strategy-figures";
 
 /**
  * What each kind of block shows shoppers, and how well it predicted recent orders: one line per
  * strategy, in the merchant's words, with the ranker that serves it.
  */
-export function StrategyFiguresCard({ figures }: { figures: StrategyFigure[] }) {
+export function StrategyFiguresCard({
+  figures,
+  bestSellers,
+}: {
+  figures: StrategyFigure[];
+  bestSellers: BestSellersFigure | null;
+}) {
   return (
     <Card>
       <BlockStack gap="300">
@@ -24,6 +31,12 @@ export function StrategyFiguresCard({ figures }: { figures: StrategyFigure[] }) 
               <Text as="p">{figure.sentence}</Text>
             </InlineStack>
           ))}
+          {bestSellers ? (
+            <InlineStack gap="200" blockAlign="center" wrap={false}>
+              <Badge tone="attention">Holdout group</Badge>
+              <Text as="p">{bestSellers.sentence}</Text>
+            </InlineStack>
+          ) : null}
         </BlockStack>
       </BlockStack>
     </Card>
