@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { BestSellersMetrics } from "../app/lib/model/best-sellers";
 import type { MetricsRow } from "../app/lib/model/evaluate";
 import { result, type BenchResult } from "./lib";
 
@@ -19,7 +20,7 @@ export interface ChildReport {
   related?: string;
   /** The ranker the run chose for the list of a shopper with no history. */
   firstVisit?: string;
-  metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow> };
+  metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow>; bestSellers?: BestSellersMetrics };
 }
 
 /**
@@ -98,5 +99,31 @@ export async function benchTraining(): Promise<BenchResult[]> {
     const note = `reference: ${best[0]} baseline; ${own.cases} ${list.cases}; the run serves ${list.served ?? "?"}`;
     rows.push(result(list.id, own.ndcg, "ndcg", best[1].ndcg, note));
   }
+  rows.push(...bestSellerRows(report, model));
   return rows;
+}
+
+/** The holdout's 90-day best sellers, each beside the list a treated shopper gets in its place. */
+function bestSellerRows(report: ChildReport, model: MetricsRow): BenchResult[] {
+  const best = report.metrics.bestSellers;
+  if (!best) return [];
+  const served = report.firstVisit;
+  const firstVisit =
+    served === "model" ? model.firstVisit : served ? report.metrics.baselines[served]?.firstVisit : null;
+  return [
+    result(
+      "quality.best_sellers.all.ndcg10",
+      best.all.ndcg,
+      "ndcg",
+      model.strategies.for_you.ndcg,
+      `the control arm's best sellers on ${best.all.cases} last orders; reference: the model's for-you list`,
+    ),
+    result(
+      "quality.best_sellers.first_visit.ndcg10",
+      best.firstVisit.ndcg,
+      "ndcg",
+      firstVisit?.ndcg ?? null,
+      `on ${best.firstVisit.cases} first orders; reference: the run's first-visit list (${served ?? "?"})`,
+    ),
+  ];
 }
