@@ -16,6 +16,7 @@
  *   SEED=2 …                                             # the networks' seed (dnn.seed), default 1
  *   VALIDATE=1 …                                         # hold out the second-to-last orders instead
  *   ENSEMBLE=3 …                                         # networks averaged (evaluate.ts), default 2
+ *   FINAL_EPOCHS=3 …                                     # the served network's last pass (evaluate.ts)
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -150,7 +151,13 @@ async function main() {
   const seed = Number(process.env.SEED ?? 1);
   const ensemble = Number(process.env.ENSEMBLE ?? 2);
   console.log(`stale reads: ${JSON.stringify(staleReads)}; seed ${seed}; ${ensemble} networks`);
-  const { model } = await trainAndEvaluate(replayed, catalog, { staleReads, ensemble, dnn: { seed } });
+  const finalEpochs = process.env.FINAL_EPOCHS ? Number(process.env.FINAL_EPOCHS) : undefined;
+  const { model } = await trainAndEvaluate(replayed, catalog, {
+    staleReads,
+    ensemble,
+    dnn: { seed },
+    ...(finalEpochs ? { finalEpochs } : {}),
+  });
   if (!model.dnn) throw new Error("no network was trained: nothing to compare");
   const { data } = model;
   const shopEnd = data.orders[data.orders.length - 1]!.at + 1;

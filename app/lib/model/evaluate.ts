@@ -54,6 +54,11 @@ export interface TrainAndEvaluateOptions {
   /** Epochs of every later stage and of the final pass. @defaultValue 1 */
   epochsPerStage?: number;
   /**
+   * Epochs of the served network's last pass over every row, after the evaluation (experiments
+   * only; ADR 005). @defaultValue epochsPerStage
+   */
+  finalEpochs?: number;
+  /**
    * Stage boundaries as quantiles of the evaluation cutoffs. Cases before the first one are
    * ranked by the untrained network (its initial blend). Many stages are cheap with the
    * candidate network and keep each evaluated customer close to a model trained just before them.
@@ -378,7 +383,7 @@ export async function trainAndEvaluate(
       Object.values(served).includes("model") ||
       Object.values(lists).some((d) => d.served === "model");
     // The served network also learns from the most recent orders the evaluation held out.
-    if (keep) train(Infinity, epochsPerStage);
+    if (keep) train(Infinity, options.finalEpochs ?? epochsPerStage);
     else dnn.dispose();
     return {
       model: {
