@@ -20,8 +20,9 @@ export const RANKERS = {
     explanation: "The neural network trained on this shop's own orders.",
   },
   popularity: {
-    label: "Best sellers",
-    explanation: "The shop's most-ordered products, the same list for everyone.",
+    // Not "Best sellers": that is the holdout group's 90-day list, which the model page also names.
+    label: "Most popular",
+    explanation: "The products in the most orders over the shop's whole history, the same list for everyone.",
   },
   cooccurrence: {
     label: "Bought together",

@@ -105,7 +105,7 @@ function syncStep(facts: OnboardingFacts): OnboardingStep {
 }
 
 const SERVED_LABEL: Record<string, string> = {
-  popularity: "your best sellers",
+  popularity: "your most popular products",
   cooccurrence: "“bought together” picks",
   cosine: "“bought together” picks",
   repeat: "“buy again” picks",

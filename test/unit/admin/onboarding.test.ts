@@ -80,7 +80,9 @@ describe("the setup guide's steps", () => {
       serving: "popularity",
     });
     expect(baseline.train!.status).toBe("complete");
-    expect(baseline.train!.detail).toBe("Serving your best sellers for now; your model takes over once it beats them.");
+    expect(baseline.train!.detail).toBe(
+      "Serving your most popular products for now; your model takes over once it beats them.",
+    );
   });
 
   it("detects the block from a recent storefront request, and asks again when it went quiet", () => {

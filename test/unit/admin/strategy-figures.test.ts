@@ -124,7 +124,7 @@ describe("strategyFigures: the related lists", () => {
     const rows = strategyFigures(JSON.stringify(recorded));
     expect(rows.map((r) => r.strategy)).toEqual(["for_you", "buy_again", "new_for_you", "related", "firstVisit"]);
     expect(rows[4]!.sentence).toBe(
-      "Visitors with no history yet: served by “Best sellers”, because the model was 17 % worse at predicting a first order.",
+      "Visitors with no history yet: served by “Most popular”, because the model was 17 % worse at predicting a first order.",
     );
   });
 });
