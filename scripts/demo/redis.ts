@@ -1,4 +1,6 @@
+import { Redis } from "ioredis";
 import { checkRedis, redactUrl } from "../../app/lib/redis.server";
+import { storefrontSpace } from "../../app/lib/storefront-store/keys";
 import { commandInstalled, pingRedis, REDIS_INSTALL } from "../local-redis";
 import type { DemoPaths } from "./config";
 import { DemoError } from "./errors";
@@ -85,4 +87,28 @@ function noRedisMessage(probeUrl: string): string {
     `  macOS:          ${REDIS_INSTALL.macos}`,
     "Or start any Redis 6.2+ yourself and pass --redis-url redis://host:port.",
   ].join("\n");
+}
+
+/**
+ * Deletes what an earlier demo database left in Redis under the demo's prefix: its queues, the
+ * webhook and event ids it had seen, its visitors' exposures and the storefront's lists. Called
+ * only when the demo database is new (the folder was deleted), before the app and worker start.
+ * Left in place, those ids would make the app drop the new database's webhooks and events as
+ * repeats of ones it already stored, in a database that no longer exists. Returns the keys deleted.
+ */
+export async function clearStaleDemoKeys(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let deleted = 0;
+    // The queues' keys, and the storefront's, whose prefix drops the hash tag's braces (keys.ts).
+    for (const match of [`${prefix}:*`, `${storefrontSpace(prefix)}:*`]) {
+      for await (const keys of redis.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>) {
+        if (keys.length > 0) deleted += await redis.unlink(...keys);
+      }
+    }
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
 }

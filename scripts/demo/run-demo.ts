@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { startAdminPreview } from "./admin-preview-process";
@@ -9,7 +10,7 @@ import { buildIfStale, prepareDatabase } from "./prepare";
 import { choosePort } from "./ports";
 import { stopLeftovers } from "./leftovers";
 import { formatNumber } from "./progress";
-import { provideRedis } from "./redis";
+import { clearStaleDemoKeys, provideRedis } from "./redis";
 import { simulateShopperTraffic } from "./shopper-traffic";
 import { DEMO_DATA_DIR, loadDemoSlice } from "./slice-data";
 import type { StepRunner } from "./steps";
@@ -51,6 +52,8 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
       `storefront preview on port ${p.storefront}`,
   );
 
+  // A new database (the demo folder was deleted) must not inherit what Redis kept for the old one.
+  const newDatabase = !existsSync(paths.databaseFile);
   await steps.run(
     "Prepare the database and the app build",
     async () => [
@@ -65,6 +68,13 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
     async () => {
       const found = await provideRedis(paths, { requestedUrl: args.redisUrl });
       found.warnings.forEach(say);
+      if (newDatabase) {
+        const cleared = await clearStaleDemoKeys(found.url, args.prefix);
+        if (cleared > 0)
+          say(
+            `the database is new: deleted ${formatNumber(cleared)} keys an earlier demo database left under ${args.prefix}`,
+          );
+      }
       return (state.redis = found);
     },
     (r) => `${r.description}; key prefix ${args.prefix}`,

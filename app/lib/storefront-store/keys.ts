@@ -14,8 +14,10 @@
  */
 const bare = (prefix: string) => prefix.replace(/[{}]/g, "");
 
+/** Every shop's storefront keys start with this. */
+export const storefrontSpace = (prefix: string) => `${bare(prefix)}:recs`;
 /** A shop's storefront namespace: every key below it is the shop's, and goes when the shop does. */
-export const shopSpace = (prefix: string, shop: string) => `${bare(prefix)}:recs:{${shop}}`;
+export const shopSpace = (prefix: string, shop: string) => `${storefrontSpace(prefix)}:{${shop}}`;
 
 /**
  * The shop-wide keys: its cached state, the active and previous run pointers, product cards,
