@@ -20,6 +20,8 @@ export interface ChildReport {
   related?: string;
   /** The ranker the run chose for the list of a shopper with no history. */
   firstVisit?: string;
+  /** The ranker the run chose for each personal strategy. */
+  strategies?: Record<string, { served: string }>;
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow>; bestSellers?: BestSellersMetrics };
 }
 
@@ -107,22 +109,23 @@ export async function benchTraining(): Promise<BenchResult[]> {
 function bestSellerRows(report: ChildReport, model: MetricsRow): BenchResult[] {
   const best = report.metrics.bestSellers;
   if (!best) return [];
+  // Each beside what the run serves in its place, model or baseline.
+  const row = (ranker: string | undefined) => (ranker === "model" ? model : report.metrics.baselines[ranker ?? ""]);
+  const forYou = report.strategies?.for_you?.served ?? "model";
   const served = report.firstVisit;
-  const firstVisit =
-    served === "model" ? model.firstVisit : served ? report.metrics.baselines[served]?.firstVisit : null;
   return [
     result(
       "quality.best_sellers.all.ndcg10",
       best.all.ndcg,
       "ndcg",
-      model.strategies.for_you.ndcg,
-      `the control arm's best sellers on ${best.all.cases} last orders; reference: the model's for-you list`,
+      row(forYou)?.strategies.for_you.ndcg ?? null,
+      `the control arm's best sellers on ${best.all.cases} last orders; reference: the for-you list (${forYou})`,
     ),
     result(
       "quality.best_sellers.first_visit.ndcg10",
       best.firstVisit.ndcg,
       "ndcg",
-      firstVisit?.ndcg ?? null,
+      row(served)?.firstVisit?.ndcg ?? null,
       `on ${best.firstVisit.cases} first orders; reference: the run's first-visit list (${served ?? "?"})`,
     ),
   ];

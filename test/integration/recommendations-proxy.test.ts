@@ -199,8 +199,8 @@ describe("GET /apps/affinity/recommendations (the built app, real Redis and data
     const cart = await served({ strategy: "complete_cart", history: "4" });
     expect(cart).toMatchObject({ requested: "complete_cart", strategy: "related", fallback: "empty_cart" });
     expect(ids(cart)).toEqual(["6", "2"]);
-    // A customer with no history: new-for-you is the list for an empty history (the shop's best
-    // sellers as the first-visit evaluation chose them), minus the cart.
+    // A customer with no history: new-for-you is the list for an empty history (the first-visit
+    // evaluation's winner: the model's, or the most popular products), minus the cart.
     const fresh = await served({ strategy: "new_for_you", cart: "3" }, "777");
     expect(fresh).toMatchObject({ strategy: "popular", fallback: "no_list" });
     expect(ids(fresh)).toEqual(["5"]);

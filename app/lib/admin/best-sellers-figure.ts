@@ -16,7 +16,7 @@ export interface BestSellersFigure {
   sentence: string;
 }
 
-const figure = z.object({ ndcg: z.number() });
+const figure = z.object({ ndcg: z.number(), cases: z.number() });
 const stored = z.object({ bestSellers: z.object({ all: figure, firstVisit: figure }) });
 
 const pct = (x: number) => `${Math.round(Math.abs(x) * 100)} %`;
@@ -31,7 +31,8 @@ export function bestSellersFigure(json: string, figures: readonly StrategyFigure
   const { all, firstVisit } = parsed.bestSellers;
   const first = figures.find((f) => f.strategy === "firstVisit");
   const firstPart =
-    first && first.ndcg > 0 && firstVisit.ndcg > 0
+    // Nothing to compare: no first order was scored, or the other list found none (a ratio to 0).
+    first && first.ndcg > 0 && firstVisit.cases > 0
       ? `, and ${against(firstVisit.ndcg, first.ndcg)} the list for visitors with no history yet at predicting a first order`
       : "";
   const sentence =

@@ -30,11 +30,11 @@ export const RANKERS = {
   },
   cosine: {
     label: "Bought together (normalised)",
-    explanation: "The same, corrected so that best sellers do not crowd out everything else.",
+    explanation: "The same, corrected so that the most popular products do not crowd out everything else.",
   },
   repeat: {
     label: "Buy again",
-    explanation: "The customer's own most-bought products first, then best sellers.",
+    explanation: "The customer's own most-bought products first, then the most popular ones.",
   },
 } as const;
 

@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * The `k` entries with the most units sold, most first; equal counts by id (code-unit order), so
- * the list is the same on every run. Entries with nothing sold (returns cancelled out) are left out.
+ * the list is the same on every run. Entries with no units sold are left out.
  */
 export function rankBySold<T>(sold: Iterable<readonly [T, number]>, idOf: (entry: T) => string, k: number): T[] {
   // A kept top k, not a sort of everything: the evaluation ranks thousands of products per case.

@@ -154,7 +154,7 @@ export interface TrainAndEvaluateResult {
   metrics: {
     model: MetricsRow | null;
     baselines: Record<BaselineName, MetricsRow>;
-    /** The best-seller list (the control arm's, and new-for-you's with no history), where it is served. */
+    /** The 90-day best sellers (the holdout's control arm, when it is shown them) on last and first orders. */
     bestSellers: BestSellersMetrics;
     /** Only when options.validate. */
     validation?: ValidationMetrics;

@@ -211,7 +211,7 @@ async function readServedList(
         includePurchased,
       });
   // Without the merchant's consent to show purchases again, a known customer's purchases are left
-  // out of related and best-seller lists too (their own new-for-you list holds none).
+  // out of the related and popular lists too (their own new-for-you list holds none).
   const bought: ListRef | null =
     customerId && !includePurchased && !control ? { kind: "bought", id: customerId } : null;
   const refs = candidates.map((c) => c.ref);

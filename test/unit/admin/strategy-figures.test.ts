@@ -110,7 +110,7 @@ describe("strategyFigures: the related lists", () => {
     expect(strategyFigures(JSON.stringify(empty))).toHaveLength(3);
   });
 
-  it("adds a line for the list of visitors with no history, judged on first orders against best sellers", () => {
+  it("adds a line for the list of visitors with no history, judged on first orders against the most popular products", () => {
     const recorded = JSON.parse(withRelated({ served: "model", baseline: "cosine" }, 0.125)) as Record<
       string,
       unknown

@@ -50,6 +50,18 @@ describe("best sellers (issue 15: the holdout's list, measured where it is serve
     expect(ids(clock.listAt(at(200), 10))).toEqual(["D"]);
   });
 
+  it("keeps an order placed exactly 90 days before the cutoff, as the stored list keeps one 90 days before the last", () => {
+    const orders = [unitsOrder("o1", "a", 0, { A: 1 }), unitsOrder("o2", "b", 10, { B: 5 })];
+    const data = indexShopData(orders, catalogOf(["A", "B"]));
+    const ids = (items: number[]) => items.map((i) => data.productIds[i]);
+    const day0 = data.orders[0]!.at;
+    expect(ids(new BestSellersClock(data).listAt(day0 + 90 * DAY, 10))).toEqual(["B", "A"]);
+    expect(ids(new BestSellersClock(data).listAt(day0 + 90 * DAY + 1, 10))).toEqual(["B"]);
+    // The stored list looks back from its own last order: day 0 is on the edge at day 90, out at day 91.
+    expect(bestSellers([orders[0]!, unitsOrder("o3", "c", 90, { B: 5 })], 10)).toEqual(["B", "A"]);
+    expect(bestSellers([orders[0]!, unitsOrder("o3", "c", 91, { B: 5 })], 10)).toEqual(["B"]);
+  });
+
   it("ranks at a cutoff exactly as the stored list ranks the orders before it", () => {
     const orders = Array.from({ length: 60 }, (_, i) =>
       unitsOrder(`o${i}`, `c${i % 7}`, i * 7, { [`P${i % 5}`]: 1 + (i % 4), [`P${(i * 7) % 11}`]: 2 }),

@@ -66,7 +66,7 @@ describe("the first-visit list's evaluation (issue 15)", () => {
     result.model.dnn?.dispose();
   });
 
-  it("serves the model only when it beats best sellers on first orders by 1 %", () => {
+  it("serves the model only when it beats popularity on first orders by 1 %", () => {
     const m = (ndcg: number, cases = 40) =>
       ({ firstVisit: { hr: 0, recall: 0, ndcg, cases } }) as unknown as SettingMetrics;
     const baselines = { popularity: m(0.05), cooccurrence: m(0), cosine: m(0), repeat: m(0) };
