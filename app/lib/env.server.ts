@@ -10,6 +10,9 @@ import { DEFAULT_TRAIN_BUDGET_MB } from "./model/window";
  * The one configuration schema, shared by the app and the workers. Defaults are safe local values;
  * secrets have none, so a missing secret stops start-up instead of running half-configured.
  */
+/** The app's own queue prefix when QUEUE_PREFIX is unset: a development setup's or production's data. */
+export const DEFAULT_QUEUE_PREFIX = "{affinity}";
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** The app's client id from the Partner Dashboard. */
@@ -61,7 +64,7 @@ export const envSchema = z.object({
    */
   QUEUE_PREFIX: z
     .string()
-    .default("{affinity}")
+    .default(DEFAULT_QUEUE_PREFIX)
     .refine((v) => /^[A-Za-z0-9_{}:-]+$/.test(v), "may only contain letters, digits, _ - : { }"),
   /** Force a TensorFlow.js backend instead of the tensorflow → wasm → cpu ladder. @defaultValue auto */
   TF_BACKEND: tfBackendChoice.default("auto"),

@@ -1,6 +1,9 @@
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Redis } from "ioredis";
+import { DEFAULT_QUEUE_PREFIX } from "../../app/lib/env.server";
 import { checkRedis, redactUrl } from "../../app/lib/redis.server";
-import { storefrontSpace } from "../../app/lib/storefront-store/keys";
+import { everyKeyPattern, storefrontSpace } from "../../app/lib/storefront-store/keys";
 import { commandInstalled, pingRedis, REDIS_INSTALL } from "../local-redis";
 import type { DemoPaths } from "./config";
 import { DemoError } from "./errors";
@@ -101,8 +104,7 @@ export async function clearStaleDemoKeys(url: string, prefix: string): Promise<n
   await redis.connect();
   try {
     let deleted = 0;
-    // The queues' keys, and the storefront's, whose prefix drops the hash tag's braces (keys.ts).
-    for (const match of [`${prefix}:*`, `${storefrontSpace(prefix)}:*`]) {
+    for (const match of everyKeyPattern(prefix)) {
       for await (const keys of redis.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>) {
         if (keys.length > 0) deleted += await redis.unlink(...keys);
       }
@@ -111,4 +113,31 @@ export async function clearStaleDemoKeys(url: string, prefix: string): Promise<n
   } finally {
     redis.disconnect();
   }
+}
+
+const resetMarker = (paths: DemoPaths) => path.join(paths.dir, "redis-reset-pending");
+
+/** Notes that the demo's Redis keys belong to a database that is gone (the database file was missing). */
+export function markRedisResetPending(paths: DemoPaths): void {
+  writeFileSync(resetMarker(paths), "The demo database is new: its Redis keys are cleared at the Redis step.\n");
+}
+
+/**
+ * When a reset is pending, clears the demo's keys and the marker. Never under the app's default
+ * prefix, nor one whose storefront space is the same (`affinity` and `{affinity}` share
+ * `affinity:recs`): those keys are a development setup's, not the demo's.
+ */
+export async function resetRedisIfPending(
+  paths: DemoPaths,
+  url: string,
+  prefix: string,
+): Promise<number | "app prefix" | "none pending"> {
+  if (!existsSync(resetMarker(paths))) return "none pending";
+  if (prefix === DEFAULT_QUEUE_PREFIX || storefrontSpace(prefix) === storefrontSpace(DEFAULT_QUEUE_PREFIX)) {
+    rmSync(resetMarker(paths));
+    return "app prefix";
+  }
+  const cleared = await clearStaleDemoKeys(url, prefix);
+  rmSync(resetMarker(paths));
+  return cleared;
 }

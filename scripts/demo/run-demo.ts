@@ -10,7 +10,7 @@ import { buildIfStale, prepareDatabase } from "./prepare";
 import { choosePort } from "./ports";
 import { stopLeftovers } from "./leftovers";
 import { formatNumber } from "./progress";
-import { clearStaleDemoKeys, provideRedis } from "./redis";
+import { markRedisResetPending, provideRedis, resetRedisIfPending } from "./redis";
 import { simulateShopperTraffic } from "./shopper-traffic";
 import { DEMO_DATA_DIR, loadDemoSlice } from "./slice-data";
 import type { StepRunner } from "./steps";
@@ -53,7 +53,8 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
   );
 
   // A new database (the demo folder was deleted) must not inherit what Redis kept for the old one.
-  const newDatabase = !existsSync(paths.databaseFile);
+  // The marker outlives a run that stops before the Redis step, so the next run still resets.
+  if (!existsSync(paths.databaseFile)) markRedisResetPending(paths);
   await steps.run(
     "Prepare the database and the app build",
     async () => [
@@ -68,13 +69,13 @@ export async function runDemoSteps(state: DemoState, steps: StepRunner): Promise
     async () => {
       const found = await provideRedis(paths, { requestedUrl: args.redisUrl });
       found.warnings.forEach(say);
-      if (newDatabase) {
-        const cleared = await clearStaleDemoKeys(found.url, args.prefix);
-        if (cleared > 0)
-          say(
-            `the database is new: deleted ${formatNumber(cleared)} keys an earlier demo database left under ${args.prefix}`,
-          );
-      }
+      const cleared = await resetRedisIfPending(paths, found.url, args.prefix);
+      if (cleared === "app prefix")
+        say(`the database is new, but ${args.prefix} is the app's own prefix: Redis left as it is`);
+      else if (typeof cleared === "number" && cleared > 0)
+        say(
+          `the database is new: deleted ${formatNumber(cleared)} keys an earlier demo database left under ${args.prefix}`,
+        );
       return (state.redis = found);
     },
     (r) => `${r.description}; key prefix ${args.prefix}`,

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { shopKey } from "../../app/lib/storefront-store/keys";
-import { clearStaleDemoKeys } from "../../scripts/demo/redis";
+import { demoPaths } from "../../scripts/demo/config";
+import { clearStaleDemoKeys, markRedisResetPending, resetRedisIfPending } from "../../scripts/demo/redis";
 import { createTestPrefix } from "../helpers/test-redis";
 
 /**
@@ -37,5 +41,29 @@ describe("the demo's Redis reset for a new database (real Redis)", () => {
     expect(await redis.exists(...kept)).toBe(kept.length);
     // A second call finds nothing left.
     expect(await clearStaleDemoKeys(process.env.REDIS_URL!, mine.prefix)).toBe(0);
+  });
+
+  it("resets only when a new database marked it, once, and never under the app's own prefix", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "demo-reset-"));
+    const paths = demoPaths(process.cwd(), dir);
+    try {
+      const key = `${mine.prefix}:webhooks:seen:later`;
+      await redis.set(key, "1");
+      // No new database: nothing happens.
+      expect(await resetRedisIfPending(paths, process.env.REDIS_URL!, mine.prefix)).toBe("none pending");
+      expect(await redis.exists(key)).toBe(1);
+      // The app's own prefix, or one sharing its storefront space, is never cleared.
+      for (const appPrefix of ["{affinity}", "affinity"]) {
+        markRedisResetPending(paths);
+        expect(await resetRedisIfPending(paths, process.env.REDIS_URL!, appPrefix)).toBe("app prefix");
+      }
+      // A new database: cleared once; the marker goes with it.
+      markRedisResetPending(paths);
+      expect(await resetRedisIfPending(paths, process.env.REDIS_URL!, mine.prefix)).toBe(1);
+      expect(await redis.exists(key)).toBe(0);
+      expect(await resetRedisIfPending(paths, process.env.REDIS_URL!, mine.prefix)).toBe("none pending");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,12 @@ const bare = (prefix: string) => prefix.replace(/[{}]/g, "");
 
 /** Every shop's storefront keys start with this. */
 export const storefrontSpace = (prefix: string) => `${bare(prefix)}:recs`;
+/**
+ * SCAN patterns that together match every key written under `prefix`: the queues' and the keys
+ * below (which keep the hash tag), and the storefront's (which drop it). The demo clears them for
+ * a new database (scripts/demo/redis.ts).
+ */
+export const everyKeyPattern = (prefix: string) => [`${prefix}:*`, `${storefrontSpace(prefix)}:*`];
 /** A shop's storefront namespace: every key below it is the shop's, and goes when the shop does. */
 export const shopSpace = (prefix: string, shop: string) => `${storefrontSpace(prefix)}:{${shop}}`;
 
