@@ -81,7 +81,17 @@ async function run(apps: number, workers: number, webhooks: SignedWebhook[]) {
   const queue = createQueue(QUEUE_NAMES.webhooks, redis, prefix);
   try {
     for (const shop of SHOPS) await recordInstall(t.db, shop);
-    const env = { DATABASE_URL: t.url, QUEUE_PREFIX: prefix, TRAIN_AFTER_ORDERS: "1000000", WORKER_CONCURRENCY: "4" };
+    const env = {
+      DATABASE_URL: t.url,
+      QUEUE_PREFIX: prefix,
+      TRAIN_AFTER_ORDERS: "1000000",
+      WORKER_CONCURRENCY: "4",
+      // Batches of at most 8 (ADR 014), not 500: at the default, the worker that wakes first can
+      // take every waiting job of this 142-job scenario in one batch, and then only one worker
+      // ever works. That is correct, but it leaves the two-worker path untested (seen once on a
+      // fast machine). Small batches make the second worker wake while jobs still wait.
+      WEBHOOK_BATCH_SIZE: "8",
+    };
     const origins: string[] = [];
     for (let i = 0; i < apps; i++) {
       const started = await startAppProcess(env);
