@@ -133,7 +133,7 @@ export async function resetRedisIfPending(
   prefix: string,
 ): Promise<number | "app prefix" | "none pending"> {
   if (!existsSync(resetMarker(paths))) return "none pending";
-  if (prefix === DEFAULT_QUEUE_PREFIX || storefrontSpace(prefix) === storefrontSpace(DEFAULT_QUEUE_PREFIX)) {
+  if (storefrontSpace(prefix) === storefrontSpace(DEFAULT_QUEUE_PREFIX)) {
     rmSync(resetMarker(paths));
     return "app prefix";
   }

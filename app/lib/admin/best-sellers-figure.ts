@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseRunMetrics } from "./model-metrics";
-import type { StrategyFigure } from "./strategy-figures";
+import { pct, type StrategyFigure } from "./strategy-figures";
 
 /**
  * The best-seller list in the merchant's words. It is the one list the storefront serves that no
@@ -19,7 +19,6 @@ export interface BestSellersFigure {
 const figure = z.object({ ndcg: z.number(), cases: z.number() });
 const stored = z.object({ bestSellers: z.object({ all: figure, firstVisit: figure }) });
 
-const pct = (x: number) => `${Math.round(Math.abs(x) * 100)} %`;
 const against = (ndcg: number, other: number) =>
   ndcg >= other ? `${pct(ndcg / other - 1)} better than` : `${pct(1 - ndcg / other)} worse than`;
 

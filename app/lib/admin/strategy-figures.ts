@@ -55,7 +55,8 @@ export interface StrategyFigure {
   sentence: string;
 }
 
-const pct = (x: number) => `${Math.round(Math.abs(x) * 100)} %`;
+/** A relative difference as the model page words it: its size in whole percent, the sign left to the words. */
+export const pct = (x: number) => `${Math.round(Math.abs(x) * 100)} %`;
 
 type Figure = z.infer<typeof figure>;
 
