@@ -113,12 +113,20 @@ export interface LiveScores {
   answers: LiveAnswer[];
 }
 
-/** Asks the App Proxy for every held-out customer and strategy, and scores the answers. */
-export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight = 16): Promise<LiveScores> {
-  const shopRow = await target.db.shop.findUniqueOrThrow({ where: { domain: target.shop } });
+/** Who one round of asking covers: held-out repeat customers, and whether the first visits ask too. */
+export interface LiveAsks {
+  customers: readonly string[];
+  firstVisits: boolean;
+}
+
+/** Every held-out customer and first visit: one round after one training. */
+export const everyone = (held: HeldOut): LiveAsks => ({ customers: [...held.last.keys()], firstVisits: true });
+
+/** Asks the App Proxy, for each customer in `who`, for each strategy it serves them. */
+export async function askLive(target: LiveTarget, held: HeldOut, who: LiveAsks, inFlight = 16): Promise<LiveAnswer[]> {
   const past = pastProducts(held.replayed.orders);
   // Only customers the shop knows (they have replayed orders) can be asked for as logged in.
-  const customers = [...held.last.keys()].filter((c) => past.has(c));
+  const customers = who.customers.filter((c) => past.has(c));
   const asks: Array<{ customer: string; strategy: LiveStrategy; productId: string | null }> = customers.flatMap(
     (customer) => {
       const seed = relatedSeedOf(held.last.get(customer)!);
@@ -128,12 +136,23 @@ export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight =
       ];
     },
   );
-  for (const customer of held.firstVisits.keys()) asks.push({ customer, strategy: "first_visit", productId: null });
+  if (who.firstVisits)
+    for (const customer of held.firstVisits.keys()) asks.push({ customer, strategy: "first_visit", productId: null });
   const answers: LiveAnswer[] = new Array(asks.length);
   await runConcurrent(asks.length, inFlight, async (i) => {
     const { customer, strategy, productId } = asks[i]!;
     answers[i] = await ask(target, customer, strategy, productId);
   });
+  return answers;
+}
+
+/** Scores answers as the offline protocol scores rankings; the holdout's control arm is counted, not scored. */
+export async function scoreLive(
+  target: LiveTarget,
+  held: HeldOut,
+  answers: readonly LiveAnswer[],
+): Promise<LiveScores> {
+  const shopRow = await target.db.shop.findUniqueOrThrow({ where: { domain: target.shop } });
   const experiment = await target.db.experiment.findFirst({
     where: { shopId: shopRow.id },
     orderBy: { startedAt: "desc" },
@@ -147,7 +166,7 @@ export async function evaluateLive(target: LiveTarget, held: HeldOut, inFlight =
       visitorId: visitorFor(customer),
       holdoutPercent: settings.holdoutPercent,
     }) === "control";
-  return scoreAnswers(answers, held, past, inControl);
+  return scoreAnswers(answers, held, pastProducts(held.replayed.orders), inControl);
 }
 
 export const visitorFor = (customer: string) => `live-visitor-${customer}`;

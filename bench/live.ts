@@ -4,7 +4,9 @@
  * real app and worker, trains through the worker, asks the App Proxy for every held-out customer
  * and strategy, and scores the answers (live-eval.ts). Beside each live figure: the best baseline
  * on the same baskets, and the offline evaluation of the same shop with the same baskets as targets
- * (a training run on the whole history, in a child process).
+ * (a training run on the whole history, in a child process). `--retrain-days N` also retrains every
+ * N days while replaying and reports each customer asked after the first retrain past their basket
+ * (live-phases.ts, `live.retrained.*`).
  */
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -16,17 +18,30 @@ import { ensureShopId, recordInstall } from "../app/lib/shops/registry.server";
 import { DEFAULT_SETTINGS } from "../app/lib/settings/settings-schema";
 import type { Db } from "../app/lib/database/client.server";
 import { storeOfflineSession } from "../dev/offline-session";
-import { replayShop } from "../scripts/demo/replay";
 import { DEMO_DATA_DIR, loadShopCsv, SLICE_FILES } from "../scripts/demo/slice-data";
-import { trainDemoShop } from "../scripts/demo/train";
 import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
-import { evaluateLive, historyOrders, holdOutLastOrders, LIVE_STRATEGIES, type LiveStrategy } from "./live-eval";
+import {
+  historyOrders,
+  holdOutLastOrders,
+  LIVE_STRATEGIES,
+  scoreLive,
+  type LiveScores,
+  type LiveStrategy,
+} from "./live-eval";
+import { runLivePhases, type LivePhase } from "./live-phases";
 import { trainInChild, type ChildReport } from "./training";
 
 const SHOP = "bench-live.myshopify.com";
+
+/** What a run's metrics record of the ranker each list was served from. */
+interface RecordedRankers {
+  strategies: Record<PersonalStrategy, { served: string }>;
+  related: { served: string };
+  firstVisit: { served: string };
+}
 
 /**
  * The holdout's experiment, started with a fixed id before the first request. The id decides
@@ -62,7 +77,21 @@ function dataFiles(quick: boolean) {
       };
 }
 
-export async function benchLive({ quick }: { quick: boolean }): Promise<BenchResult[]> {
+/**
+ * `--retrain-days N`: retrain every N days while replaying and also report each customer asked
+ * right after the first retrain past their basket (`live.retrained.*`). Null: one training.
+ */
+export function retrainDaysOf(args: readonly string[]): number | null {
+  const at = args.indexOf("--retrain-days");
+  if (at < 0) return null;
+  const days = Number(args[at + 1]);
+  if (!Number.isFinite(days) || days <= 0)
+    throw new Error(`--retrain-days takes a positive number of days (got ${args[at + 1] ?? "nothing"})`);
+  return days;
+}
+
+export async function benchLive({ quick, args }: { quick: boolean; args: readonly string[] }): Promise<BenchResult[]> {
+  const retrainDays = retrainDaysOf(args);
   const files = dataFiles(quick);
   const data = loadShopCsv(files.orders, files.products);
   const held = holdOutLastOrders(data);
@@ -78,23 +107,15 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
     await storeOfflineSession(testDb.db, SHOP);
     await startFixedExperiment(testDb.db, SHOP);
     const logs = { app: "the app's output", worker: "the worker's output" };
-    await replayShop({ db: testDb.db, shop: SHOP, origin, secret, logs }, held.replayed);
-    const trained = await trainDemoShop({
-      db: testDb.db,
-      redis,
-      prefix,
-      shop: SHOP,
-      retrain: true,
-      workerLog: logs.worker,
-    });
-    const live = await evaluateLive({ origin, shop: SHOP, secret, db: testDb.db }, held);
+    const ctx = { db: testDb.db, redis, prefix, shop: SHOP, origin, secret, logs, onPhase: showPhase };
+    const answers = await runLivePhases(ctx, held, retrainDays ?? Infinity);
+    const target = { origin, shop: SHOP, secret, db: testDb.db };
+    // The issue's figures: every list asked for after the last training, as one training serves them.
+    const live = await scoreLive(target, held, answers.atEnd);
     await assertFixedExperiment(testDb.db, SHOP);
-    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: trained.run.id } });
-    const recorded = JSON.parse(run.metrics) as {
-      strategies: Record<PersonalStrategy, { served: string }>;
-      related: { served: string };
-      firstVisit: { served: string };
-    };
+    const last = answers.runs.at(-1)!.runId;
+    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: last } });
+    const recorded = JSON.parse(run.metrics) as RecordedRankers;
     const rankers = { ...recorded.strategies, related: recorded.related, first_visit: recorded.firstVisit };
     // Offline on the same baskets: the customers scored live (the treatment arm), not every case;
     // for first visits, the newcomers' orders alone.
@@ -108,7 +129,11 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
       (c) => live.scored.has(c),
       (c) => newcomers.has(c),
     );
-    return report(live, offline, rankers, baselines);
+    const rows = report(live, offline, rankers, baselines);
+    if (retrainDays === null) return rows;
+    const retrained = await scoreLive(target, held, answers.phased);
+    const byRetrain = await phaseRankers(testDb.db, answers.runs);
+    return [...rows, ...retrainedRows({ retrained, live, offline, baselines, byRetrain, retrainDays })];
   } finally {
     await app.stop();
     await worker.stop();
@@ -118,41 +143,66 @@ export async function benchLive({ quick }: { quick: boolean }): Promise<BenchRes
   }
 }
 
+type Baselines = ReturnType<typeof evaluateBaselines>;
+
+/** The best baseline on the same baskets; with no history every baseline ranks by popularity. */
+function referenceOf(baselines: Baselines, strategy: LiveStrategy): [string, number] {
+  if (strategy === "first_visit") return ["popularity", baselines.popularity.firstVisit?.ndcg ?? 0];
+  return Object.entries(baselines)
+    .map(([name, m]): [string, number] =>
+      strategy === "related" ? [name, m.related?.ndcg ?? 0] : [name, m[STRATEGY_SETTING[strategy]].ndcg],
+    )
+    .sort((a, b) => b[1] - a[1])[0]!;
+}
+
+/** Each strategy's figure of a MetricsRow: personal ones in their setting, related and first visits on their own cases. */
+function figure(m: MetricsRow | SettingMetrics | null | undefined, strategy: LiveStrategy) {
+  if (strategy === "related") return m?.related?.ndcg;
+  if (strategy === "first_visit") return m?.firstVisit?.ndcg;
+  return m?.strategies[strategy].ndcg;
+}
+
+/** Per strategy, the ranker each retrain's run served it with, in order ("repeat → model → model"). */
+async function phaseRankers(db: Db, runs: ReadonlyArray<{ runId: string }>): Promise<Record<LiveStrategy, string>> {
+  const served = Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, [] as string[]])) as Record<LiveStrategy, string[]>;
+  for (const { runId } of runs) {
+    const run = await db.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    const m = JSON.parse(run.metrics) as Partial<RecordedRankers>;
+    for (const s of LIVE_STRATEGIES) {
+      const ranker = s === "related" ? m.related : s === "first_visit" ? m.firstVisit : m.strategies?.[s];
+      served[s].push(ranker?.served ?? run.served ?? "none");
+    }
+  }
+  return Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, served[s].join(" → ")])) as Record<LiveStrategy, string>;
+}
+
+function showPhase(phase: LivePhase, index: number, of: number) {
+  const until = phase.until === null ? "the whole replay" : `orders before ${phase.until}`;
+  const firstVisits = phase.asks.firstVisits ? " and the first visits" : "";
+  process.stdout.write(
+    `  retrain ${index + 1} of ${of} (${until}) serves: ${phase.asks.customers.length} held-out customers${firstVisits} ask\n`,
+  );
+}
+
+const IDS: Record<LiveStrategy, string> = {
+  for_you: "live.all.ndcg10",
+  buy_again: "live.buy_again.ndcg10",
+  new_for_you: "live.new.ndcg10",
+  related: "live.related.ndcg10",
+  first_visit: "live.first_visit.ndcg10",
+};
+
 /** The bench ids the issue names, one row per strategy, with the same baskets' references. */
 function report(
-  live: Awaited<ReturnType<typeof evaluateLive>>,
+  live: LiveScores,
   offline: ChildReport["metrics"],
   rankers: Record<LiveStrategy, { served: string }>,
-  baselines: ReturnType<typeof evaluateBaselines>,
+  baselines: Baselines,
 ): BenchResult[] {
-  // Each strategy's figure of a MetricsRow: personal ones in their setting, related and first visits
-  // on their own cases.
-  const figure = (m: MetricsRow | SettingMetrics | null | undefined, strategy: LiveStrategy) =>
-    strategy === "related"
-      ? m?.related?.ndcg
-      : strategy === "first_visit"
-        ? m?.firstVisit?.ndcg
-        : m?.strategies[strategy].ndcg;
-  // With no history every baseline ranks by popularity, which alone carries the first-visit figure.
-  const reference = (strategy: LiveStrategy): [string, number] =>
-    strategy === "first_visit"
-      ? ["popularity", baselines.popularity.firstVisit?.ndcg ?? 0]
-      : Object.entries(baselines)
-          .map(([name, m]): [string, number] =>
-            strategy === "related" ? [name, m.related?.ndcg ?? 0] : [name, m[STRATEGY_SETTING[strategy]].ndcg],
-          )
-          .sort((a, b) => b[1] - a[1])[0]!;
-  const ids: Record<LiveStrategy, string> = {
-    for_you: "live.all.ndcg10",
-    buy_again: "live.buy_again.ndcg10",
-    new_for_you: "live.new.ndcg10",
-    related: "live.related.ndcg10",
-    first_visit: "live.first_visit.ndcg10",
-  };
   const rows: BenchResult[] = [];
   for (const strategy of LIVE_STRATEGIES) {
     const m = live.metrics[strategy];
-    const [name, baseline] = reference(strategy);
+    const [name, baseline] = referenceOf(baselines, strategy);
     const servedBy = Object.entries(m.served)
       .map(([s, n]) => `${s} ${n}`)
       .join(", ");
@@ -160,7 +210,7 @@ function report(
     const note =
       `${m.cases} customers scored (answers served as: ${servedBy}); lists from the run's ${ranker} ranker; ` +
       `reference: the ${name} baseline on the same baskets`;
-    rows.push(result(ids[strategy], m.ndcg, "ndcg", baseline, note));
+    rows.push(result(IDS[strategy], m.ndcg, "ndcg", baseline, note));
     // Offline, the same ranker's list for this strategy, on the same baskets.
     const off = figure(ranker === "model" ? offline.model : offline.baselines[ranker], strategy);
     if (off) {
@@ -179,4 +229,33 @@ function report(
     result("live.control_customers", live.control, "customers", null, "in the holdout's control arm: not scored"),
   );
   return rows;
+}
+
+/**
+ * With `--retrain-days`: each held-out customer asked right after the first retrain past their
+ * basket, so lists are read at most that many days after it instead of up to a year (ADR 005,
+ * "Retraining while replaying"). Such a list also sees other shoppers' orders placed after the
+ * basket, which the offline protocol never does: these rows explain the issue's figures, they do
+ * not replace them.
+ */
+function retrainedRows(r: {
+  retrained: LiveScores;
+  live: LiveScores;
+  offline: ChildReport["metrics"];
+  baselines: Baselines;
+  byRetrain: Record<LiveStrategy, string>;
+  retrainDays: number;
+}): BenchResult[] {
+  return (["for_you", "buy_again", "new_for_you", "related"] as const).map((strategy) => {
+    const m = r.retrained.metrics[strategy];
+    const [name, baseline] = referenceOf(r.baselines, strategy);
+    const ranker = r.byRetrain[strategy].split(" → ").at(-1)!;
+    const off = figure(ranker === "model" ? r.offline.model : r.offline.baselines[ranker], strategy);
+    const note =
+      `${m.cases} customers, each asked after the first retrain past their basket (every ${r.retrainDays} days ` +
+      `back from the end); rankers by retrain: ${r.byRetrain[strategy]}; one training: ` +
+      `${r.live.metrics[strategy].ndcg.toFixed(4)}; offline ${off?.toFixed(4) ?? "not measured"}; ` +
+      `reference: the ${name} baseline on the same baskets`;
+    return result(`live.retrained.${strategy}.ndcg10`, m.ndcg, "ndcg", baseline, note);
+  });
 }

@@ -60,7 +60,7 @@ const BENCHMARKS: Record<string, (o: { quick: boolean; args: readonly string[] }
 /** Benchmarks that run only when named (metrics-cost also with --metrics-compare): their length would swamp the default run. */
 const ON_REQUEST = new Set(["bigshop", "backfill", "metrics-cost", "serving-cost"]);
 /** Flags that take a value, which is not a benchmark name. */
-const VALUE_FLAGS = new Set(["--orders", "--db"]);
+const VALUE_FLAGS = new Set(["--orders", "--db", "--retrain-days"]);
 /** Run once beside --metrics-compare's timed rounds, never inside them: it switches metrics itself. */
 const MEASURES_METRICS_ITSELF = "metrics-cost";
 

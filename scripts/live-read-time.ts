@@ -1,13 +1,17 @@
 /**
  * Where the live evaluation's loss against the offline one comes from (issue 15, ADR 005 "The live
  * gap"). Trains, as `npm run bench -- live` does, on the shop without each repeat customer's last
- * order, then scores the held-out baskets with the final network's features read at four moments:
+ * order, then scores the held-out baskets with the final network's features read at these moments
+ * (one network for all of them: a shop retraining on a schedule would also have older weights):
  *
  * - at the basket's own time (the offline protocol's per-customer cutoff);
  * - just after the shop's last order (what the stored lists and so the App Proxy read: `presentOf`);
  * - the shopper's clock at the basket and the shop's at the end, and the reverse, obtained by
  *   shifting the shopper's history in time (only differences to the moment enter their features);
- * - just after the shopper's previous order: knowing nothing of when they come back.
+ * - just after the shopper's previous order: knowing nothing of when they come back;
+ * - at the last daily, weekly or 28-day retrain before the basket (what a shop retraining on that
+ *   schedule serves: the product retrains daily by default), with only what happened before it;
+ * - at the first 30- or 90-day retrain after the basket (`npm run bench -- live --retrain-days N`).
  *
  *   node --import tsx scripts/live-read-time.ts          # the whole UCI shop, ~4 min of training
  *   QUICK=1 node --import tsx scripts/live-read-time.ts  # the demo's 1,000-customer slice
@@ -40,10 +44,19 @@ const MOMENTS = [
   "shopper at basket, shop at end",
   "shopper at end, shop at basket",
   "just after the shopper's previous order",
+  "the last daily run before the basket",
+  "the last weekly run before the basket",
+  "the last 28-day run before the basket",
+  "the first 90-day run after the basket",
+  "the first 30-day run after the basket",
 ] as const;
 type Moment = (typeof MOMENTS)[number];
 /** Days between the held-out basket and the shop's end, as reported. */
 const BUCKETS = [30, 90, 180, Infinity];
+
+/** When a shop retraining every `days` days from its first order last ran before `at`. */
+const runBefore = (at: number, start: number, days: number) =>
+  start + Math.floor((at - start) / (days * DAY_MS)) * days * DAY_MS;
 
 /** Each repeat customer's last order, and the shop without it (and without orders sharing its moment). */
 function holdOut(orders: readonly HistoryOrder[]) {
@@ -72,6 +85,7 @@ function scoreCase(
   customer: number,
   target: HistoryOrder,
   shopEnd: number,
+  shopStart: number,
   tiebreak: Float32Array,
 ) {
   const { data } = model;
@@ -80,8 +94,8 @@ function scoreCase(
     const o = data.orders[i]!;
     return Array.from(o.items, (item, q) => ({ item, at: o.at, quantity: o.quantities[q] ?? 1 }));
   });
-  const past = new Set(history.map((h) => h.item));
-  const share = repeatShare(orderIdx.map((i) => data.orders[i]!.items));
+  const ordersBefore = (idx: readonly number[], at: number) =>
+    idx.filter((i) => data.orders[i]!.at < at).map((i) => data.orders[i]!.items);
   const targets = new Set(target.items.map((i) => data.itemIndex.get(i.productId) ?? -1));
   const basket = target.at.getTime();
   const shifted = (by: number) => history.map((h) => ({ ...h, at: h.at + by }));
@@ -91,10 +105,25 @@ function scoreCase(
     "shopper at basket, shop at end": [shopEnd, shifted(shopEnd - basket)],
     "shopper at end, shop at basket": [basket, shifted(basket - shopEnd)],
     "just after the shopper's previous order": [history.reduce((m, h) => Math.max(m, h.at), -Infinity) + 1, history],
+    "the last daily run before the basket": [runBefore(basket, shopStart, 1), history],
+    "the last weekly run before the basket": [runBefore(basket, shopStart, 7), history],
+    "the last 28-day run before the basket": [runBefore(basket, shopStart, 28), history],
+    "the first 90-day run after the basket": [
+      Math.min(shopEnd, runBefore(basket, shopStart, 90) + 90 * DAY_MS),
+      history,
+    ],
+    "the first 30-day run after the basket": [
+      Math.min(shopEnd, runBefore(basket, shopStart, 30) + 30 * DAY_MS),
+      history,
+    ],
   };
   const ndcg = {} as CaseResult["ndcg"];
   for (const moment of MOMENTS) {
-    const [at, hist] = readings[moment];
+    const [at, all] = readings[moment];
+    // A run reads only what happened before it: the shopper's own later orders are not history yet.
+    const hist = all.filter((h) => h.at < at);
+    const past = new Set(hist.map((h) => h.item));
+    const share = repeatShare(ordersBefore(orderIdx, at));
     const scores = model.dnn!.score([featureRowForHistory(model.snapshots, hist, at, model.features)])[0]!;
     const lists = personalLists(scores, tiebreak, past, share, 10, model.mix);
     const freshTargets = newOnlyTargets([...targets], past);
@@ -161,6 +190,7 @@ async function main() {
   if (!model.dnn) throw new Error("no network was trained: nothing to compare");
   const { data } = model;
   const shopEnd = data.orders[data.orders.length - 1]!.at + 1;
+  const shopStart = data.orders[0]!.at;
   const counts = emptyCounts(data.productIds.length);
   advanceCounts(counts, data.orders, 0, Infinity);
   const customerIndex = new Map(data.customerIds.map((id, i) => [id, i]));
@@ -168,7 +198,7 @@ async function main() {
   for (const [id, target] of last) {
     const customer = customerIndex.get(id);
     // As live: only customers the shop knows (they have replayed orders) are asked for.
-    if (customer !== undefined) cases.push(scoreCase(model, customer, target, shopEnd, counts.itemOrders));
+    if (customer !== undefined) cases.push(scoreCase(model, customer, target, shopEnd, shopStart, counts.itemOrders));
   }
   const scored = new Set([...last.keys()].filter((id) => customerIndex.has(id)));
   const baselines = evaluateBaselines(indexShopData(orders, catalog), 10, {}, (c) => scored.has(c));

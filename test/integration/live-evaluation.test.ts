@@ -9,24 +9,25 @@ import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildListsFor } from "../../app/lib/training/build-lists";
 import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
 import {
-  evaluateLive,
   holdOutLastOrders,
   LIVE_LIMIT,
   LIVE_STRATEGIES,
   relatedSeedOf,
   type LiveAnswer,
+  scoreLive,
   type LiveScores,
 } from "../../bench/live-eval";
+import { runLivePhases, type PhasedAnswers } from "../../bench/live-phases";
 import { storeOfflineSession } from "../../dev/offline-session";
-import { replayShop } from "../../scripts/demo/replay";
 import { loadDemoSlice, type DemoShopData } from "../../scripts/demo/slice-data";
-import { trainDemoShop } from "../../scripts/demo/train";
 import type { Spawned } from "../helpers/child-process";
 import { startAppProcess, startWorkerProcess } from "../helpers/stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 
 const SHOP = "live-eval.myshopify.com";
+/** The slice's held-out baskets span more than 90 days: two retrains, the first in the middle of the replay. */
+const RETRAIN_DAYS = 90;
 
 /**
  * The tiny slice (repeat customers only), with the shipped slice's last three customers who came
@@ -52,6 +53,8 @@ describe("the live evaluation: replay without the last orders, train through the
   let app: Spawned;
   let worker: Spawned;
   let scores: LiveScores;
+  let phased: PhasedAnswers;
+  /** The last retrain's run: the shop as the bench leaves it. */
   let runId: string;
 
   beforeAll(async () => {
@@ -62,17 +65,28 @@ describe("the live evaluation: replay without the last orders, train through the
     await storeOfflineSession(testDb.db, SHOP);
     const secret = process.env.SHOPIFY_API_SECRET!;
     const logs = { app: "the app's output", worker: "the worker's output" };
-    await replayShop({ db: testDb.db, shop: SHOP, origin, secret, logs }, held.replayed);
-    const trained = await trainDemoShop({ db: testDb.db, redis, prefix, shop: SHOP, retrain: true, workerLog: "" });
-    runId = trained.run.id;
-    scores = await evaluateLive({ origin, shop: SHOP, secret, db: testDb.db }, held, 4);
-  }, 240_000);
+    const ctx = { db: testDb.db, redis, prefix, shop: SHOP, origin, secret, logs, inFlight: 4 };
+    phased = await runLivePhases(ctx, held, RETRAIN_DAYS);
+    runId = phased.runs.at(-1)!.runId;
+    scores = await scoreLive({ origin, shop: SHOP, secret, db: testDb.db }, held, phased.phased);
+  }, 300_000);
   afterAll(async () => {
     await app?.stop();
     await worker?.stop();
     redis.disconnect();
     await testDb.drop();
     await cleanup();
+  });
+
+  it("retrains while it replays, and asks each customer once, after the first retrain past their basket", () => {
+    // The slice's baskets span more than one period: the test covers a retrain between two phases.
+    expect(phased.runs.length).toBeGreaterThan(1);
+    expect(new Set(phased.runs.map((r) => r.runId)).size).toBe(phased.runs.length);
+    const askedIn = new Map(phased.runs.flatMap(({ phase }) => phase.asks.customers.map((c) => [c, phase.until])));
+    expect([...askedIn.keys()].sort()).toEqual([...held.last.keys()].sort());
+    for (const [customer, until] of askedIn) if (until !== null) expect(held.last.get(customer)!.at < until).toBe(true);
+    // The single-training figure's answers: everyone, after the last retrain.
+    expect(phased.atEnd).toHaveLength(phased.phased.length);
   });
 
   it("asks for every held-out customer and strategy, and scores only the treatment arm", () => {
@@ -97,7 +111,8 @@ describe("the live evaluation: replay without the last orders, train through the
     expect(scores.metrics.related.cases).toBe(treated.length);
   });
 
-  it("serves each customer exactly the stored list of the strategy asked for; the control arm nothing", async () => {
+  it("serves each customer exactly the stored list of the strategy asked for, from the run serving then; the control arm nothing", async () => {
+    const runOf = new Map(phased.runs.flatMap(({ phase, runId: id }) => phase.asks.customers.map((c) => [c, id])));
     const control = scores.answers.filter((a) => a.served === null);
     expect(control.every((a) => a.ids.length === 0)).toBe(true);
     expect(new Set(control.map((a) => a.customer)).size).toBe(scores.control);
@@ -115,7 +130,8 @@ describe("the live evaluation: replay without the last orders, train through the
         expect(answer.ids).toEqual(firstVisitList.slice(0, LIVE_LIMIT));
         continue;
       }
-      const stored = await redis.hget(runKey(prefix, SHOP, runId, HASH[answer.strategy]), keyOf(answer));
+      const run = runOf.get(answer.customer)!;
+      const stored = await redis.hget(runKey(prefix, SHOP, run, HASH[answer.strategy]), keyOf(answer));
       const list = stored ? stored.split(",") : [];
       if (answer.served === answer.strategy) expect(answer.ids).toEqual(list.slice(0, LIVE_LIMIT));
       else expect(list).toEqual([]);
