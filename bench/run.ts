@@ -39,7 +39,8 @@ const BENCHMARKS: Record<string, (o: { quick: boolean; args: readonly string[] }
   // The churn model on the UCI shop beside its baselines (well under a minute).
   churn: benchChurn,
   // The whole UCI shop replayed, trained through the worker and asked through the App Proxy
-  // (about 6 minutes; --quick: the demo slice).
+  // (about 6 minutes; --quick: the demo slice; --retrain-days N: also retrain every N days while
+  // replaying, 15 minutes at 90).
   live: benchLive,
   // The longest by far: 200,000 webhooks through four processes (about 5 minutes with --quick).
   scale: benchScale,
