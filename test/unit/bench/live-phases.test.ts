@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HeldOut } from "../../../bench/live-eval";
 import { livePhases, replayedBy } from "../../../bench/live-phases";
+import { retrainDaysOf } from "../../../bench/live";
 import type { DemoOrder } from "../../../scripts/demo/slice-data";
 
 const order = (customer: string, at: string, code = "A"): DemoOrder => ({
@@ -73,5 +74,12 @@ describe("the live bench's retrains", () => {
     expect(by.orders.map((o) => o.customer)).toEqual(["c1", "c2"]);
     expect(by.products.map((p) => p.code)).toEqual(["A", "B"]);
     expect(replayedBy(held.replayed, null)).toBe(held.replayed);
+  });
+
+  it("reads --retrain-days as a positive number of days, and one training without it", () => {
+    expect(retrainDaysOf(["live", "--retrain-days", "90"])).toBe(90);
+    expect(retrainDaysOf(["live", "--quick"])).toBeNull();
+    expect(() => retrainDaysOf(["live", "--retrain-days"])).toThrow(/positive number of days \(got nothing\)/);
+    expect(() => retrainDaysOf(["live", "--retrain-days", "-3"])).toThrow(/got -3/);
   });
 });
