@@ -45,6 +45,7 @@ const MOMENTS = [
   "shopper at end, shop at basket",
   "just after the shopper's previous order",
   "the last daily run before the basket",
+  "the last daily run or the shopper's own order before the basket",
   "the last weekly run before the basket",
   "the last 28-day run before the basket",
   "the first 90-day run after the basket",
@@ -98,14 +99,20 @@ function scoreCase(
     idx.filter((i) => data.orders[i]!.at < at).map((i) => data.orders[i]!.items);
   const targets = new Set(target.items.map((i) => data.itemIndex.get(i.productId) ?? -1));
   const basket = target.at.getTime();
+  const lastOwn = history.reduce((m, h) => Math.max(m, h.at), -Infinity);
   const shifted = (by: number) => history.map((h) => ({ ...h, at: h.at + by }));
   const readings: Record<Moment, [number, typeof history]> = {
     basket: [basket, history],
     "shop end": [shopEnd, history],
     "shopper at basket, shop at end": [shopEnd, shifted(shopEnd - basket)],
     "shopper at end, shop at basket": [basket, shifted(basket - shopEnd)],
-    "just after the shopper's previous order": [history.reduce((m, h) => Math.max(m, h.at), -Infinity) + 1, history],
+    "just after the shopper's previous order": [lastOwn + 1, history],
     "the last daily run before the basket": [runBefore(basket, shopStart, 1), history],
+    // As if the shopper's own order also rebuilt their lists: a same-day return then knows it.
+    "the last daily run or the shopper's own order before the basket": [
+      Math.max(runBefore(basket, shopStart, 1), lastOwn + 1),
+      history,
+    ],
     "the last weekly run before the basket": [runBefore(basket, shopStart, 7), history],
     "the last 28-day run before the basket": [runBefore(basket, shopStart, 28), history],
     "the first 90-day run after the basket": [
