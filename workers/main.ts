@@ -35,7 +35,7 @@ import { createSystemProcessor } from "./processors/system";
 import { createBatchedWebhookProcessor, createJobPuller } from "./processors/webhook-batch";
 import { createWebhookProcessor } from "./processors/webhooks";
 import { byJobName, startWorkers } from "./run-workers";
-import { requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
+import { requestListRefresh, requestTraining, type TrainTrigger } from "../app/lib/training/train-queue.server";
 import { applyTrainingSchedule } from "../app/lib/training/schedule.server";
 
 const exitWithReason = (error: unknown): never => exitOnOperatorError("worker", error);
@@ -143,6 +143,9 @@ async function main(): Promise<void> {
           (await cancelPendingShopJobs({ backfill: backfillQueue, train: trainQueue }, shop)),
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
+        ...(config.LIST_REFRESH_SECONDS > 0
+          ? { requestListRefresh: (shop) => requestListRefresh(trainQueue, shop, config.LIST_REFRESH_SECONDS * 1000) }
+          : {}),
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
         customerLists: (shop, customerId) => readCustomerLists(producer, config.QUEUE_PREFIX, shop, customerId),
         removeWrittenInsights: (shop, customerId) => requestInsightRedactIfWritten(db, backfillQueue, shop, customerId),

@@ -110,6 +110,12 @@ export const envSchema = z.object({
   TRAIN_MAX_RSS_MB: z.coerce.number().int().min(256).max(65_536).default(DEFAULT_TRAIN_BUDGET_MB),
   /** New orders after which a shop's model is retrained. @defaultValue 50 */
   TRAIN_AFTER_ORDERS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  /**
+   * Seconds a shop's new orders wait before its served lists are rebuilt from the served model
+   * (no retraining), so a shopper who returns the same day is ranked knowing the order they just
+   * placed. Orders within one such window share one rebuild; 0 turns it off. @defaultValue 300
+   */
+  LIST_REFRESH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** When each shop's daily retrain runs (cron, server time). @defaultValue 17 3 * * * */
   TRAIN_CRON: z.string().min(9).default("17 3 * * *"),
   /**

@@ -75,6 +75,8 @@ export async function startIngest(
     removedSchedules?: string[];
     trainingRequests?: string[];
     trainAfterOrders?: number;
+    /** Each list refresh asked for, as the shop's domain. */
+    listRefreshes?: string[];
     forgottenShops?: string[];
     /** Runs the batched processor (docs/decisions/014) with this many jobs per batch. */
     batchSize?: number;
@@ -106,6 +108,7 @@ export async function startIngest(
         removeShopSchedules: async (shop) => (options.removedSchedules?.push(shop), 1),
         requestTraining: async (shop, trigger) => options.trainingRequests?.push(`${trigger}@${shop}`),
         trainAfterOrders: options.trainAfterOrders ?? 1_000,
+        requestListRefresh: async (shop) => options.listRefreshes?.push(shop),
         forgetShop: async (shop) => void options.forgottenShops?.push(shop),
         customerLists: (shop, customerId) => readCustomerLists(connection, prefix, shop, customerId),
         storefront: createStorefrontSync(db, connection, prefix),

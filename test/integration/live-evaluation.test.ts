@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKey } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
-import { restoreRecommender } from "../../app/lib/model/artifact";
-import { indexShopData } from "../../app/lib/model/dataset";
 import { PERSONAL_STRATEGIES } from "../../app/lib/model/strategies";
 import { recordInstall } from "../../app/lib/shops/registry.server";
-import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { buildListsFor } from "../../app/lib/training/build-lists";
-import { loadCatalog, loadOrderHistory } from "../../app/lib/training/shop-history.server";
 import {
   holdOutLastOrders,
   LIVE_LIMIT,
@@ -24,6 +20,7 @@ import type { Spawned } from "../helpers/child-process";
 import { startAppProcess, startWorkerProcess } from "../helpers/stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
+import { withRestoredRun } from "../helpers/restored-run";
 
 const SHOP = "live-eval.myshopify.com";
 /** The slice's held-out baskets span more than 90 days: two retrains, the first in the middle of the replay. */
@@ -141,15 +138,8 @@ describe("the live evaluation: replay without the last orders, train through the
   });
 
   it("stores the lists the run's own model builds, the builder its evaluation scored", async () => {
-    await initTfBackend({ force: "auto", log: () => undefined });
-    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
     // The shop's history as training read it from the database.
-    const [orders, catalog] = await Promise.all([
-      loadOrderHistory(testDb.db, run.shopId),
-      loadCatalog(testDb.db, run.shopId),
-    ]);
-    const model = restoreRecommender(run.artifact, indexShopData(orders, catalog));
-    try {
+    await withRestoredRun(testDb.db, runId, async (model, run) => {
       const rebuilt = buildListsFor(model);
       const lists = {
         for_you: rebuilt.forCustomer,
@@ -171,8 +161,6 @@ describe("the live evaluation: replay without the last orders, train through the
           expect(stored?.split(",") ?? [], `${strategy} for ${customer}`).toEqual(lists[strategy]?.get(customer) ?? []);
         }
       }
-    } finally {
-      model.dnn?.dispose();
-    }
+    });
   });
 });

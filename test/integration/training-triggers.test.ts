@@ -10,29 +10,48 @@ import { orderPayload } from "../fixtures/shopify-payloads";
 
 const SHOP = "triggers.myshopify.com";
 
-describe("retraining triggers from webhooks", () => {
-  let t: TestDb;
-  let harness: Awaited<ReturnType<typeof startIngest>>;
+/**
+ * A worker on a new database for the block's tests, recording what it asks for: retrains as
+ * `trigger@shop`, list refreshes as the shop.
+ */
+function ingestFor(options: { trainAfterOrders: number; batchSize?: number }) {
   const requests: string[] = [];
+  const refreshes: string[] = [];
+  const state = { requests, refreshes } as {
+    requests: string[];
+    refreshes: string[];
+    t: TestDb;
+    harness: Awaited<ReturnType<typeof startIngest>>;
+  };
   beforeAll(async () => {
-    t = createSqliteTestDb();
-    harness = await startIngest(t.db, { trainingRequests: requests, trainAfterOrders: 3 });
+    state.t = createSqliteTestDb();
+    state.harness = await startIngest(state.t.db, { ...options, trainingRequests: requests, listRefreshes: refreshes });
   });
   afterAll(async () => {
-    await harness.stop();
-    await t.drop();
+    await state.harness.stop();
+    await state.t.drop();
   });
+  return state;
+}
+
+describe("retraining triggers from webhooks", () => {
+  const ingest = ingestFor({ trainAfterOrders: 3 });
+  const { requests, refreshes } = ingest;
 
   it("asks for a retrain once every TRAIN_AFTER_ORDERS new orders, not for updates", async () => {
-    for (let i = 1; i <= 7; i++) await harness.ingest(delivery(SHOP, "orders/create", orderPayload(i)));
-    await harness.ingest(delivery(SHOP, "orders/updated", orderPayload(1, { updated_at: "2027-01-01T00:00:00Z" })));
-    await harness.ingest(delivery(SHOP, "orders/create", orderPayload(1))); // a duplicate create
+    for (let i = 1; i <= 7; i++) await ingest.harness.ingest(delivery(SHOP, "orders/create", orderPayload(i)));
+    await ingest.harness.ingest(
+      delivery(SHOP, "orders/updated", orderPayload(1, { updated_at: "2027-01-01T00:00:00Z" })),
+    );
+    await ingest.harness.ingest(delivery(SHOP, "orders/create", orderPayload(1))); // a duplicate create
     expect(requests).toEqual([`orders@${SHOP}`, `orders@${SHOP}`]);
-    expect((await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).ordersSinceTraining).toBe(1);
+    expect((await ingest.t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).ordersSinceTraining).toBe(1);
+    // Every other new order asks for the served lists to be refreshed; updates and duplicates do not.
+    expect(refreshes).toEqual(Array.from({ length: 5 }, () => SHOP));
   });
 
   it("asks for a retrain after customers/redact", async () => {
-    await harness.ingest(
+    await ingest.harness.ingest(
       delivery(SHOP, "customers/redact", { shop_domain: SHOP, customer: { id: 555 }, orders_to_redact: [] }),
     );
     expect(requests.at(-1)).toBe(`redact@${SHOP}`);
@@ -58,5 +77,24 @@ describe("a shop's daily training schedule", () => {
     expect(schedulers.find((s) => s.key === `train@${SHOP}`)?.pattern).toBe("17 3 * * *");
     expect(await removeShopSchedulers([system], SHOP)).toBe(1);
     expect((await system.getJobSchedulers()).map((s) => s.key)).toEqual([`train@other.myshopify.com`]);
+  });
+});
+
+describe("list refresh requests from a batch of orders", () => {
+  const ingest = ingestFor({ trainAfterOrders: 1_000, batchSize: 50 });
+  const { requests, refreshes } = ingest;
+
+  it("asks once per shop and batch, and only for new orders", async () => {
+    const other = "other-refresh.myshopify.com";
+    const jobs = await ingest.harness.ingestTogether([
+      ...[1, 2, 3].map((i) => delivery(SHOP, "orders/create", orderPayload(i))),
+      delivery(other, "orders/create", orderPayload(4)),
+    ]);
+    expect(jobs.map((j) => j.finishedOn !== undefined && !j.failedReason)).toEqual([true, true, true, true]);
+    expect(requests).toEqual([]);
+    expect(refreshes.sort()).toEqual([other, SHOP].sort());
+    // The same order again is not new: no refresh.
+    await ingest.harness.ingestTogether([delivery(SHOP, "orders/create", orderPayload(2))]);
+    expect(refreshes).toHaveLength(2);
   });
 });

@@ -12,7 +12,14 @@ import { createLogger, type Logger } from "../../app/lib/logger.server";
 import { initTfBackend } from "../../app/lib/tf/backend.server";
 import { runTraining, type RunOutcome } from "../../app/lib/training/run-training.server";
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
-import { RESTORE_JOB_NAME, restoreJobData, trainJobData } from "../../app/lib/training/train-queue.server";
+import {
+  REFRESH_JOB_NAME,
+  refreshJobData,
+  RESTORE_JOB_NAME,
+  restoreJobData,
+  trainJobData,
+} from "../../app/lib/training/train-queue.server";
+import { refreshServedLists } from "../../app/lib/training/rebuild-lists.server";
 import { restoreRun } from "../../app/lib/training/rollback.server";
 import { runChurnForShop, type ChurnOutcome } from "../../app/lib/churn/store.server";
 import { requestInsightWriteIfNeeded } from "../../app/lib/insights/write-job.server";
@@ -63,7 +70,9 @@ const writeQueue = (ctx: TrainContext) => (insightQueue ??= createQueue(QUEUE_NA
 const LOCK_TTL_MS = 60_000;
 
 export default async function processTrainJob(job: SandboxedJob, token?: string) {
-  return job.name === RESTORE_JOB_NAME ? processRestoreJob(job, token) : processTraining(job, token);
+  if (job.name === RESTORE_JOB_NAME) return processRestoreJob(job, token);
+  if (job.name === REFRESH_JOB_NAME) return processRefreshJob(job, token);
+  return processTraining(job, token);
 }
 
 /**
@@ -89,24 +98,29 @@ async function withShopLock<T>(
   }
 }
 
+/** What rebuilding a run's lists needs from this process (restore and refresh). */
+const rebuildDeps = (ctx: TrainContext, job: SandboxedJob) => ({
+  db: ctx.db,
+  redis: ctx.redis,
+  prefix: ctx.prefix,
+  log: ctx.log.child({ jobId: job.id }),
+  budgetMb: ctx.budgetMb,
+});
+
 /** A rollback whose lists Redis lost: rebuild them from the run's stored model, then serve it. */
 async function processRestoreJob(job: SandboxedJob, token?: string) {
   const parsed = restoreJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a restore request: ${parsed.error.message}`);
   const { shop, runId } = parsed.data;
-  return withShopLock(job, token, shop, (ctx) =>
-    restoreRun(
-      {
-        db: ctx.db,
-        redis: ctx.redis,
-        prefix: ctx.prefix,
-        log: ctx.log.child({ jobId: job.id }),
-        budgetMb: ctx.budgetMb,
-      },
-      shop,
-      runId,
-    ),
-  );
+  return withShopLock(job, token, shop, (ctx) => restoreRun(rebuildDeps(ctx, job), shop, runId));
+}
+
+/** New orders since the served run's lists were built: rebuild them from its model, in place. */
+async function processRefreshJob(job: SandboxedJob, token?: string) {
+  const parsed = refreshJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a list refresh: ${parsed.error.message}`);
+  const { shop } = parsed.data;
+  return withShopLock(job, token, shop, (ctx) => refreshServedLists(rebuildDeps(ctx, job), shop));
 }
 
 /** The run's outcome with the churn step's, and this child's peak memory so far, for the worker's metrics. */

@@ -10,6 +10,7 @@ import {
   type RecordBatchStored,
 } from "../../app/lib/sync/batch-records.server";
 import { orderFactsFromRecord } from "../../app/lib/sync/order-facts";
+import { askForListRefresh } from "../../app/lib/sync/webhook-handlers.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import type { WebhookProcessorDeps } from "./webhooks";
 
@@ -139,6 +140,7 @@ export async function askForRetrains(
     try {
       const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
       if (due) await deps.requestTraining(shop, "orders");
+      else await askForListRefresh(deps.requestListRefresh, shop, deps.log);
       for (const job of jobs) {
         const result = outcomes.get(job)?.result as Record<string, unknown>;
         outcomes.set(job, { result: { ...result, retrain: due } });

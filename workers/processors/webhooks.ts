@@ -16,6 +16,7 @@ export interface WebhookProcessorDeps {
   removeShopSchedules: RemoveShopSchedules;
   requestTraining: HandlerContext["requestTraining"];
   trainAfterOrders: number;
+  requestListRefresh?: HandlerContext["requestListRefresh"];
   forgetShop: HandlerContext["forgetShop"];
   customerLists?: HandlerContext["customerLists"];
   removeWrittenInsights?: HandlerContext["removeWrittenInsights"];
@@ -45,6 +46,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         removeShopSchedules: deps.removeShopSchedules,
         requestTraining: deps.requestTraining,
         trainAfterOrders: deps.trainAfterOrders,
+        requestListRefresh: deps.requestListRefresh,
         forgetShop: deps.forgetShop,
         customerLists: deps.customerLists,
         removeWrittenInsights: deps.removeWrittenInsights,

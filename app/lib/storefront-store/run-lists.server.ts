@@ -36,7 +36,19 @@ export const CUSTOMER_LIST_KINDS = RUN_HASHES.filter((kind) => RUN_HASH_KEYS[kin
 
 const BATCH = 500;
 
-export async function writeRunLists(redis: RedisClient, prefix: string, shop: string, runId: string, lists: RunLists) {
+/**
+ * Writes a run's lists. `inPlace` (a refresh of the run being served) overwrites each entry without
+ * deleting the run's keys first, so the storefront never finds a served list missing; entries of
+ * customers the new lists no longer hold stay until the next run replaces them.
+ */
+export async function writeRunLists(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  runId: string,
+  lists: RunLists,
+  { inPlace = false }: { inPlace?: boolean } = {},
+) {
   const entries = async (hash: string, map: Map<string, string[]>) => {
     const all = [...map.entries()];
     for (let i = 0; i < all.length; i += BATCH) {
@@ -44,7 +56,7 @@ export async function writeRunLists(redis: RedisClient, prefix: string, shop: st
       if (fields.length > 0) await redis.hset(hash, ...fields);
     }
   };
-  await redis.del(...RUN_PARTS.map((part) => runKey(prefix, shop, runId, part)));
+  if (!inPlace) await redis.del(...RUN_PARTS.map((part) => runKey(prefix, shop, runId, part)));
   await entries(runKey(prefix, shop, runId, "for"), lists.forCustomer);
   await entries(runKey(prefix, shop, runId, "again"), lists.againForCustomer ?? new Map());
   await entries(runKey(prefix, shop, runId, "new"), lists.newForCustomer ?? new Map());

@@ -25,6 +25,11 @@ export interface HandlerContext {
   requestTraining: (shop: string, trigger: "orders" | "redact") => Promise<unknown>;
   /** New orders that make a retrain worthwhile (TRAIN_AFTER_ORDERS). */
   trainAfterOrders: number;
+  /**
+   * Asks for the served lists to be rebuilt after a new order (LIST_REFRESH_SECONDS), so the
+   * shopper who placed it is ranked knowing it. @defaultValue none: lists change at the next run
+   */
+  requestListRefresh?: (shop: string) => Promise<unknown>;
   /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
   forgetShop: (shop: string) => Promise<void>;
   /**
@@ -109,7 +114,26 @@ async function afterOrderStored(
   if (outcome !== "created") return { outcome, ...attribution };
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
+  else await askForListRefresh(ctx.requestListRefresh, ctx.delivery.shop, ctx.log);
   return { outcome, retrain: due, ...attribution };
+}
+
+/**
+ * A retrain rebuilds every list, so only an order that does not trigger one asks for a refresh. A
+ * refresh that cannot be queued is logged, not retried: the order is stored, and the next order
+ * or run brings the lists up to date.
+ */
+export async function askForListRefresh(
+  request: HandlerContext["requestListRefresh"],
+  shop: string,
+  log: Logger | undefined,
+): Promise<void> {
+  if (!request) return;
+  try {
+    await request(shop);
+  } catch (error) {
+    (log ?? createLogger("silent")).warn("lists.refresh_not_queued", { shop, error: (error as Error).message });
+  }
 }
 
 /** The storefront's copy of the collection's products is dropped; its page's next request reads it again. */

@@ -1,5 +1,5 @@
 import type { RedisClient } from "../redis.server";
-import { requireShop } from "../shops/registry.server";
+import { findShop, requireShop } from "../shops/registry.server";
 import type { Db } from "../database/client.server";
 import type { Logger } from "../logger.server";
 import { BASELINE_NAMES, type BaselineName } from "../model/baselines";
@@ -86,6 +86,31 @@ export function recordedWindow(metrics: string): { caps?: WindowCaps; rule: Wind
   }
 }
 
+type StoredModelRun = { id: string; metrics: string; artifact: Uint8Array | null };
+
+/**
+ * The model a run's lists are built from, restored on today's orders, catalog and views within the
+ * window the run was trained on: the first of `runs` whose artifact restores, else the first run's
+ * best baseline (logged by restoreWithFallback).
+ */
+async function restoreOnToday(deps: RebuildDeps, shopId: string, runs: readonly StoredModelRun[], log: Logger) {
+  const recorded = recordedWindow(runs[0]!.metrics);
+  const { orders, catalog, views } = await loadTrainingInput(
+    deps.db,
+    shopId,
+    deps.budgetMb ?? DEFAULT_TRAIN_BUDGET_MB,
+    recorded.caps,
+    recorded.rule,
+  );
+  const restored = restoreWithFallback(
+    runs.map((r) => ({ runId: r.id, artifact: r.artifact })),
+    indexShopData(orders, catalog, views),
+    recordedBaselines(runs[0]!.metrics),
+    (event, fields) => log.warn(event, fields),
+  );
+  return { restored, orders };
+}
+
 /**
  * Rewrites a run's Redis lists from the database alone: today's orders, catalog and views, and
  * the run's stored artifact — or the shop's previous run's, or the run's best baseline when the
@@ -101,21 +126,8 @@ export async function rebuildRunLists(
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: runId, shopId: shop.id } });
   const previousId = shop.previousModelRunId !== runId ? shop.previousModelRunId : null;
   const previous = previousId ? await deps.db.modelRun.findUnique({ where: { id: previousId } }) : null;
-  const recorded = recordedWindow(run.metrics);
-  const { orders, catalog, views } = await loadTrainingInput(
-    deps.db,
-    shop.id,
-    deps.budgetMb ?? DEFAULT_TRAIN_BUDGET_MB,
-    recorded.caps,
-    recorded.rule,
-  );
   const log = deps.log.child({ shop: shopDomain, runId });
-  const restored = restoreWithFallback(
-    [run, ...(previous ? [previous] : [])].map((r) => ({ runId: r.id, artifact: r.artifact })),
-    indexShopData(orders, catalog, views),
-    recordedBaselines(run.metrics),
-    (event, fields) => log.warn(event, fields),
-  );
+  const { restored, orders } = await restoreOnToday(deps, shop.id, [run, ...(previous ? [previous] : [])], log);
   try {
     await writeRunLists(deps.redis, deps.prefix, shopDomain, runId, runListsFor(restored.model, orders));
   } finally {
@@ -123,4 +135,35 @@ export async function rebuildRunLists(
   }
   log.info("lists.rebuilt", { fromRun: restored.fromRun, served: restored.model.promoted });
   return { fromRun: restored.fromRun, served: restored.model.promoted };
+}
+
+export type RefreshOutcome =
+  | { refreshed: true; runId: string; customers: number }
+  | { refreshed: false; reason: "shop not installed" | "no run served" | "artifact unusable" };
+
+/**
+ * Rebuilds the served run's lists, in place, with its own model read on today's orders: what a
+ * shopper is ranked on then includes every order stored so far, as the evaluation reads each
+ * basket's moment (ADR 005, "Lists that follow orders"). Never another run's network: a served model
+ * whose artifact does not restore keeps its lists as they are. Bounded as a restore is, by the
+ * window the run was trained on (TRAIN_MAX_RSS_MB), not by the shop.
+ */
+export async function refreshServedLists(deps: RebuildDeps, shopDomain: string): Promise<RefreshOutcome> {
+  const shop = await findShop(deps.db, shopDomain);
+  // An uninstalled shop's lists were deleted with it (forgetShop); a refresh must not bring them back.
+  if (shop?.status !== "installed") return { refreshed: false, reason: "shop not installed" };
+  if (!shop.activeModelRunId) return { refreshed: false, reason: "no run served" };
+  const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: shop.activeModelRunId, shopId: shop.id } });
+  const log = deps.log.child({ shop: shopDomain, runId: run.id });
+  const { restored, orders } = await restoreOnToday(deps, shop.id, [run], log);
+  try {
+    // A run that stored a model must be rebuilt from it; only a run that served a baseline has none.
+    if (run.artifact && restored.fromRun !== run.id) return { refreshed: false, reason: "artifact unusable" };
+    const lists = runListsFor(restored.model, orders);
+    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists, { inPlace: true });
+    log.info("lists.refreshed", { customers: lists.forCustomer.size });
+    return { refreshed: true, runId: run.id, customers: lists.forCustomer.size };
+  } finally {
+    restored.model.dnn?.dispose();
+  }
 }

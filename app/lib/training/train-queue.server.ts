@@ -72,3 +72,31 @@ export async function requestRestore(queue: Queue, shop: string, runId: string):
     removeOnFail: { age: 30 * 24 * 3600 },
   });
 }
+
+export const refreshJobData = z.object({ shop: trainJobData.shape.shop });
+export type RefreshJobData = z.infer<typeof refreshJobData>;
+
+/** The training queue's third job: the served run's lists rebuilt after new orders (see requestListRefresh). */
+export const REFRESH_JOB_NAME = "refresh";
+
+/** One id per shop and window: BullMQ ignores an add whose id exists, so a window's orders share one job. */
+export const refreshJobId = (shop: string, window: number) => `refresh-${shop}-${window}`;
+
+/**
+ * Asks for the shop's served lists to be rebuilt once the current window of `windowMs` ends. Every
+ * order stored in the window joins the same job, which starts after the window, so after every
+ * one of them was written: a shop's refreshes cost at most one rebuild per window, however busy it
+ * is. It runs in the training process under the shop's lock, like a restore.
+ */
+export async function requestListRefresh(queue: Queue, shop: string, windowMs: number, now = Date.now()): Promise<Job> {
+  const data = refreshJobData.parse({ shop });
+  const window = Math.floor(now / windowMs);
+  return queue.add(REFRESH_JOB_NAME, data, {
+    jobId: refreshJobId(shop, window),
+    delay: (window + 1) * windowMs - now,
+    attempts: 3,
+    backoff: { type: "exponential", delay: 10_000 },
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+}

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
+import { createLogger } from "../../app/lib/logger.server";
+import { recordInstall } from "../../app/lib/shops/registry.server";
+import { runKey } from "../../app/lib/storefront-store/keys";
+import { buildListsFor } from "../../app/lib/training/build-lists";
+import { refreshServedLists } from "../../app/lib/training/rebuild-lists.server";
+import { REFRESH_JOB_NAME, requestListRefresh } from "../../app/lib/training/train-queue.server";
+import { storeOfflineSession } from "../../dev/offline-session";
+import { replayShop } from "../../scripts/demo/replay";
+import { productIdFor } from "../../scripts/demo/shopify-payloads";
+import { loadDemoSlice, type DemoOrder, type DemoShopData } from "../../scripts/demo/slice-data";
+import { trainDemoShop } from "../../scripts/demo/train";
+import type { Spawned } from "../helpers/child-process";
+import { startAppProcess, startWorkerProcess } from "../helpers/stack";
+import { createSqliteTestDb } from "../helpers/test-db";
+import { createTestPrefix } from "../helpers/test-redis";
+import { withRestoredRun } from "../helpers/restored-run";
+
+const SHOP = "list-refresh.myshopify.com";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A new order of the slice's most active customer, for a product they never bought, after the slice's last order. */
+function newOrderFor(data: DemoShopData): { order: DemoOrder; product: string } {
+  const counts = new Map<string, number>();
+  for (const o of data.orders) counts.set(o.customer, (counts.get(o.customer) ?? 0) + 1);
+  const customer = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  const bought = new Set(data.orders.filter((o) => o.customer === customer).flatMap((o) => o.lines.map((l) => l.code)));
+  const product = data.products.find((p) => !bought.has(p.code))!;
+  const last = data.orders.at(-1)!;
+  const at = new Date(Date.parse(`${last.at}Z`) + 3_600_000).toISOString().slice(0, 19);
+  const line = { code: product.code, title: product.title, quantity: 2, unitPrice: product.price };
+  return { order: { invoice: "990001", customer, at, lines: [line] }, product: String(productIdFor(product.code)) };
+}
+
+describe("served lists follow new orders without a retrain", () => {
+  const { prefix, cleanup } = createTestPrefix();
+  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  const testDb = createSqliteTestDb();
+  const data = loadDemoSlice("tiny");
+  const { order, product } = newOrderFor(data);
+  let app: Spawned;
+  let worker: Spawned;
+  let runId: string;
+  const lists = (part: "for" | "again" | "new" | "bought") =>
+    redis.hget(runKey(prefix, SHOP, runId, part), order.customer);
+
+  beforeAll(async () => {
+    // One-second windows: the refresh starts a second after the order, not five minutes.
+    const env = { DATABASE_URL: testDb.url, QUEUE_PREFIX: prefix, TRAIN_AFTER_ORDERS: "1000000" };
+    let origin: string;
+    [{ app, origin }, worker] = await Promise.all([
+      startAppProcess(env),
+      startWorkerProcess({ ...env, LIST_REFRESH_SECONDS: "1" }),
+    ]);
+    await recordInstall(testDb.db, SHOP);
+    await storeOfflineSession(testDb.db, SHOP);
+    const ctx = {
+      db: testDb.db,
+      shop: SHOP,
+      origin,
+      secret: process.env.SHOPIFY_API_SECRET!,
+      logs: { app: "", worker: "" },
+    };
+    await replayShop(ctx, data);
+    runId = (await trainDemoShop({ db: testDb.db, redis, prefix, shop: SHOP, retrain: true, workerLog: "" })).run.id;
+    expect((await lists("bought"))?.split(",")).not.toContain(product);
+    await replayShop(ctx, { products: data.products, orders: [...data.orders, order] });
+  }, 240_000);
+  afterAll(async () => {
+    await app?.stop();
+    await worker?.stop();
+    redis.disconnect();
+    await testDb.drop();
+    await cleanup();
+  });
+
+  it("rebuilds the served run's lists from its own model once the order's window ends", async () => {
+    for (let i = 0; i < 120 && !(await lists("bought"))?.split(",").includes(product); i++) await sleep(500);
+    expect((await lists("bought"))?.split(",")).toContain(product);
+    // No retrain: the same run serves, its lists rebuilt in place.
+    const shop = await testDb.db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    expect(shop.activeModelRunId).toBe(runId);
+    expect(await testDb.db.modelRun.count({ where: { shopId: shop.id } })).toBe(1);
+    // What the run's model builds from the shop as it is now, the new order included.
+    await withRestoredRun(testDb.db, runId, async (model) => {
+      const rebuilt = buildListsFor(model);
+      expect((await lists("for"))?.split(",")).toEqual(rebuilt.forCustomer.get(order.customer));
+      expect((await lists("again"))?.split(",")).toEqual(rebuilt.againForCustomer?.get(order.customer));
+      expect((await lists("new"))?.split(",") ?? []).toEqual(rebuilt.newForCustomer?.get(order.customer) ?? []);
+      // New for you never offers what the customer has just bought.
+      expect((await lists("new"))?.split(",") ?? []).not.toContain(product);
+    });
+  });
+
+  it("writes nothing for a shop that is uninstalled or serves no run", async () => {
+    const deps = { db: testDb.db, redis, prefix, log: createLogger("silent") };
+    expect(await refreshServedLists(deps, "unknown.myshopify.com")).toEqual({
+      refreshed: false,
+      reason: "shop not installed",
+    });
+    await recordInstall(testDb.db, "no-run.myshopify.com");
+    expect(await refreshServedLists(deps, "no-run.myshopify.com")).toEqual({
+      refreshed: false,
+      reason: "no run served",
+    });
+  });
+
+  it("keeps the served lists when the run's model no longer restores, rather than serve another's", async () => {
+    const deps = { db: testDb.db, redis, prefix, log: createLogger("silent") };
+    const before = await lists("for");
+    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    await testDb.db.modelRun.update({ where: { id: runId }, data: { artifact: Buffer.from("not a model") } });
+    try {
+      expect(await refreshServedLists(deps, SHOP)).toEqual({ refreshed: false, reason: "artifact unusable" });
+      expect(await lists("for")).toBe(before);
+    } finally {
+      await testDb.db.modelRun.update({ where: { id: runId }, data: { artifact: run.artifact } });
+    }
+  });
+
+  it("fails a refresh job whose data is not a shop for good, without retrying it", async () => {
+    const queue = createQueue(QUEUE_NAMES.train, redis, prefix);
+    try {
+      const job = await queue.add(REFRESH_JOB_NAME, { shop: "not a shop" }, { attempts: 3 });
+      let state = await job.getState();
+      for (let i = 0; i < 60 && state !== "failed"; i++) {
+        await sleep(250);
+        state = await job.getState();
+      }
+      const failed = (await queue.getJob(job.id!))!;
+      expect(state).toBe("failed");
+      expect(failed.failedReason).toMatch(/not a list refresh/);
+      expect(failed.attemptsMade).toBe(1);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("gives one job per shop and window: orders in one window share a refresh that starts when it ends", async () => {
+    const queue = createQueue(QUEUE_NAMES.train, redis, prefix);
+    try {
+      const shop = "window.myshopify.com";
+      const windowMs = 3_600_000;
+      const start = Math.floor(Date.now() / windowMs) * windowMs + windowMs;
+      const a = await requestListRefresh(queue, shop, windowMs, start + 10);
+      const b = await requestListRefresh(queue, shop, windowMs, start + 20_000);
+      const c = await requestListRefresh(queue, shop, windowMs, start + windowMs);
+      expect(b.id).toBe(a.id);
+      expect(c.id).not.toBe(a.id);
+      expect(a.opts.delay).toBe(windowMs - 10);
+      expect(await Promise.all([a, c].map((j) => j.getState()))).toEqual(["delayed", "delayed"]);
+      await Promise.all([a, c].map((j) => j.remove()));
+    } finally {
+      await queue.close();
+    }
+  });
+});
