@@ -23,6 +23,8 @@ export interface ChildReport {
   /** The ranker the run chose for each personal strategy. */
   strategies?: Record<string, { served: string }>;
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow>; bestSellers?: BestSellersMetrics };
+  /** With `refresh`: the served lists rebuilt from the stored model after the run (a list refresh). */
+  refresh?: { restoreSeconds: number; listsSeconds: number; customers: number };
 }
 
 /**
@@ -35,6 +37,7 @@ export function trainInChild(
   files?: { orders: string; products: string },
   scored?: ReadonlySet<string>,
   firstVisits?: ReadonlySet<string>,
+  { refresh = false }: { refresh?: boolean } = {},
 ): ChildReport {
   const dir = scored || firstVisits ? mkdtempSync(path.join(tmpdir(), "bench-scored-")) : null;
   try {
@@ -49,6 +52,7 @@ export function trainInChild(
         ...(files ? { BENCH_ORDERS_FILE: files.orders, BENCH_PRODUCTS_FILE: files.products } : {}),
         ...(scoredFile ? { BENCH_SCORED_CUSTOMERS_FILE: scoredFile } : {}),
         ...(firstVisitFile ? { BENCH_FIRST_VISIT_CUSTOMERS_FILE: firstVisitFile } : {}),
+        ...(refresh ? { BENCH_REFRESH: "1" } : {}),
       },
       maxBuffer: 64 * 1024 * 1024,
     }).toString();
@@ -59,12 +63,13 @@ export function trainInChild(
 }
 
 export async function benchTraining(): Promise<BenchResult[]> {
-  const report = trainInChild();
+  const report = trainInChild(undefined, undefined, undefined, { refresh: true });
   const note = `backend ${report.backend}; promoted ${report.promoted}`;
   const rows: BenchResult[] = [
     result("training.wall_s", report.wallSeconds, "s", null, note),
     result("training.examples_per_s", report.examplesPerSecond, "examples/s"),
     result("training.peak_rss_mb", report.peakRssMb, "MB"),
+    ...refreshRows(report),
   ];
   const model = report.metrics.model;
   if (!model) return rows;
@@ -103,6 +108,16 @@ export async function benchTraining(): Promise<BenchResult[]> {
   }
   rows.push(...bestSellerRows(report, model));
   return rows;
+}
+
+/** A list refresh after new orders, beside the training it saves (ADR 005, "Lists that follow orders"). */
+function refreshRows(report: ChildReport): BenchResult[] {
+  const r = report.refresh;
+  if (!r) return [];
+  const note =
+    `the run's stored model restored on the same orders (${r.restoreSeconds.toFixed(1)} s), then every list ` +
+    `built for ${r.customers} customers (${r.listsSeconds.toFixed(1)} s); reference: the training`;
+  return [result("training.refresh_s", r.restoreSeconds + r.listsSeconds, "s", report.wallSeconds, note)];
 }
 
 /** The holdout's 90-day best sellers, each beside the list a treated shopper gets in its place. */
