@@ -1,7 +1,7 @@
 import type { Job, Worker } from "bullmq";
 import { recordJob, recordTraining, zeroJobCounters } from "../app/lib/metrics/definitions.server";
 import { QUEUE_NAMES } from "../app/lib/jobs/queues";
-import { RESTORE_JOB_NAME } from "../app/lib/training/train-queue.server";
+import { REFRESH_JOB_NAME, RESTORE_JOB_NAME } from "../app/lib/training/train-queue.server";
 
 /** Seconds a finished attempt took, from BullMQ's own timestamps. */
 function attemptSeconds(job: Job): number | null {
@@ -20,13 +20,16 @@ interface TrainResult {
  * never inside the processor: a job's work is not slowed by its bookkeeping. Training runs are
  * also counted by outcome, with the child process's peak memory.
  */
+/** The training queue also runs restores and list refreshes: they are jobs, not training runs. */
+const isTraining = (job: Job) => job.name !== RESTORE_JOB_NAME && job.name !== REFRESH_JOB_NAME;
+
 export function observeJobs(worker: Worker, queue: string): void {
   const training = queue === QUEUE_NAMES.train;
   zeroJobCounters(queue, training);
   worker.on("completed", (job: Job, result: unknown) => {
     const seconds = attemptSeconds(job);
     recordJob(queue, "completed", seconds);
-    if (training && job.name !== RESTORE_JOB_NAME) {
+    if (training && isTraining(job)) {
       const { status = "completed", peakRssBytes } = (result ?? {}) as TrainResult;
       recordTraining(status, seconds, peakRssBytes ?? null);
     }
@@ -34,6 +37,6 @@ export function observeJobs(worker: Worker, queue: string): void {
   worker.on("failed", (job: Job | undefined) => {
     const seconds = job ? attemptSeconds(job) : null;
     recordJob(queue, "failed", seconds);
-    if (training && job && job.name !== RESTORE_JOB_NAME) recordTraining("failed", seconds, null);
+    if (training && job && isTraining(job)) recordTraining("failed", seconds, null);
   });
 }

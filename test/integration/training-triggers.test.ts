@@ -96,5 +96,13 @@ describe("list refresh requests from a batch of orders", () => {
     // The same order again is not new: no refresh.
     await ingest.harness.ingestTogether([delivery(SHOP, "orders/create", orderPayload(2))]);
     expect(refreshes).toHaveLength(2);
+    // Nor are orders training never reads: a guest's, a test order, a cancelled one.
+    const unlearnable = await ingest.harness.ingestTogether([
+      delivery(SHOP, "orders/create", orderPayload(20, { customer: null })),
+      delivery(SHOP, "orders/create", orderPayload(21, { test: true })),
+      delivery(SHOP, "orders/create", orderPayload(22, { cancelled_at: "2026-01-02T00:00:00Z" })),
+    ]);
+    expect(unlearnable.map((j) => j.returnvalue?.outcome)).toEqual(["created", "created", "created"]);
+    expect(refreshes).toHaveLength(2);
   });
 });

@@ -10,6 +10,7 @@ import {
   type RecordBatchStored,
 } from "../../app/lib/sync/batch-records.server";
 import { orderFactsFromRecord } from "../../app/lib/sync/order-facts";
+import { isLearnableOrder } from "../../app/lib/sync/records";
 import { askForListRefresh } from "../../app/lib/sync/webhook-handlers.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import type { WebhookProcessorDeps } from "./webhooks";
@@ -126,21 +127,22 @@ export async function askForRetrains(
   orders: Map<string, "created" | "updated">,
   outcomes: Map<Job, { result?: unknown; error?: Error }>,
 ) {
-  const created = new Map<string, { shop: string; jobs: Job[] }>();
+  const created = new Map<string, { shop: string; jobs: Job[]; learnable: boolean }>();
   for (const [i, { job, delivery }] of valid.entries()) {
     const write = writes[i]!;
     if (write.kind !== "order" || outcomes.get(job)?.error) continue;
     const outcome = (outcomes.get(job)?.result as { outcome?: string } | undefined)?.outcome;
     if (outcome !== "created" || orders.get(recordKey(write.shopId, write.record.shopifyId)) !== "created") continue;
-    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [] };
+    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [], learnable: false };
     entry.jobs.push(job);
+    entry.learnable ||= isLearnableOrder(write.record);
     created.set(write.shopId, entry);
   }
-  for (const [shopId, { shop, jobs }] of created) {
+  for (const [shopId, { shop, jobs, learnable }] of created) {
     try {
       const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
       if (due) await deps.requestTraining(shop, "orders");
-      else await askForListRefresh(deps.requestListRefresh, shop, deps.log);
+      else if (learnable) await askForListRefresh(deps.requestListRefresh, shop, deps.log);
       for (const job of jobs) {
         const result = outcomes.get(job)?.result as Record<string, unknown>;
         outcomes.set(job, { result: { ...result, retrain: due } });

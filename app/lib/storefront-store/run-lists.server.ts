@@ -104,6 +104,10 @@ export type ListKind = RunHash;
 
 export const parseList = (value: string | null | undefined): string[] => (value ? value.split(",") : []);
 
+/** The run the storefront serves now, as Redis says: null when Redis holds none for the shop. */
+export const servedRunId = (redis: RedisClient, prefix: string, shop: string): Promise<string | null> =>
+  redis.get(shopKey(prefix, shop, "active"));
+
 /** One precomputed list from the active run: customer or product id in, product ids out. */
 export async function readList(
   redis: RedisClient,
@@ -112,13 +116,13 @@ export async function readList(
   kind: ListKind,
   id: string,
 ): Promise<string[]> {
-  const runId = await redis.get(shopKey(prefix, shop, "active"));
+  const runId = await servedRunId(redis, prefix, shop);
   const value = runId ? await redis.hget(runKey(prefix, shop, runId, kind), id) : null;
   return value ? value.split(",") : [];
 }
 
 export async function readPopular(redis: RedisClient, prefix: string, shop: string): Promise<string[]> {
-  const runId = await redis.get(shopKey(prefix, shop, "active"));
+  const runId = await servedRunId(redis, prefix, shop);
   const value = runId ? await redis.get(runKey(prefix, shop, runId, "popular")) : null;
   return value ? value.split(",") : [];
 }

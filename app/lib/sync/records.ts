@@ -63,6 +63,14 @@ export interface OrderRecord {
   lines: OrderLineRecord[];
 }
 
+/**
+ * An order training learns from: a customer's, not a test, not cancelled (the same rule as
+ * `learnable` in training/shop-history.server.ts, which filters the database by it). Only such an
+ * order can change what a list refresh builds for its shopper.
+ */
+export const isLearnableOrder = (order: Pick<OrderRecord, "customerShopifyId" | "test" | "cancelledAt">) =>
+  order.customerShopifyId !== null && !order.test && order.cancelledAt === null;
+
 export interface CustomerRecord {
   shopifyId: string;
   createdAt: Date | null;

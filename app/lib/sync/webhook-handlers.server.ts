@@ -15,7 +15,7 @@ import { countNewOrder } from "../shops/training-state.server";
 import { applyProduct, deleteProduct } from "./store-products.server";
 import { applyCustomer, applyOrder } from "./store-orders.server";
 import * as payloads from "./webhook-payloads";
-import type { ApplyOutcome, OrderRecord } from "./records";
+import { isLearnableOrder, type ApplyOutcome, type OrderRecord } from "./records";
 
 export interface HandlerContext {
   db: Db;
@@ -114,12 +114,13 @@ async function afterOrderStored(
   if (outcome !== "created") return { outcome, ...attribution };
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
-  else await askForListRefresh(ctx.requestListRefresh, ctx.delivery.shop, ctx.log);
+  else if (isLearnableOrder(order)) await askForListRefresh(ctx.requestListRefresh, ctx.delivery.shop, ctx.log);
   return { outcome, retrain: due, ...attribution };
 }
 
 /**
- * A retrain rebuilds every list, so only an order that does not trigger one asks for a refresh. A
+ * A retrain rebuilds every list, so only an order that does not trigger one asks for a refresh, and
+ * only one training learns from (a guest's or a test order changes no list). A
  * refresh that cannot be queued is logged, not retried: the order is stored, and the next order
  * or run brings the lists up to date.
  */

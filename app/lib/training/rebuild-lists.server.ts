@@ -10,7 +10,7 @@ import { restoreWithFallback } from "../model/restore";
 import { z } from "zod";
 import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps, type WindowRule } from "../model/window";
 import type { PersonalStrategy } from "../model/strategies";
-import { writeRunLists } from "../storefront-store/run-lists.server";
+import { servedRunId, writeRunLists } from "../storefront-store/run-lists.server";
 import { runListsFor } from "./build-lists";
 import { loadTrainingInput } from "./shop-history.server";
 
@@ -139,7 +139,7 @@ export async function rebuildRunLists(
 
 export type RefreshOutcome =
   | { refreshed: true; runId: string; customers: number }
-  | { refreshed: false; reason: "shop not installed" | "no run served" | "artifact unusable" };
+  | { refreshed: false; reason: "shop not installed" | "no run served" | "not served in Redis" | "artifact unusable" };
 
 /**
  * Rebuilds the served run's lists, in place, with its own model read on today's orders: what a
@@ -150,16 +150,22 @@ export type RefreshOutcome =
  */
 export async function refreshServedLists(deps: RebuildDeps, shopDomain: string): Promise<RefreshOutcome> {
   const shop = await findShop(deps.db, shopDomain);
-  // An uninstalled shop's lists were deleted with it (forgetShop); a refresh must not bring them back.
+  // After shop/redact there is no row; an uninstalled shop serves nothing, so it needs no refresh.
   if (shop?.status !== "installed") return { refreshed: false, reason: "shop not installed" };
   if (!shop.activeModelRunId) return { refreshed: false, reason: "no run served" };
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: shop.activeModelRunId, shopId: shop.id } });
+  // Lists written for a run Redis does not serve would be keys nothing points to (Redis lost its
+  // pointer, or a rollback swapped runs meanwhile): asked before the load and again before writing.
+  const served = async () => (await servedRunId(deps.redis, deps.prefix, shopDomain)) === run.id;
+  if (!(await served())) return { refreshed: false, reason: "not served in Redis" };
   const log = deps.log.child({ shop: shopDomain, runId: run.id });
   const { restored, orders } = await restoreOnToday(deps, shop.id, [run], log);
   try {
-    // A run that stored a model must be rebuilt from it; only a run that served a baseline has none.
-    if (run.artifact && restored.fromRun !== run.id) return { refreshed: false, reason: "artifact unusable" };
+    // Every trained run stores its model; lists from a baseline in its place would not be its own.
+    if (restored.fromRun !== run.id && !BASELINE_NAMES.includes(run.served as BaselineName))
+      return { refreshed: false, reason: "artifact unusable" };
     const lists = runListsFor(restored.model, orders);
+    if (!(await served())) return { refreshed: false, reason: "not served in Redis" };
     await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists, { inPlace: true });
     log.info("lists.refreshed", { customers: lists.forCustomer.size });
     return { refreshed: true, runId: run.id, customers: lists.forCustomer.size };

@@ -96,7 +96,8 @@ export async function requestListRefresh(queue: Queue, shop: string, windowMs: n
     delay: (window + 1) * windowMs - now,
     attempts: 3,
     backoff: { type: "exponential", delay: 10_000 },
-    removeOnComplete: { age: 24 * 3600 },
+    // A window's id is never asked for again, so a finished job has nothing left to deduplicate.
+    removeOnComplete: true,
     removeOnFail: { age: 7 * 24 * 3600 },
   });
 }
