@@ -15,13 +15,14 @@ interface TrainResult {
   peakRssBytes?: number;
 }
 
+/** The training queue also runs restores and list refreshes: they are jobs, not training runs. */
+export const countsAsTraining = (jobName: string) => jobName !== RESTORE_JOB_NAME && jobName !== REFRESH_JOB_NAME;
+
 /**
  * Records each job attempt's duration and result from the worker's own events, once per job and
  * never inside the processor: a job's work is not slowed by its bookkeeping. Training runs are
  * also counted by outcome, with the child process's peak memory.
  */
-/** The training queue also runs restores and list refreshes: they are jobs, not training runs. */
-const isTraining = (job: Job) => job.name !== RESTORE_JOB_NAME && job.name !== REFRESH_JOB_NAME;
 
 export function observeJobs(worker: Worker, queue: string): void {
   const training = queue === QUEUE_NAMES.train;
@@ -29,7 +30,7 @@ export function observeJobs(worker: Worker, queue: string): void {
   worker.on("completed", (job: Job, result: unknown) => {
     const seconds = attemptSeconds(job);
     recordJob(queue, "completed", seconds);
-    if (training && isTraining(job)) {
+    if (training && countsAsTraining(job.name)) {
       const { status = "completed", peakRssBytes } = (result ?? {}) as TrainResult;
       recordTraining(status, seconds, peakRssBytes ?? null);
     }
@@ -37,6 +38,6 @@ export function observeJobs(worker: Worker, queue: string): void {
   worker.on("failed", (job: Job | undefined) => {
     const seconds = job ? attemptSeconds(job) : null;
     recordJob(queue, "failed", seconds);
-    if (training && job && isTraining(job)) recordTraining("failed", seconds, null);
+    if (training && job && countsAsTraining(job.name)) recordTraining("failed", seconds, null);
   });
 }
