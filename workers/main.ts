@@ -16,7 +16,7 @@ import { exitOnOperatorError } from "../app/lib/startup.server";
 import { exposeMetrics } from "../app/lib/metrics/expose.server";
 import { setQueueSource } from "../app/lib/metrics/definitions.server";
 import { createQueueReader } from "../app/lib/metrics/queue-gauges.server";
-import { deleteShopLists, readCustomerLists } from "../app/lib/storefront-store/run-lists.server";
+import { deleteShopLists, deleteCustomerLists, readCustomerLists } from "../app/lib/storefront-store/run-lists.server";
 import { createStorefrontSync } from "../app/lib/storefront-store/worker-sync.server";
 import { COLLECTION_JOB_NAME } from "../app/lib/sync/collection-job.server";
 import { ensureShopId } from "../app/lib/shops/registry.server";
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
           : {}),
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
         customerLists: (shop, customerId) => readCustomerLists(producer, config.QUEUE_PREFIX, shop, customerId),
+        forgetCustomerLists: (shop, customerId) => deleteCustomerLists(producer, config.QUEUE_PREFIX, shop, customerId),
         removeWrittenInsights: (shop, customerId) => requestInsightRedactIfWritten(db, backfillQueue, shop, customerId),
         storefront,
         attributionWindowDays,

@@ -7,7 +7,7 @@ import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { webhookJobId } from "../../app/lib/webhooks/webhook-queue.server";
 import type { WebhookDelivery } from "../../app/lib/webhooks/webhook-queue.server";
 import { createStorefrontSync } from "../../app/lib/storefront-store/worker-sync.server";
-import { readCustomerLists } from "../../app/lib/storefront-store/run-lists.server";
+import { deleteCustomerLists, readCustomerLists } from "../../app/lib/storefront-store/run-lists.server";
 import { createBatchedWebhookProcessor, createJobPuller } from "../../workers/processors/webhook-batch";
 import { createWebhookProcessor } from "../../workers/processors/webhooks";
 import { startWorkers, type RunningWorkers } from "../../workers/run-workers";
@@ -111,6 +111,7 @@ export async function startIngest(
         requestListRefresh: async (shop) => options.listRefreshes?.push(shop),
         forgetShop: async (shop) => void options.forgottenShops?.push(shop),
         customerLists: (shop, customerId) => readCustomerLists(connection, prefix, shop, customerId),
+        forgetCustomerLists: (shop, customerId) => deleteCustomerLists(connection, prefix, shop, customerId),
         storefront: createStorefrontSync(db, connection, prefix),
       }),
     },

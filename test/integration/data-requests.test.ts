@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDataRequests } from "../../app/lib/admin/data-requests.server";
 import { currentExperiment } from "../../app/lib/conversion/experiments.server";
 import { storeEvents } from "../../app/lib/conversion/store-events.server";
-import { activateRun, CUSTOMER_LIST_KINDS, writeRunLists } from "../../app/lib/storefront-store/run-lists.server";
+import {
+  activateRun,
+  CUSTOMER_LIST_KINDS,
+  readCustomerLists,
+  writeRunLists,
+} from "../../app/lib/storefront-store/run-lists.server";
+import { runKey } from "../../app/lib/storefront-store/keys";
 import { seedShop } from "../helpers/admin-seed";
 import { mintSessionToken } from "../helpers/admin-session";
 import { startAdminStack, type AdminStack } from "../helpers/admin-stack";
@@ -52,6 +58,7 @@ describe.each(DATABASE_KINDS)("a customers/data_request report on %s", (kind) =>
   let ingest: Awaited<ReturnType<typeof startIngest>>;
   const shop = `data-request-${kind}.myshopify.com`;
   const send = (topic: string, payload: unknown) => ingest.ingest(delivery(shop, topic, payload));
+  const runKeyOf = (run: string, part: "for") => runKey(ingest.prefix, shop, run, part);
 
   beforeAll(async () => {
     t = await createTestDb(kind);
@@ -154,6 +161,17 @@ describe.each(DATABASE_KINDS)("a customers/data_request report on %s", (kind) =>
     expect(keys(report.holdoutAssignments[0]).filter((k) => k !== "experiment")).toEqual(columns("ExperimentVisitor"));
     expect(keys(report.visitorDays[0])).toEqual(columns("VisitorDay"));
     expect(keys(report.attributions[0])).toEqual(columns("OrderAttribution"));
+  });
+
+  it("customers/redact then deletes the customer's lists from both runs kept, and no one else's", async () => {
+    const other = "777";
+    for (const run of ["run-old", "run-new"]) await ingest.redis.hset(runKeyOf(run, "for"), other, "201");
+    const redact = { shop_domain: shop, customer: { id: Number(CUSTOMER) }, orders_to_redact: [10] };
+    expect((await send("customers/redact", redact)).returnvalue).toEqual({ redacted: CUSTOMER });
+    const lists = await readCustomerLists(ingest.redis, ingest.prefix, shop, CUSTOMER);
+    for (const kind of CUSTOMER_LIST_KINDS) expect(lists[kind], kind).toEqual({ active: [], previous: [] });
+    const others = await readCustomerLists(ingest.redis, ingest.prefix, shop, other);
+    expect(others.for).toEqual({ active: ["201"], previous: ["201"] });
   });
 });
 

@@ -19,6 +19,7 @@ export interface WebhookProcessorDeps {
   requestListRefresh?: HandlerContext["requestListRefresh"];
   forgetShop: HandlerContext["forgetShop"];
   customerLists?: HandlerContext["customerLists"];
+  forgetCustomerLists?: HandlerContext["forgetCustomerLists"];
   removeWrittenInsights?: HandlerContext["removeWrittenInsights"];
   storefront: HandlerContext["storefront"];
   attributionWindowDays?: HandlerContext["attributionWindowDays"];
@@ -49,6 +50,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): Processor {
         requestListRefresh: deps.requestListRefresh,
         forgetShop: deps.forgetShop,
         customerLists: deps.customerLists,
+        forgetCustomerLists: deps.forgetCustomerLists,
         removeWrittenInsights: deps.removeWrittenInsights,
         storefront: deps.storefront,
         attributionWindowDays: deps.attributionWindowDays,

@@ -150,6 +150,25 @@ export async function readCustomerLists(
   return lists;
 }
 
+/**
+ * Removes one customer's lists from the run served now and the one kept for rollback
+ * (customers/redact): they were built from that customer's orders, and the retrain the redaction
+ * asks for replaces only the served run's.
+ */
+export async function deleteCustomerLists(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  customerId: string,
+): Promise<void> {
+  const runs = await redis.mget(shopKey(prefix, shop, "active"), shopKey(prefix, shop, "previous"));
+  const tx = redis.multi();
+  for (const runId of runs) {
+    if (runId) for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), customerId);
+  }
+  await tx.exec();
+}
+
 /** Removes every list of a shop (uninstall, shop/redact). */
 export async function deleteShopLists(redis: RedisClient, prefix: string, shop: string): Promise<void> {
   // SCAN walks one node: on a cluster, every master is walked (the shop's keys live on one).

@@ -40,6 +40,8 @@ export interface HandlerContext {
   removeWrittenInsights?: (shop: { id: string; domain: string }, customerShopifyId: string) => Promise<unknown>;
   /** The customer's precomputed recommendation lists, for a data-request report. @defaultValue none */
   customerLists?: (shop: string, customerShopifyId: string) => Promise<CustomerLists>;
+  /** customers/redact: deletes the customer's precomputed lists from Redis. @defaultValue none */
+  forgetCustomerLists?: (shop: string, customerShopifyId: string) => Promise<unknown>;
   /** Keeps the storefront's copies in Redis in step with the database. */
   storefront: StorefrontSync;
   /** The delivery's logger (shop, job and topic attached). @defaultValue a silent logger */
@@ -188,6 +190,8 @@ export const WEBHOOK_HANDLERS: Record<string, Handler> = {
     const p = payloads.customerRedactPayload.parse(ctx.delivery.payload);
     const id = await shopId(ctx);
     await redactCustomer(ctx.db, id, p.customer.id);
+    // The lists built from their orders go now, from both runs kept, not at the next retrains.
+    await ctx.forgetCustomerLists?.(ctx.delivery.shop, p.customer.id);
     // Shopify's 30 days do not wait for the next training: the removal is queued now.
     await ctx.removeWrittenInsights?.({ id, domain: ctx.delivery.shop }, p.customer.id);
     // The served lists were learned from this customer's orders; rebuild them without.
