@@ -90,8 +90,7 @@ export async function runLivePhases(ctx: PhasedContext, held: HeldOut, days: num
   const runs: PhasedAnswers["runs"] = [];
   let atEnd: LiveAnswer[] = [];
   for (const [i, phase] of phases.entries()) {
-    const replay = { db: ctx.db, shop: ctx.shop, origin: ctx.origin, secret: ctx.secret, logs: ctx.logs };
-    await replayShop(replay, replayedBy(held.replayed, phase.until));
+    await replayShop(ctx, replayedBy(held.replayed, phase.until));
     const trained = await trainDemoShop({ ...ctx, retrain: true, workerLog: ctx.logs.worker });
     runs.push({ phase, runId: trained.run.id });
     ctx.onPhase?.(phase, i, phases.length);

@@ -140,7 +140,7 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
     if (retrainDays === null) return rows;
     const retrained = await scoreLive(target, held, answers.phased);
     const byRetrain = await phaseRankers(testDb.db, answers.runs);
-    return [...rows, ...retrainedRows({ retrained, live, offline, baselines, byRetrain, retrainDays })];
+    return [...rows, ...retrainedRows({ retrained, live, offline, baselines, rankers, byRetrain, retrainDays })];
   } finally {
     await app.stop();
     await worker.stop();
@@ -250,13 +250,15 @@ function retrainedRows(r: {
   live: LiveScores;
   offline: ChildReport["metrics"];
   baselines: Baselines;
+  /** The last retrain's rankers: the run the offline figure is that of. */
+  rankers: Record<LiveStrategy, { served: string }>;
   byRetrain: Record<LiveStrategy, string>;
   retrainDays: number;
 }): BenchResult[] {
   return (["for_you", "buy_again", "new_for_you", "related"] as const).map((strategy) => {
     const m = r.retrained.metrics[strategy];
     const [name, baseline] = referenceOf(r.baselines, strategy);
-    const ranker = r.byRetrain[strategy].split(" → ").at(-1)!;
+    const ranker = r.rankers[strategy].served;
     const off = figure(ranker === "model" ? r.offline.model : r.offline.baselines[ranker], strategy);
     const note =
       `${m.cases} customers, each asked after the first retrain past their basket (every ${r.retrainDays} days ` +

@@ -23,7 +23,6 @@ export const countsAsTraining = (jobName: string) => jobName !== RESTORE_JOB_NAM
  * never inside the processor: a job's work is not slowed by its bookkeeping. Training runs are
  * also counted by outcome, with the child process's peak memory.
  */
-
 export function observeJobs(worker: Worker, queue: string): void {
   const training = queue === QUEUE_NAMES.train;
   zeroJobCounters(queue, training);

@@ -66,6 +66,15 @@ export async function writeRunLists(
   await redis.set(runKey(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
 }
 
+/** The run served now and the one kept for rollback, in one round trip (null where there is none). */
+async function keptRuns(redis: RedisClient, prefix: string, shop: string) {
+  const [active = null, previous = null] = await redis.mget(
+    shopKey(prefix, shop, "active"),
+    shopKey(prefix, shop, "previous"),
+  );
+  return { active, previous };
+}
+
 /** Serves `runId` from now on; keeps the previous run's lists and deletes any older ones. */
 export async function activateRun(
   redis: RedisClient,
@@ -73,10 +82,7 @@ export async function activateRun(
   shop: string,
   runId: string,
 ): Promise<string | null> {
-  const [active = null, previous = null] = await redis.mget(
-    shopKey(prefix, shop, "active"),
-    shopKey(prefix, shop, "previous"),
-  );
+  const { active, previous } = await keptRuns(redis, prefix, shop);
   if (active === runId) return previous;
   const tx = redis.multi().set(shopKey(prefix, shop, "active"), runId);
   if (active) tx.set(shopKey(prefix, shop, "previous"), active);
@@ -87,10 +93,7 @@ export async function activateRun(
 
 /** Swaps back to the previous run, if its lists are still there. Returns the run now served. */
 export async function rollbackRun(redis: RedisClient, prefix: string, shop: string): Promise<string | null> {
-  const [active = null, previous = null] = await redis.mget(
-    shopKey(prefix, shop, "active"),
-    shopKey(prefix, shop, "previous"),
-  );
+  const { active, previous } = await keptRuns(redis, prefix, shop);
   if (!previous || !(await redis.exists(runKey(prefix, shop, previous, "popular")))) return null;
   await redis
     .multi()
@@ -137,10 +140,7 @@ export async function readCustomerLists(
   shop: string,
   customerId: string,
 ): Promise<Record<string, { active: string[]; previous: string[] }>> {
-  const [active = null, previous = null] = await redis.mget(
-    shopKey(prefix, shop, "active"),
-    shopKey(prefix, shop, "previous"),
-  );
+  const { active, previous } = await keptRuns(redis, prefix, shop);
   const read = async (runId: string | null, kind: ListKind) =>
     runId ? parseList(await redis.hget(runKey(prefix, shop, runId, kind), customerId)) : [];
   const lists: Record<string, { active: string[]; previous: string[] }> = {};
@@ -161,9 +161,9 @@ export async function deleteCustomerLists(
   shop: string,
   customerId: string,
 ): Promise<void> {
-  const runs = await redis.mget(shopKey(prefix, shop, "active"), shopKey(prefix, shop, "previous"));
+  const { active, previous } = await keptRuns(redis, prefix, shop);
   const tx = redis.multi();
-  for (const runId of runs) {
+  for (const runId of [active, previous]) {
     if (runId) for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), customerId);
   }
   await tx.exec();

@@ -102,8 +102,10 @@ async function catalogCap(
 
 const PAGE = 2_000;
 
-/** The orders the model learns from (see loadOrderHistory), as a Prisma filter. */
-/** The orders training reads; sync/records.ts `isLearnableOrder` is the same rule for one order. */
+/**
+ * The orders the model learns from (see loadOrderHistory), as a Prisma filter; sync/records.ts
+ * `isLearnableOrder` is the same rule for one order.
+ */
 const learnable = (shopId: string, since?: Date | null) => ({
   shopId,
   customerShopifyId: { not: null },
