@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { runKey, shopSpace } from "../../app/lib/storefront-store/keys";
+import { runKey, shopKey, shopSpace } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
 import {
   activateRun,
+  deleteCustomerLists,
   deleteShopLists,
+  REDACTED_MEMORY_SECONDS,
   readList,
   readPopular,
   rollbackRun,
@@ -79,5 +81,44 @@ describe("precomputed lists in Redis", () => {
     await deleteShopLists(redis, prefix, SHOP);
     expect(await readPopular(redis, prefix, SHOP)).toEqual([]);
     expect(await readPopular(redis, prefix, "other.myshopify.com")).toEqual(["other-pop"]);
+  });
+
+  it("keeps a redacted customer out of lists written by a training or refresh that read their orders first", async () => {
+    const shop = "redact-race.myshopify.com";
+    const two = (tag: string) => ({
+      forCustomer: new Map([
+        ["gone", [`${tag}-g`]],
+        ["stays", [`${tag}-s`]],
+      ]),
+      againForCustomer: new Map([["gone", [`${tag}-ga`]]]),
+      newForCustomer: new Map([["gone", [`${tag}-gn`]]]),
+      bought: new Map([["gone", [`${tag}-gb`]]]),
+      related: new Map([["p1", [`${tag}-r`]]]),
+      popular: [`${tag}-pop`],
+    });
+    const customerFields = async (runId: string) =>
+      Promise.all(
+        (["for", "again", "new", "bought"] as const).map((kind) =>
+          redis.hexists(runKey(prefix, shop, runId, kind), "gone"),
+        ),
+      );
+    await writeRunLists(redis, prefix, shop, "served", two("served"));
+    await activateRun(redis, prefix, shop, "served");
+    // A training has written its run but not yet switched to it when the redaction lands.
+    await writeRunLists(redis, prefix, shop, "training", two("training"));
+    await deleteCustomerLists(redis, prefix, shop, "gone");
+    expect(await customerFields("served")).toEqual([0, 0, 0, 0]);
+    expect(await customerFields("training")).toEqual([1, 1, 1, 1]);
+    await activateRun(redis, prefix, shop, "training");
+    expect(await customerFields("training")).toEqual([0, 0, 0, 0]);
+    // A refresh that loaded the orders before the redaction writes the served run again afterwards.
+    await writeRunLists(redis, prefix, shop, "training", two("refresh"), { inPlace: true });
+    expect(await customerFields("training")).toEqual([0, 0, 0, 0]);
+    expect(await readList(redis, prefix, shop, "for", "gone")).toEqual([]);
+    // Everyone else's lists are written as usual, and the record of redactions expires.
+    expect(await readList(redis, prefix, shop, "for", "stays")).toEqual(["refresh-s"]);
+    const ttl = await redis.ttl(shopKey(prefix, shop, "redacted"));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(REDACTED_MEMORY_SECONDS);
   });
 });

@@ -27,9 +27,11 @@ export const shopSpace = (prefix: string, shop: string) => `${storefrontSpace(pr
 
 /**
  * The shop-wide keys: its cached state, the active and previous run pointers, product cards,
- * collection copies, when its storefront was last seen, and the cached repeat rate.
+ * collection copies, when its storefront was last seen, the cached repeat rate, and the customers
+ * redacted lately (a set that list writers read after writing; run-lists.server.ts).
  */
-export type ShopKeyPart = "state" | "active" | "previous" | "cards" | "collections" | "seen" | "repeat-rate";
+export type ShopKeyPart =
+  "state" | "active" | "previous" | "cards" | "collections" | "seen" | "repeat-rate" | "redacted";
 export const shopKey = (prefix: string, shop: string, part: ShopKeyPart) => `${shopSpace(prefix, shop)}:${part}`;
 
 /**

@@ -64,6 +64,28 @@ export async function writeRunLists(
   await entries(runKey(prefix, shop, runId, "bought"), lists.bought ?? new Map());
   await redis.set(runKey(prefix, shop, runId, "popular"), lists.popular.join(","));
   await redis.set(runKey(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
+  await dropRedacted(redis, prefix, shop, runId);
+}
+
+/**
+ * How long a redaction is remembered for list writers: longer than any training or refresh that
+ * could have read the customer's orders before the redaction deleted them.
+ */
+export const REDACTED_MEMORY_SECONDS = 24 * 3600;
+
+/**
+ * Deletes the lists of customers redacted lately from one run. A writer that loaded the history
+ * before a redaction still holds the customer's orders, and may write their lists after the
+ * redaction deleted the stored ones; every writer calls this after writing (and activateRun after
+ * switching), and the redaction records the customer before deleting, so whichever comes last
+ * removes them.
+ */
+async function dropRedacted(redis: RedisClient, prefix: string, shop: string, runId: string): Promise<void> {
+  const redacted = await redis.smembers(shopKey(prefix, shop, "redacted"));
+  if (redacted.length === 0) return;
+  const tx = redis.multi();
+  for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), ...redacted);
+  await tx.exec();
 }
 
 /** The run served now and the one kept for rollback, in one round trip (null where there is none). */
@@ -88,6 +110,8 @@ export async function activateRun(
   if (active) tx.set(shopKey(prefix, shop, "previous"), active);
   if (previous && previous !== runId) tx.del(...RUN_PARTS.map((part) => runKey(prefix, shop, previous, part)));
   await tx.exec();
+  // A redaction between this run's write and now deleted only the runs served before it.
+  await dropRedacted(redis, prefix, shop, runId);
   return active;
 }
 
@@ -153,7 +177,8 @@ export async function readCustomerLists(
 /**
  * Removes one customer's lists from the run served now and the one kept for rollback
  * (customers/redact): they were built from that customer's orders, and the retrain the redaction
- * asks for replaces only the served run's.
+ * asks for replaces only the served run's. The customer is also recorded for a day, so a training
+ * or refresh already under way drops their lists after writing (dropRedacted).
  */
 export async function deleteCustomerLists(
   redis: RedisClient,
@@ -162,7 +187,8 @@ export async function deleteCustomerLists(
   customerId: string,
 ): Promise<void> {
   const { active, previous } = await keptRuns(redis, prefix, shop);
-  const tx = redis.multi();
+  const redacted = shopKey(prefix, shop, "redacted");
+  const tx = redis.multi().sadd(redacted, customerId).expire(redacted, REDACTED_MEMORY_SECONDS);
   for (const runId of [active, previous]) {
     if (runId) for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), customerId);
   }
