@@ -6,7 +6,7 @@ import { recordInstall } from "../../app/lib/shops/registry.server";
 import { runKey, shopKey } from "../../app/lib/storefront-store/keys";
 import { buildListsFor } from "../../app/lib/training/build-lists";
 import { refreshServedLists } from "../../app/lib/training/rebuild-lists.server";
-import { REFRESH_JOB_NAME, requestListRefresh } from "../../app/lib/training/train-queue.server";
+import { REFRESH_JOB_NAME, refreshWindow, requestListRefresh } from "../../app/lib/training/train-queue.server";
 import { storeOfflineSession } from "../../dev/offline-session";
 import { replayShop } from "../../scripts/demo/replay";
 import { productIdFor } from "../../scripts/demo/shopify-payloads";
@@ -163,7 +163,9 @@ describe("served lists follow new orders without a retrain", () => {
     try {
       const shop = "window.myshopify.com";
       const windowMs = 3_600_000;
-      const start = Math.floor(Date.now() / windowMs) * windowMs + windowMs;
+      const now = Date.now();
+      const first = refreshWindow(shop, windowMs, now);
+      const start = first.endsAt;
       const a = await requestListRefresh(queue, shop, windowMs, start + 10);
       const b = await requestListRefresh(queue, shop, windowMs, start + 20_000);
       const c = await requestListRefresh(queue, shop, windowMs, start + windowMs);
@@ -173,10 +175,26 @@ describe("served lists follow new orders without a retrain", () => {
       expect(stored.map((j) => j.id).sort()).toEqual([a.id, c.id].sort());
       expect(stored.find((j) => j.id === a.id)?.opts.delay).toBe(windowMs - 10);
       expect(stored.find((j) => j.id === c.id)?.opts.delay).toBe(windowMs);
+      // Each job says when its window ended: a run trained after that makes it redundant.
+      expect(stored.find((j) => j.id === a.id)?.data.after).toBe(start + windowMs);
       expect(b.id).toBe(a.id);
       await Promise.all([a, c].map((j) => j.remove()));
     } finally {
       await queue.close();
     }
+  });
+
+  it("skips a refresh whose orders the served run already trained on", async () => {
+    const deps = { db: testDb.db, redis, prefix, log: createLogger("silent") };
+    const before = await lists("for");
+    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    const startedAt = run.startedAt!.getTime();
+    expect(await refreshServedLists(deps, SHOP, startedAt)).toEqual({ refreshed: false, reason: "run is newer" });
+    expect(await refreshServedLists(deps, SHOP, startedAt - 60_000)).toEqual({
+      refreshed: false,
+      reason: "run is newer",
+    });
+    expect(await lists("for")).toBe(before);
+    expect(await refreshServedLists(deps, SHOP, startedAt + 1)).toMatchObject({ refreshed: true, runId });
   });
 });

@@ -119,8 +119,8 @@ async function processRestoreJob(job: SandboxedJob, token?: string) {
 async function processRefreshJob(job: SandboxedJob, token?: string) {
   const parsed = refreshJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a list refresh: ${parsed.error.message}`);
-  const { shop } = parsed.data;
-  return withShopLock(job, token, shop, (ctx) => refreshServedLists(rebuildDeps(ctx, job), shop));
+  const { shop, after } = parsed.data;
+  return withShopLock(job, token, shop, (ctx) => refreshServedLists(rebuildDeps(ctx, job), shop, after));
 }
 
 /** The run's outcome with the churn step's, and this child's peak memory so far, for the worker's metrics. */

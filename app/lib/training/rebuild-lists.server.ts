@@ -139,21 +139,32 @@ export async function rebuildRunLists(
 
 export type RefreshOutcome =
   | { refreshed: true; runId: string; customers: number }
-  | { refreshed: false; reason: "shop not installed" | "no run served" | "not served in Redis" | "artifact unusable" };
+  | {
+      refreshed: false;
+      reason: "shop not installed" | "no run served" | "not served in Redis" | "artifact unusable" | "run is newer";
+    };
 
 /**
  * Rebuilds the served run's lists, in place, with its own model read on today's orders: what a
  * shopper is ranked on then includes every order stored so far, as the evaluation reads each
  * basket's moment (ADR 005, "Lists that follow orders"). Never another run's network: a served model
  * whose artifact does not restore keeps its lists as they are. Bounded as a restore is, by the
- * window the run was trained on (TRAIN_MAX_RSS_MB), not by the shop.
+ * window the run was trained on (TRAIN_MAX_RSS_MB), not by the shop. `after`: when the orders the
+ * refresh was asked for had all been stored; a served run that started training at or after it
+ * already read them, so nothing is rebuilt ("run is newer").
  */
-export async function refreshServedLists(deps: RebuildDeps, shopDomain: string): Promise<RefreshOutcome> {
+export async function refreshServedLists(
+  deps: RebuildDeps,
+  shopDomain: string,
+  after?: number,
+): Promise<RefreshOutcome> {
   const shop = await findShop(deps.db, shopDomain);
   // After shop/redact there is no row; an uninstalled shop serves nothing, so it needs no refresh.
   if (shop?.status !== "installed") return { refreshed: false, reason: "shop not installed" };
   if (!shop.activeModelRunId) return { refreshed: false, reason: "no run served" };
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: shop.activeModelRunId, shopId: shop.id } });
+  if (after !== undefined && run.startedAt && run.startedAt.getTime() >= after)
+    return { refreshed: false, reason: "run is newer" };
   // Lists written for a run Redis does not serve would be keys nothing points to (Redis lost its
   // pointer, or a rollback swapped runs meanwhile): asked before the load and again before writing.
   const served = async () => (await servedRunId(deps.redis, deps.prefix, shopDomain)) === run.id;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Job, Queue } from "bullmq";
 import { PENDING_STATES } from "../jobs/queues";
 import { z } from "zod";
@@ -73,7 +74,15 @@ export async function requestRestore(queue: Queue, shop: string, runId: string):
   });
 }
 
-export const refreshJobData = z.object({ shop: trainJobData.shape.shop });
+export const refreshJobData = z.object({
+  shop: trainJobData.shape.shop,
+  /**
+   * When the window the refresh covers ended (epoch ms): every order it was asked for was stored
+   * before then. A run that started training later already read them, and the refresh is skipped.
+   * Absent in jobs queued before the field existed: those always refresh.
+   */
+  after: z.number().int().nonnegative().optional(),
+});
 export type RefreshJobData = z.infer<typeof refreshJobData>;
 
 /** The training queue's third job: the served run's lists rebuilt after new orders (see requestListRefresh). */
@@ -83,17 +92,29 @@ export const REFRESH_JOB_NAME = "refresh";
 export const refreshJobId = (shop: string, window: number) => `refresh-${shop}-${window}`;
 
 /**
+ * The refresh window `now` falls in for a shop. Each shop's windows are shifted by an offset drawn
+ * from its domain: windows aligned to the clock would make every shop's refresh fall due at the
+ * same instant and queue together on the training process, where shifted ones spread evenly over
+ * the window.
+ */
+export function refreshWindow(shop: string, windowMs: number, now: number): { index: number; endsAt: number } {
+  const offset = createHash("sha1").update(shop).digest().readUIntBE(0, 6) % windowMs;
+  const index = Math.floor((now - offset) / windowMs);
+  return { index, endsAt: (index + 1) * windowMs + offset };
+}
+
+/**
  * Asks for the shop's served lists to be rebuilt once the current window of `windowMs` ends. Every
  * order stored in the window joins the same job, which starts after the window, so after every
  * one of them was written: a shop's refreshes cost at most one rebuild per window, however busy it
  * is. It runs in the training process under the shop's lock, like a restore.
  */
 export async function requestListRefresh(queue: Queue, shop: string, windowMs: number, now = Date.now()): Promise<Job> {
-  const data = refreshJobData.parse({ shop });
-  const window = Math.floor(now / windowMs);
+  const { index, endsAt } = refreshWindow(shop, windowMs, now);
+  const data = refreshJobData.parse({ shop, after: endsAt });
   return queue.add(REFRESH_JOB_NAME, data, {
-    jobId: refreshJobId(shop, window),
-    delay: (window + 1) * windowMs - now,
+    jobId: refreshJobId(shop, index),
+    delay: endsAt - now,
     attempts: 3,
     backoff: { type: "exponential", delay: 10_000 },
     // A window's id is never asked for again, so a finished job has nothing left to deduplicate.
