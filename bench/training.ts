@@ -24,7 +24,14 @@ export interface ChildReport {
   strategies?: Record<string, { served: string }>;
   metrics: { model: MetricsRow | null; baselines: Record<string, MetricsRow>; bestSellers?: BestSellersMetrics };
   /** With `refresh`: the served lists rebuilt from the stored model after the run (a list refresh). */
-  refresh?: { restoreSeconds: number; listsSeconds: number; customers: number };
+  refresh?: {
+    restoreSeconds: number;
+    listsSeconds: number;
+    customers: number;
+    windowOrders: number;
+    allListsSeconds: number;
+    allCustomers: number;
+  };
 }
 
 /**
@@ -115,8 +122,9 @@ function refreshRows(report: ChildReport): BenchResult[] {
   const r = report.refresh;
   if (!r) return [];
   const note =
-    `the run's stored model restored on the same orders (${r.restoreSeconds.toFixed(1)} s), then every list ` +
-    `built for ${r.customers} customers (${r.listsSeconds.toFixed(1)} s); reference: the training`;
+    `the run's stored model restored on the same orders (${r.restoreSeconds.toFixed(1)} s), then the lists of ` +
+    `the ${r.customers} customers of the newest ${r.windowOrders} orders built (${r.listsSeconds.toFixed(2)} s; ` +
+    `every customer's, ${r.allCustomers}, would take ${r.allListsSeconds.toFixed(1)} s); reference: the training`;
   return [result("training.refresh_s", r.restoreSeconds + r.listsSeconds, "s", report.wallSeconds, note)];
 }
 

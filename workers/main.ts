@@ -144,7 +144,15 @@ async function main(): Promise<void> {
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         ...(config.LIST_REFRESH_SECONDS > 0
-          ? { requestListRefresh: (shop) => requestListRefresh(trainQueue, shop, config.LIST_REFRESH_SECONDS * 1000) }
+          ? {
+              requestListRefresh: (shop, customers) =>
+                requestListRefresh(
+                  { queue: trainQueue, redis: producer, prefix: config.QUEUE_PREFIX },
+                  shop,
+                  customers,
+                  config.LIST_REFRESH_SECONDS * 1000,
+                ),
+            }
           : {}),
         forgetShop: (shop) => deleteShopLists(producer, config.QUEUE_PREFIX, shop),
         customerLists: (shop, customerId) => readCustomerLists(producer, config.QUEUE_PREFIX, shop, customerId),

@@ -108,7 +108,8 @@ export async function startIngest(
         removeShopSchedules: async (shop) => (options.removedSchedules?.push(shop), 1),
         requestTraining: async (shop, trigger) => options.trainingRequests?.push(`${trigger}@${shop}`),
         trainAfterOrders: options.trainAfterOrders ?? 1_000,
-        requestListRefresh: async (shop) => options.listRefreshes?.push(shop),
+        requestListRefresh: async (shop, customers) =>
+          options.listRefreshes?.push(`${shop} for ${[...customers].sort().join(",")}`),
         forgetShop: async (shop) => void options.forgottenShops?.push(shop),
         customerLists: (shop, customerId) => readCustomerLists(connection, prefix, shop, customerId),
         forgetCustomerLists: (shop, customerId) => deleteCustomerLists(connection, prefix, shop, customerId),

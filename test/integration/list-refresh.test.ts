@@ -6,7 +6,13 @@ import { recordInstall } from "../../app/lib/shops/registry.server";
 import { runKey, shopKey } from "../../app/lib/storefront-store/keys";
 import { buildListsFor } from "../../app/lib/training/build-lists";
 import { refreshServedLists } from "../../app/lib/training/rebuild-lists.server";
-import { REFRESH_JOB_NAME, refreshWindow, requestListRefresh } from "../../app/lib/training/train-queue.server";
+import {
+  forgetRefreshCustomers,
+  REFRESH_JOB_NAME,
+  refreshCustomers,
+  refreshWindow,
+  requestListRefresh,
+} from "../../app/lib/training/train-queue.server";
 import { storeOfflineSession } from "../../dev/offline-session";
 import { replayShop } from "../../scripts/demo/replay";
 import { productIdFor } from "../../scripts/demo/shopify-payloads";
@@ -43,6 +49,7 @@ describe("served lists follow new orders without a retrain", () => {
   let app: Spawned;
   let worker: Spawned;
   let runId: string;
+  const otherCustomer = data.orders.find((o) => o.customer !== order.customer)!.customer;
   const lists = (part: "for" | "again" | "new" | "bought") =>
     redis.hget(runKey(prefix, SHOP, runId, part), order.customer);
 
@@ -66,6 +73,8 @@ describe("served lists follow new orders without a retrain", () => {
     await replayShop(ctx, data);
     runId = (await trainDemoShop({ db: testDb.db, redis, prefix, shop: SHOP, retrain: true, workerLog: "" })).run.id;
     expect((await lists("bought"))?.split(",")).not.toContain(product);
+    // Another customer's entry, marked: a refresh rebuilds only the lists of those who ordered.
+    await redis.hset(runKey(prefix, SHOP, runId, "for"), otherCustomer, "untouched");
     await replayShop(ctx, { products: data.products, orders: [...data.orders, order] });
   }, 240_000);
   afterAll(async () => {
@@ -92,6 +101,9 @@ describe("served lists follow new orders without a retrain", () => {
       // New for you never offers what the customer has just bought.
       expect((await lists("new"))?.split(",") ?? []).not.toContain(product);
     });
+    // Nobody else's lists were rebuilt, and the window's record of who ordered is gone.
+    expect(await redis.hget(runKey(prefix, SHOP, runId, "for"), otherCustomer)).toBe("untouched");
+    expect(await redis.keys(`${prefix}:refresh-customers:*`)).toEqual([]);
   });
 
   it("writes nothing for a shop that is gone, uninstalled, serves no run, or is not served in Redis", async () => {
@@ -164,11 +176,11 @@ describe("served lists follow new orders without a retrain", () => {
       const shop = "window.myshopify.com";
       const windowMs = 3_600_000;
       const now = Date.now();
-      const first = refreshWindow(shop, windowMs, now);
-      const start = first.endsAt;
-      const a = await requestListRefresh(queue, shop, windowMs, start + 10);
-      const b = await requestListRefresh(queue, shop, windowMs, start + 20_000);
-      const c = await requestListRefresh(queue, shop, windowMs, start + windowMs);
+      const start = refreshWindow(shop, windowMs, now).endsAt;
+      const target = { queue, redis, prefix };
+      const a = await requestListRefresh(target, shop, ["c1"], windowMs, start + 10);
+      const b = await requestListRefresh(target, shop, ["c2", "c1"], windowMs, start + 20_000);
+      const c = await requestListRefresh(target, shop, ["c3"], windowMs, start + windowMs);
       expect(c.id).not.toBe(a.id);
       // Queue-side: the second order of the window added nothing; each job waits for its window's end.
       const stored = (await queue.getDelayed()).filter((j) => j.data.shop === shop);
@@ -178,7 +190,11 @@ describe("served lists follow new orders without a retrain", () => {
       // Each job says when its window ended: a run trained after that makes it redundant.
       expect(stored.find((j) => j.id === a.id)?.data.after).toBe(start + windowMs);
       expect(b.id).toBe(a.id);
+      // The window's job rebuilds the lists of every customer who ordered in it, and only theirs.
+      expect((await refreshCustomers(redis, prefix, a.data)).sort()).toEqual(["c1", "c2"]);
+      expect(await refreshCustomers(redis, prefix, c.data)).toEqual(["c3"]);
       await Promise.all([a, c].map((j) => j.remove()));
+      await Promise.all([a, c].map((j) => forgetRefreshCustomers(redis, prefix, j.data)));
     } finally {
       await queue.close();
     }
@@ -189,12 +205,17 @@ describe("served lists follow new orders without a retrain", () => {
     const before = await lists("for");
     const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
     const startedAt = run.startedAt!.getTime();
-    expect(await refreshServedLists(deps, SHOP, startedAt)).toEqual({ refreshed: false, reason: "run is newer" });
-    expect(await refreshServedLists(deps, SHOP, startedAt - 60_000)).toEqual({
-      refreshed: false,
-      reason: "run is newer",
-    });
+    const skipped = { refreshed: false, reason: "run is newer" };
+    expect(await refreshServedLists(deps, SHOP, { after: startedAt, customers: [order.customer] })).toEqual(skipped);
+    expect(await refreshServedLists(deps, SHOP, { after: startedAt - 60_000 })).toEqual(skipped);
     expect(await lists("for")).toBe(before);
-    expect(await refreshServedLists(deps, SHOP, startedAt + 1)).toMatchObject({ refreshed: true, runId });
+    expect(await refreshServedLists(deps, SHOP, { after: startedAt + 1, customers: [order.customer] })).toEqual({
+      refreshed: true,
+      runId,
+      customers: 1,
+      scope: "customers",
+    });
+    // A job that names no customers (queued before they were recorded) rebuilds everyone's.
+    expect(await refreshServedLists(deps, SHOP, { after: startedAt + 1 })).toMatchObject({ scope: "every customer" });
   });
 });

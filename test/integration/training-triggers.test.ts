@@ -12,7 +12,7 @@ const SHOP = "triggers.myshopify.com";
 
 /**
  * A worker on a new database for the block's tests, recording what it asks for: retrains as
- * `trigger@shop`, list refreshes as the shop.
+ * `trigger@shop`, list refreshes as `shop for customer,…`.
  */
 function ingestFor(options: { trainAfterOrders: number; batchSize?: number }) {
   const requests: string[] = [];
@@ -47,7 +47,7 @@ describe("retraining triggers from webhooks", () => {
     expect(requests).toEqual([`orders@${SHOP}`, `orders@${SHOP}`]);
     expect((await ingest.t.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).ordersSinceTraining).toBe(1);
     // Every other new order asks for the served lists to be refreshed; updates and duplicates do not.
-    expect(refreshes).toEqual(Array.from({ length: 5 }, () => SHOP));
+    expect(refreshes).toEqual(Array.from({ length: 5 }, () => `${SHOP} for 555`));
   });
 
   it("asks for a retrain after customers/redact", async () => {
@@ -84,15 +84,20 @@ describe("list refresh requests from a batch of orders", () => {
   const ingest = ingestFor({ trainAfterOrders: 1_000, batchSize: 50 });
   const { requests, refreshes } = ingest;
 
-  it("asks once per shop and batch, and only for new orders", async () => {
+  it("asks once per shop and batch, for the customers of its new orders", async () => {
     const other = "other-refresh.myshopify.com";
+    const by = (customer: number) => ({ customer: { id: customer, state: "enabled" } });
     const jobs = await ingest.harness.ingestTogether([
-      ...[1, 2, 3].map((i) => delivery(SHOP, "orders/create", orderPayload(i))),
+      delivery(SHOP, "orders/create", orderPayload(1, by(701))),
+      delivery(SHOP, "orders/create", orderPayload(2, by(702))),
+      delivery(SHOP, "orders/create", orderPayload(3, by(701))),
+      delivery(SHOP, "orders/create", orderPayload(5, { ...by(703), test: true })),
       delivery(other, "orders/create", orderPayload(4)),
     ]);
-    expect(jobs.map((j) => j.finishedOn !== undefined && !j.failedReason)).toEqual([true, true, true, true]);
+    expect(jobs.map((j) => j.finishedOn !== undefined && !j.failedReason)).toEqual([true, true, true, true, true]);
     expect(requests).toEqual([]);
-    expect(refreshes.sort()).toEqual([other, SHOP].sort());
+    // Each customer once; a test order's customer is not asked for (training never reads it).
+    expect(refreshes.sort()).toEqual([`${other} for 555`, `${SHOP} for 701,702`].sort());
     // The same order again is not new: no refresh.
     await ingest.harness.ingestTogether([delivery(SHOP, "orders/create", orderPayload(2))]);
     expect(refreshes).toHaveLength(2);

@@ -14,6 +14,8 @@ import { runTraining, type RunOutcome } from "../../app/lib/training/run-trainin
 import { acquireShopLock } from "../../app/lib/training/shop-lock.server";
 import {
   REFRESH_JOB_NAME,
+  forgetRefreshCustomers,
+  refreshCustomers,
   refreshJobData,
   RESTORE_JOB_NAME,
   restoreJobData,
@@ -120,7 +122,12 @@ async function processRefreshJob(job: SandboxedJob, token?: string) {
   const parsed = refreshJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is not a list refresh: ${parsed.error.message}`);
   const { shop, after } = parsed.data;
-  return withShopLock(job, token, shop, (ctx) => refreshServedLists(rebuildDeps(ctx, job), shop, after));
+  return withShopLock(job, token, shop, async (ctx) => {
+    const customers = await refreshCustomers(ctx.redis, ctx.prefix, parsed.data);
+    const outcome = await refreshServedLists(rebuildDeps(ctx, job), shop, { after, customers });
+    await forgetRefreshCustomers(ctx.redis, ctx.prefix, parsed.data);
+    return outcome;
+  });
 }
 
 /** The run's outcome with the churn step's, and this child's peak memory so far, for the worker's metrics. */

@@ -127,22 +127,23 @@ export async function askForRetrains(
   orders: Map<string, "created" | "updated">,
   outcomes: Map<Job, { result?: unknown; error?: Error }>,
 ) {
-  const created = new Map<string, { shop: string; jobs: Job[]; learnable: boolean }>();
+  // Per shop: its new orders' jobs, and the customers of those training learns from.
+  const created = new Map<string, { shop: string; jobs: Job[]; learners: Set<string> }>();
   for (const [i, { job, delivery }] of valid.entries()) {
     const write = writes[i]!;
     if (write.kind !== "order" || outcomes.get(job)?.error) continue;
     const outcome = (outcomes.get(job)?.result as { outcome?: string } | undefined)?.outcome;
     if (outcome !== "created" || orders.get(recordKey(write.shopId, write.record.shopifyId)) !== "created") continue;
-    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [], learnable: false };
+    const entry = created.get(write.shopId) ?? { shop: delivery.shop, jobs: [], learners: new Set<string>() };
     entry.jobs.push(job);
-    entry.learnable ||= isLearnableOrder(write.record);
+    if (isLearnableOrder(write.record)) entry.learners.add(write.record.customerShopifyId!);
     created.set(write.shopId, entry);
   }
-  for (const [shopId, { shop, jobs, learnable }] of created) {
+  for (const [shopId, { shop, jobs, learners }] of created) {
     try {
       const due = await retrainDue(deps.db, shopId, deps.trainAfterOrders);
       if (due) await deps.requestTraining(shop, "orders");
-      else if (learnable) await askForListRefresh(deps.requestListRefresh, shop, deps.log);
+      else if (learners.size > 0) await askForListRefresh(deps.requestListRefresh, shop, [...learners], deps.log);
       for (const job of jobs) {
         const result = outcomes.get(job)?.result as Record<string, unknown>;
         outcomes.set(job, { result: { ...result, retrain: due } });

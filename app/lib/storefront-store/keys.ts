@@ -70,6 +70,10 @@ export const eventRateKey = (prefix: string, shop: string, window: number, who: 
 /** Refused event requests of one day, counted by shop and reason. */
 export const eventsRefusedKey = (prefix: string, day: string) => `${prefix}:events:refused:${day}`;
 
+/** The customers whose orders one list-refresh window of a shop is for (train-queue.server.ts). */
+export const refreshCustomersKey = (prefix: string, shop: string, window: number) =>
+  `${prefix}:refresh-customers:{${shop}}:${window}`;
+
 /** One training at a time per shop, across worker processes. */
 export const trainLockKey = (prefix: string, shop: string) => `${prefix}:train-lock:{${shop}}`;
 

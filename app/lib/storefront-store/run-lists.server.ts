@@ -14,19 +14,23 @@ import { RUN_HASH_KEYS, RUN_HASHES, RUN_PARTS, runKey, shopKey, shopSpace, type 
  * with lists are bounded by the training window (at most its orders), modelled products by its
  * product cap (model/window.ts), so neither grows with the catalog.
  */
-export interface RunLists {
+/** The lists a run keeps per customer. */
+export interface CustomerLists {
   /** Per known customer: the "for you" mix of buying again and discovery, best first. */
   forCustomer: Map<string, string[]>;
   /** Per known customer: "buy it again", only products they bought before. */
   againForCustomer?: Map<string, string[]>;
   /** Per known customer: "new for you", nothing they bought before. */
   newForCustomer?: Map<string, string[]>;
+  /** Per customer: what they bought, for shops that do not recommend it again. */
+  bought?: Map<string, string[]>;
+}
+
+export interface RunLists extends CustomerLists {
   /** Per product: related product ids, best first. */
   related: Map<string, string[]>;
   /** The fallback for visitors we know nothing about. */
   popular: string[];
-  /** Per customer: what they bought, for shops that do not recommend it again. */
-  bought?: Map<string, string[]>;
   /** Most sold recently: what the holdout group is shown when the merchant chooses best-sellers. */
   bestSellers?: string[];
 }
@@ -35,6 +39,28 @@ export interface RunLists {
 export const CUSTOMER_LIST_KINDS = RUN_HASHES.filter((kind) => RUN_HASH_KEYS[kind] === "customer");
 
 const BATCH = 500;
+
+/** Writes each entry of `map` into one hash, in batches. */
+async function writeEntries(redis: RedisClient, hash: string, map: Map<string, string[]>) {
+  const all = [...map.entries()];
+  for (let i = 0; i < all.length; i += BATCH) {
+    const fields = all.slice(i, i + BATCH).flatMap(([id, ids]) => [id, ids.join(",")]);
+    if (fields.length > 0) await redis.hset(hash, ...fields);
+  }
+}
+
+async function writeCustomerEntries(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  runId: string,
+  lists: CustomerLists,
+) {
+  await writeEntries(redis, runKey(prefix, shop, runId, "for"), lists.forCustomer);
+  await writeEntries(redis, runKey(prefix, shop, runId, "again"), lists.againForCustomer ?? new Map());
+  await writeEntries(redis, runKey(prefix, shop, runId, "new"), lists.newForCustomer ?? new Map());
+  await writeEntries(redis, runKey(prefix, shop, runId, "bought"), lists.bought ?? new Map());
+}
 
 /**
  * Writes a run's lists. `inPlace` (a refresh of the run being served) overwrites each entry without
@@ -49,21 +75,26 @@ export async function writeRunLists(
   lists: RunLists,
   { inPlace = false }: { inPlace?: boolean } = {},
 ) {
-  const entries = async (hash: string, map: Map<string, string[]>) => {
-    const all = [...map.entries()];
-    for (let i = 0; i < all.length; i += BATCH) {
-      const fields = all.slice(i, i + BATCH).flatMap(([id, ids]) => [id, ids.join(",")]);
-      if (fields.length > 0) await redis.hset(hash, ...fields);
-    }
-  };
   if (!inPlace) await redis.del(...RUN_PARTS.map((part) => runKey(prefix, shop, runId, part)));
-  await entries(runKey(prefix, shop, runId, "for"), lists.forCustomer);
-  await entries(runKey(prefix, shop, runId, "again"), lists.againForCustomer ?? new Map());
-  await entries(runKey(prefix, shop, runId, "new"), lists.newForCustomer ?? new Map());
-  await entries(runKey(prefix, shop, runId, "related"), lists.related);
-  await entries(runKey(prefix, shop, runId, "bought"), lists.bought ?? new Map());
+  await writeCustomerEntries(redis, prefix, shop, runId, lists);
+  await writeEntries(redis, runKey(prefix, shop, runId, "related"), lists.related);
   await redis.set(runKey(prefix, shop, runId, "popular"), lists.popular.join(","));
   await redis.set(runKey(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
+  await dropRedacted(redis, prefix, shop, runId);
+}
+
+/**
+ * Overwrites some customers' entries of a run in place (a refresh after their orders); every other
+ * entry and the shop-wide lists stay as the run wrote them.
+ */
+export async function writeSomeCustomerLists(
+  redis: RedisClient,
+  prefix: string,
+  shop: string,
+  runId: string,
+  lists: CustomerLists,
+) {
+  await writeCustomerEntries(redis, prefix, shop, runId, lists);
   await dropRedacted(redis, prefix, shop, runId);
 }
 

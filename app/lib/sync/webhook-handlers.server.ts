@@ -29,7 +29,8 @@ export interface HandlerContext {
    * Asks for the served lists to be rebuilt after a new order (LIST_REFRESH_SECONDS), so the
    * shopper who placed it is ranked knowing it. @defaultValue none: lists change at the next run
    */
-  requestListRefresh?: (shop: string) => Promise<unknown>;
+  /** Asks for these customers' lists to be rebuilt after their new orders (list refresh). */
+  requestListRefresh?: (shop: string, customers: readonly string[]) => Promise<unknown>;
   /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
   forgetShop: (shop: string) => Promise<void>;
   /**
@@ -116,7 +117,8 @@ async function afterOrderStored(
   if (outcome !== "created") return { outcome, ...attribution };
   const due = await countNewOrder(ctx.db, id, ctx.trainAfterOrders);
   if (due) await ctx.requestTraining(ctx.delivery.shop, "orders");
-  else if (isLearnableOrder(order)) await askForListRefresh(ctx.requestListRefresh, ctx.delivery.shop, ctx.log);
+  else if (isLearnableOrder(order))
+    await askForListRefresh(ctx.requestListRefresh, ctx.delivery.shop, [order.customerShopifyId!], ctx.log);
   return { outcome, retrain: due, ...attribution };
 }
 
@@ -129,11 +131,12 @@ async function afterOrderStored(
 export async function askForListRefresh(
   request: HandlerContext["requestListRefresh"],
   shop: string,
+  customers: readonly string[],
   log: Logger | undefined,
 ): Promise<void> {
   if (!request) return;
   try {
-    await request(shop);
+    await request(shop, customers);
   } catch (error) {
     (log ?? createLogger("silent")).warn("lists.refresh_not_queued", { shop, error: (error as Error).message });
   }

@@ -1,7 +1,7 @@
 import type { TrainedRecommender } from "../model/evaluate";
 import type { HistoryOrder } from "../model/types";
 import { firstVisitList, personalListsForCustomers, relatedForProducts } from "../model/lists";
-import type { RunLists } from "../storefront-store/run-lists.server";
+import type { CustomerLists, RunLists } from "../storefront-store/run-lists.server";
 import { bestSellers, purchasedByCustomer } from "./purchased";
 
 /**
@@ -20,6 +20,26 @@ export function runListsFor(
   k = STORED_LIST_LENGTH,
 ): RunLists {
   return { ...buildListsFor(model, k), bought: purchasedByCustomer(orders), bestSellers: bestSellers(orders, k) };
+}
+
+/**
+ * Some customers' lists only, built as runListsFor builds theirs: what a refresh after their new
+ * orders rewrites. Its cost follows those customers, not the shop's.
+ */
+export function customerListsFor(
+  model: TrainedRecommender,
+  orders: readonly HistoryOrder[],
+  customers: readonly string[],
+  k = STORED_LIST_LENGTH,
+): CustomerLists {
+  const personal = personalListsForCustomers(model, k, customers);
+  const wanted = new Set(customers);
+  return {
+    forCustomer: personal.for_you,
+    againForCustomer: personal.buy_again,
+    newForCustomer: personal.new_for_you,
+    bought: purchasedByCustomer(orders.filter((o) => wanted.has(o.customerId))),
+  };
 }
 
 /** The lists the model ranks, from the rankers the run promoted (per strategy). */

@@ -10,8 +10,13 @@ import { restoreWithFallback } from "../model/restore";
 import { z } from "zod";
 import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps, type WindowRule } from "../model/window";
 import type { PersonalStrategy } from "../model/strategies";
-import { servedRunId, writeRunLists } from "../storefront-store/run-lists.server";
-import { runListsFor } from "./build-lists";
+import {
+  servedRunId,
+  writeRunLists,
+  writeSomeCustomerLists,
+  type RunLists,
+} from "../storefront-store/run-lists.server";
+import { customerListsFor, runListsFor } from "./build-lists";
 import { loadTrainingInput } from "./shop-history.server";
 
 export interface RebuildDeps {
@@ -138,25 +143,32 @@ export async function rebuildRunLists(
 }
 
 export type RefreshOutcome =
-  | { refreshed: true; runId: string; customers: number }
+  | { refreshed: true; runId: string; customers: number; scope: "customers" | "every customer" }
   | {
       refreshed: false;
       reason: "shop not installed" | "no run served" | "not served in Redis" | "artifact unusable" | "run is newer";
     };
 
+/** What a refresh was asked for: when its orders were all stored, and whose orders they were. */
+export interface RefreshRequest {
+  /** A served run that started training at or after this (epoch ms) already read them ("run is newer"). */
+  after?: number;
+  /** The customers who ordered: only their lists are rebuilt. Empty or absent: every customer's. */
+  customers?: readonly string[];
+}
+
 /**
- * Rebuilds the served run's lists, in place, with its own model read on today's orders: what a
- * shopper is ranked on then includes every order stored so far, as the evaluation reads each
- * basket's moment (ADR 005, "Lists that follow orders"). Never another run's network: a served model
- * whose artifact does not restore keeps its lists as they are. Bounded as a restore is, by the
- * window the run was trained on (TRAIN_MAX_RSS_MB), not by the shop. `after`: when the orders the
- * refresh was asked for had all been stored; a served run that started training at or after it
- * already read them, so nothing is rebuilt ("run is newer").
+ * Rebuilds the served run's lists of the customers who ordered, in place, with its own model read
+ * on today's orders: what they are ranked on then includes their new order, as the evaluation
+ * reads each basket's moment (ADR 005, "Lists that follow orders"). Everyone else's lists, and the
+ * shop-wide ones, stay as the run built them. Never another run's network: a served model whose
+ * artifact does not restore keeps its lists as they are. Memory is bounded as a restore's, by the
+ * window the run was trained on (TRAIN_MAX_RSS_MB); list building follows the window's customers.
  */
 export async function refreshServedLists(
   deps: RebuildDeps,
   shopDomain: string,
-  after?: number,
+  { after, customers = [] }: RefreshRequest = {},
 ): Promise<RefreshOutcome> {
   const shop = await findShop(deps.db, shopDomain);
   // After shop/redact there is no row; an uninstalled shop serves nothing, so it needs no refresh.
@@ -175,11 +187,14 @@ export async function refreshServedLists(
     // Every trained run stores its model; lists from a baseline in its place would not be its own.
     if (restored.fromRun !== run.id && !BASELINE_NAMES.includes(run.served as BaselineName))
       return { refreshed: false, reason: "artifact unusable" };
-    const lists = runListsFor(restored.model, orders);
+    const some = customers.length > 0;
+    const lists = some ? customerListsFor(restored.model, orders, customers) : runListsFor(restored.model, orders);
     if (!(await served())) return { refreshed: false, reason: "not served in Redis" };
-    await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists, { inPlace: true });
-    log.info("lists.refreshed", { customers: lists.forCustomer.size });
-    return { refreshed: true, runId: run.id, customers: lists.forCustomer.size };
+    if (some) await writeSomeCustomerLists(deps.redis, deps.prefix, shopDomain, run.id, lists);
+    else await writeRunLists(deps.redis, deps.prefix, shopDomain, run.id, lists as RunLists, { inPlace: true });
+    const scope = some ? "customers" : "every customer";
+    log.info("lists.refreshed", { customers: lists.forCustomer.size, scope });
+    return { refreshed: true, runId: run.id, customers: lists.forCustomer.size, scope };
   } finally {
     restored.model.dnn?.dispose();
   }

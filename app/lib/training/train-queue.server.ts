@@ -3,6 +3,8 @@ import type { Job, Queue } from "bullmq";
 import { PENDING_STATES } from "../jobs/queues";
 import { z } from "zod";
 import { shopDomainSchema } from "../shops/domain";
+import type { RedisClient } from "../redis.server";
+import { refreshCustomersKey } from "../storefront-store/keys";
 
 export const TRAIN_TRIGGERS = ["install", "orders", "schedule", "manual", "redact"] as const;
 export type TrainTrigger = (typeof TRAIN_TRIGGERS)[number];
@@ -82,6 +84,11 @@ export const refreshJobData = z.object({
    * Absent in jobs queued before the field existed: those always refresh.
    */
   after: z.number().int().nonnegative().optional(),
+  /**
+   * The window's index: its customers (those whose orders asked) are kept in Redis under it
+   * (refreshCustomersKey). Absent in older jobs, which rebuild every customer's lists.
+   */
+  window: z.number().int().optional(),
 });
 export type RefreshJobData = z.infer<typeof refreshJobData>;
 
@@ -103,16 +110,44 @@ export function refreshWindow(shop: string, windowMs: number, now: number): { in
   return { index, endsAt: (index + 1) * windowMs + offset };
 }
 
+/** Where refresh requests go: the training queue, and the Redis its window's customers are kept in. */
+export interface RefreshTarget {
+  queue: Queue;
+  redis: RedisClient;
+  prefix: string;
+}
+
 /**
- * Asks for the shop's served lists to be rebuilt once the current window of `windowMs` ends. Every
- * order stored in the window joins the same job, which starts after the window, so after every
- * one of them was written: a shop's refreshes cost at most one rebuild per window, however busy it
- * is. It runs in the training process under the shop's lock, like a restore.
+ * How long a window's customers are kept after it ends: the job may wait behind trainings and
+ * retry, and an expired set costs only a rebuild of every customer's lists instead.
  */
-export async function requestListRefresh(queue: Queue, shop: string, windowMs: number, now = Date.now()): Promise<Job> {
+const REFRESH_CUSTOMERS_GRACE_MS = 24 * 3600_000;
+
+/**
+ * Asks for the lists of `customers` (who just ordered) to be rebuilt once the current window of
+ * `windowMs` ends. Every order stored in the window joins the same job, which starts after the
+ * window, so after every one of them was written: a shop's refreshes cost at most one rebuild per
+ * window, however busy it is, and each rebuilds only the window's customers. It runs in the
+ * training process under the shop's lock, like a restore.
+ */
+export async function requestListRefresh(
+  target: RefreshTarget,
+  shop: string,
+  customers: readonly string[],
+  windowMs: number,
+  now = Date.now(),
+): Promise<Job> {
   const { index, endsAt } = refreshWindow(shop, windowMs, now);
-  const data = refreshJobData.parse({ shop, after: endsAt });
-  return queue.add(REFRESH_JOB_NAME, data, {
+  const data = refreshJobData.parse({ shop, after: endsAt, window: index });
+  if (customers.length > 0) {
+    const key = refreshCustomersKey(target.prefix, shop, index);
+    await target.redis
+      .multi()
+      .sadd(key, ...customers)
+      .pexpire(key, endsAt - now + REFRESH_CUSTOMERS_GRACE_MS)
+      .exec();
+  }
+  return target.queue.add(REFRESH_JOB_NAME, data, {
     jobId: refreshJobId(shop, index),
     delay: endsAt - now,
     attempts: 3,
@@ -121,4 +156,14 @@ export async function requestListRefresh(queue: Queue, shop: string, windowMs: n
     removeOnComplete: true,
     removeOnFail: { age: 7 * 24 * 3600 },
   });
+}
+
+/** The customers a refresh job is for; empty when it names no window or Redis no longer has them. */
+export async function refreshCustomers(redis: RedisClient, prefix: string, data: RefreshJobData): Promise<string[]> {
+  return data.window === undefined ? [] : redis.smembers(refreshCustomersKey(prefix, data.shop, data.window));
+}
+
+/** Forgets a window's customers once their lists were rebuilt. */
+export async function forgetRefreshCustomers(redis: RedisClient, prefix: string, data: RefreshJobData): Promise<void> {
+  if (data.window !== undefined) await redis.del(refreshCustomersKey(prefix, data.shop, data.window));
 }
