@@ -106,6 +106,8 @@ export interface LiveScores {
    * held-out first visit's whole order.
    */
   metrics: Record<LiveStrategy, RankingMetrics & { cases: number; served: Record<string, number> }>;
+  /** Per strategy, each scored customer's NDCG@LIVE_K: what a paired interval resamples (live-intervals.ts). */
+  byCustomer: Record<LiveStrategy, Map<string, number>>;
   /** Customers whose visitor id fell in the control arm: not scored. */
   control: number;
   /** The customers scored (treatment arm): references must be measured on exactly their baskets. */
@@ -230,6 +232,15 @@ export function scoreAnswers(
     LiveStrategy,
     RankingMetrics[]
   >;
+  const byCustomer = Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, new Map<string, number>()])) as Record<
+    LiveStrategy,
+    Map<string, number>
+  >;
+  const score = (answer: LiveAnswer, ranked: readonly number[], targets: ReadonlySet<number>) => {
+    const m = scoreRanking(ranked, targets, LIVE_K);
+    rows[answer.strategy].push(m);
+    byCustomer[answer.strategy].set(answer.customer, m.ndcg);
+  };
   const served = Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, {} as Record<string, number>]));
   const control = new Set<string>();
   for (const answer of answers) {
@@ -247,22 +258,20 @@ export function scoreAnswers(
       // The "new only" setting: past purchases leave both the ranking and the targets.
       const fresh = newOnlyTargets(targets, bought);
       if (fresh)
-        rows.new_for_you.push(
-          scoreRanking(
-            ranked.filter((id) => !bought.has(id)),
-            fresh,
-            LIVE_K,
-          ),
+        score(
+          answer,
+          ranked.filter((id) => !bought.has(id)),
+          fresh,
         );
     } else if (answer.strategy === "related") {
       // The related list never holds its own product; the rest of the basket is what it should find.
       const seed = relatedSeedOf(order);
-      rows.related.push(scoreRanking(ranked, new Set(targets.filter((t) => t !== seed)), LIVE_K));
-    } else rows[answer.strategy].push(scoreRanking(ranked, new Set(targets), LIVE_K));
+      score(answer, ranked, new Set(targets.filter((t) => t !== seed)));
+    } else score(answer, ranked, new Set(targets));
   }
   const metrics = Object.fromEntries(
     LIVE_STRATEGIES.map((s) => [s, { ...meanMetrics(rows[s]), cases: rows[s].length, served: served[s]! }]),
   ) as LiveScores["metrics"];
   const scored = new Set(answers.map((a) => a.customer).filter((c) => !control.has(c)));
-  return { metrics, control: control.size, scored, answers: [...answers] };
+  return { metrics, byCustomer, control: control.size, scored, answers: [...answers] };
 }

@@ -13,7 +13,10 @@ import { Redis } from "ioredis";
 import { indexShopData } from "../app/lib/model/dataset";
 import { STRATEGY_SETTING, type SettingMetrics } from "../app/lib/model/evaluate-lists";
 import { evaluateBaselines, type MetricsRow } from "../app/lib/model/evaluate";
-import type { PersonalStrategy } from "../app/lib/model/strategies";
+import { PERSONAL_STRATEGIES, type PersonalStrategy } from "../app/lib/model/strategies";
+import type { BaselineName } from "../app/lib/model/baselines";
+import type { ShopData } from "../app/lib/model/dataset";
+import { baselineByCustomer, pairedRatioInterval, type RatioInterval } from "./live-intervals";
 import { ensureShopId, recordInstall } from "../app/lib/shops/registry.server";
 import { DEFAULT_SETTINGS } from "../app/lib/settings/settings-schema";
 import type { Db } from "../app/lib/database/client.server";
@@ -129,14 +132,16 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
     const newcomers = new Set([...held.firstVisits.keys()].filter((c) => live.scored.has(c)));
     const offline = trainInChild(files, live.scored, newcomers).metrics;
     // The reference is scored on the customers the live figure is: the treatment arm's baskets.
+    const indexed = indexShopData(historyOrders(data.orders), []);
     const baselines = evaluateBaselines(
-      indexShopData(historyOrders(data.orders), []),
+      indexed,
       10,
       {},
       (c) => live.scored.has(c),
       (c) => newcomers.has(c),
     );
-    const rows = report(live, offline, rankers, baselines);
+    const intervals = ratioIntervals(live, baselines, indexed);
+    const rows = report(live, offline, rankers, baselines, intervals);
     if (retrainDays === null) return rows;
     const retrained = await scoreLive(target, held, answers.phased);
     const byRetrain = await phaseRankers(testDb.db, answers.runs);
@@ -160,6 +165,27 @@ function referenceOf(baselines: Baselines, strategy: LiveStrategy): [string, num
       strategy === "related" ? [name, m.related?.ndcg ?? 0] : [name, m[STRATEGY_SETTING[strategy]].ndcg],
     )
     .sort((a, b) => b[1] - a[1])[0]!;
+}
+
+/**
+ * Per personal strategy, the live ratio to its reference with a paired bootstrap interval over the
+ * scored customers (live-intervals.ts). The per-customer reference must average to the figure
+ * evaluateBaselines gave, or the interval would be of another ratio: the bench stops if not.
+ */
+function ratioIntervals(live: LiveScores, baselines: Baselines, data: ShopData): Record<string, RatioInterval> {
+  const out: Record<string, RatioInterval> = {};
+  for (const strategy of PERSONAL_STRATEGIES) {
+    const [name, figure] = referenceOf(baselines, strategy);
+    const setting = STRATEGY_SETTING[strategy];
+    const reference = baselineByCustomer(data, name as BaselineName, setting, (c) => live.scored.has(c));
+    const mean = [...reference.values()].reduce((s, v) => s + v, 0) / Math.max(1, reference.size);
+    if (Math.abs(mean - figure) > 1e-9)
+      throw new Error(
+        `the ${name} baseline per customer (${mean}) is not its evaluated ${strategy} figure (${figure})`,
+      );
+    out[strategy] = pairedRatioInterval(live.byCustomer[strategy], reference);
+  }
+  return out;
 }
 
 /** Each strategy's figure of a MetricsRow: personal ones in their setting, related and first visits on their own cases. */
@@ -205,6 +231,7 @@ function report(
   offline: ChildReport["metrics"],
   rankers: Record<LiveStrategy, { served: string }>,
   baselines: Baselines,
+  intervals: Record<string, RatioInterval>,
 ): BenchResult[] {
   const rows: BenchResult[] = [];
   for (const strategy of LIVE_STRATEGIES) {
@@ -214,9 +241,14 @@ function report(
       .map(([s, n]) => `${s} ${n}`)
       .join(", ");
     const ranker = rankers[strategy].served;
+    const interval = intervals[strategy];
+    const sure = interval
+      ? `; ratio ${interval.ratio.toFixed(3)}, 95 % paired bootstrap interval over the ${interval.customers} ` +
+        `customers ${interval.low.toFixed(3)}–${interval.high.toFixed(3)}`
+      : "";
     const note =
       `${m.cases} customers scored (answers served as: ${servedBy}); lists from the run's ${ranker} ranker; ` +
-      `reference: the ${name} baseline on the same baskets`;
+      `reference: the ${name} baseline on the same baskets${sure}`;
     rows.push(result(IDS[strategy], m.ndcg, "ndcg", baseline, note));
     // Offline, the same ranker's list for this strategy, on the same baskets.
     const off = figure(ranker === "model" ? offline.model : offline.baselines[ranker], strategy);
