@@ -12,6 +12,7 @@ import { newOnlyTargets, scoreRanking } from "../app/lib/model/metrics";
 import { buildTimeSplit } from "../app/lib/model/split";
 import { topK } from "../app/lib/model/rank";
 import { sweepCases } from "../app/lib/model/sweep";
+import { seededRandom } from "../app/lib/tf/seeded-random";
 
 /**
  * One baseline's NDCG@k per customer in one setting, as evaluateBaselines scores it (the same
@@ -51,18 +52,6 @@ export interface RatioInterval {
   customers: number;
 }
 
-/** A small seeded generator (mulberry32): the interval is the same on every run of the same answers. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The ratio of mean live to mean reference over the customers both score, with its bootstrap interval. */
 export function pairedRatioInterval(
   live: ReadonlyMap<string, number>,
@@ -77,7 +66,7 @@ export function pairedRatioInterval(
     pairs.reduce((s, p) => s + p[1], 0),
   );
   if (n === 0) return { ratio, low: ratio, high: ratio, customers: 0 };
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const ratios: number[] = [];
   for (let d = 0; d < draws; d++) {
     let sumLive = 0;
