@@ -26,10 +26,10 @@ export interface HandlerContext {
   /** New orders that make a retrain worthwhile (TRAIN_AFTER_ORDERS). */
   trainAfterOrders: number;
   /**
-   * Asks for the served lists to be rebuilt after a new order (LIST_REFRESH_SECONDS), so the
-   * shopper who placed it is ranked knowing it. @defaultValue none: lists change at the next run
+   * Asks for these customers' served lists to be rebuilt after their new orders
+   * (LIST_REFRESH_SECONDS), so each is ranked knowing the order they placed.
+   * @defaultValue none: lists change at the next run
    */
-  /** Asks for these customers' lists to be rebuilt after their new orders (list refresh). */
   requestListRefresh?: (shop: string, customers: readonly string[]) => Promise<unknown>;
   /** Deletes what the shop has outside the database (its recommendation lists in Redis). */
   forgetShop: (shop: string) => Promise<void>;
