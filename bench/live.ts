@@ -22,7 +22,7 @@ import { DEFAULT_SETTINGS } from "../app/lib/settings/settings-schema";
 import type { Db } from "../app/lib/database/client.server";
 import { storeOfflineSession } from "../dev/offline-session";
 import { DEMO_DATA_DIR, loadShopCsv, SLICE_FILES } from "../scripts/demo/slice-data";
-import { startAppProcess, startWorkerProcess } from "../test/helpers/stack";
+import { startAppProcess, startWorkerProcess, stopStack } from "../test/helpers/stack";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
@@ -147,11 +147,7 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
     const byRetrain = await phaseRankers(testDb.db, answers.runs);
     return [...rows, ...retrainedRows({ retrained, live, offline, baselines, rankers, byRetrain, retrainDays })];
   } finally {
-    await app.stop();
-    await worker.stop();
-    redis.disconnect();
-    await testDb.drop();
-    await cleanup();
+    await stopStack({ app, worker, redis, db: testDb, cleanup });
   }
 }
 

@@ -110,3 +110,22 @@ export async function eventually(check: () => Promise<boolean>, what: string, ti
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/**
+ * Stops what a test (or bench) started against a real app and worker, in the order that loses
+ * nothing to a late write: both processes first, then the Redis connection, the database and the
+ * Redis prefix they wrote to. Either process may be missing when its start failed.
+ */
+export async function stopStack(parts: {
+  app?: Spawned;
+  worker?: Spawned;
+  redis: { disconnect(): void };
+  db: { drop(): Promise<void> };
+  cleanup: () => Promise<void>;
+}): Promise<void> {
+  await parts.app?.stop();
+  await parts.worker?.stop();
+  parts.redis.disconnect();
+  await parts.db.drop();
+  await parts.cleanup();
+}

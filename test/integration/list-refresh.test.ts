@@ -19,7 +19,7 @@ import { productIdFor } from "../../scripts/demo/shopify-payloads";
 import { loadDemoSlice, type DemoOrder, type DemoShopData } from "../../scripts/demo/slice-data";
 import { trainDemoShop } from "../../scripts/demo/train";
 import type { Spawned } from "../helpers/child-process";
-import { startAppProcess, startWorkerProcess } from "../helpers/stack";
+import { startAppProcess, startWorkerProcess, stopStack } from "../helpers/stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 import { withRestoredRun } from "../helpers/restored-run";
@@ -77,13 +77,7 @@ describe("served lists follow new orders without a retrain", () => {
     await redis.hset(runKey(prefix, SHOP, runId, "for"), otherCustomer, "untouched");
     await replayShop(ctx, { products: data.products, orders: [...data.orders, order] });
   }, 240_000);
-  afterAll(async () => {
-    await app?.stop();
-    await worker?.stop();
-    redis.disconnect();
-    await testDb.drop();
-    await cleanup();
-  });
+  afterAll(() => stopStack({ app, worker, redis, db: testDb, cleanup }));
 
   it("rebuilds the served run's lists from its own model once the order's window ends", async () => {
     for (let i = 0; i < 120 && !(await lists("bought"))?.split(",").includes(product); i++) await sleep(500);

@@ -17,7 +17,7 @@ import { runLivePhases, type PhasedAnswers } from "../../bench/live-phases";
 import { storeOfflineSession } from "../../dev/offline-session";
 import { loadDemoSlice, type DemoShopData } from "../../scripts/demo/slice-data";
 import type { Spawned } from "../helpers/child-process";
-import { startAppProcess, startWorkerProcess } from "../helpers/stack";
+import { startAppProcess, startWorkerProcess, stopStack } from "../helpers/stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 import { withRestoredRun } from "../helpers/restored-run";
@@ -74,13 +74,7 @@ describe("the live evaluation: replay without the last orders, train through the
     runId = phased.runs.at(-1)!.runId;
     scores = await scoreLive({ origin, shop: SHOP, secret, db: testDb.db }, held, phased.phased);
   }, 300_000);
-  afterAll(async () => {
-    await app?.stop();
-    await worker?.stop();
-    redis.disconnect();
-    await testDb.drop();
-    await cleanup();
-  });
+  afterAll(() => stopStack({ app, worker, redis, db: testDb, cleanup }));
 
   it("retrains while it replays, and asks each customer once, after the first retrain past their basket", () => {
     // The slice's baskets span more than one period: the test covers a retrain between two phases.
