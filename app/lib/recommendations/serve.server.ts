@@ -19,7 +19,14 @@ import {
   type Strategy,
 } from "./strategy";
 import { assignVisitor, reportExposure, type HoldoutDeps } from "./holdout.server";
-import { fetchCards, readHead, readLists, type Head, type ListRef } from "../storefront-store/store-cache.server";
+import {
+  fetchCards,
+  readHead,
+  readLists,
+  type Head,
+  type ListRef,
+  type ServedRun,
+} from "../storefront-store/store-cache.server";
 import { recordCacheLookups } from "../metrics/definitions.server";
 import { cacheNow } from "../storefront-store/cache-clock";
 import { readShopState, type ShopState } from "../storefront-store/shop-state.server";
@@ -70,14 +77,14 @@ export async function serveRecommendations(
   identity: ProxyIdentity,
   request: RecommendationRequest,
 ): Promise<RecommendationResponse> {
-  const { state, runId } = await installedShop(deps, identity.shop);
+  const { state, run } = await installedShop(deps, identity.shop);
   const assignment = await assignVisitor(deps, identity.shop, request.visitorId, state.settings);
   const control = assignment?.arm === "control";
   let products: StoredCard[] = [];
   let served: Pick<RecommendationResponse, "strategy" | "fallback"> = { strategy: null };
   // Control sees what the merchant chose in place of recommendations: nothing, or best-sellers.
   if (!control || state.settings.controlExperience === "best_sellers") {
-    const chosen = runId ? await readServedList(deps, identity, runId, request, state, control) : null;
+    const chosen = run ? await readServedList(deps, identity, run, request, state, control) : null;
     if (chosen)
       served = chosen.fallback
         ? { strategy: chosen.strategy, fallback: chosen.fallback }
@@ -109,9 +116,10 @@ export async function serveRecommendations(
 export async function installedShop(
   deps: Pick<ServeDeps, "cache" | "redis" | "prefix" | "db">,
   shop: string,
-): Promise<{ state: ShopState; runId: string | null }> {
+): Promise<{ state: ShopState; run: ServedRun | null }> {
   const head = await readHead(deps.cache, deps.redis, deps.prefix, shop);
-  return { state: await installedState(deps, shop, head), runId: head.runId };
+  const run = head.runId ? { id: head.runId, listsVersion: head.listsVersion } : null;
+  return { state: await installedState(deps, shop, head), run };
 }
 
 /** Whether the shop has the app installed; throws only when that cannot be known. */
@@ -193,7 +201,7 @@ interface ServedList {
 async function readServedList(
   deps: ServeDeps,
   identity: ProxyIdentity,
-  runId: string,
+  run: ServedRun,
   request: RecommendationRequest,
   state: ShopState,
   control: boolean,
@@ -216,7 +224,7 @@ async function readServedList(
     customerId && !includePurchased && !control ? { kind: "bought", id: customerId } : null;
   const refs = candidates.map((c) => c.ref);
   if (bought) refs.push(bought);
-  const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, runId, refs);
+  const lists = await readLists(deps.cache, deps.redis, deps.prefix, identity.shop, run, refs);
   const excluded = bought ? toSet(lists[lists.length - 1]!) : NOTHING;
   for (let i = 0; i < candidates.length; i++) {
     const ids = lists[i]!;

@@ -27,11 +27,12 @@ export const shopSpace = (prefix: string, shop: string) => `${storefrontSpace(pr
 
 /**
  * The shop-wide keys: its cached state, the active and previous run pointers, product cards,
- * collection copies, when its storefront was last seen, the cached repeat rate, and the customers
- * redacted lately (a set that list writers read after writing; run-lists.server.ts).
+ * collection copies, when its storefront was last seen, the cached repeat rate, the customers
+ * redacted lately (a set that list writers read after writing; run-lists.server.ts), and a count of
+ * the writes to the shop's lists (what serving's process caches of lists are scoped by).
  */
 export type ShopKeyPart =
-  "state" | "active" | "previous" | "cards" | "collections" | "seen" | "repeat-rate" | "redacted";
+  "state" | "active" | "previous" | "cards" | "collections" | "seen" | "repeat-rate" | "redacted" | "lists-version";
 export const shopKey = (prefix: string, shop: string, part: ShopKeyPart) => `${shopSpace(prefix, shop)}:${part}`;
 
 /**

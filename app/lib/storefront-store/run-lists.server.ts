@@ -80,7 +80,7 @@ export async function writeRunLists(
   await writeEntries(redis, runKey(prefix, shop, runId, "related"), lists.related);
   await redis.set(runKey(prefix, shop, runId, "popular"), lists.popular.join(","));
   await redis.set(runKey(prefix, shop, runId, "bestsellers"), (lists.bestSellers ?? []).join(","));
-  await dropRedacted(redis, prefix, shop, runId);
+  await settleWrite(redis, prefix, shop, runId);
 }
 
 /**
@@ -95,7 +95,7 @@ export async function writeSomeCustomerLists(
   lists: CustomerLists,
 ) {
   await writeCustomerEntries(redis, prefix, shop, runId, lists);
-  await dropRedacted(redis, prefix, shop, runId);
+  await settleWrite(redis, prefix, shop, runId);
 }
 
 /**
@@ -105,18 +105,22 @@ export async function writeSomeCustomerLists(
 export const REDACTED_MEMORY_SECONDS = 24 * 3600;
 
 /**
- * Deletes the lists of customers redacted lately from one run. A writer that loaded the history
- * before a redaction still holds the customer's orders, and may write their lists after the
- * redaction deleted the stored ones; every writer calls this after writing (and activateRun after
- * switching), and the redaction records the customer before deleting, so whichever comes last
- * removes them.
+ * What every list writer does last (and activateRun after switching):
+ * - Deletes the lists of customers redacted lately from the run. A writer that loaded the history
+ *   before a redaction still holds the customer's orders, and may write their lists after the
+ *   redaction deleted the stored ones; the redaction records the customer before deleting, so
+ *   whichever comes last removes them.
+ * - Counts the write in the shop's lists version. Serving keeps a run's lists in its process cache
+ *   for minutes and scopes them by that version, read with the active run (store-cache.server.ts):
+ *   without it, a run's lists rewritten in place (a refresh, a rebuild, a redaction) would be
+ *   served as they were until the cache let them go.
  */
-async function dropRedacted(redis: RedisClient, prefix: string, shop: string, runId: string): Promise<void> {
+async function settleWrite(redis: RedisClient, prefix: string, shop: string, runId: string): Promise<void> {
   const redacted = await redis.smembers(shopKey(prefix, shop, "redacted"));
-  if (redacted.length === 0) return;
   const tx = redis.multi();
-  for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), ...redacted);
-  await tx.exec();
+  if (redacted.length > 0)
+    for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), ...redacted);
+  await tx.incr(shopKey(prefix, shop, "lists-version")).exec();
 }
 
 /** The run served now and the one kept for rollback, in one round trip (null where there is none). */
@@ -142,7 +146,7 @@ export async function activateRun(
   if (previous && previous !== runId) tx.del(...RUN_PARTS.map((part) => runKey(prefix, shop, previous, part)));
   await tx.exec();
   // A redaction between this run's write and now deleted only the runs served before it.
-  await dropRedacted(redis, prefix, shop, runId);
+  await settleWrite(redis, prefix, shop, runId);
   return active;
 }
 
@@ -223,7 +227,8 @@ export async function deleteCustomerLists(
   for (const runId of [active, previous]) {
     if (runId) for (const kind of CUSTOMER_LIST_KINDS) tx.hdel(runKey(prefix, shop, runId, kind), customerId);
   }
-  await tx.exec();
+  // Serving's cached copies of the customer's lists go within its head's second (settleWrite).
+  await tx.incr(shopKey(prefix, shop, "lists-version")).exec();
 }
 
 /** Removes every list of a shop (uninstall, shop/redact). */

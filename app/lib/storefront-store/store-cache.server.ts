@@ -13,13 +13,24 @@ import { cacheNow } from "./cache-clock";
  * and answers without a round trip most of the time. Each kind is cached for as long as it can
  * safely be stale:
  * - a shop's state and active run: a second (settings and rollbacks show within it);
- * - lists: as long as they are used, because a run's lists never change (a new run has new keys);
+ * - lists: as long as they are used, scoped by the run and the shop's lists version, which every
+ *   write to a run's lists counts (run-lists.server.ts): a new run has new keys, and a run whose
+ *   lists were rewritten in place (a refresh after orders, a redaction) gets a new scope as soon
+ *   as the head is read again;
  * - product cards: a few seconds (a product that sells out may be offered that much longer).
  */
 /** A shop's cached state (raw JSON, "unknown", or null when Redis has none) and active run. */
 export interface Head {
   state: string | null;
   runId: string | null;
+  /** The count of writes to the shop's lists: what cached lists are scoped by. */
+  listsVersion: string | null;
+}
+
+/** The run whose lists a request reads, and the lists version its head was read with. */
+export interface ServedRun {
+  id: string;
+  listsVersion: string | null;
 }
 
 export interface StoreCache {
@@ -79,11 +90,12 @@ export async function readHead(cache: StoreCache, redis: RedisClient, prefix: st
   const cached = cache.heads.get(shop);
   recordCacheLookups("head", cached ? 1 : 0, cached ? 0 : 1);
   if (cached) return cached;
-  const [state = null, runId = null] = await redis.mget(
+  const [state = null, runId = null, listsVersion = null] = await redis.mget(
     shopKey(prefix, shop, "state"),
     shopKey(prefix, shop, "active"),
+    shopKey(prefix, shop, "lists-version"),
   );
-  const head: Head = { state, runId };
+  const head: Head = { state, runId, listsVersion };
   // Only a complete answer is kept: a shop whose state is not cached in Redis yet is read again.
   if (state) cache.heads.set(shop, head);
   return head;
@@ -98,13 +110,14 @@ export async function readLists(
   redis: RedisClient,
   prefix: string,
   shop: string,
-  runId: string,
+  run: ServedRun,
   refs: ListRef[],
 ): Promise<string[][]> {
+  const runId = run.id;
   const found = new Array<string[]>(refs.length);
   const missing: number[] = [];
   const now = cacheNow();
-  const runLists = cache.lists.scope(`${shop}\n${runId}`);
+  const runLists = cache.lists.scope(`${shop}\n${runId}\n${run.listsVersion ?? ""}`);
   for (let i = 0; i < refs.length; i++) {
     const hit = runLists.get(listRefKey(refs[i]!), now);
     if (hit) found[i] = hit;

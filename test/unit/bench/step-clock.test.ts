@@ -31,7 +31,7 @@ describe("the bench's step clock", () => {
       const cache = createStoreCache();
       for (let i = 0; i < before; i++) {
         clock.request();
-        if (!cache.heads.get("shop")) cache.heads.set("shop", { state: "{}", runId: "r" });
+        if (!cache.heads.get("shop")) cache.heads.set("shop", { state: "{}", runId: "r", listsVersion: null });
       }
       clock.mark();
       let reads = 0;
@@ -39,7 +39,7 @@ describe("the bench's step clock", () => {
         clock.request();
         if (!cache.heads.get("shop")) {
           reads++;
-          cache.heads.set("shop", { state: "{}", runId: "r" });
+          cache.heads.set("shop", { state: "{}", runId: "r", listsVersion: null });
         }
       }
       return reads;

@@ -16,9 +16,9 @@ describe("the serving caches' clock", () => {
     let time = 1_000_000;
     setCacheClock(() => time);
     const cache = createStoreCache();
-    cache.heads.set("shop", { state: "{}", runId: "r1" });
+    cache.heads.set("shop", { state: "{}", runId: "r1", listsVersion: null });
     time += 999;
-    expect(cache.heads.get("shop")).toEqual({ state: "{}", runId: "r1" });
+    expect(cache.heads.get("shop")).toEqual({ state: "{}", runId: "r1", listsVersion: null });
     time += 1;
     expect(cache.heads.get("shop")).toBeUndefined();
   });
