@@ -115,14 +115,17 @@ export interface LiveScores {
   answers: LiveAnswer[];
 }
 
-/** Who one round of asking covers: held-out repeat customers, and whether the first visits ask too. */
+/** Who one round of asking covers: held-out repeat customers, and held-out first visits. */
 export interface LiveAsks {
   customers: readonly string[];
-  firstVisits: boolean;
+  firstVisits: readonly string[];
 }
 
 /** Every held-out customer and first visit: one round after one training. */
-export const everyone = (held: HeldOut): LiveAsks => ({ customers: [...held.last.keys()], firstVisits: true });
+export const everyone = (held: HeldOut): LiveAsks => ({
+  customers: [...held.last.keys()],
+  firstVisits: [...held.firstVisits.keys()],
+});
 
 /** Asks the App Proxy, for each customer in `who`, for each strategy it serves them. */
 export async function askLive(target: LiveTarget, held: HeldOut, who: LiveAsks, inFlight = 16): Promise<LiveAnswer[]> {
@@ -138,8 +141,7 @@ export async function askLive(target: LiveTarget, held: HeldOut, who: LiveAsks, 
       ];
     },
   );
-  if (who.firstVisits)
-    for (const customer of held.firstVisits.keys()) asks.push({ customer, strategy: "first_visit", productId: null });
+  for (const customer of who.firstVisits) asks.push({ customer, strategy: "first_visit", productId: null });
   const answers: LiveAnswer[] = new Array(asks.length);
   await runConcurrent(asks.length, inFlight, async (i) => {
     const { customer, strategy, productId } = asks[i]!;

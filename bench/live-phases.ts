@@ -47,7 +47,10 @@ export function livePhases(held: HeldOut, days: number): LivePhase[] {
     customers[phase]!.push(customer);
   }
   return bounds
-    .map((until, i) => ({ until, asks: { customers: customers[i]!, firstVisits: until === null } }))
+    .map((until, i) => ({
+      until,
+      asks: { customers: customers[i]!, firstVisits: until === null ? [...held.firstVisits.keys()] : [] },
+    }))
     .filter((phase) => phase.until === null || phase.asks.customers.length > 0);
 }
 

@@ -6,7 +6,9 @@
  * on the same baskets, and the offline evaluation of the same shop with the same baskets as targets
  * (a training run on the whole history, in a child process). `--retrain-days N` also retrains every
  * N days while replaying and reports each customer asked after the first retrain past their basket
- * (live-phases.ts, `live.retrained.*`).
+ * (live-phases.ts, `live.retrained.*`). `--read-before` instead reads each list before its basket,
+ * as production does, retraining every N days (30 without `--retrain-days`) and refreshing the
+ * asking customers' lists between retrains (live-daily.ts, `live.before.*`).
  */
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -17,12 +19,10 @@ import { PERSONAL_STRATEGIES, type PersonalStrategy } from "../app/lib/model/str
 import type { BaselineName } from "../app/lib/model/baselines";
 import type { ShopData } from "../app/lib/model/dataset";
 import { baselineByCustomer, pairedRatioInterval, type RatioInterval } from "./live-intervals";
-import { ensureShopId, recordInstall } from "../app/lib/shops/registry.server";
-import { DEFAULT_SETTINGS } from "../app/lib/settings/settings-schema";
 import type { Db } from "../app/lib/database/client.server";
-import { storeOfflineSession } from "../dev/offline-session";
 import { DEMO_DATA_DIR, loadShopCsv, SLICE_FILES } from "../scripts/demo/slice-data";
-import { startAppProcess, startWorkerProcess, stopStack } from "../test/helpers/stack";
+import { stopStack } from "../test/helpers/stack";
+import { assertFixedExperiment, startLiveStack } from "./live-stack";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
 import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
@@ -35,6 +35,7 @@ import {
   type LiveStrategy,
 } from "./live-eval";
 import { runLivePhases, type LivePhase } from "./live-phases";
+import { runLiveDaily, type LiveStep } from "./live-daily";
 import { trainInChild, type ChildReport } from "./training";
 
 const SHOP = "bench-live.myshopify.com";
@@ -44,31 +45,6 @@ interface RecordedRankers {
   strategies: Record<PersonalStrategy, { served: string }>;
   related: { served: string };
   firstVisit: { served: string };
-}
-
-/**
- * The holdout's experiment, started with a fixed id before the first request. The id decides
- * which customers the control arm takes, and so which are scored. With a fresh id each run, the
- * live ratio moved by about 1 % between runs of unchanged code (ADR 005). With a fixed one, runs
- * of different code are scored on the same customers. It is still one draw: its figure is one
- * sample of what another draw would give.
- */
-const LIVE_EXPERIMENT_ID = "live-bench";
-async function startFixedExperiment(db: Db, shop: string): Promise<void> {
-  const shopId = await ensureShopId(db, shop);
-  // The split serving asks for (the shop keeps default settings): with any other, serving would
-  // end this experiment and start one with a fresh id.
-  const holdoutPercent = DEFAULT_SETTINGS.holdoutPercent;
-  await db.experiment.create({ data: { id: LIVE_EXPERIMENT_ID, shopId, holdoutPercent, runningShopId: shopId } });
-}
-
-/** Fails the bench if serving replaced the fixed experiment: its draw would then be a fresh one. */
-async function assertFixedExperiment(db: Db, shop: string): Promise<void> {
-  const ids = (await db.experiment.findMany({ where: { shop: { domain: shop } }, select: { id: true } })).map(
-    (e) => e.id,
-  );
-  if (ids.length !== 1 || ids[0] !== LIVE_EXPERIMENT_ID)
-    throw new Error(`the live bench's experiment was replaced (experiments: ${ids.join(", ")})`);
 }
 
 function dataFiles(quick: boolean) {
@@ -93,8 +69,34 @@ export function retrainDaysOf(args: readonly string[]): number | null {
   return days;
 }
 
-export async function benchLive({ quick, args }: { quick: boolean; args: readonly string[] }): Promise<BenchResult[]> {
+/** The retrains between lists read before their baskets, when `--read-before` is given. */
+const READ_BEFORE_RETRAIN_DAYS = 30;
+
+/** How the bench replays: one training, retrains with lists read after the basket, or read before it. */
+type LiveDesign = { kind: "one training" } | { kind: "after" | "before"; retrainDays: number };
+
+export function liveDesignOf(args: readonly string[]): LiveDesign {
   const retrainDays = retrainDaysOf(args);
+  if (args.includes("--read-before")) return { kind: "before", retrainDays: retrainDays ?? READ_BEFORE_RETRAIN_DAYS };
+  return retrainDays === null ? { kind: "one training" } : { kind: "after", retrainDays };
+}
+
+/** Replays and asks as the design says; every design ends with one training on the whole replay. */
+async function askByDesign(
+  ctx: Parameters<typeof runLivePhases>[0],
+  held: ReturnType<typeof holdOutLastOrders>,
+  design: LiveDesign,
+) {
+  if (design.kind === "before") {
+    const daily = await runLiveDaily({ ...ctx, onStep: showStep }, held, design.retrainDays);
+    return { atEnd: daily.atEnd, runs: daily.runs, extra: daily.before };
+  }
+  const phased = await runLivePhases(ctx, held, design.kind === "after" ? design.retrainDays : Infinity);
+  return { atEnd: phased.atEnd, runs: phased.runs, extra: phased.phased };
+}
+
+export async function benchLive({ quick, args }: { quick: boolean; args: readonly string[] }): Promise<BenchResult[]> {
+  const design = liveDesignOf(args);
   const files = dataFiles(quick);
   const data = loadShopCsv(files.orders, files.products);
   const held = holdOutLastOrders(data);
@@ -102,23 +104,11 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
   const testDb = createSqliteTestDb(BENCH_DB_DIR);
   const { prefix, cleanup } = createTestPrefix();
   const redis = new Redis(process.env.REDIS_URL!);
-  // One training per phase and nothing else: a list refresh would rebuild a run's lists mid-phase
-  // (and take CPU while customers ask); the bench trains on the whole replay anyway.
-  const env = {
-    DATABASE_URL: testDb.url,
-    QUEUE_PREFIX: prefix,
-    TRAIN_AFTER_ORDERS: "1000000",
-    LIST_REFRESH_SECONDS: "0",
-  };
-  const { app, origin } = await startAppProcess(env);
-  const worker = await startWorkerProcess(env);
+  const { app, worker, origin } = await startLiveStack(testDb, prefix, SHOP);
   try {
-    await recordInstall(testDb.db, SHOP);
-    await storeOfflineSession(testDb.db, SHOP);
-    await startFixedExperiment(testDb.db, SHOP);
     const logs = { app: "the app's output", worker: "the worker's output" };
     const ctx = { db: testDb.db, redis, prefix, shop: SHOP, origin, secret, logs, onPhase: showPhase };
-    const answers = await runLivePhases(ctx, held, retrainDays ?? Infinity);
+    const answers = await askByDesign(ctx, held, design);
     const target = { origin, shop: SHOP, secret, db: testDb.db };
     // The issue's figures: every list asked for after the last training, as one training serves them.
     const live = await scoreLive(target, held, answers.atEnd);
@@ -142,10 +132,10 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
     );
     const intervals = ratioIntervals(live, baselines, indexed);
     const rows = report(live, offline, rankers, baselines, intervals);
-    if (retrainDays === null) return rows;
-    const retrained = await scoreLive(target, held, answers.phased);
+    if (design.kind === "one training") return rows;
+    const retrained = await scoreLive(target, held, answers.extra);
     const byRetrain = await phaseRankers(testDb.db, answers.runs);
-    return [...rows, ...retrainedRows({ retrained, live, offline, baselines, rankers, byRetrain, retrainDays })];
+    return [...rows, ...retrainedRows({ retrained, live, offline, baselines, rankers, byRetrain, design })];
   } finally {
     await stopStack({ app, worker, redis, db: testDb, cleanup });
   }
@@ -205,9 +195,16 @@ async function phaseRankers(db: Db, runs: ReadonlyArray<{ runId: string }>): Pro
   return Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, served[s].join(" → ")])) as Record<LiveStrategy, string>;
 }
 
+function showStep(step: LiveStep, index: number, of: number) {
+  // One line every tenth of the way: a full run has about 500 steps.
+  if (index % Math.max(1, Math.floor(of / 10)) !== 0 && index !== of - 1) return;
+  const asked = step.asks.customers.length + step.asks.firstVisits.length;
+  process.stdout.write(`  lists read before the basket: step ${index + 1} of ${of} (${step.until}, ${asked} asked)\n`);
+}
+
 function showPhase(phase: LivePhase, index: number, of: number) {
   const until = phase.until === null ? "the whole replay" : `orders before ${phase.until}`;
-  const firstVisits = phase.asks.firstVisits ? " and the first visits" : "";
+  const firstVisits = phase.asks.firstVisits.length > 0 ? " and the first visits" : "";
   process.stdout.write(
     `  retrain ${index + 1} of ${of} (${until}) serves: ${phase.asks.customers.length} held-out customers${firstVisits} ask\n`,
   );
@@ -271,7 +268,8 @@ function report(
  * basket, so lists are read at most that many days after it instead of up to a year (ADR 005,
  * "Retraining while replaying"). Such a list also sees other shoppers' orders placed after the
  * basket, which the offline protocol never does: these rows explain the issue's figures, they do
- * not replace them.
+ * not replace them. With `--read-before`: each list read before its basket, as production reads it
+ * (ADR 005, "Lists read before the basket"), with its gap to the offline figure.
  */
 function retrainedRows(r: {
   retrained: LiveScores;
@@ -281,18 +279,36 @@ function retrainedRows(r: {
   /** The last retrain's rankers: the run the offline figure is that of. */
   rankers: Record<LiveStrategy, { served: string }>;
   byRetrain: Record<LiveStrategy, string>;
-  retrainDays: number;
+  design: Exclude<LiveDesign, { kind: "one training" }>;
 }): BenchResult[] {
-  return (["for_you", "buy_again", "new_for_you", "related"] as const).map((strategy) => {
+  const before = r.design.kind === "before";
+  // Lists read after the basket ask first visits only at the end: their figure is the single training's.
+  const strategies = before ? LIVE_STRATEGIES : LIVE_STRATEGIES.filter((s) => s !== "first_visit");
+  const asked = before
+    ? `read before their basket (at its day's start, or just after the shopper's own order that day; a retrain every ${r.design.retrainDays} days, refreshes between)`
+    : `asked after the first retrain past their basket (every ${r.design.retrainDays} days back from the end)`;
+  return strategies.flatMap((strategy) => {
     const m = r.retrained.metrics[strategy];
     const [name, baseline] = referenceOf(r.baselines, strategy);
     const ranker = r.rankers[strategy].served;
     const off = figure(ranker === "model" ? r.offline.model : r.offline.baselines[ranker], strategy);
     const note =
-      `${m.cases} customers, each asked after the first retrain past their basket (every ${r.retrainDays} days ` +
-      `back from the end); rankers by retrain: ${r.byRetrain[strategy]}; one training: ` +
+      `${m.cases} customers, ${asked}; rankers by retrain: ${r.byRetrain[strategy]}; one training: ` +
       `${r.live.metrics[strategy].ndcg.toFixed(4)}; offline ${off?.toFixed(4) ?? "not measured"}; ` +
       `reference: the ${name} baseline on the same baskets`;
-    return result(`live.retrained.${strategy}.ndcg10`, m.ndcg, "ndcg", baseline, note);
+    const id = before ? "live.before" : "live.retrained";
+    const row = result(`${id}.${strategy}.ndcg10`, m.ndcg, "ndcg", baseline, note);
+    if (!before || !off) return [row];
+    const gap = Math.abs(m.ndcg - off) / off;
+    return [
+      row,
+      result(
+        `${id}.offline_gap.${strategy}`,
+        gap,
+        "share",
+        null,
+        `offline ${off.toFixed(4)}; live ${m.ndcg.toFixed(4)}`,
+      ),
+    ];
   });
 }

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKey } from "../../app/lib/storefront-store/keys";
 import { Redis } from "ioredis";
 import { PERSONAL_STRATEGIES } from "../../app/lib/model/strategies";
-import { recordInstall } from "../../app/lib/shops/registry.server";
 import { buildListsFor } from "../../app/lib/training/build-lists";
 import {
   holdOutLastOrders,
@@ -14,10 +13,10 @@ import {
   type LiveScores,
 } from "../../bench/live-eval";
 import { runLivePhases, type PhasedAnswers } from "../../bench/live-phases";
-import { storeOfflineSession } from "../../dev/offline-session";
 import { loadDemoSlice, type DemoShopData } from "../../scripts/demo/slice-data";
 import type { Spawned } from "../helpers/child-process";
-import { startAppProcess, startWorkerProcess, stopStack } from "../helpers/stack";
+import { stopStack } from "../helpers/stack";
+import { startLiveStack } from "../../bench/live-stack";
 import { createSqliteTestDb } from "../helpers/test-db";
 import { createTestPrefix } from "../helpers/test-redis";
 import { withRestoredRun } from "../helpers/restored-run";
@@ -55,18 +54,8 @@ describe("the live evaluation: replay without the last orders, train through the
   let runId: string;
 
   beforeAll(async () => {
-    // No list refreshes: a refresh between two phases would rewrite the first run's lists after its
-    // customers asked, and this test compares their answers with those lists at the end.
-    const env = {
-      DATABASE_URL: testDb.url,
-      QUEUE_PREFIX: prefix,
-      TRAIN_AFTER_ORDERS: "1000000",
-      LIST_REFRESH_SECONDS: "0",
-    };
     let origin: string;
-    [{ app, origin }, worker] = await Promise.all([startAppProcess(env), startWorkerProcess(env)]);
-    await recordInstall(testDb.db, SHOP);
-    await storeOfflineSession(testDb.db, SHOP);
+    ({ app, worker, origin } = await startLiveStack(testDb, prefix, SHOP));
     const secret = process.env.SHOPIFY_API_SECRET!;
     const logs = { app: "the app's output", worker: "the worker's output" };
     const ctx = { db: testDb.db, redis, prefix, shop: SHOP, origin, secret, logs, inFlight: 4 };

@@ -2,38 +2,20 @@ import { describe, expect, it } from "vitest";
 import type { HeldOut } from "../../../bench/live-eval";
 import { livePhases, replayedBy } from "../../../bench/live-phases";
 import { retrainDaysOf } from "../../../bench/live";
-import type { DemoOrder } from "../../../scripts/demo/slice-data";
-
-const order = (customer: string, at: string, code = "A"): DemoOrder => ({
-  invoice: `${customer}${at.replace(/\D/g, "")}`,
-  customer,
-  at,
-  lines: [{ code, title: code, quantity: 1, unitPrice: 1 }],
-});
+import { heldOutShop, order } from "../../helpers/held-out-shop";
 
 /** A shop from 1 January to 31 December: customer c1's basket in February, c2's in July, c3's in December. */
 function shop(): HeldOut {
-  const replayed = [
-    order("c1", "2011-01-01T09:00:00"),
-    order("c2", "2011-03-01T09:00:00", "B"),
-    order("c3", "2011-06-01T09:00:00"),
-    order("c4", "2011-11-01T09:00:00", "C"),
-  ];
-  const last = new Map([
-    ["c1", order("c1", "2011-02-01T09:00:00")],
-    ["c2", order("c2", "2011-07-01T09:00:00")],
-    ["c3", order("c3", "2011-12-31T09:00:00")],
-  ]);
-  const products = [
-    { code: "A", title: "A", price: 1, firstSeen: "2011-01-01T09:00:00" },
-    { code: "B", title: "B", price: 1, firstSeen: "2011-03-01T09:00:00" },
-    { code: "C", title: "C", price: 1, firstSeen: "2011-11-01T09:00:00" },
-  ];
-  return {
-    replayed: { products, orders: replayed },
-    last,
-    firstVisits: new Map([["n1", order("n1", "2011-12-30T09:00:00")]]),
-  };
+  return heldOutShop(
+    [
+      order("c1", "2011-01-01T09:00:00"),
+      order("c2", "2011-03-01T09:00:00", "B"),
+      order("c3", "2011-06-01T09:00:00"),
+      order("c4", "2011-11-01T09:00:00", "C"),
+    ],
+    [order("c1", "2011-02-01T09:00:00"), order("c2", "2011-07-01T09:00:00"), order("c3", "2011-12-31T09:00:00")],
+    [order("n1", "2011-12-30T09:00:00")],
+  );
 }
 
 describe("the live bench's retrains", () => {
@@ -43,7 +25,7 @@ describe("the live bench's retrains", () => {
     expect(phases.map((p) => p.until)).toEqual(["2011-04-05T09:00:00", "2011-07-04T09:00:00", null]);
     expect(phases.map((p) => p.asks.customers)).toEqual([["c1"], ["c2"], ["c3"]]);
     // First visits ask once, of the shop as the bench leaves it.
-    expect(phases.map((p) => p.asks.firstVisits)).toEqual([false, false, true]);
+    expect(phases.map((p) => p.asks.firstVisits)).toEqual([[], [], ["n1"]]);
     // Every basket is before its phase's bound: no list is read before the basket it is scored on.
     for (const phase of phases.slice(0, -1))
       for (const c of phase.asks.customers) expect(shop().last.get(c)!.at < phase.until!).toBe(true);
@@ -53,11 +35,11 @@ describe("the live bench's retrains", () => {
     const held = shop();
     held.last.delete("c3");
     const phases = livePhases(held, 90);
-    expect(phases.at(-1)).toEqual({ until: null, asks: { customers: [], firstVisits: true } });
+    expect(phases.at(-1)).toEqual({ until: null, asks: { customers: [], firstVisits: ["n1"] } });
   });
 
   it("is one training when the period covers the whole history", () => {
-    const one = [{ until: null, asks: { customers: ["c1", "c2", "c3"], firstVisits: true } }];
+    const one = [{ until: null, asks: { customers: ["c1", "c2", "c3"], firstVisits: ["n1"] } }];
     expect(livePhases(shop(), 400)).toEqual(one);
     // What the bench asks for without --retrain-days.
     expect(livePhases(shop(), Infinity)).toEqual(one);
