@@ -17,23 +17,16 @@ import { Redis } from "ioredis";
 import { createQueue, QUEUE_NAMES } from "../app/lib/jobs/queues";
 import type { RefreshOutcome } from "../app/lib/training/rebuild-lists.server";
 import { refreshJobId, refreshWindow, requestListRefresh } from "../app/lib/training/train-queue.server";
+import { DEFAULT_HEAD_MS } from "../app/lib/storefront-store/store-cache.server";
 import { replayShop } from "../scripts/demo/replay";
-import type { DemoShopData } from "../scripts/demo/slice-data";
 import { trainDemoShop } from "../scripts/demo/train";
 import { askLive, everyone, type HeldOut, type LiveAnswer, type LiveAsks } from "./live-eval";
-import type { PhasedContext } from "./live-phases";
+import { atOf, DAY_MS, msOf, replayedBy, type PhasedContext } from "./live-phases";
 
 export type DailyContext = Omit<PhasedContext, "onPhase"> & {
   /** Told (and awaited) after each step's customers asked, with their answers. */
   onStep?: (step: LiveStep, index: number, of: number, answers: readonly LiveAnswer[]) => void | Promise<void>;
 };
-
-const DAY_MS = 86_400_000;
-/** How long serving keeps a shop's head, and with it the lists version (createStoreCache's default). */
-const HEAD_CACHE_MS = 1_000;
-/** The data set's times are UK local without a zone; arithmetic on them needs no zone either. */
-const msOf = (at: string) => Date.parse(`${at}Z`);
-const atOf = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 export interface LiveStep {
   /** The replay covers the orders placed before this moment (the data set's local time). */
@@ -75,13 +68,6 @@ export function liveSteps(held: HeldOut, retrainDays: number): LiveStep[] {
   });
 }
 
-/** What the replay sends by a step: the orders before its moment and the products they sold. */
-export function replayedBefore(data: DemoShopData, until: string): DemoShopData {
-  const orders = data.orders.filter((o) => o.at < until);
-  const sold = new Set(orders.flatMap((o) => o.lines.map((l) => l.code)));
-  return { products: data.products.filter((p) => p.firstSeen < until || sold.has(p.code)), orders };
-}
-
 export interface DailyAnswers {
   /** Each held-out customer and first visit, asked at their basket's reading moment. */
   before: LiveAnswer[];
@@ -110,7 +96,7 @@ export async function runLiveDaily(ctx: DailyContext, held: HeldOut, retrainDays
   try {
     await events.waitUntilReady();
     for (const [i, step] of steps.entries()) {
-      await replayShop(ctx, replayedBefore(held.replayed, step.until));
+      await replayShop(ctx, replayedBy(held.replayed, step.until));
       if (step.retrain) await train(step.until);
       else {
         // A first visit reads the shop-wide lists: those are rebuilt only when every list is.
@@ -171,5 +157,5 @@ async function refreshLists(
   // Serving reads the lists version with the shop's head, which it caches for a second
   // (store-cache.server.ts): a customer asking sooner could get their lists as they were.
   const waited = Date.now() - now;
-  if (waited < HEAD_CACHE_MS) await new Promise((resolve) => setTimeout(resolve, HEAD_CACHE_MS - waited));
+  if (waited < DEFAULT_HEAD_MS) await new Promise((resolve) => setTimeout(resolve, DEFAULT_HEAD_MS - waited));
 }

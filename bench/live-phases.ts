@@ -17,10 +17,10 @@ import type { DemoShopData } from "../scripts/demo/slice-data";
 import { trainDemoShop } from "../scripts/demo/train";
 import { askLive, everyone, type HeldOut, type LiveAnswer, type LiveAsks } from "./live-eval";
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** The data set's times are UK local without a zone; arithmetic on them needs no zone either. */
-const msOf = (at: string) => Date.parse(`${at}Z`);
-const atOf = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+export const msOf = (at: string) => Date.parse(`${at}Z`);
+export const atOf = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 export interface LivePhase {
   /** The replay covers orders and products before this moment (the data set's local time); null: all. */
@@ -54,13 +54,15 @@ export function livePhases(held: HeldOut, days: number): LivePhase[] {
     .filter((phase) => phase.until === null || phase.asks.customers.length > 0);
 }
 
-/** What the replay sends by a phase's end: orders before it, and the products they (and earlier ones) sold. */
+/**
+ * What the replay sends by a moment: the orders before it, and the products first seen before it or
+ * sold by those orders (a few of the data set's lines come before their product's `first_seen`).
+ */
 export function replayedBy(data: DemoShopData, until: string | null): DemoShopData {
   if (until === null) return data;
-  return {
-    products: data.products.filter((p) => p.firstSeen < until),
-    orders: data.orders.filter((o) => o.at < until),
-  };
+  const orders = data.orders.filter((o) => o.at < until);
+  const sold = new Set(orders.flatMap((o) => o.lines.map((l) => l.code)));
+  return { products: data.products.filter((p) => p.firstSeen < until || sold.has(p.code)), orders };
 }
 
 export interface PhasedContext {

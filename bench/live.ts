@@ -31,10 +31,11 @@ import {
   holdOutLastOrders,
   LIVE_STRATEGIES,
   scoreLive,
+  type HeldOut,
   type LiveScores,
   type LiveStrategy,
 } from "./live-eval";
-import { runLivePhases, type LivePhase } from "./live-phases";
+import { runLivePhases, type LivePhase, type PhasedContext } from "./live-phases";
 import { runLiveDaily, type LiveStep } from "./live-daily";
 import { trainInChild, type ChildReport } from "./training";
 
@@ -82,11 +83,7 @@ export function liveDesignOf(args: readonly string[]): LiveDesign {
 }
 
 /** Replays and asks as the design says; every design ends with one training on the whole replay. */
-async function askByDesign(
-  ctx: Parameters<typeof runLivePhases>[0],
-  held: ReturnType<typeof holdOutLastOrders>,
-  design: LiveDesign,
-) {
+async function askByDesign(ctx: PhasedContext, held: HeldOut, design: LiveDesign) {
   if (design.kind === "before") {
     const daily = await runLiveDaily({ ...ctx, onStep: showStep }, held, design.retrainDays);
     return { atEnd: daily.atEnd, runs: daily.runs, extra: daily.before };

@@ -1,5 +1,10 @@
 import type { Arm } from "../conversion/assignment";
-import { createStoreCache, type StoreCache, type StoreCacheOptions } from "../storefront-store/store-cache.server";
+import {
+  createStoreCache,
+  DEFAULT_HEAD_MS,
+  type StoreCache,
+  type StoreCacheOptions,
+} from "../storefront-store/store-cache.server";
 import { TtlCache } from "../storefront-store/ttl-cache";
 
 /** The storefront store's process cache, plus what the holdout remembers per process. */
@@ -13,7 +18,7 @@ export interface ServingCache extends StoreCache {
 export function createServingCache(options: StoreCacheOptions = {}): ServingCache {
   return {
     ...createStoreCache(options),
-    experiments: new TtlCache(10_000, options.headMs ?? 1_000),
+    experiments: new TtlCache(10_000, options.headMs ?? DEFAULT_HEAD_MS),
     exposures: new TtlCache(200_000, 3_600_000),
   };
 }

@@ -58,8 +58,11 @@ export interface CardSource {
   card: StoredCard | null;
 }
 
+/** How long a shop's head (state, active run, lists version) is kept unless told otherwise. */
+export const DEFAULT_HEAD_MS = 1_000;
+
 export interface StoreCacheOptions {
-  /** @defaultValue 1000 */
+  /** @defaultValue DEFAULT_HEAD_MS */
   headMs?: number;
   /** @defaultValue 5000 */
   cardMs?: number;
@@ -67,7 +70,7 @@ export interface StoreCacheOptions {
 
 export function createStoreCache(options: StoreCacheOptions = {}): StoreCache {
   return {
-    heads: new TtlCache(10_000, options.headMs ?? 1_000),
+    heads: new TtlCache(10_000, options.headMs ?? DEFAULT_HEAD_MS),
     lists: new ScopedTtlCache(2_000, 100_000, 10 * 60_000),
     cards: new ScopedTtlCache(10_000, 50_000, options.cardMs ?? 5_000),
     cardSources: new ScopedTtlCache(10_000, 50_000, 10 * 60_000),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HeldOut } from "../../../bench/live-eval";
-import { liveSteps, replayedBefore } from "../../../bench/live-daily";
+import { liveSteps } from "../../../bench/live-daily";
+import { replayedBy } from "../../../bench/live-phases";
 import { liveDesignOf } from "../../../bench/live";
 import { heldOutShop, order } from "../../helpers/held-out-shop";
 
@@ -39,7 +40,7 @@ describe("the live bench's lists read before the basket", () => {
     for (const step of liveSteps(held, 30)) {
       for (const c of step.asks.customers) expect(step.until < held.last.get(c)!.at).toBe(true);
       for (const c of step.asks.firstVisits) expect(step.until < held.firstVisits.get(c)!.at).toBe(true);
-      const latest = replayedBefore(held.replayed, step.until).orders.at(-1)!.at;
+      const latest = replayedBy(held.replayed, step.until).orders.at(-1)!.at;
       expect(latest < step.until).toBe(true);
     }
   });
@@ -53,7 +54,7 @@ describe("the live bench's lists read before the basket", () => {
 
   it("replays by a moment the orders before it and the products they sold, not a product first sold later", () => {
     const held = shop();
-    const atNoon = replayedBefore(held.replayed, "2011-07-01T10:00:01");
+    const atNoon = replayedBy(held.replayed, "2011-07-01T10:00:01");
     expect(atNoon.orders.map((o) => `${o.customer} ${o.at}`)).toEqual([
       "c1 2011-01-01T09:00:00",
       "c3 2011-03-01T09:00:00",
@@ -62,7 +63,7 @@ describe("the live bench's lists read before the basket", () => {
       "c2 2011-07-01T10:00:00",
     ]);
     expect(atNoon.products.map((p) => p.code)).toEqual(["A", "B", "C"]);
-    expect(replayedBefore(held.replayed, "2011-07-01T00:00:00").products.map((p) => p.code)).toEqual(["A", "B"]);
+    expect(replayedBy(held.replayed, "2011-07-01T00:00:00").products.map((p) => p.code)).toEqual(["A", "B"]);
   });
 
   it("reads the design from the flags: one training, lists read after, or read before", () => {
