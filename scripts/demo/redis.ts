@@ -3,6 +3,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { DEFAULT_QUEUE_PREFIX } from "../../app/lib/env.server";
 import { checkRedis, redactUrl } from "../../app/lib/redis.server";
+import { deleteMatching } from "../../app/lib/storefront-store/delete-matching.server";
 import { everyKeyPattern, storefrontSpace } from "../../app/lib/storefront-store/keys";
 import { commandInstalled, pingRedis, REDIS_INSTALL } from "../local-redis";
 import type { DemoPaths } from "./config";
@@ -103,13 +104,7 @@ export async function clearStaleDemoKeys(url: string, prefix: string): Promise<n
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    let deleted = 0;
-    for (const match of everyKeyPattern(prefix)) {
-      for await (const keys of redis.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>) {
-        if (keys.length > 0) deleted += await redis.unlink(...keys);
-      }
-    }
-    return deleted;
+    return await deleteMatching(redis, everyKeyPattern(prefix));
   } finally {
     redis.disconnect();
   }

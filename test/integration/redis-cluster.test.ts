@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shopKey } from "../../app/lib/storefront-store/keys";
+import { everyKeyPattern, experimentKey, shopKey } from "../../app/lib/storefront-store/keys";
 import { type Cluster } from "ioredis";
 import { createRedis } from "../../app/lib/redis.server";
+import { deleteMatching } from "../../app/lib/storefront-store/delete-matching.server";
 import { deleteShopLists } from "../../app/lib/storefront-store/run-lists.server";
 import { freeClusterBasePort, startCluster, stopCluster } from "../../scripts/redis-cluster";
 import { appProxyUrl } from "../helpers/app-proxy";
@@ -69,5 +70,32 @@ describe("on a 3-master Redis Cluster", () => {
 
     await deleteShopLists(redis, "{affinity-cluster}", "served.myshopify.com");
     expect(await redis.exists(shopKey("{affinity-cluster}", "served.myshopify.com", "cards"))).toBe(0);
+  });
+
+  it("clears every key of a prefix, though its shops' keys lie in many slots on every master", async () => {
+    const prefix = "{cleared-prefix}";
+    const shops = Array.from({ length: 40 }, (_, i) => `shop-${i}.myshopify.com`);
+    for (const shop of shops) {
+      await redis.set(shopKey(prefix, shop, "seen"), "1");
+      await redis.set(experimentKey(prefix, shop), "x");
+    }
+    const bystander = shopKey("{kept-prefix}", shops[0]!, "seen");
+    await redis.set(bystander, "1");
+    const held = async () =>
+      Promise.all(
+        redis.nodes("master").map(async (node) => {
+          const found = await Promise.all(
+            everyKeyPattern(prefix).map(async (match) => (await node.scan("0", "MATCH", match, "COUNT", 10_000))[1]),
+          );
+          return found.flat().length;
+        }),
+      );
+    // The shops' hash tags spread their keys over the masters: no one node's SCAN sees them all.
+    expect((await held()).filter((n) => n > 0).length).toBeGreaterThan(1);
+
+    expect(await deleteMatching(redis, everyKeyPattern(prefix))).toBe(shops.length * 2);
+
+    expect(await held()).toEqual(redis.nodes("master").map(() => 0));
+    expect(await redis.get(bystander)).toBe("1");
   });
 });

@@ -1,5 +1,5 @@
-import { Cluster } from "ioredis";
 import type { RedisClient } from "../redis.server";
+import { deleteMatching } from "./delete-matching.server";
 import { RUN_HASH_KEYS, RUN_HASHES, RUN_PARTS, runKey, shopKey, shopSpace, type RunHash } from "./keys";
 
 /**
@@ -233,14 +233,5 @@ export async function deleteCustomerLists(
 
 /** Removes every list of a shop (uninstall, shop/redact). */
 export async function deleteShopLists(redis: RedisClient, prefix: string, shop: string): Promise<void> {
-  // SCAN walks one node: on a cluster, every master is walked (the shop's keys live on one).
-  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
-  for (const node of nodes) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await node.scan(cursor, "MATCH", `${shopSpace(prefix, shop)}:*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  }
+  await deleteMatching(redis, [`${shopSpace(prefix, shop)}:*`]);
 }
