@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { Redis } from "ioredis";
 import { createQueue, QUEUE_NAMES } from "../../app/lib/jobs/queues";
 import { createLogger } from "../../app/lib/logger.server";
@@ -141,6 +142,33 @@ describe("served lists follow new orders without a retrain", () => {
     try {
       expect(await refreshServedLists(deps, SHOP)).toEqual({ refreshed: false, reason: "artifact unusable" });
       expect(await lists("for")).toBe(before);
+    } finally {
+      await testDb.db.modelRun.update({ where: { id: runId }, data: { artifact: run.artifact, served: run.served } });
+    }
+  });
+
+  it("finds an artifact that does not parse before loading the shop's history, and one that parses but does not restore after", async () => {
+    const lines: string[] = [];
+    const deps = { db: testDb.db, redis, prefix, log: createLogger("info", {}, (line) => lines.push(line)) };
+    const events = () => lines.map((line) => (JSON.parse(line) as { event: string }).event);
+    const run = await testDb.db.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    const stored = JSON.parse(gunzipSync(run.artifact!).toString("utf8")) as { dnn: unknown };
+    // A network whose weights are not there: it parses, and fails only once restored on the shop's data.
+    const noWeights = gzipSync(JSON.stringify({ ...stored, promoted: "repeat", dnn: { options: {}, members: [{}] } }));
+    try {
+      await testDb.db.modelRun.update({
+        where: { id: runId },
+        data: { artifact: Buffer.from("not a model"), served: "model" },
+      });
+      expect(await refreshServedLists(deps, SHOP)).toEqual({ refreshed: false, reason: "artifact unusable" });
+      // Refused on the parse alone: restoring (which loads the history first) would log its fallback.
+      expect(events()).toEqual(["model.artifact_unusable"]);
+
+      lines.length = 0;
+      await testDb.db.modelRun.update({ where: { id: runId }, data: { artifact: noWeights } });
+      expect(await refreshServedLists(deps, SHOP)).toEqual({ refreshed: false, reason: "artifact unusable" });
+      expect(events()).toEqual(["model.artifact_unusable", "model.serving_baseline"]);
+      expect(lines[0]).toMatch(/weight wide missing/);
     } finally {
       await testDb.db.modelRun.update({ where: { id: runId }, data: { artifact: run.artifact, served: run.served } });
     }

@@ -96,10 +96,20 @@ export function serializeRecommender(model: TrainedRecommender): Uint8Array<Arra
   return new Uint8Array(gzipSync(JSON.stringify(json)));
 }
 
-/** A recommender for `data` (today's orders and catalog) from a stored artifact. Throws CorruptArtifactError. */
-export function restoreRecommender(bytes: Uint8Array | null | undefined, data: ShopData): TrainedRecommender {
+type StoredArtifact = z.infer<typeof artifactSchema>;
+
+/** The stored weight sets, one per ensemble member (version 1 kept one network's, unwrapped). */
+const storedMembers = (dnn: NonNullable<StoredArtifact["dnn"]>) => dnn.members ?? (dnn.weights ? [dnn.weights] : []);
+
+/**
+ * An artifact's stored form, checked as far as it can be without the shop's data: its bytes,
+ * version, feature layout, and weights wherever a list is served by the network. Throws
+ * CorruptArtifactError. A list refresh asks this before loading the shop's history, so a broken
+ * artifact costs a parse, not a history load per refresh window (rebuild-lists.server.ts).
+ */
+export function readArtifact(bytes: Uint8Array | null | undefined): StoredArtifact {
   if (!bytes || bytes.byteLength === 0) throw new CorruptArtifactError("missing");
-  let parsed: z.infer<typeof artifactSchema>;
+  let parsed: StoredArtifact;
   try {
     parsed = artifactSchema.parse(JSON.parse(gunzipSync(bytes).toString("utf8")));
   } catch (error) {
@@ -110,6 +120,23 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
   const sameLayout =
     parsed.layout.items.join() === ITEM_FEATURES.join() && parsed.layout.user.join() === USER_FEATURES.join();
   if (!sameLayout) throw new CorruptArtifactError("feature layout differs from this version's");
+  if (!parsed.dnn) {
+    if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
+    if (
+      (parsed.strategies && Object.values(parsed.strategies).includes("model")) ||
+      parsed.related === "model" ||
+      parsed.firstVisit === "model"
+    )
+      throw new CorruptArtifactError("a strategy served by the model has no weights");
+  } else if (storedMembers(parsed.dnn).length === 0) {
+    throw new CorruptArtifactError("network has no weights");
+  }
+  return parsed;
+}
+
+/** A recommender for `data` (today's orders and catalog) from a stored artifact. Throws CorruptArtifactError. */
+export function restoreRecommender(bytes: Uint8Array | null | undefined, data: ShopData): TrainedRecommender {
+  const parsed = readArtifact(bytes);
   const lastAt = data.orders[data.orders.length - 1]?.at ?? 0;
   const snapshots = buildSnapshots(data, lastAt, parsed.snapshots);
   const base = { data, snapshots, features: parsed.features, snapshotOptions: parsed.snapshots };
@@ -119,18 +146,8 @@ export function restoreRecommender(bytes: Uint8Array | null | undefined, data: S
     ...(parsed.firstVisit ? { firstVisit: parsed.firstVisit } : {}),
     ...(parsed.mix ? { mix: parsed.mix } : {}),
   };
-  if (!parsed.dnn) {
-    if (parsed.promoted === "model") throw new CorruptArtifactError("promoted model has no weights");
-    if (
-      (parsed.strategies && Object.values(parsed.strategies).includes("model")) ||
-      parsed.related === "model" ||
-      parsed.firstVisit === "model"
-    )
-      throw new CorruptArtifactError("a strategy served by the model has no weights");
-    return { ...base, ...extras, dnn: null, promoted: parsed.promoted };
-  }
-  const stored = parsed.dnn.members ?? (parsed.dnn.weights ? [parsed.dnn.weights] : []);
-  if (stored.length === 0) throw new CorruptArtifactError("network has no weights");
+  if (!parsed.dnn) return { ...base, ...extras, dnn: null, promoted: parsed.promoted };
+  const stored = storedMembers(parsed.dnn);
   const seed = typeof parsed.dnn.options.seed === "number" ? parsed.dnn.options.seed : 1;
   const members: RecommenderDnn[] = [];
   try {

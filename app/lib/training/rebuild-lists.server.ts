@@ -6,6 +6,7 @@ import { BASELINE_NAMES, type BaselineName } from "../model/baselines";
 import { indexShopData } from "../model/dataset";
 import type { SettingMetrics } from "../model/evaluate-lists";
 import { bestBaseline } from "../model/promote";
+import { readArtifact } from "../model/artifact";
 import { restoreWithFallback } from "../model/restore";
 import { z } from "zod";
 import { DEFAULT_TRAIN_BUDGET_MB, type WindowCaps, type WindowRule } from "../model/window";
@@ -142,6 +143,16 @@ export async function rebuildRunLists(
   return { fromRun: restored.fromRun, served: restored.model.promoted };
 }
 
+function artifactReads(artifact: Uint8Array | null, log: Logger): boolean {
+  try {
+    readArtifact(artifact);
+    return true;
+  } catch (error) {
+    log.warn("model.artifact_unusable", { reason: (error as Error).message });
+    return false;
+  }
+}
+
 export type RefreshOutcome =
   | { refreshed: true; runId: string; customers: number; scope: "customers" | "every customer" }
   | {
@@ -182,11 +193,15 @@ export async function refreshServedLists(
   const served = async () => (await servedRunId(deps.redis, deps.prefix, shopDomain)) === run.id;
   if (!(await served())) return { refreshed: false, reason: "not served in Redis" };
   const log = deps.log.child({ shop: shopDomain, runId: run.id });
+  // Every trained run stores its model; lists from a baseline in its place would not be its own.
+  const ownModelOnly = !BASELINE_NAMES.includes(run.served as BaselineName);
+  // Checked before the history load: a busy shop would otherwise pay that load every refresh
+  // window until its next training, to learn each time that the artifact does not even parse.
+  if (ownModelOnly && !artifactReads(run.artifact, log)) return { refreshed: false, reason: "artifact unusable" };
   const { restored, orders } = await restoreOnToday(deps, shop.id, [run], log);
   try {
-    // Every trained run stores its model; lists from a baseline in its place would not be its own.
-    if (restored.fromRun !== run.id && !BASELINE_NAMES.includes(run.served as BaselineName))
-      return { refreshed: false, reason: "artifact unusable" };
+    // What parses can still fail to restore on today's data (a weight's shape, a non-finite value).
+    if (restored.fromRun !== run.id && ownModelOnly) return { refreshed: false, reason: "artifact unusable" };
     const some = customers.length > 0;
     const lists = some ? customerListsFor(restored.model, orders, customers) : runListsFor(restored.model, orders);
     if (!(await served())) return { refreshed: false, reason: "not served in Redis" };
