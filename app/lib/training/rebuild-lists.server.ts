@@ -160,9 +160,18 @@ export type RefreshOutcome =
       reason: "shop not installed" | "no run served" | "not served in Redis" | "artifact unusable" | "run is newer";
     };
 
+/**
+ * How far apart two hosts' clocks may be. `after` comes from the clock of the process that stored
+ * the orders, a run's start from the training process's: a run counts as having read the orders
+ * only when it started this much after the window, so a trainer whose clock runs ahead cannot skip
+ * the refresh of orders it never read. The price is one needless refresh when a training starts
+ * within this margin of a window's end.
+ */
+export const CLOCK_SKEW_MS = 60_000;
+
 /** What a refresh was asked for: when its orders were all stored, and whose orders they were. */
 export interface RefreshRequest {
-  /** A served run that started training at or after this (epoch ms) already read them ("run is newer"). */
+  /** A served run that started training after this (epoch ms, CLOCK_SKEW_MS later) already read them ("run is newer"). */
   after?: number;
   /** The customers who ordered: only their lists are rebuilt. Empty or absent: every customer's. */
   customers?: readonly string[];
@@ -186,7 +195,7 @@ export async function refreshServedLists(
   if (shop?.status !== "installed") return { refreshed: false, reason: "shop not installed" };
   if (!shop.activeModelRunId) return { refreshed: false, reason: "no run served" };
   const run = await deps.db.modelRun.findFirstOrThrow({ where: { id: shop.activeModelRunId, shopId: shop.id } });
-  if (after !== undefined && run.startedAt && run.startedAt.getTime() >= after)
+  if (after !== undefined && run.startedAt && run.startedAt.getTime() >= after + CLOCK_SKEW_MS)
     return { refreshed: false, reason: "run is newer" };
   // Lists written for a run Redis does not serve would be keys nothing points to (Redis lost its
   // pointer, or a rollback swapped runs meanwhile): asked before the load and again before writing.
