@@ -13,6 +13,8 @@ import type { Db } from "../app/lib/database/client.server";
 import { assignArm } from "../app/lib/conversion/assignment";
 import { meanMetrics, newOnlyTargets, scoreRanking, type RankingMetrics } from "../app/lib/model/metrics";
 import type { HistoryOrder } from "../app/lib/model/types";
+import type { MetricsRow } from "../app/lib/model/evaluate";
+import type { SettingMetrics } from "../app/lib/model/evaluate-lists";
 import { PERSONAL_STRATEGIES } from "../app/lib/model/strategies";
 import { signAppProxyQuery } from "../dev/app-proxy-signature";
 import { productIdFor } from "../scripts/demo/shopify-payloads";
@@ -89,6 +91,13 @@ export interface LiveTarget {
 /** What the live evaluation asks for: each personal strategy, the related list, a first visit's list. */
 export const LIVE_STRATEGIES = [...PERSONAL_STRATEGIES, "related", "first_visit"] as const;
 export type LiveStrategy = (typeof LIVE_STRATEGIES)[number];
+
+/** A list's offline NDCG@10 in a run's metrics: personal ones in their setting, related and first visits on their own cases. */
+export function strategyNdcg(m: MetricsRow | SettingMetrics | null | undefined, strategy: LiveStrategy) {
+  if (strategy === "related") return m?.related?.ndcg;
+  if (strategy === "first_visit") return m?.firstVisit?.ndcg;
+  return m?.strategies[strategy].ndcg;
+}
 
 export interface LiveAnswer {
   customer: string;

@@ -13,8 +13,8 @@
 import path from "node:path";
 import { Redis } from "ioredis";
 import { indexShopData } from "../app/lib/model/dataset";
-import { STRATEGY_SETTING, type SettingMetrics } from "../app/lib/model/evaluate-lists";
-import { evaluateBaselines, type MetricsRow } from "../app/lib/model/evaluate";
+import { STRATEGY_SETTING } from "../app/lib/model/evaluate-lists";
+import { evaluateBaselines } from "../app/lib/model/evaluate";
 import { PERSONAL_STRATEGIES, type PersonalStrategy } from "../app/lib/model/strategies";
 import type { BaselineName } from "../app/lib/model/baselines";
 import type { ShopData } from "../app/lib/model/dataset";
@@ -31,12 +31,14 @@ import {
   holdOutLastOrders,
   LIVE_STRATEGIES,
   scoreLive,
+  strategyNdcg,
   type HeldOut,
   type LiveScores,
   type LiveStrategy,
 } from "./live-eval";
 import { runLivePhases, type LivePhase, type PhasedContext } from "./live-phases";
 import { runLiveDaily, type LiveStep } from "./live-daily";
+import { toldRows } from "./live-told";
 import { trainInChild, type ChildReport } from "./training";
 
 const SHOP = "bench-live.myshopify.com";
@@ -128,7 +130,7 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
       (c) => newcomers.has(c),
     );
     const intervals = ratioIntervals(live, baselines, indexed);
-    const rows = report(live, offline, rankers, baselines, intervals);
+    const rows = [...report(live, offline, rankers, baselines, intervals), ...toldRows(live, baselines, run.metrics)];
     if (design.kind === "one training") return rows;
     const retrained = await scoreLive(target, held, answers.extra);
     const byRetrain = await phaseRankers(testDb.db, answers.runs);
@@ -169,13 +171,6 @@ function ratioIntervals(live: LiveScores, baselines: Baselines, data: ShopData):
     out[strategy] = pairedRatioInterval(live.byCustomer[strategy], reference);
   }
   return out;
-}
-
-/** Each strategy's figure of a MetricsRow: personal ones in their setting, related and first visits on their own cases. */
-function figure(m: MetricsRow | SettingMetrics | null | undefined, strategy: LiveStrategy) {
-  if (strategy === "related") return m?.related?.ndcg;
-  if (strategy === "first_visit") return m?.firstVisit?.ndcg;
-  return m?.strategies[strategy].ndcg;
 }
 
 /** Per strategy, the ranker each retrain's run served it with, in order ("repeat → model → model"). */
@@ -241,7 +236,7 @@ function report(
       `reference: the ${name} baseline on the same baskets${sure}`;
     rows.push(result(IDS[strategy], m.ndcg, "ndcg", baseline, note));
     // Offline, the same ranker's list for this strategy, on the same baskets.
-    const off = figure(ranker === "model" ? offline.model : offline.baselines[ranker], strategy);
+    const off = strategyNdcg(ranker === "model" ? offline.model : offline.baselines[ranker], strategy);
     if (off) {
       rows.push(
         result(
@@ -288,7 +283,7 @@ function retrainedRows(r: {
     const m = r.retrained.metrics[strategy];
     const [name, baseline] = referenceOf(r.baselines, strategy);
     const ranker = r.rankers[strategy].served;
-    const off = figure(ranker === "model" ? r.offline.model : r.offline.baselines[ranker], strategy);
+    const off = strategyNdcg(ranker === "model" ? r.offline.model : r.offline.baselines[ranker], strategy);
     const note =
       `${m.cases} customers, ${asked}; rankers by retrain: ${r.byRetrain[strategy]}; one training: ` +
       `${r.live.metrics[strategy].ndcg.toFixed(4)}; offline ${off?.toFixed(4) ?? "not measured"}; ` +

@@ -48,6 +48,8 @@ export interface StrategyFigure {
   served: RankerName;
   servedLabel: string;
   ndcg: number;
+  /** The best baseline of this strategy's own list, which the sentence measures it against. */
+  baseline: RankerName;
   baselineLabel: string;
   baselineNdcg: number;
   /** Share of the top 10 that the customer had not bought before, when known. */
@@ -87,6 +89,7 @@ function describe(
     served,
     servedLabel: RANKERS[served].label,
     ndcg,
+    baseline,
     baselineLabel,
     baselineNdcg: base,
     newShare: scores.served?.newShare ?? null,

@@ -26,7 +26,13 @@ describe("strategyFigures", () => {
       "Buy it again: 7 % better than “Buy again” at predicting what customers buy again.",
       "New for you: 36 % better than “Bought together (normalised)” at predicting the next new product.",
     ]);
-    expect(rows[0]).toMatchObject({ served: "model", ndcg: 0.3, baselineNdcg: 0.27, newShare: 0.15 });
+    expect(rows[0]).toMatchObject({
+      served: "model",
+      ndcg: 0.3,
+      baseline: "repeat",
+      baselineNdcg: 0.27,
+      newShare: 0.15,
+    });
   });
 
   it("names the baseline that serves a strategy the model did not win, and why", () => {
