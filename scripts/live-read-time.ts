@@ -21,6 +21,7 @@
  *   VALIDATE=1 …                                         # hold out the second-to-last orders instead
  *   ENSEMBLE=3 …                                         # networks averaged (evaluate.ts), default 2
  *   FINAL_EPOCHS=3 …                                     # the served network's last pass (evaluate.ts)
+ *   FRESH_WEIGHT=0.25 …                                  # the new-items loss's weight (dnn.ts), default 0.5
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -188,10 +189,11 @@ async function main() {
   const ensemble = Number(process.env.ENSEMBLE ?? 2);
   console.log(`stale reads: ${JSON.stringify(staleReads)}; seed ${seed}; ${ensemble} networks`);
   const finalEpochs = process.env.FINAL_EPOCHS ? Number(process.env.FINAL_EPOCHS) : undefined;
+  const freshWeight = process.env.FRESH_WEIGHT ? Number(process.env.FRESH_WEIGHT) : undefined;
   const { model } = await trainAndEvaluate(replayed, catalog, {
     staleReads,
     ensemble,
-    dnn: { seed },
+    dnn: { seed, ...(freshWeight !== undefined ? { freshWeight } : {}) },
     ...(finalEpochs ? { finalEpochs } : {}),
   });
   if (!model.dnn) throw new Error("no network was trained: nothing to compare");
