@@ -104,7 +104,8 @@ export async function runLiveDaily(ctx: DailyContext, held: HeldOut, retrainDays
         await refreshLists(ctx, queue, events, customers, step.until);
         out.refreshes += 1;
       }
-      const answers = await askLive(target, held, step.asks, ctx.inFlight);
+      const runId = out.runs.at(-1)!.runId;
+      const answers = (await askLive(target, held, step.asks, ctx.inFlight)).map((a) => ({ ...a, runId }));
       out.before.push(...answers);
       await ctx.onStep?.(step, i, steps.length, answers);
     }

@@ -106,6 +106,8 @@ export interface LiveAnswer {
   /** Why the answer is not the strategy asked for (the response's `fallback`), if it says. */
   fallback: string | null;
   ids: string[];
+  /** The training run whose lists answered, where the bench knows it (lists read before the basket). */
+  runId?: string;
 }
 
 export interface LiveScores {

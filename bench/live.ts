@@ -38,6 +38,7 @@ import {
 } from "./live-eval";
 import { runLivePhases, type LivePhase, type PhasedContext } from "./live-phases";
 import { runLiveDaily, type LiveStep } from "./live-daily";
+import { modelServedRows } from "./live-model-served";
 import { toldRows } from "./live-told";
 import { trainInChild, type ChildReport } from "./training";
 
@@ -129,12 +130,17 @@ export async function benchLive({ quick, args }: { quick: boolean; args: readonl
       (c) => live.scored.has(c),
       (c) => newcomers.has(c),
     );
-    const intervals = ratioIntervals(live, baselines, indexed);
+    const references = referencesByCustomer(live.scored, baselines, indexed);
+    const intervals = ratioIntervals(live, references);
     const rows = [...report(live, offline, rankers, baselines, intervals), ...toldRows(live, baselines, run.metrics)];
     if (design.kind === "one training") return rows;
     const retrained = await scoreLive(target, held, answers.extra);
-    const byRetrain = await phaseRankers(testDb.db, answers.runs);
-    return [...rows, ...retrainedRows({ retrained, live, offline, baselines, rankers, byRetrain, design })];
+    const byRun = await rankersByRun(testDb.db, answers.runs);
+    const byRetrain = phaseRankers(byRun);
+    const phased = retrainedRows({ retrained, live, offline, baselines, rankers, byRetrain, design });
+    if (design.kind !== "before") return [...rows, ...phased];
+    const rankerOf = (runId: string, strategy: PersonalStrategy) => byRun.get(runId)?.[strategy] ?? "none";
+    return [...rows, ...phased, ...modelServedRows({ before: retrained, atEnd: live, rankerOf, references })];
   } finally {
     await stopStack({ app, worker, redis, db: testDb, cleanup });
   }
@@ -152,39 +158,61 @@ function referenceOf(baselines: Baselines, strategy: LiveStrategy): [string, num
     .sort((a, b) => b[1] - a[1])[0]!;
 }
 
+type References = Record<PersonalStrategy, { name: string; byCustomer: Map<string, number> }>;
+
 /**
- * Per personal strategy, the live ratio to its reference with a paired bootstrap interval over the
- * scored customers (live-intervals.ts). The per-customer reference must average to the figure
- * evaluateBaselines gave, or the interval would be of another ratio: the bench stops if not.
+ * Per personal strategy, the best baseline's NDCG@10 for each scored customer. It must average to
+ * the figure evaluateBaselines gave, or a ratio built on it would be of another figure: the bench
+ * stops if not.
  */
-function ratioIntervals(live: LiveScores, baselines: Baselines, data: ShopData): Record<string, RatioInterval> {
-  const out: Record<string, RatioInterval> = {};
+function referencesByCustomer(scored: ReadonlySet<string>, baselines: Baselines, data: ShopData): References {
+  const out = {} as References;
   for (const strategy of PERSONAL_STRATEGIES) {
     const [name, figure] = referenceOf(baselines, strategy);
     const setting = STRATEGY_SETTING[strategy];
-    const reference = baselineByCustomer(data, name as BaselineName, setting, (c) => live.scored.has(c));
-    const mean = [...reference.values()].reduce((s, v) => s + v, 0) / Math.max(1, reference.size);
+    const byCustomer = baselineByCustomer(data, name as BaselineName, setting, (c) => scored.has(c));
+    const mean = [...byCustomer.values()].reduce((s, v) => s + v, 0) / Math.max(1, byCustomer.size);
     if (Math.abs(mean - figure) > 1e-9)
       throw new Error(
         `the ${name} baseline per customer (${mean}) is not its evaluated ${strategy} figure (${figure})`,
       );
-    out[strategy] = pairedRatioInterval(live.byCustomer[strategy], reference);
+    out[strategy] = { name, byCustomer };
+  }
+  return out;
+}
+
+/** Per personal strategy, the live ratio to its reference with a paired bootstrap interval over the scored customers (live-intervals.ts). */
+function ratioIntervals(live: LiveScores, references: References): Record<string, RatioInterval> {
+  return Object.fromEntries(
+    PERSONAL_STRATEGIES.map((s) => [s, pairedRatioInterval(live.byCustomer[s], references[s].byCustomer)]),
+  );
+}
+
+/** Per run, the ranker that served each list, from the run's record. */
+async function rankersByRun(
+  db: Db,
+  runs: ReadonlyArray<{ runId: string }>,
+): Promise<Map<string, Record<LiveStrategy, string>>> {
+  const out = new Map<string, Record<LiveStrategy, string>>();
+  for (const { runId } of runs) {
+    const run = await db.modelRun.findUniqueOrThrow({ where: { id: runId } });
+    const m = JSON.parse(run.metrics) as Partial<RecordedRankers>;
+    const rankerOf = (s: LiveStrategy) => {
+      const ranker = s === "related" ? m.related : s === "first_visit" ? m.firstVisit : m.strategies?.[s];
+      return ranker?.served ?? run.served ?? "none";
+    };
+    out.set(runId, Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, rankerOf(s)])) as Record<LiveStrategy, string>);
   }
   return out;
 }
 
 /** Per strategy, the ranker each retrain's run served it with, in order ("repeat → model → model"). */
-async function phaseRankers(db: Db, runs: ReadonlyArray<{ runId: string }>): Promise<Record<LiveStrategy, string>> {
-  const served = Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, [] as string[]])) as Record<LiveStrategy, string[]>;
-  for (const { runId } of runs) {
-    const run = await db.modelRun.findUniqueOrThrow({ where: { id: runId } });
-    const m = JSON.parse(run.metrics) as Partial<RecordedRankers>;
-    for (const s of LIVE_STRATEGIES) {
-      const ranker = s === "related" ? m.related : s === "first_visit" ? m.firstVisit : m.strategies?.[s];
-      served[s].push(ranker?.served ?? run.served ?? "none");
-    }
-  }
-  return Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, served[s].join(" → ")])) as Record<LiveStrategy, string>;
+function phaseRankers(byRun: Map<string, Record<LiveStrategy, string>>): Record<LiveStrategy, string> {
+  const each = [...byRun.values()];
+  return Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, each.map((r) => r[s]).join(" → ")])) as Record<
+    LiveStrategy,
+    string
+  >;
 }
 
 function showStep(step: LiveStep, index: number, of: number) {

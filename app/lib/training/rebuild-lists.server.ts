@@ -171,7 +171,7 @@ export const CLOCK_SKEW_MS = 60_000;
 
 /** What a refresh was asked for: when its orders were all stored, and whose orders they were. */
 export interface RefreshRequest {
-  /** A served run that started training after this (epoch ms, CLOCK_SKEW_MS later) already read them ("run is newer"). */
+  /** When the orders were all stored (epoch ms): a run started CLOCK_SKEW_MS after it read them ("run is newer"). */
   after?: number;
   /** The customers who ordered: only their lists are rebuilt. Empty or absent: every customer's. */
   customers?: readonly string[];
