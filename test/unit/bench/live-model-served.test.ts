@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { PERSONAL_STRATEGIES, type PersonalStrategy } from "../../../app/lib/model/strategies";
-import type { LiveAnswer } from "../../../bench/live-eval";
+import { LIVE_STRATEGIES, type LiveAnswer, type LiveStrategy } from "../../../bench/live-eval";
 import { modelServedRows } from "../../../bench/live-model-served";
 
 const perStrategy = <T>(make: () => T) =>
   Object.fromEntries(PERSONAL_STRATEGIES.map((s) => [s, make()])) as Record<PersonalStrategy, T>;
+/** Scores per customer for every list the live bench asks for, as LiveScores keeps them. */
+const scoresPerList = () =>
+  Object.fromEntries(LIVE_STRATEGIES.map((s) => [s, new Map<string, number>()])) as Record<
+    LiveStrategy,
+    Map<string, number>
+  >;
 
 const answer = (customer: string, strategy: PersonalStrategy, runId: string): LiveAnswer => ({
   customer,
@@ -17,8 +23,8 @@ const answer = (customer: string, strategy: PersonalStrategy, runId: string): Li
 
 describe("live.before.model_served rows", () => {
   it("keep the baskets answered by runs that served the strategy with their model, with one training and the reference on the same baskets", () => {
-    const beforeScores = perStrategy(() => new Map<string, number>());
-    const atEndScores = perStrategy(() => new Map<string, number>());
+    const beforeScores = scoresPerList();
+    const atEndScores = scoresPerList();
     const references = perStrategy(() => ({ name: "repeat", byCustomer: new Map<string, number>() }));
     const answers: LiveAnswer[] = [];
     // a and b asked early, when the run served repeat; c and d later, from the model's lists.
@@ -48,8 +54,10 @@ describe("live.before.model_served rows", () => {
   });
 
   it("leaves out answers with no run, and customers not scored (the control arm)", () => {
-    const beforeScores = perStrategy(() => new Map<string, number>([["scored", 0.5]]));
-    const atEndScores = perStrategy(() => new Map<string, number>([["scored", 0.4]]));
+    const beforeScores = scoresPerList();
+    const atEndScores = scoresPerList();
+    beforeScores.new_for_you.set("scored", 0.5);
+    atEndScores.new_for_you.set("scored", 0.4);
     const references = perStrategy(() => ({ name: "cosine", byCustomer: new Map([["scored", 0.25]]) }));
     const answers = [
       answer("control", "new_for_you", "late"),
