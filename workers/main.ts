@@ -140,7 +140,11 @@ async function main(): Promise<void> {
         log,
         removeShopSchedules: async (shop) =>
           (await removeShopSchedulers(scheduled, shop)) +
-          (await cancelPendingShopJobs({ backfill: backfillQueue, train: trainQueue }, shop)),
+          (await cancelPendingShopJobs(
+            { backfill: backfillQueue, train: trainQueue },
+            shop,
+            config.LIST_REFRESH_SECONDS * 1000,
+          )),
         requestTraining: train,
         trainAfterOrders: config.TRAIN_AFTER_ORDERS,
         ...(config.LIST_REFRESH_SECONDS > 0
