@@ -11,6 +11,17 @@ export const BENCH_DB_DIR = "var/bench";
  */
 export const APP_PROCESSES = { WEB_CONCURRENCY: String(defaultWebConcurrency()) };
 
+/** The mean of `values`, 0 for none. */
+export const mean = (values: Iterable<number>): number => {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    sum += v;
+    n += 1;
+  }
+  return sum / Math.max(1, n);
+};
+
 /** One figure, beside the reference measured in the same run (null where there is none). */
 export interface BenchResult {
   id: string;

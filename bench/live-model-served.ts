@@ -9,10 +9,8 @@
  */
 import type { PersonalStrategy } from "../app/lib/model/strategies";
 import { PERSONAL_STRATEGIES } from "../app/lib/model/strategies";
-import { result, type BenchResult } from "./lib";
+import { mean, result, type BenchResult } from "./lib";
 import type { LiveAnswer, LiveScores } from "./live-eval";
-
-const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
 
 export function modelServedRows(r: {
   /** Lists read before their baskets, each answer tagged with the run that served it. */

@@ -25,7 +25,7 @@ import { stopStack } from "../test/helpers/stack";
 import { assertFixedExperiment, startLiveStack } from "./live-stack";
 import { createSqliteTestDb } from "../test/helpers/test-db";
 import { createTestPrefix } from "../test/helpers/test-redis";
-import { BENCH_DB_DIR, result, type BenchResult } from "./lib";
+import { BENCH_DB_DIR, mean, result, type BenchResult } from "./lib";
 import {
   historyOrders,
   holdOutLastOrders,
@@ -171,10 +171,10 @@ function referencesByCustomer(scored: ReadonlySet<string>, baselines: Baselines,
     const [name, figure] = referenceOf(baselines, strategy);
     const setting = STRATEGY_SETTING[strategy];
     const byCustomer = baselineByCustomer(data, name as BaselineName, setting, (c) => scored.has(c));
-    const mean = [...byCustomer.values()].reduce((s, v) => s + v, 0) / Math.max(1, byCustomer.size);
-    if (Math.abs(mean - figure) > 1e-9)
+    const average = mean(byCustomer.values());
+    if (Math.abs(average - figure) > 1e-9)
       throw new Error(
-        `the ${name} baseline per customer (${mean}) is not its evaluated ${strategy} figure (${figure})`,
+        `the ${name} baseline per customer (${average}) is not its evaluated ${strategy} figure (${figure})`,
       );
     out[strategy] = { name, byCustomer };
   }
